@@ -1,0 +1,1 @@
+"""Locations: the mirror of ChargEye locations and the network dashboard."""

@@ -1,0 +1,1 @@
+"""The catalogue of charging-station models (Lynkwell's asset-management API)."""

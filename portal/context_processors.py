@@ -1,0 +1,40 @@
+"""The navigation shown on every page, filtered by the user's role."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+
+from portal.access import Role, role_of
+
+# (label, URL name, role needed). Entries whose page does not exist yet are skipped.
+NAVIGATION = [
+    ("Dashboard", "dashboard", Role.VIEWER),
+    ("Stations", "stations:list", Role.VIEWER),
+    ("Locations", "locations:list", Role.VIEWER),
+    ("Models", "models_catalog:list", Role.VIEWER),
+    ("Imports", "stations:import_list", Role.OPERATOR),
+    ("Sync", "sync:list", Role.VIEWER),
+    ("Users", "user_list", Role.ADMIN),
+    ("Backends", "stations:backend_list", Role.ADMIN),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    role = role_of(request.user)
+    if role is None:
+        return {"nav_items": [], "user_role": None}
+    items = []
+    current = request.path
+    for label, url_name, need in NAVIGATION:
+        if role < need:
+            continue
+        try:
+            url = reverse(url_name)
+        except NoReverseMatch:
+            continue
+        active = current == url or (url != "/" and current.startswith(url))
+        items.append({"label": label, "url": url, "active": active})
+    return {"nav_items": items, "user_role": role}

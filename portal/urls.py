@@ -1,0 +1,39 @@
+"""URL configuration of the portal."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path, reverse_lazy
+
+from portal.views import dashboard, users
+
+admin.site.has_permission = lambda request: request.user.is_active and request.user.is_superuser  # type: ignore[method-assign]
+
+urlpatterns = [
+    path("", dashboard.dashboard, name="dashboard"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path(
+        "accounts/invite/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="registration/invite_accept.html", success_url=reverse_lazy("invite_done")
+        ),
+        name="invite_accept",
+    ),
+    path(
+        "accounts/invite/done/",
+        auth_views.PasswordResetCompleteView.as_view(template_name="registration/invite_done.html"),
+        name="invite_done",
+    ),
+    path("users/", users.user_list, name="user_list"),
+    path("users/new/", users.user_create, name="user_create"),
+    path("users/<int:user_id>/", users.user_edit, name="user_edit"),
+    path("users/<int:user_id>/invite/", users.user_invite, name="user_invite"),
+    path("stations/", include("stations.urls")),
+    path("locations/", include("locations.urls")),
+    path("models/", include("models_catalog.urls")),
+    path("django-admin/", admin.site.urls),
+]

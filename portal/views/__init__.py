@@ -1,0 +1,1 @@
+"""Views of the project's own pages: dashboard, users, invitations."""

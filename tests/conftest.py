@@ -1,0 +1,96 @@
+"""Fixtures shared by every test: one user per role, two companies, service checks."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+from django.test import Client
+
+from portal.access import Role
+from portal.models import Company, User
+from tests.factories import PASSWORD, CompanyFactory, UserFactory
+
+import importlib.util
+
+# The simulator's fixtures (`simulator_server`, `simulator`): the upstream of every test.
+pytest_plugins = ["simulator.pytest_plugin"] if importlib.util.find_spec("simulator.pytest_plugin") else []
+
+SERVICES = {"PostgreSQL": ("127.0.0.1", 5432), "Redis": ("127.0.0.1", 6379)}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Stop at once, with a message that says what to start, if a service is missing."""
+    missing = []
+    for name, (host, port) in SERVICES.items():
+        try:
+            socket.create_connection((host, port), timeout=2).close()
+        except OSError:
+            missing.append(f"{name} on {host}:{port}")
+    if missing:
+        pytest.exit(
+            "The tests need " + " and ".join(missing) + " to be reachable; start them and run `make test` again.",
+            returncode=3,
+        )
+
+
+@pytest.fixture
+def company_a(db: None) -> Company:
+    return CompanyFactory(name="Company A")
+
+
+@pytest.fixture
+def company_b(db: None) -> Company:
+    return CompanyFactory(name="Company B")
+
+
+@pytest.fixture
+def viewer(company_a: Company) -> User:
+    return UserFactory(username="viewer", role=Role.VIEWER, companies=[company_a])
+
+
+@pytest.fixture
+def operator(company_a: Company) -> User:
+    return UserFactory(username="operator", role=Role.OPERATOR, companies=[company_a])
+
+
+@pytest.fixture
+def admin_user(company_a: Company) -> User:
+    return UserFactory(username="admin", role=Role.ADMIN, companies=[company_a])
+
+
+@pytest.fixture
+def other_company_user(company_b: Company) -> User:
+    """An operator of company B only: must never see company A's records."""
+    return UserFactory(username="outsider", role=Role.OPERATOR, companies=[company_b])
+
+
+@pytest.fixture
+def users_by_role(viewer: User, operator: User, admin_user: User) -> dict[Role, User]:
+    return {Role.VIEWER: viewer, Role.OPERATOR: operator, Role.ADMIN: admin_user}
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def viewer_client(viewer: User) -> Client:
+    return client_for(viewer)
+
+
+@pytest.fixture
+def operator_client(operator: User) -> Client:
+    return client_for(operator)
+
+
+@pytest.fixture
+def admin_client_portal(admin_user: User) -> Client:
+    return client_for(admin_user)
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD
