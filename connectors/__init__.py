@@ -1,0 +1,134 @@
+"""Clients for the portal's upstream platforms; no Django here.
+
+``get_connector(kind, base_url, credentials, **options)`` builds the client
+for one backend.  Credentials per kind:
+
+* ``beenergised``: ``client_id``, ``client_secret``, ``token_url``
+* ``greenflux``, ``models``: ``token``
+* ``chargeye``: ``refresh_token``
+
+Options: ``timeout`` (``httpx.Timeout`` or seconds), ``limits``
+(``httpx.Limits``), ``retry`` (``RetryPolicy``) or ``max_attempts`` /
+``backoff_base`` / ``backoff_max`` / ``max_retry_after``, ``sleep``,
+``rand``, ``transport``, ``page_size``, ``renew_before``, ``clock``.
+Every connector has ``close()`` and is a context manager.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from typing import Any, Union
+
+from .auth import Auth, OAuth2ClientCredentials, RefreshToken, StaticBearer
+from .base import HttpClient, RetryPolicy, parse_retry_after
+from .beenergised import BeEnergisedConnector
+from .chargeye import ChargEyeConnector
+from .errors import (
+    AuthFailed,
+    Conflict,
+    Forbidden,
+    NotFound,
+    OutcomeUnknown,
+    PreconditionRequired,
+    RateLimited,
+    Rejected,
+    Unavailable,
+    UpstreamError,
+)
+from .greenflux import GreenFluxConnector
+from .models_api import ModelsConnector
+from .pagination import Page, Pages
+
+Connector = Union[BeEnergisedConnector, GreenFluxConnector, ModelsConnector, ChargEyeConnector]
+KINDS = ("beenergised", "greenflux", "models", "chargeye")
+
+__all__ = [
+    "AuthFailed",
+    "BeEnergisedConnector",
+    "ChargEyeConnector",
+    "Conflict",
+    "Connector",
+    "Forbidden",
+    "GreenFluxConnector",
+    "HttpClient",
+    "KINDS",
+    "ModelsConnector",
+    "NotFound",
+    "OutcomeUnknown",
+    "Page",
+    "Pages",
+    "PreconditionRequired",
+    "RateLimited",
+    "Rejected",
+    "RetryPolicy",
+    "Unavailable",
+    "UpstreamError",
+    "get_connector",
+    "parse_retry_after",
+]
+
+
+def _required(credentials: Mapping[str, Any], kind: str, *names: str) -> list[str]:
+    missing = [n for n in names if not credentials.get(n)]
+    if missing:
+        # Names only, never values: this message may be shown and logged.
+        raise ValueError(f"{kind} credentials need: {', '.join(missing)}")
+    return [str(credentials[n]) for n in names]
+
+
+def _auth_for(kind: str, credentials: Mapping[str, Any], options: dict[str, Any]) -> Auth:
+    token_opts: dict[str, Any] = {}
+    if "renew_before" in options:
+        token_opts["renew_before"] = options.pop("renew_before")
+    clock: Callable[[], float] | None = options.pop("clock", None)
+    if clock is not None:
+        token_opts["clock"] = clock
+    if kind == "beenergised":
+        token_url = credentials.get("token_url") or options.pop("token_url", None)
+        client_id, client_secret = _required(credentials, kind, "client_id", "client_secret")
+        if not token_url:
+            raise ValueError("beenergised credentials need: token_url")
+        return OAuth2ClientCredentials(str(token_url), client_id, client_secret, scope=credentials.get("scope"), **token_opts)
+    if kind == "chargeye":
+        (refresh,) = _required(credentials, kind, "refresh_token")
+        return RefreshToken(refresh, **token_opts)
+    (token,) = _required(credentials, kind, "token")
+    return StaticBearer(token)
+
+
+def get_connector(kind: str, base_url: str, credentials: Mapping[str, Any], **options: Any) -> Connector:
+    """Build the connector for one backend of ``kind`` at ``base_url``."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown upstream kind {kind!r}; expected one of {', '.join(KINDS)}")
+    options = dict(options)
+    auth = _auth_for(kind, credentials, options)
+    retry = options.pop("retry", None)
+    retry_fields = {k: options.pop(k) for k in ("max_attempts", "backoff_base", "backoff_max", "max_retry_after") if k in options}
+    if retry is None:
+        retry = RetryPolicy(**retry_fields)
+    elif retry_fields:
+        raise ValueError("pass either retry= or its fields, not both")
+    page_size = options.pop("page_size", None)
+    http = HttpClient(
+        base_url,
+        kind=kind,
+        auth=auth,
+        retry=retry,
+        timeout=options.pop("timeout", None),
+        limits=options.pop("limits", None),
+        sleep=options.pop("sleep", time.sleep),
+        transport=options.pop("transport", None),
+        **({"rand": options.pop("rand")} if "rand" in options else {}),
+    )
+    if options:
+        http.close()
+        raise TypeError(f"unknown options: {', '.join(sorted(options))}")
+    size = {} if page_size is None else {"page_size": page_size}
+    if kind == "beenergised":
+        return BeEnergisedConnector(http, **size)
+    if kind == "greenflux":
+        return GreenFluxConnector(http, **size)
+    if kind == "models":
+        return ModelsConnector(http, **size)
+    return ChargEyeConnector(http)
