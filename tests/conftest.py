@@ -94,3 +94,13 @@ def admin_client_portal(admin_user: User) -> Client:
 @pytest.fixture
 def password() -> str:
     return PASSWORD
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup: None, django_db_blocker: object, tmp_path_factory: pytest.TempPathFactory):
+    """One real worker for the session, reading the test database (use with ``transactional_db``)."""
+    from tests.worker import running_worker
+
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        with running_worker(tmp_path_factory.mktemp("worker") / "worker.log") as proc:
+            yield proc

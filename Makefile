@@ -1,0 +1,38 @@
+# The two commands a newcomer needs: `make run` (the demo) and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.requirements-installed
+
+.PHONY: run test bench browser-deps services-check clean
+
+$(STAMP): requirements.txt
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $(STAMP)
+
+## make run: the embedded demo on http://127.0.0.1:8000 (SQLite, file broker, simulator). Ctrl-C stops it.
+run: $(STAMP)
+	DEBUG=1 $(PY) manage.py run_demo
+
+## make test: the whole suite against PostgreSQL and Redis on localhost, with headless Chromium.
+test: $(STAMP) browser-deps
+	$(PY) -m pytest
+
+## make bench: every benchmark, one table of figures and ratios against named baselines.
+bench: $(STAMP)
+	$(PY) -m bench
+
+# Debian's Chromium for the browser tests (Playwright's own browser download is not used).
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		if [ "$$(id -u)" = "0" ]; then \
+			echo "Installing Debian's chromium for the browser tests…"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
+		else \
+			echo "The browser tests need Debian's chromium: sudo apt-get install chromium" >&2; exit 1; \
+		fi; \
+	fi
+
+clean:
+	rm -rf var/ staticfiles/ artifacts/ .pytest_cache

@@ -1,0 +1,71 @@
+"""A real Celery worker process on the tests' Redis broker and PostgreSQL test database."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import redis
+from django.conf import settings
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def worker_env() -> dict[str, str]:
+    db = connection.settings_dict
+    url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    return {**os.environ, "DATABASE_URL": url, "PYTHONUNBUFFERED": "1"}
+
+
+def purge_queue() -> None:
+    redis.Redis.from_url(settings.CELERY_BROKER_URL).delete(settings.CELERY_TASK_DEFAULT_QUEUE)
+
+
+@contextmanager
+def running_worker(log_path: Path, concurrency: int = 2) -> Iterator[subprocess.Popen[bytes]]:
+    """Start ``celery worker`` and wait until it answers a ping; stop it afterwards."""
+    purge_queue()
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    log = log_path.open("wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "portal", "worker", "--loglevel=INFO",
+         "--pool=threads", f"--concurrency={concurrency}", "-Q", settings.CELERY_TASK_DEFAULT_QUEUE,
+         "--hostname", f"tests-{os.getpid()}@%h", "--without-mingle", "--without-gossip"],
+        cwd=ROOT, env=worker_env(), stdout=log, stderr=subprocess.STDOUT,
+    )
+    try:
+        from portal.celery import app
+
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise RuntimeError(f"The worker exited early; see {log_path}")
+            if app.control.ping(timeout=1.0):
+                break
+        else:
+            raise RuntimeError(f"The worker did not answer within 60 s; see {log_path}")
+        yield proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def wait_for(condition: Callable[[], object], timeout: float = 30.0, interval: float = 0.2) -> object:
+    """Poll until ``condition()`` is truthy; fail with the last value after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    value = condition()
+    while not value and time.monotonic() < deadline:
+        time.sleep(interval)
+        value = condition()
+    assert value, f"condition not met within {timeout} s"
+    return value
