@@ -63,6 +63,11 @@ class _CachedToken:
         state = "cached" if self._token else "empty"
         return f"<{type(self).__name__} token={state}>"
 
+    @property
+    def renew_at(self) -> float:
+        """Clock reading from which the next request fetches a new token."""
+        return self._expires_at
+
     def _fetch(self, http: HttpClient) -> tuple[str, float]:
         """Fetch a token; return it with its lifetime in seconds."""
         raise NotImplementedError

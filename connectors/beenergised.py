@@ -166,7 +166,7 @@ class BeEnergisedConnector:
                 return existing
             raise
 
-    def list_technicians(self) -> Pages[Technician]:
+    def list_technicians(self, *, limit: int = 50) -> Pages[Technician]:
         """Active technicians of the token's company, sorted by name (plain limit/offset)."""
-        return limit_offset(self.http, TECHNICIANS, Technician.from_api, limit=50)
+        return limit_offset(self.http, TECHNICIANS, Technician.from_api, limit=limit)
 

@@ -154,7 +154,9 @@ WRITABLE_FIELDS = (
     "name",
     "default_charge_station_tariff_id",
     "deploy_state",
+    "status",
     "charger_type",
+    "contactless_type",
     "charge_station_template_id",
     "evses",
 )
@@ -169,11 +171,12 @@ class Station:
     deploy_state: str
     name: str | None = None
     default_charge_station_tariff_id: str | None = None
+    status: str | None = None
     charger_type: str | None = None
+    contactless_type: str | None = None
     charge_station_template_id: str | None = None
     evses: tuple[Evse, ...] = ()
     # read-only below
-    status: str | None = None
     etag: str | None = None
     connectivity_status: str | None = None
     protocol_version: str | None = None
@@ -188,10 +191,11 @@ class Station:
             deploy_state=d.get("deploy_state", ""),
             name=d.get("name"),
             default_charge_station_tariff_id=d.get("default_charge_station_tariff_id"),
+            status=d.get("status"),
             charger_type=d.get("charger_type"),
+            contactless_type=d.get("contactless_type"),
             charge_station_template_id=d.get("charge_station_template_id"),
             evses=tuple(Evse.from_api(e) for e in _tuple(d.get("evses"))),
-            status=d.get("status"),
             etag=d.get("etag"),
             connectivity_status=d.get("connectivity_status"),
             protocol_version=d.get("protocol_version"),
@@ -208,7 +212,9 @@ class Station:
             "name": self.name,
             "default_charge_station_tariff_id": self.default_charge_station_tariff_id,
             "deploy_state": self.deploy_state,
+            "status": self.status,
             "charger_type": self.charger_type,
+            "contactless_type": self.contactless_type,
             "charge_station_template_id": self.charge_station_template_id,
         }
         if self.evses or full or not self.charge_station_template_id:
