@@ -369,6 +369,8 @@ def _clean_params(params: Mapping[str, Any] | Iterable[tuple[str, Any]] | None) 
         if isinstance(value, bool):
             value = "true" if value else "false"
         elif isinstance(value, datetime):
-            value = value.isoformat().replace("+00:00", "Z")
+            # RFC 3339 in UTC, whole seconds: truncating down only widens an incremental read.
+            aware = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+            value = aware.astimezone(timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
         out.append((key, str(value)))
     return out

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .base import HttpClient
+from .errors import Conflict
 from .pagination import Pages, cursor
 
 MODELS = "/asset-management/v1/charging-station-models"
@@ -141,9 +142,13 @@ class ModelsConnector:
     def rename_model(self, model_id: str, friendly_name: str) -> StationModel:
         """PATCH ``friendlyName`` (the only updatable field).  Setting a value
         is idempotent, so it is retried like a PUT.  An archived model gives 409."""
-        body = self.http.json(
-            "PATCH", f"{MODELS}/{model_id}", json={"friendlyName": friendly_name}, idempotent=True
-        )
+        try:
+            body = self.http.json(
+                "PATCH", f"{MODELS}/{model_id}", json={"friendlyName": friendly_name}, idempotent=True
+            )
+        except Conflict as exc:
+            exc.current = self.get_model(model_id)  # the 409 carries no record
+            raise
         return StationModel.from_api(_unwrap(body))
 
     def archive_model(self, model_id: str) -> StationModel:

@@ -13,7 +13,10 @@ from typing import Any
 import pytest
 
 from connectors import Connector, get_connector
-from simulator.pytest_plugin import simulator, simulator_server  # noqa: F401
+try:
+    from simulator.pytest_plugin import simulator, simulator_server  # noqa: F401
+except ImportError:  # simulator not written yet: only the pure helper tests can run
+    pass
 
 
 class SleepRecorder:

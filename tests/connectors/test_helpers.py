@@ -150,3 +150,12 @@ def test_factory_validates() -> None:
         get_connector("models", "http://x", {"token": "t"}, bogus=1)
     with get_connector("models", "http://x", {"token": "t"}, max_attempts=2, page_size=500) as c:
         assert c.http.retry.max_attempts == 2 and c.page_size == 100
+
+
+def test_query_params_are_spelled_as_upstreams_expect() -> None:
+    from connectors.base import _clean_params
+
+    when = datetime(2025, 6, 1, 14, 0, 5, 999999, tzinfo=timezone(timedelta(hours=2)))
+    assert _clean_params({"a": None, "b": True, "c": False, "d": when, "e": 3}) == [
+        ("b", "true"), ("c", "false"), ("d", "2025-06-01T12:00:05Z"), ("e", "3")
+    ]

@@ -73,8 +73,9 @@ def test_create_rename_archive(models: ModelsConnector) -> None:
     assert archived.is_archived
     assert created.id not in {m.id for m in models.list_models().items()}
     assert created.id in {m.id for m in models.list_models(is_archived=True).items()}
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as exc:
         models.rename_model(created.id, "too late")
+    assert exc.value.current == archived
 
 
 def test_too_long_field_is_rejected_with_field_message(models: ModelsConnector) -> None:
