@@ -11,7 +11,7 @@ Retry rules (the "why" is in ``_may_retry``):
   PATCH raises ``OutcomeUnknown`` (``retryable=False``) so the caller
   reconciles before trying again;
 * 429 and 503 are answered before processing, so any method is retried,
-  honouring ``Retry-After`` (seconds or HTTP-date);
+  waiting the larger of ``Retry-After`` (seconds or HTTP-date) and the backoff;
 * other 5xx may come after partial processing: idempotent methods only;
 * at most ``RetryPolicy.max_attempts`` attempts; exponential backoff with
   equal jitter between them.  A ``Retry-After`` longer than
@@ -289,7 +289,9 @@ class HttpClient:
                 retry_after = parse_retry_after(response.headers.get("Retry-After"))
                 if self._may_retry(status, idempotent) and attempt < policy.max_attempts:
                     if retry_after is None or retry_after <= policy.max_retry_after:
-                        delay = retry_after if retry_after is not None else backoff_delay(attempt, policy, self._rand)
+                        # Never sooner than the upstream asks, and still growing
+                        # when it keeps asking for the same short pause.
+                        delay = max(retry_after or 0.0, backoff_delay(attempt, policy, self._rand))
                         log.warning("%s %s: HTTP %d, retry %d in %.2fs", self.kind, where, status, attempt, delay)
                         response.close()
                         self._sleep(delay)

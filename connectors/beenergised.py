@@ -7,7 +7,8 @@ Payload fields are camelCase exactly as in the documents.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from typing import ClassVar
+from dataclasses import dataclass
 from typing import Any
 
 from .base import HttpClient
@@ -19,13 +20,53 @@ TECHNICIANS = "/api/cpoapi/v1/technicians/"
 
 
 @dataclass(frozen=True)
+class Address:
+    """Unconfirmed shape (the documents name ``address`` without its fields);
+    the same choice as the simulator: street, houseNumber, postalCode, city, countryCode."""
+
+    street: str | None = None
+    house_number: str | None = None
+    postal_code: str | None = None
+    city: str | None = None
+    country_code: str | None = None
+
+    _KEYS: ClassVar[tuple[tuple[str, str], ...]] = (("street", "street"), ("house_number", "houseNumber"), ("postal_code", "postalCode"),
+             ("city", "city"), ("country_code", "countryCode"))
+
+    @classmethod
+    def from_api(cls, d: Any) -> Address | None:
+        if not isinstance(d, dict):
+            return None
+        return cls(**{attr: d.get(key) for attr, key in cls._KEYS})
+
+    def to_payload(self) -> dict[str, Any]:
+        return {key: getattr(self, attr) for attr, key in self._KEYS if getattr(self, attr) is not None}
+
+
+@dataclass(frozen=True)
+class Geolocation:
+    """Unconfirmed shape (not in the documents): ``{latitude, longitude}``."""
+
+    latitude: float
+    longitude: float
+
+    @classmethod
+    def from_api(cls, d: Any) -> Geolocation | None:
+        if not isinstance(d, dict):
+            return None
+        return cls(latitude=d.get("latitude"), longitude=d.get("longitude"))
+
+    def to_payload(self) -> dict[str, Any]:
+        return {"latitude": self.latitude, "longitude": self.longitude}
+
+
+@dataclass(frozen=True)
 class Station:
     """A charging station.  ``id`` is the upstream UUID (None before creation).
 
     ``iccid``/``imsi``/``serialnumber`` are writable on create (the station
-    also reports them at boot); ``firmwareVersion`` is read-only.  The shapes
-    of ``address`` and ``geolocation`` are not documented, so they are kept as
-    the upstream's objects.
+    also reports them at boot); ``firmwareVersion``, ``createdAt`` and
+    ``updatedAt`` are read-only.
     """
 
     label: str
@@ -37,11 +78,14 @@ class Station:
     iccid: str | None = None
     imsi: str | None = None
     serialnumber: str | None = None
-    address: Mapping[str, Any] | None = field(default=None, hash=False)
-    geolocation: Mapping[str, Any] | None = field(default=None, hash=False)
+    address: Address | None = None
+    geolocation: Geolocation | None = None
     technician_user_id: int | None = None
     id: str | None = None
-    firmware_version: str | None = None  # read-only
+    # read-only below
+    firmware_version: str | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
 
     @classmethod
     def from_api(cls, resource: Mapping[str, Any]) -> Station:
@@ -58,10 +102,12 @@ class Station:
             iccid=a.get("iccid"),
             imsi=a.get("imsi"),
             serialnumber=a.get("serialnumber"),
-            address=a.get("address"),
-            geolocation=a.get("geolocation"),
+            address=Address.from_api(a.get("address")),
+            geolocation=Geolocation.from_api(a.get("geolocation")),
             technician_user_id=a.get("technicianUserId"),
             firmware_version=a.get("firmwareVersion"),
+            created_at=a.get("createdAt"),
+            updated_at=a.get("updatedAt"),
         )
 
     def to_payload(self) -> dict[str, Any]:
@@ -76,8 +122,8 @@ class Station:
             "iccid": self.iccid,
             "imsi": self.imsi,
             "serialnumber": self.serialnumber,
-            "address": dict(self.address) if self.address is not None else None,
-            "geolocation": dict(self.geolocation) if self.geolocation is not None else None,
+            "address": self.address.to_payload() if self.address is not None else None,
+            "geolocation": self.geolocation.to_payload() if self.geolocation is not None else None,
             "technicianUserId": self.technician_user_id,
         }
         return {k: v for k, v in out.items() if v is not None}

@@ -11,7 +11,7 @@ import pytest
 from connectors import get_connector
 from connectors.auth import OAuth2ClientCredentials, RefreshToken, StaticBearer, parse_valid_until
 from connectors.base import RetryPolicy, backoff_delay, parse_error_body, parse_retry_after
-from connectors.beenergised import Station as BeStation
+from connectors.beenergised import Address, Geolocation, Station as BeStation
 from connectors.chargeye_types import Label, Location
 from connectors.greenflux import Connector, DisplayText, Evse, Station as GfStation
 from connectors.models_api import ModelConnector, StationModel
@@ -105,10 +105,12 @@ def test_greenflux_template_only_station_omits_evses_on_create() -> None:
 
 def test_beenergised_mapping_round_trip() -> None:
     station = BeStation(label="A", charge_box_identity="ABC123", model_id=1, company_uuid="c-1",
-                        time_zone="Europe/Berlin", technician_user_id=42, address={"city": "Berlin"})
+                        time_zone="Europe/Berlin", technician_user_id=42, address=Address(city="Berlin"),
+                        geolocation=Geolocation(52.5, 13.4))
     payload = station.to_payload()
     assert payload == {"label": "A", "chargeBoxIdentity": "ABC123", "modelId": 1, "companyUuid": "c-1",
-                       "timeZone": "Europe/Berlin", "technicianUserId": 42, "address": {"city": "Berlin"}}
+                       "timeZone": "Europe/Berlin", "technicianUserId": 42, "address": {"city": "Berlin"},
+                       "geolocation": {"latitude": 52.5, "longitude": 13.4}}
     assert BeStation.from_api({"type": "charging_stations", "id": None, "attributes": payload}) == station
 
 

@@ -45,7 +45,7 @@ def test_long_retry_after_is_not_slept_through(make: Callable[..., Any], simulat
 def test_5xx_burst_is_retried_with_growing_backoff(make: Callable[..., Any], simulator: Any, sleeps: Any) -> None:
     ce = make("chargeye", max_attempts=5, backoff_base=0.1)
     ce.current_power()  # token first, so the faults hit the API call
-    simulator.set_faults("chargeye", next_5xx=3)
+    simulator.set_faults("chargeye", next_5xx=3, retry_after=0)
     assert ce.current_power()
     assert len(sleeps.calls) == 3
     assert sleeps.calls[0] <= 0.1 < sleeps.calls[2] <= 0.4
