@@ -1,20 +1,31 @@
-"""Mirror rows for locations (ChargEye)."""
+"""Mirror rows for locations.
+
+ChargEye locations carry the full address, coordinates and labels; GreenFlux
+locations are the parents its stations need and carry a name only. Both
+live here so a station can point at its location whatever the platform.
+"""
 
 from __future__ import annotations
 
 from django.db import models
 
+from portal.mirror import MirrorRecord
 
-class Location(models.Model):
+
+class Location(MirrorRecord):
     company = models.ForeignKey("portal.Company", on_delete=models.PROTECT, related_name="locations")
     name = models.CharField(max_length=200)
     address = models.CharField(max_length=300, blank=True)
     city = models.CharField(max_length=100, blank=True)
     postal_code = models.CharField(max_length=10, blank=True)
     country_code = models.CharField(max_length=2, blank=True)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    labels = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint(fields=["backend", "upstream_id"], name="location_upstream_unique")]
 
     def __str__(self) -> str:
         return self.name

@@ -4,22 +4,30 @@ from __future__ import annotations
 
 from django.db import models
 
+from portal.mirror import MirrorRecord
 
-class StationModel(models.Model):
-    class PowerType(models.TextChoices):
-        AC_1_PHASE = "AC_1_PHASE", "AC, 1 phase"
-        AC_3_PHASE = "AC_3_PHASE", "AC, 3 phases"
-        DC = "DC", "DC"
 
-    upstream_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
+class PowerType(models.TextChoices):
+    AC_1_PHASE = "AC_1_PHASE", "AC, 1 phase"
+    AC_3_PHASE = "AC_3_PHASE", "AC, 3 phases"
+    DC = "DC", "DC"
+
+
+class StationModel(MirrorRecord):
+    PowerType = PowerType
+
     vendor = models.CharField(max_length=200)
     model = models.CharField(max_length=200)
     friendly_name = models.CharField(max_length=200, blank=True)
     power_type = models.CharField(max_length=12, choices=PowerType.choices)
-    is_archived = models.BooleanField(default=False)
+    connectors = models.JSONField(default=list, blank=True)
+    ocpp_url = models.CharField(max_length=200, blank=True)
+    image_url = models.CharField(max_length=500, blank=True)
+    is_archived = models.BooleanField(default=False, db_index=True)
 
     class Meta:
         ordering = ["vendor", "model"]
+        constraints = [models.UniqueConstraint(fields=["backend", "upstream_id"], name="model_upstream_unique")]
 
     def __str__(self) -> str:
         return self.friendly_name or f"{self.vendor} {self.model}"

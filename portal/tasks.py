@@ -16,3 +16,19 @@ def record_heartbeat() -> int:
     """Note that a worker is alive (beat runs this every minute); keep one day of rows."""
     WorkerHeartbeat.objects.filter(seen_at__lt=timezone.now() - timedelta(days=1)).delete()
     return WorkerHeartbeat.objects.create(hostname=socket.gethostname()[:200]).pk
+
+
+@shared_task(name="portal.run_operation", acks_late=True, reject_on_worker_lost=True)
+def run_operation(operation_id: int) -> str:
+    """Perform one outbox operation (see ``portal.outbox``); safe to run twice."""
+    from portal.outbox import operation_run
+
+    return operation_run(operation_id)
+
+
+@shared_task(name="portal.sweep_operations")
+def sweep_operations() -> int:
+    """Resend operations whose message was lost or whose worker died."""
+    from portal.outbox import operations_sweep
+
+    return operations_sweep()

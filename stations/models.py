@@ -1,24 +1,165 @@
-"""Mirror rows for charging stations.
+"""Mirror rows for charging stations, their EVSEs and connectors, technicians and hardware templates.
 
-The foundation keeps only what every later feature needs (company, label,
-charge box identity); EVSEs, connectors, etags and the sync state arrive with
-the stations issue.
+Stations of both station kinds (be.ENERGISED and GreenFlux) share one table
+so that the list, filters and imports treat the estate as one; fields one kind
+does not have stay blank. Field names follow the portal, the upstream names
+are in ``stations/mapping.py``.
 """
 
 from __future__ import annotations
 
 from django.db import models
+from django.db.models.functions import Upper
+
+from portal.mirror import MirrorRecord, SyncState
 
 
-class Station(models.Model):
+class DeployState(models.TextChoices):
+    STOCK = "Stock", "Stock"
+    PRODUCTION = "Production", "Production"
+    DEPRECATED = "Deprecated", "Deprecated"
+
+
+class Status(models.TextChoices):
+    """OCPI 2.2.1 status of stations, EVSEs and connectors."""
+
+    AVAILABLE = "AVAILABLE", "Available"
+    BLOCKED = "BLOCKED", "Blocked"
+    CHARGING = "CHARGING", "Charging"
+    INOPERATIVE = "INOPERATIVE", "Inoperative"
+    OUTOFORDER = "OUTOFORDER", "Out of order"
+    PLANNED = "PLANNED", "Planned"
+    REMOVED = "REMOVED", "Removed"
+    RESERVED = "RESERVED", "Reserved"
+    UNKNOWN = "UNKNOWN", "Unknown"
+
+
+class Connectivity(models.TextChoices):
+    ONLINE = "Online", "Online"
+    OFFLINE = "Offline", "Offline"
+
+
+class ChargerType(models.TextChoices):
+    PUBLIC = "Public", "Public"
+    HOME = "Home", "Home"
+    BUSINESS = "Business", "Business"
+
+
+class Technician(MirrorRecord):
+    company = models.ForeignKey("portal.Company", on_delete=models.PROTECT, related_name="technicians")
+    uuid = models.CharField(max_length=64, blank=True)
+    name = models.CharField(max_length=200)
+    email = models.EmailField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["backend", "upstream_id"], name="technician_upstream_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>" if self.email else self.name
+
+
+class HardwareTemplate(MirrorRecord):
+    """A GreenFlux hardware template; copied into a station when used (later edits do not follow)."""
+
+    name = models.CharField(max_length=200)
+    evse_templates = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["backend", "upstream_id"], name="template_upstream_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Station(MirrorRecord):
     company = models.ForeignKey("portal.Company", on_delete=models.PROTECT, related_name="stations")
     label = models.CharField(max_length=200)
-    charge_box_identity = models.CharField(max_length=200, unique=True)
+    charge_box_identity = models.CharField(max_length=200)
+    model = models.ForeignKey(
+        "models_catalog.StationModel", on_delete=models.PROTECT, null=True, blank=True, related_name="stations"
+    )
+    time_zone = models.CharField(max_length=64, blank=True)
+    public_display_name = models.CharField(max_length=200, blank=True)
     serial_number = models.CharField(max_length=200, blank=True)
+    iccid = models.CharField(max_length=40, blank=True)
+    imsi = models.CharField(max_length=40, blank=True)
+    firmware_version = models.CharField(max_length=100, blank=True)
+    technician = models.ForeignKey(Technician, on_delete=models.SET_NULL, null=True, blank=True, related_name="stations")
+    location = models.ForeignKey(
+        "locations.Location", on_delete=models.SET_NULL, null=True, blank=True, related_name="stations"
+    )
+    deploy_state = models.CharField(max_length=12, choices=DeployState.choices, blank=True, db_index=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.UNKNOWN, db_index=True)
+    connectivity = models.CharField(max_length=8, choices=Connectivity.choices, blank=True, db_index=True)
+    protocol_version = models.CharField(max_length=20, blank=True)
+    charger_type = models.CharField(max_length=10, choices=ChargerType.choices, blank=True)
+    default_tariff_id = models.CharField(max_length=100, blank=True)
+    template = models.ForeignKey(HardwareTemplate, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    configuration = models.JSONField(default=dict, blank=True, help_text="Read-only configuration reported upstream.")
+    etag = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["label", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                "backend", Upper("charge_box_identity"), name="station_charge_box_identity_unique"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["company", "label", "id"]),
+            models.Index(fields=["backend", "upstream_id"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.label} ({self.charge_box_identity})"
+
+    @property
+    def kind(self) -> str:
+        return self.backend.kind
+
+    @property
+    def is_settled(self) -> bool:
+        return self.sync_state in (SyncState.SYNCED, SyncState.FAILED)
+
+
+class Evse(models.Model):
+    station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="evses")
+    uid = models.CharField(max_length=36)
+    evse_id = models.CharField(max_length=48, blank=True)
+    sequence_number = models.PositiveIntegerField(default=1)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.UNKNOWN)
+    capabilities = models.JSONField(default=list, blank=True)
+    floor_level = models.CharField(max_length=4, blank=True)
+    physical_reference = models.CharField(max_length=16, blank=True)
+    directions = models.JSONField(default=list, blank=True)
+    parking_restrictions = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["station", "sequence_number", "id"]
+        constraints = [models.UniqueConstraint(fields=["station", "uid"], name="evse_uid_unique")]
+
+    def __str__(self) -> str:
+        return self.evse_id or self.uid
+
+
+class Connector(models.Model):
+    evse = models.ForeignKey(Evse, on_delete=models.CASCADE, related_name="connectors")
+    connector_id = models.CharField(max_length=36)
+    standard = models.CharField(max_length=40)
+    format = models.CharField(max_length=6)
+    power_type = models.CharField(max_length=20)
+    max_voltage = models.PositiveIntegerField(null=True, blank=True)
+    max_amperage = models.PositiveIntegerField(null=True, blank=True)
+    max_electric_power = models.PositiveIntegerField(null=True, blank=True)
+    tariff_id = models.CharField(max_length=36, blank=True)
+
+    class Meta:
+        ordering = ["evse", "connector_id"]
+        constraints = [models.UniqueConstraint(fields=["evse", "connector_id"], name="connector_id_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.connector_id}: {self.standard} {self.format}"

@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group
 from locations.models import Location
 from models_catalog.models import StationModel
 from portal.access import Role
-from portal.models import Company, User
+from portal.models import Backend, Company, User
 from stations.models import Station
 
 PASSWORD = "correct-horse-battery-staple"
@@ -44,11 +44,25 @@ class UserFactory(factory.django.DjangoModelFactory):
         self.save()
 
 
+class BackendFactory(factory.django.DjangoModelFactory):
+    """A backend row; tests that talk upstream build theirs from the simulator (``tests.upstream``)."""
+
+    class Meta:
+        model = Backend
+
+    name = factory.Sequence(lambda n: f"Backend {n}")
+    kind = Backend.Kind.GREENFLUX
+    company = factory.SubFactory(CompanyFactory)
+    base_url = "http://127.0.0.1:9/greenflux"
+    credentials = factory.LazyFunction(lambda: {"token": "unused"})
+
+
 class StationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Station
 
     company = factory.SubFactory(CompanyFactory)
+    backend = factory.SubFactory(BackendFactory, company=factory.SelfAttribute("..company"))
     label = factory.Sequence(lambda n: f"Station {n}")
     charge_box_identity = factory.Sequence(lambda n: f"CB-{n:05d}")
 
@@ -58,6 +72,7 @@ class LocationFactory(factory.django.DjangoModelFactory):
         model = Location
 
     company = factory.SubFactory(CompanyFactory)
+    backend = factory.SubFactory(BackendFactory, company=factory.SelfAttribute("..company"), kind="chargeye")
     name = factory.Sequence(lambda n: f"Location {n}")
     city = "Utrecht"
     country_code = "NL"
@@ -67,6 +82,7 @@ class StationModelFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = StationModel
 
+    backend = factory.SubFactory(BackendFactory, company=None, kind="models")
     vendor = "Alfen"
     model = factory.Sequence(lambda n: f"Eve Single Pro {n}")
     power_type = StationModel.PowerType.AC_3_PHASE

@@ -1,4 +1,4 @@
-"""Create the three role groups and the worker heartbeat schedule."""
+"""Create the three role groups and the housekeeping schedules (heartbeat, outbox sweeper)."""
 
 from django.db import migrations
 
@@ -16,11 +16,18 @@ def forwards(apps, schema_editor):
         name="Worker heartbeat",
         defaults={"task": "portal.record_heartbeat", "interval": every_minute},
     )
+    every_30s, _ = IntervalSchedule.objects.get_or_create(every=30, period="seconds")
+    PeriodicTask.objects.get_or_create(
+        name="Resend stalled operations",
+        defaults={"task": "portal.sweep_operations", "interval": every_30s},
+    )
 
 
 def backwards(apps, schema_editor):
     apps.get_model("auth", "Group").objects.filter(name__in=ROLES).delete()
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name="Worker heartbeat").delete()
+    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(
+        name__in=["Worker heartbeat", "Resend stalled operations"]
+    ).delete()
 
 
 class Migration(migrations.Migration):

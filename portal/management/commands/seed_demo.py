@@ -27,7 +27,7 @@ def demo_companies() -> list[tuple[str, str]]:
     """(name, upstream ref) of the demo's two companies: the simulator's first two."""
     from simulator.seed import COMPANIES
 
-    return [(c.name, c.uuid) for c in COMPANIES[:2]]
+    return [(c["name"], c["uuid"]) for c in COMPANIES[:2]]
 
 
 def credentials_path() -> Path:

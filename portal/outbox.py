@@ -1,0 +1,219 @@
+"""Running the write outbox: create, enqueue, claim, perform and settle operations.
+
+Apps register one :class:`OperationHandler` per operation kind (in their
+``operations.py``, imported when the app is ready). The engine here knows
+nothing of stations or models; it only knows the life of an operation:
+
+queued → in_flight (a lease) → done | failed | conflict, with retries going
+back to queued with a later ``not_before``. Every step is safe to repeat: a
+settled operation is never run again, and a second worker finds the lease.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from datetime import timedelta
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from connectors import Conflict, OutcomeUnknown, RateLimited, UpstreamError
+from portal.models import Backend, Company, Operation, User
+
+log = logging.getLogger(__name__)
+
+HANDLERS: dict[str, OperationHandler] = {}
+
+
+class OperationHandler:
+    """How one kind of operation is performed upstream and applied to the mirror.
+
+    ``perform`` runs outside any transaction and must be safe to run twice
+    (look the record up before creating it again). ``apply``, ``on_conflict``
+    and ``on_failed`` run inside the transaction that settles the operation.
+    """
+
+    kind: ClassVar[str]
+
+    def perform(self, op: Operation, connector: Any) -> Any:
+        raise NotImplementedError
+
+    def apply(self, op: Operation, result: Any) -> dict[str, Any]:
+        """Write the upstream's answer to the mirror; return a JSON summary kept on the operation."""
+        raise NotImplementedError
+
+    def on_conflict(self, op: Operation, current: Any) -> dict[str, Any] | None:
+        """Keep the upstream's current version; return it as JSON for the operation row."""
+        return None
+
+    def on_failed(self, op: Operation) -> None:
+        """Mark the mirror row failed (the message is on the operation)."""
+
+
+def register(handler_class: type[OperationHandler]) -> type[OperationHandler]:
+    HANDLERS[handler_class.kind] = handler_class()
+    return handler_class
+
+
+def _setting(name: str, default: float) -> float:
+    return float(getattr(settings, name, default))
+
+
+def operation_create(
+    *,
+    kind: str,
+    backend: Backend,
+    company: Company | None,
+    target_type: str,
+    target_id: int | None,
+    target_label: str = "",
+    payload: dict[str, Any],
+    base_etag: str = "",
+    user: User | None = None,
+    parent: Operation | None = None,
+) -> Operation:
+    """Record a write and enqueue it once the surrounding transaction commits."""
+    if kind not in HANDLERS:
+        raise ValueError(f"No handler registered for operation kind {kind!r}")
+    op = Operation.objects.create(
+        kind=kind, backend=backend, company=company, target_type=target_type, target_id=target_id,
+        target_label=target_label[:200], payload=payload, base_etag=base_etag or "",
+        created_by=user if user is not None and user.is_authenticated else None, parent=parent,
+        max_attempts=int(_setting("OUTBOX_MAX_ATTEMPTS", 8)),
+    )
+    operation_enqueue_on_commit(op.pk)
+    return op
+
+
+def operation_enqueue_on_commit(op_id: int, countdown: float = 0) -> None:
+    transaction.on_commit(lambda: operation_enqueue(op_id, countdown))
+
+
+def operation_enqueue(op_id: int, countdown: float = 0) -> None:
+    """Hand the operation to the broker. Losing this message is fine: the sweeper resends."""
+    from portal.tasks import run_operation
+
+    Operation.objects.filter(pk=op_id).update(enqueued_at=timezone.now())
+    try:
+        run_operation.apply_async((op_id,), countdown=max(0.0, countdown))
+    except Exception:  # The broker is down: the row stays queued and the sweeper retries.
+        log.warning("Could not enqueue operation %s; the sweeper will resend it", op_id, exc_info=True)
+
+
+def _claim(op_id: int) -> Operation | None:
+    now = timezone.now()
+    with transaction.atomic():
+        op = Operation.objects.select_for_update().filter(pk=op_id).first()
+        if op is None or op.status in Operation.SETTLED:
+            return None
+        if op.status == Operation.Status.IN_FLIGHT and op.lease_until and op.lease_until > now:
+            return None  # another worker holds it
+        if op.not_before and op.not_before > now + timedelta(seconds=1):
+            return None  # too early; the scheduled retry or the sweeper brings it back
+        op.status = Operation.Status.IN_FLIGHT
+        op.attempts += 1
+        op.lease_until = now + timedelta(seconds=_setting("OUTBOX_LEASE_SECONDS", 120))
+        op.save(update_fields=["status", "attempts", "lease_until", "updated_at"])
+        return op
+
+
+def _backoff(op: Operation, exc: UpstreamError) -> float:
+    base = _setting("OUTBOX_BACKOFF_SECONDS", 2.0)
+    delay = min(_setting("OUTBOX_BACKOFF_MAX_SECONDS", 300.0), base * 2 ** (op.attempts - 1))
+    delay = delay * (0.5 + random.random() / 2)
+    if isinstance(exc, RateLimited) and exc.retry_after:
+        delay = max(delay, exc.retry_after)
+    return delay
+
+
+def _settle(op: Operation, status: str, **fields: Any) -> None:
+    op.status = status
+    op.lease_until = None
+    if status in Operation.SETTLED:
+        op.finished_at = timezone.now()
+    for name, value in fields.items():
+        setattr(op, name, value)
+    op.save()
+
+
+def operation_run(op_id: int) -> str:
+    """Run one operation if it is due and not held; return what happened (for logs and tests)."""
+    op = _claim(op_id)
+    if op is None:
+        return "skipped"
+    handler = HANDLERS[op.kind]
+    try:
+        with op.backend.connector() as connector:
+            result = handler.perform(op, connector)
+    except Conflict as exc:
+        with transaction.atomic():
+            current = handler.on_conflict(op, exc.current)
+            _settle(op, Operation.Status.CONFLICT, upstream_current=current, error_message=exc.message)
+        return "conflict"
+    except UpstreamError as exc:
+        # OutcomeUnknown: handlers reconcile before writing again, so a retry is safe.
+        retry = exc.retryable or isinstance(exc, OutcomeUnknown)
+        return _fail_or_retry(op, handler, exc, retry=retry)
+    except Exception as exc:  # A bug or a broken backend setting: keep the operation, retry, then fail.
+        log.exception("Operation %s (%s) raised", op.pk, op.kind)
+        return _fail_or_retry(op, handler, exc, retry=True)
+    with transaction.atomic():
+        summary = handler.apply(op, result)
+        _settle(op, Operation.Status.DONE, result=summary or {}, error_message="", field_errors={})
+    for child in op.children.filter(status=Operation.Status.QUEUED):
+        operation_enqueue(child.pk)
+    return "done"
+
+
+def _fail_or_retry(op: Operation, handler: OperationHandler, exc: Exception, *, retry: bool) -> str:
+    message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+    fields = dict(getattr(exc, "fields", {}) or {})
+    if retry and op.attempts < op.max_attempts:
+        delay = _backoff(op, exc) if isinstance(exc, UpstreamError) else _setting("OUTBOX_BACKOFF_SECONDS", 2.0)
+        _settle(op, Operation.Status.QUEUED, not_before=timezone.now() + timedelta(seconds=delay),
+                error_message=f"Attempt {op.attempts} failed, retrying: {message}")
+        operation_enqueue(op.pk, countdown=delay)
+        return "retry"
+    if retry:
+        message = f"Gave up after {op.attempts} attempts: {message}"
+    with transaction.atomic():
+        _settle(op, Operation.Status.FAILED, error_message=message, field_errors=fields)
+        handler.on_failed(op)
+        # Later steps of a chain cannot run without this one.
+        op.children.filter(status=Operation.Status.QUEUED).update(
+            status=Operation.Status.FAILED, error_message="An earlier step failed.", finished_at=timezone.now()
+        )
+    return "failed"
+
+
+def operation_retry(op: Operation) -> Operation:
+    """Send a failed operation again (the user pressed retry)."""
+    with transaction.atomic():
+        Operation.objects.filter(pk=op.pk, status=Operation.Status.FAILED).update(
+            status=Operation.Status.QUEUED, attempts=0, not_before=None, finished_at=None,
+            error_message="", field_errors={},
+        )
+        operation_enqueue_on_commit(op.pk)
+    op.refresh_from_db()
+    return op
+
+
+def operations_sweep() -> int:
+    """Re-enqueue operations whose message was lost or whose worker died; return how many."""
+    now = timezone.now()
+    stale_enqueue = now - timedelta(seconds=_setting("OUTBOX_RESEND_AFTER_SECONDS", 60))
+    due = Operation.objects.filter(
+        Q(not_before__isnull=True) | Q(not_before__lte=now),
+        Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=stale_enqueue),
+        status=Operation.Status.QUEUED,
+    )
+    dead = Operation.objects.filter(status=Operation.Status.IN_FLIGHT, lease_until__lt=now)
+    ids = list(due.values_list("pk", flat=True)[:500]) + list(dead.values_list("pk", flat=True)[:500])
+    for op_id in ids:
+        operation_enqueue(op_id)
+    return len(ids)
+

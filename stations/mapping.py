@@ -1,0 +1,201 @@
+"""Between mirror rows and the connectors' records, for both station kinds.
+
+``desired_*`` builds what the portal wants upstream from a mirror station (the
+payload an operation stores); ``apply_*`` writes what the upstream answered
+onto the mirror. GreenFlux stations use the charge station id as their
+charge box identity; be.ENERGISED's ``modelId`` is the catalogue model's id
+(the simulator's catalogue numbers its models so; unconfirmed for the real
+platforms).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Any
+
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from connectors import beenergised as be
+from connectors import greenflux as gf
+from locations.models import Location
+from models_catalog.models import StationModel
+from portal.mirror import SyncState
+from portal.models import Company
+from stations.models import Connector, Evse, HardwareTemplate, Station, Technician
+
+
+def content_hash(data: Any) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _when(value: str | None) -> datetime | None:
+    parsed = parse_datetime(value) if value else None
+    if parsed is not None and timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed, timezone.utc)
+    return parsed
+
+
+def upstream_document(record: gf.Station | be.Station) -> dict[str, Any]:
+    """What the mirror keeps of the upstream's version (compared in conflicts, shown on the page)."""
+    if isinstance(record, gf.Station):
+        return {**record.writable(), "etag": record.etag, "last_updated": record.last_updated}
+    return record.to_payload() | {"firmwareVersion": record.firmware_version}
+
+
+# --- GreenFlux ---------------------------------------------------------------
+
+def greenflux_evses_payload(station: Station) -> list[dict[str, Any]]:
+    """The mirror's EVSEs and connectors as GreenFlux (OCPI) EVSE objects."""
+    evses = []
+    for evse in station.evses.all():
+        item: dict[str, Any] = {
+            "uid": evse.uid,
+            "evse_id": evse.evse_id or None,
+            "status": evse.status,
+            "capabilities": list(evse.capabilities),
+            "evse_sequence_number": evse.sequence_number,
+            "floor_level": evse.floor_level or None,
+            "physical_reference": evse.physical_reference or None,
+            "connectors": [
+                {k: v for k, v in {
+                    "id": c.connector_id, "standard": c.standard, "format": c.format,
+                    "power_type": c.power_type, "voltage": c.max_voltage, "amperage": c.max_amperage,
+                    "max_electric_power": c.max_electric_power, "tariff_id": c.tariff_id or None,
+                }.items() if v is not None}
+                for c in evse.connectors.all()
+            ],
+        }
+        if evse.directions:
+            item["directions"] = list(evse.directions)
+        if evse.parking_restrictions:
+            item["parking_restrictions"] = list(evse.parking_restrictions)
+        evses.append({k: v for k, v in item.items() if v is not None})
+    return evses
+
+
+def desired_greenflux(station: Station) -> dict[str, Any]:
+    """The full writable GreenFlux document for a PUT (omitted optionals would be cleared)."""
+    return {
+        "charge_station_id": station.charge_box_identity,
+        "location_id": station.location.upstream_id if station.location else None,
+        "name": station.label or None,
+        "default_charge_station_tariff_id": station.default_tariff_id or None,
+        "deploy_state": station.deploy_state,
+        "status": station.status or None,
+        "charger_type": station.charger_type or None,
+        "contactless_type": station.upstream_data.get("contactless_type"),
+        "charge_station_template_id": station.template.upstream_id if station.template else None,
+        "evses": greenflux_evses_payload(station),
+    }
+
+
+def greenflux_record(payload: dict[str, Any]) -> gf.Station:
+    return gf.Station.from_api(payload)
+
+
+def apply_greenflux(station: Station, record: gf.Station) -> Station:
+    """Write a GreenFlux answer onto the mirror station (saved) and its EVSEs."""
+    backend = station.backend
+    config = dict(record.configuration)
+    station.upstream_id = record.charge_station_id
+    station.charge_box_identity = record.charge_station_id
+    station.label = record.name or record.charge_station_id
+    station.location = Location.objects.filter(backend=backend, upstream_id=record.location_id).first()
+    station.deploy_state = record.deploy_state or ""
+    station.status = record.status or "UNKNOWN"
+    station.charger_type = record.charger_type or ""
+    station.default_tariff_id = record.default_charge_station_tariff_id or ""
+    station.template = (
+        HardwareTemplate.objects.filter(backend=backend, upstream_id=record.charge_station_template_id).first()
+        if record.charge_station_template_id else None
+    )
+    station.etag = record.etag or ""
+    station.connectivity = record.connectivity_status or ""
+    station.protocol_version = record.protocol_version or ""
+    station.configuration = config
+    station.firmware_version = str(config.get("firmware_version") or "")
+    station.iccid = str(config.get("iccid") or "")
+    station.imsi = str(config.get("imsi") or "")
+    station.serial_number = str(config.get("charge_box_serial_number") or config.get("charge_point_serial_number") or "")
+    station.upstream_updated_at = _when(record.last_updated)
+    station.upstream_data = upstream_document(record)
+    station.content_hash = content_hash(record.writable() | {"configuration": config})
+    station.sync_state = SyncState.SYNCED
+    station.synced_at = timezone.now()
+    station.removed_at = None
+    station.save()
+    _apply_evses(station, record.evses)
+    return station
+
+
+def _apply_evses(station: Station, evses: tuple[gf.Evse, ...]) -> None:
+    station.evses.all().delete()
+    for index, evse in enumerate(evses, start=1):
+        row = Evse.objects.create(
+            station=station, uid=evse.uid, evse_id=evse.evse_id or "",
+            sequence_number=evse.evse_sequence_number or index, status=evse.status or "UNKNOWN",
+            capabilities=list(evse.capabilities), floor_level=evse.floor_level or "",
+            physical_reference=evse.physical_reference or "",
+            directions=[{"language": d.language, "text": d.text} for d in evse.directions],
+            parking_restrictions=list(evse.parking_restrictions),
+        )
+        Connector.objects.bulk_create([
+            Connector(
+                evse=row, connector_id=c.id, standard=c.standard, format=c.format, power_type=c.power_type,
+                max_voltage=c.voltage, max_amperage=c.amperage, max_electric_power=c.max_electric_power,
+                tariff_id=c.tariff_id or "",
+            )
+            for c in evse.connectors
+        ])
+
+
+# --- be.ENERGISED ----------------------------------------------------------------
+
+def desired_beenergised(station: Station) -> dict[str, Any]:
+    """The create body for be.ENERGISED, as the document names its fields."""
+    payload = {
+        "label": station.label,
+        "chargeBoxIdentity": station.charge_box_identity,
+        "modelId": int(station.model.upstream_id) if station.model and station.model.upstream_id.isdigit() else None,
+        "companyUuid": station.company.upstream_ref,
+        "timeZone": station.time_zone,
+        "publicDisplayName": station.public_display_name or None,
+        "serialnumber": station.serial_number or None,
+        "iccid": station.iccid or None,
+        "imsi": station.imsi or None,
+        "technicianUserId": int(station.technician.upstream_id) if station.technician else None,
+    }
+    return {k: v for k, v in payload.items() if v is not None}
+
+
+def apply_beenergised(station: Station, record: be.Station) -> Station:
+    backend = station.backend
+    station.upstream_id = record.id or ""
+    station.label = record.label
+    station.charge_box_identity = record.charge_box_identity
+    if record.company_uuid:
+        company = Company.objects.filter(upstream_ref=record.company_uuid).first()
+        station.company = company or station.company
+    station.model = (
+        StationModel.objects.filter(upstream_id=str(record.model_id)).first() if record.model_id is not None else None
+    )
+    station.time_zone = record.time_zone or ""
+    station.public_display_name = record.public_display_name or ""
+    station.serial_number = record.serialnumber or ""
+    station.iccid = record.iccid or ""
+    station.imsi = record.imsi or ""
+    station.firmware_version = record.firmware_version or ""
+    station.technician = (
+        Technician.objects.filter(backend=backend, upstream_id=str(record.technician_user_id)).first()
+        if record.technician_user_id is not None else None
+    )
+    station.upstream_data = upstream_document(record)
+    station.content_hash = content_hash(station.upstream_data)
+    station.sync_state = SyncState.SYNCED
+    station.synced_at = timezone.now()
+    station.removed_at = None
+    station.save()
+    return station

@@ -1,0 +1,150 @@
+"""Outbox handlers for stations: how each write is performed upstream and applied to the mirror.
+
+Each ``perform`` is safe to run twice. A create that is run again (its first
+answer was lost, or the worker died before saving it) looks the station up by
+its natural key first, so exactly one station exists upstream.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from connectors import NotFound
+from connectors import beenergised as be
+from connectors import greenflux as gf
+from portal.mirror import SyncState
+from portal.models import Operation
+from portal.outbox import OperationHandler, register
+from stations.mapping import apply_beenergised, apply_greenflux, upstream_document
+from stations.models import Station
+
+
+def _station(op: Operation) -> Station:
+    return Station.objects.select_for_update().select_related("backend", "company").get(pk=op.target_id)
+
+
+def _apply(op: Operation, record: Any) -> dict[str, Any]:
+    station = _station(op)
+    if isinstance(record, gf.Station):
+        apply_greenflux(station, record)
+    else:
+        apply_beenergised(station, record)
+    open_ops = Operation.objects.filter(target_type="station", target_id=station.pk, status__in=Operation.OPEN)
+    if open_ops.exclude(pk=op.pk).exists():
+        # A later edit is still on its way: the row stays pending until it lands.
+        Station.objects.filter(pk=station.pk).update(sync_state=SyncState.PENDING)
+    return {"upstream_id": station.upstream_id, "etag": station.etag}
+
+
+def _mark(op: Operation, state: str) -> None:
+    Station.objects.filter(pk=op.target_id).update(sync_state=state)
+
+
+class _StationHandler(OperationHandler):
+    def apply(self, op: Operation, result: Any) -> dict[str, Any]:
+        return _apply(op, result)
+
+    def on_failed(self, op: Operation) -> None:
+        _mark(op, SyncState.FAILED)
+
+
+@register
+class StationCreate(_StationHandler):
+    """POST a new station. Payload: ``{"document": <upstream create body>}``."""
+
+    kind = "station.create"
+
+    def perform(self, op: Operation, connector: Any) -> Any:
+        document = op.payload["document"]
+        if isinstance(connector, gf.GreenFluxConnector):
+            if op.attempts > 1:
+                try:
+                    return connector.get_station(document["charge_station_id"])
+                except NotFound:
+                    pass
+            return connector.create_station(gf.Station.from_api(document))
+        record = be.Station.from_api({"attributes": document})
+        if op.attempts > 1:
+            return connector.create_or_adopt(record)
+        return connector.create_station(record)
+
+
+@register
+class StationPut(_StationHandler):
+    """PUT the whole station with the etag the user saw.
+
+    Payload: ``{"document": <full writable document>, "base": <upstream document the user edited>}``.
+    """
+
+    kind = "station.put"
+
+    def perform(self, op: Operation, connector: gf.GreenFluxConnector) -> Any:
+        return connector.update_station(gf.Station.from_api(op.payload["document"]), etag=op.base_etag)
+
+    def on_conflict(self, op: Operation, current: Any) -> dict[str, Any] | None:
+        _mark(op, SyncState.CONFLICT)
+        if isinstance(current, gf.Station):
+            return {**current.writable(), "etag": current.etag, "last_updated": current.last_updated}
+        return current if isinstance(current, dict) else None
+
+
+@register
+class StationPatch(_StationHandler):
+    """PATCH single fields; no etag. Payload: ``{"changes": {<upstream field>: value}}``."""
+
+    kind = "station.patch"
+
+    def perform(self, op: Operation, connector: gf.GreenFluxConnector) -> Any:
+        station = Station.objects.get(pk=op.target_id)
+        return connector.patch_station(station.upstream_id or station.charge_box_identity, op.payload["changes"])
+
+
+@register
+class StationEvseExtras(_StationHandler):
+    """After a create from a hardware template: set what a template cannot carry.
+
+    GreenFlux's document: directions and parking restrictions are per EVSE but
+    not part of a template, so they are PATCHed onto every EVSE once the
+    station exists. Payload: ``{"directions": [...], "parking_restrictions": [...]}``.
+    """
+
+    kind = "station.evse_extras"
+
+    def perform(self, op: Operation, connector: gf.GreenFluxConnector) -> Any:
+        station = Station.objects.get(pk=op.target_id)
+        current = connector.get_station(station.upstream_id or station.charge_box_identity)
+        evses = []
+        for evse in current.evses:
+            payload = evse.to_payload()
+            if op.payload.get("directions"):
+                payload["directions"] = op.payload["directions"]
+            if op.payload.get("parking_restrictions"):
+                payload["parking_restrictions"] = op.payload["parking_restrictions"]
+            evses.append(payload)
+        return connector.patch_station(current.charge_station_id, {"evses": evses})
+
+
+@register
+class StationRefresh(_StationHandler):
+    """Read one station in real time (GreenFlux asks for its single-station endpoint for this)."""
+
+    kind = "station.refresh"
+
+    def perform(self, op: Operation, connector: Any) -> Any:
+        station = Station.objects.get(pk=op.target_id)
+        return connector.get_station(station.upstream_id)
+
+    def apply(self, op: Operation, result: Any) -> dict[str, Any]:
+        station = _station(op)
+        others_open = Operation.objects.filter(
+            target_type="station", target_id=station.pk, status__in=Operation.OPEN
+        ).exclude(pk=op.pk)
+        if station.sync_state == SyncState.CONFLICT or others_open.exists():
+            # Never clobber the user's unsent or conflicting change: keep the fresh version beside it.
+            station.upstream_data = upstream_document(result)
+            station.save(update_fields=["upstream_data", "updated_at"])
+            return {"kept_beside_local_change": True}
+        return _apply(op, result)
+
+    def on_failed(self, op: Operation) -> None:
+        pass  # a failed read changes nothing about the station's own state
