@@ -1,0 +1,15 @@
+"""A faithful stand-in for the portal's four upstream kinds, served over HTTP.
+
+Kinds and their URL prefixes (see docs/upstream-contract.md):
+
+* ``/beenergised`` (+ ``/beenergised-auth/token``) -- be.ENERGISED CPO API
+* ``/greenflux`` -- GreenFlux ChargeStations API (OCPI 2.2.1 style)
+* ``/models`` -- Lynkwell charging-station models (asset management)
+* ``/chargeye/api`` -- Kempower ChargEye locations, stations and network
+* ``/_sim`` -- control endpoints (reset, faults, credentials); not a vendor API
+
+Entry points: :func:`simulator.server.create_app`,
+:func:`simulator.testing.start_simulator` and ``python -m simulator``.
+"""
+
+KINDS: tuple[str, ...] = ("beenergised", "greenflux", "models", "chargeye")
