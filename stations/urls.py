@@ -1,9 +1,6 @@
-from django.urls import path
+"""Station URLs: each view module lists its own patterns."""
 
-from stations import views
+from stations.views import browse, edit
 
 app_name = "stations"
-urlpatterns = [
-    path("", views.station_list, name="list"),
-    path("<int:station_id>/", views.station_detail, name="detail"),
-]
+urlpatterns = [*browse.urlpatterns, *edit.urlpatterns]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import path
 
 from portal.access import Role, get_scoped_or_404, role_required, scoped
 from stations.models import Station
@@ -25,3 +26,9 @@ def station_list(request: HttpRequest) -> HttpResponse:
 def station_detail(request: HttpRequest, station_id: int) -> HttpResponse:
     station = get_scoped_or_404(Station.objects.select_related("company"), request.user, pk=station_id)
     return render(request, "stations/station_detail.html", {"station": station})
+
+
+urlpatterns = [
+    path("", station_list, name="list"),
+    path("<int:station_id>/", station_detail, name="detail"),
+]

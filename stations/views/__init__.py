@@ -1,0 +1,1 @@
+"""Station pages, one module per concern: ``browse`` (list, detail), ``edit`` (create, edit, conflicts)."""
