@@ -4,8 +4,13 @@
 for one backend.  Credentials per kind:
 
 * ``beenergised``: ``client_id``, ``client_secret``, ``token_url``
-* ``greenflux``, ``models``: ``token``
-* ``chargeye``: ``refresh_token``
+* ``greenflux``: ``token``
+* ``models``: ``admin_token`` (create/archive need it) or ``token``; the admin
+  one wins when both are given
+* ``chargeye``: ``refresh_token``, optional ``refresh_url`` (default
+  ``{base_url}/auth/refreshAccessToken``)
+
+Other keys (``base_url``, ``company_uuid``...) are ignored.
 
 Options: ``timeout`` (``httpx.Timeout`` or seconds), ``limits``
 (``httpx.Limits``), ``retry`` (``RetryPolicy``) or ``max_attempts`` /
@@ -92,7 +97,9 @@ def _auth_for(kind: str, credentials: Mapping[str, Any], options: dict[str, Any]
         return OAuth2ClientCredentials(str(token_url), client_id, client_secret, scope=credentials.get("scope"), **token_opts)
     if kind == "chargeye":
         (refresh,) = _required(credentials, kind, "refresh_token")
-        return RefreshToken(refresh, **token_opts)
+        return RefreshToken(refresh, refresh_url=credentials.get("refresh_url"), **token_opts)
+    if kind == "models" and credentials.get("admin_token"):
+        return StaticBearer(str(credentials["admin_token"]))
     (token,) = _required(credentials, kind, "token")
     return StaticBearer(token)
 
@@ -131,4 +138,4 @@ def get_connector(kind: str, base_url: str, credentials: Mapping[str, Any], **op
         return GreenFluxConnector(http, **size)
     if kind == "models":
         return ModelsConnector(http, **size)
-    return ChargEyeConnector(http)
+    return ChargEyeConnector(http, **size)

@@ -203,12 +203,13 @@ class RefreshToken(_CachedToken):
     shortly before ``validUntil``.
     """
 
-    path = "/auth/refreshAccessToken"
+    path = "/auth/refreshAccessToken"  # relative to the API root; an absolute URL also works
 
     def __init__(
         self,
         refresh_token: str,
         *,
+        refresh_url: str | None = None,
         renew_before: float = 60.0,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
@@ -218,6 +219,8 @@ class RefreshToken(_CachedToken):
         super().__init__(renew_before=renew_before, clock=clock)
         self._refresh_token = refresh_token
         self._wall_clock = wall_clock
+        if refresh_url:
+            self.path = refresh_url
 
     def _fetch(self, http: HttpClient) -> tuple[str, float]:
         http.register_secret(self._refresh_token)

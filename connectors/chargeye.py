@@ -9,6 +9,7 @@ endpoint paths are not in the documents: they are our choice, kept in
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from .base import HttpClient
@@ -39,8 +40,11 @@ class ChargEyeConnector:
 
     kind = "chargeye"
 
-    def __init__(self, http: HttpClient) -> None:
+    def __init__(self, http: HttpClient, *, page_size: int | None = None) -> None:
         self.http = http
+        # ``limit`` is not in the documents (the upstream picks the page size);
+        # sent only when asked for, e.g. by tests that need several pages.
+        self._page = {"limit": page_size} if page_size else {}
 
     def __repr__(self) -> str:
         return f"<ChargEyeConnector {self.http.base_url}>"
@@ -56,7 +60,7 @@ class ChargEyeConnector:
 
     # -- locations ----------------------------------------------------------
     def list_locations(self) -> Pages[Location]:
-        return token_pages(self.http, "/locations", Location.from_api, items_key="locations")
+        return token_pages(self.http, "/locations", Location.from_api, items_key="locations", params=self._page)
 
     def get_location(self, location_uid: str) -> Location:
         body = self.http.json("GET", f"/locations/{location_uid}")
@@ -81,13 +85,15 @@ class ChargEyeConnector:
         return self.get_location(location_uid)
 
     def stations_of_location(self, location_uid: str, *, station_ids: Sequence[str] = ()) -> list[Station]:
+        """The stations of a location (all pages: large sites may page)."""
         params = {"locationUid": location_uid, "stationIds": ",".join(station_ids) or None}
-        body = self.http.json("GET", "/stations", params=params) or {}
-        return [Station.from_api(s) for s in body.get("stations") or []]
+        return token_pages(self.http, "/stations", Station.from_api, items_key="stations", params=params).all()
 
     # -- network ------------------------------------------------------------
     def network_status(self) -> Pages[NetworkLocation]:
-        return token_pages(self.http, NETWORK_PATHS["status"], NetworkLocation.from_api, items_key="locations")
+        return token_pages(
+            self.http, NETWORK_PATHS["status"], NetworkLocation.from_api, items_key="locations", params=self._page
+        )
 
     def current_power(self, location_uids: Sequence[str] = ()) -> list[LocationPower]:
         """Current power per location, for the whole network when no uids are given."""
@@ -95,11 +101,18 @@ class ChargEyeConnector:
         body = self.http.json("GET", NETWORK_PATHS["power"], params=params) or {}
         return [LocationPower.from_api(p) for p in body.get("locations") or []]
 
-    def hardware_errors(self) -> Pages[HardwareError]:
-        return token_pages(self.http, NETWORK_PATHS["errors"], HardwareError.from_api, items_key="errors")
+    def _feed(self, name: str, mapper: Any, key: str, since: datetime | None, until: datetime | None) -> Pages[Any]:
+        # ``from``/``to`` are our choice (unconfirmed), as are the paths.
+        params = {**self._page, "from": since, "to": until}
+        return token_pages(self.http, NETWORK_PATHS[name], mapper, items_key=key, params=params)
 
-    def problematic_sessions(self) -> Pages[ProblematicSession]:
-        return token_pages(self.http, NETWORK_PATHS["sessions"], ProblematicSession.from_api, items_key="sessions")
+    def hardware_errors(self, *, since: datetime | None = None, until: datetime | None = None) -> Pages[HardwareError]:
+        return self._feed("errors", HardwareError.from_api, "errors", since, until)
 
-    def transactions(self) -> Pages[Transaction]:
-        return token_pages(self.http, NETWORK_PATHS["transactions"], Transaction.from_api, items_key="transactions")
+    def problematic_sessions(
+        self, *, since: datetime | None = None, until: datetime | None = None
+    ) -> Pages[ProblematicSession]:
+        return self._feed("sessions", ProblematicSession.from_api, "sessions", since, until)
+
+    def transactions(self, *, since: datetime | None = None, until: datetime | None = None) -> Pages[Transaction]:
+        return self._feed("transactions", Transaction.from_api, "transactions", since, until)

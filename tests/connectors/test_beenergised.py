@@ -14,7 +14,7 @@ from connectors.beenergised import Address, BeEnergisedConnector, Geolocation, S
 
 @pytest.fixture
 def be(make: Callable[..., Any]) -> BeEnergisedConnector:
-    return make("beenergised", page_size=5)
+    return make("beenergised", page_size=2)
 
 
 def _new_station(be: BeEnergisedConnector, **overrides: Any) -> Station:

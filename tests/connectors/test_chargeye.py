@@ -15,7 +15,7 @@ from connectors.chargeye_types import Label, Location
 
 @pytest.fixture
 def ce(make: Callable[..., Any]) -> ChargEyeConnector:
-    return make("chargeye")
+    return make("chargeye", page_size=3)
 
 
 def _new_location(**overrides: Any) -> Location:
@@ -98,6 +98,10 @@ def test_errors_sessions_transactions(ce: ChargEyeConnector) -> None:
     assert all(s.status for s in sessions)
     txs = ce.transactions().all()
     assert txs and len({t.tx_id for t in txs}) == len(txs)
+    from datetime import datetime, timedelta, timezone
+
+    recent = ce.transactions(since=datetime.now(timezone.utc) - timedelta(hours=1)).all()
+    assert {t.tx_id for t in recent} <= {t.tx_id for t in txs}
 
 
 def test_token_expired_mid_iteration_is_renewed(ce: ChargEyeConnector, simulator: Any) -> None:

@@ -15,7 +15,7 @@ from connectors.greenflux import Connector, Evse, GreenFluxConnector, HardwareTe
 
 @pytest.fixture
 def gf(make: Callable[..., Any]) -> GreenFluxConnector:
-    return make("greenflux", page_size=7)
+    return make("greenflux", page_size=4)
 
 
 def _new_station(gf: GreenFluxConnector, **overrides: Any) -> Station:
@@ -28,6 +28,7 @@ def _new_station(gf: GreenFluxConnector, **overrides: Any) -> Station:
         name="Test station",
         default_charge_station_tariff_id="TARIFF-AC-STD",
         charger_type="Business",
+        status="AVAILABLE",
         evses=(
             Evse(
                 uid=f"{sid}-1",
@@ -48,7 +49,7 @@ def test_list_stations_pages_each_station_once(gf: GreenFluxConnector) -> None:
     ids = [s.charge_station_id for p in pages for s in p.items]
     assert len(pages) > 2
     assert len(ids) == len(set(ids)) == pages[0].total
-    assert all(len(p.items) <= 7 for p in pages)
+    assert all(len(p.items) <= 4 for p in pages)
     assert [p.number for p in pages] == list(range(len(pages)))
 
 

@@ -85,8 +85,8 @@ def test_too_long_field_is_rejected_with_field_message(models: ModelsConnector) 
 
 
 def test_non_admin_cannot_create(make: Callable[..., Any], simulator: Any) -> None:
-    creds = simulator.credentials["models_user"] if "models_user" in simulator.credentials else None
-    if creds is None:
-        pytest.skip("simulator exposes no non-admin models token")
-    with pytest.raises(Forbidden):
-        make("models", credentials=creds).create_model(_new_model())
+    user = make("models", credentials={"token": simulator.credentials["models"]["token"]})
+    assert user.list_models().all()  # reading is allowed
+    with pytest.raises(Forbidden) as exc:
+        user.create_model(_new_model())
+    assert exc.value.status == 403 and exc.value.retryable is False
