@@ -1,6 +1,6 @@
 """Start the simulator in-process for tests and benchmarks, and drive it over HTTP.
 
->>> sim = start_simulator(stations=40)
+>>> sim = start_simulator(stations=120)
 >>> sim.base_url("greenflux")            # 'http://127.0.0.1:<port>/greenflux'
 >>> sim.set_faults("greenflux", next_429=1)
 >>> sim.stop()
@@ -24,7 +24,7 @@ from .faults import Faults
 from .server import Running, create_app, open_store, serve_in_thread
 from .state import Store
 
-TEST_STATIONS = 40
+TEST_STATIONS = 120
 
 
 @dataclass
