@@ -183,7 +183,15 @@ class BeEnergisedConnector:
         """POST a station.  Not retried after a dropped connection: the caller
         should look it up by ``chargeBoxIdentity`` first (a retry of an applied
         create answers 409)."""
-        body = self.http.json("POST", STATIONS, json=station.to_payload())
+        try:
+            body = self.http.json("POST", STATIONS, json=station.to_payload())
+        except Conflict as exc:
+            # A duplicate chargeBoxIdentity: the 409 names no record, so find it.
+            try:
+                exc.current = self.find_station(station.charge_box_identity)
+            except UpstreamError:
+                pass
+            raise
         data = body.get("data") if isinstance(body, dict) else None
         if not isinstance(data, dict):
             raise UpstreamError("beenergised create answered without data", kind=self.kind)
@@ -206,9 +214,8 @@ class BeEnergisedConnector:
         try:
             return self.create_station(station)
         except Conflict as exc:
-            existing = self.find_station(station.charge_box_identity)
-            exc.current = existing
-            if existing is not None and existing.to_payload() == station.to_payload():
+            existing = exc.current
+            if isinstance(existing, Station) and existing.to_payload() == station.to_payload():
                 return existing
             raise
 

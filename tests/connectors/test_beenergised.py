@@ -66,6 +66,7 @@ def test_duplicate_charge_box_identity_conflicts(be: BeEnergisedConnector) -> No
     with pytest.raises(Conflict) as exc:
         be.create_station(_new_station(be, charge_box_identity=existing.charge_box_identity))
     assert exc.value.status == 409 and exc.value.retryable is False
+    assert exc.value.current == existing  # the station that holds the identity
 
 
 def test_create_or_adopt_returns_the_identical_existing_station(be: BeEnergisedConnector) -> None:

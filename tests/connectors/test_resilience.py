@@ -124,3 +124,21 @@ def test_no_secret_in_logs_or_errors(make: Callable[..., Any], simulator: Any, c
     assert caplog.records  # the retries and renewals were logged
     for secret in secrets:
         assert secret and secret not in text
+
+
+def test_static_token_refused_is_auth_failed_at_once(make: Callable[..., Any], simulator: Any, sleeps: Any) -> None:
+    from connectors import AuthFailed
+
+    gf = make("greenflux", credentials={"token": "not-the-greenflux-token"})
+    with pytest.raises(AuthFailed) as exc:
+        gf.list_locations().all()
+    assert exc.value.status == 401 and exc.value.retryable is False
+    assert "not-the-greenflux-token" not in str(exc.value) and sleeps.calls == []
+
+
+def test_one_401_renews_the_token_once(make: Callable[..., Any], simulator: Any) -> None:
+    be = make("beenergised")
+    be.list_technicians().all()
+    simulator.set_faults("beenergised", next_401=1)
+    assert be.list_technicians().all()
+    assert be.http.auth.fetch_count == 2
