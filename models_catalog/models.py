@@ -24,6 +24,10 @@ class StationModel(MirrorRecord):
     ocpp_url = models.CharField(max_length=200, blank=True)
     image_url = models.CharField(max_length=500, blank=True)
     is_archived = models.BooleanField(default=False, db_index=True)
+    beenergised_model_id = models.PositiveIntegerField(
+        null=True, blank=True, unique=True,
+        help_text="The id be.ENERGISED knows this model by (its stations' modelId); set by admins.",
+    )
 
     class Meta:
         ordering = ["vendor", "model"]

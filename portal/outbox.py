@@ -85,7 +85,8 @@ def operation_create(
         created_by=user if user is not None and user.is_authenticated else None, parent=parent,
         max_attempts=int(_setting("OUTBOX_MAX_ATTEMPTS", 8)),
     )
-    operation_enqueue_on_commit(op.pk)
+    if parent is None:
+        operation_enqueue_on_commit(op.pk)  # a later step is enqueued when its parent is done
     return op
 
 
@@ -114,6 +115,8 @@ def _claim(op_id: int) -> Operation | None:
             return None  # another worker holds it
         if op.not_before and op.not_before > now + timedelta(seconds=1):
             return None  # too early; the scheduled retry or the sweeper brings it back
+        if op.parent_id and op.parent.status != Operation.Status.DONE:
+            return None  # a later step of a chain waits for the one before
         op.status = Operation.Status.IN_FLIGHT
         op.attempts += 1
         op.lease_until = now + timedelta(seconds=_setting("OUTBOX_LEASE_SECONDS", 120))
@@ -209,6 +212,7 @@ def operations_sweep() -> int:
     due = Operation.objects.filter(
         Q(not_before__isnull=True) | Q(not_before__lte=now),
         Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=stale_enqueue),
+        Q(parent__isnull=True) | Q(parent__status=Operation.Status.DONE),
         status=Operation.Status.QUEUED,
     )
     dead = Operation.objects.filter(status=Operation.Status.IN_FLIGHT, lease_until__lt=now)

@@ -3,9 +3,10 @@
 ``desired_*`` builds what the portal wants upstream from a mirror station (the
 payload an operation stores); ``apply_*`` writes what the upstream answered
 onto the mirror. GreenFlux stations use the charge station id as their
-charge box identity; be.ENERGISED's ``modelId`` is the catalogue model's id
-(the simulator's catalogue numbers its models so; unconfirmed for the real
-platforms).
+charge box identity. be.ENERGISED's integer ``modelId`` names a model in
+be.ENERGISED's own registry, which the documents do not expose; a catalogue
+model carries that number in ``beenergised_model_id`` (set by admins, seeded
+for the demo).
 """
 
 from __future__ import annotations
@@ -159,7 +160,7 @@ def desired_beenergised(station: Station) -> dict[str, Any]:
     payload = {
         "label": station.label,
         "chargeBoxIdentity": station.charge_box_identity,
-        "modelId": int(station.model.upstream_id) if station.model and station.model.upstream_id.isdigit() else None,
+        "modelId": station.model.beenergised_model_id if station.model else None,
         "companyUuid": station.company.upstream_ref,
         "timeZone": station.time_zone,
         "publicDisplayName": station.public_display_name or None,
@@ -180,7 +181,8 @@ def apply_beenergised(station: Station, record: be.Station) -> Station:
         company = Company.objects.filter(upstream_ref=record.company_uuid).first()
         station.company = company or station.company
     station.model = (
-        StationModel.objects.filter(upstream_id=str(record.model_id)).first() if record.model_id is not None else None
+        StationModel.objects.filter(beenergised_model_id=record.model_id).first()
+        if record.model_id is not None else None
     )
     station.time_zone = record.time_zone or ""
     station.public_display_name = record.public_display_name or ""

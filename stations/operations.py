@@ -20,7 +20,7 @@ from stations.models import Station
 
 
 def _station(op: Operation) -> Station:
-    return Station.objects.select_for_update().select_related("backend", "company").get(pk=op.target_id)
+    return Station.objects.select_for_update(of=("self",)).select_related("backend", "company").get(pk=op.target_id)
 
 
 def _apply(op: Operation, record: Any) -> dict[str, Any]:

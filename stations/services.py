@@ -129,7 +129,7 @@ def station_create(*, user: User | None, data: StationInput) -> Station:
 
 
 def _lock(station: Station) -> Station:
-    return Station.objects.select_for_update().select_related("backend", "company", "location", "template").get(
+    return Station.objects.select_for_update(of=("self",)).select_related("backend", "company", "location", "template").get(
         pk=station.pk
     )
 

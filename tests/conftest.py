@@ -9,12 +9,11 @@ from django.test import Client
 
 from portal.access import Role
 from portal.models import Company, User
+from simulator.seed import COMPANIES as SIM_COMPANIES
 from tests.factories import PASSWORD, CompanyFactory, UserFactory
 
-import importlib.util
-
 # The simulator's fixtures (`simulator_server`, `simulator`): the upstream of every test.
-pytest_plugins = ["simulator.pytest_plugin"] if importlib.util.find_spec("simulator.pytest_plugin") else []
+pytest_plugins = ["simulator.pytest_plugin"]
 
 SERVICES = {"PostgreSQL": ("127.0.0.1", 5432), "Redis": ("127.0.0.1", 6379)}
 
@@ -36,12 +35,13 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture
 def company_a(db: None) -> Company:
-    return CompanyFactory(name="Company A")
+    """The simulator's first company, so upstream records of it land here."""
+    return CompanyFactory(name="Company A", upstream_ref=SIM_COMPANIES[0]["uuid"])
 
 
 @pytest.fixture
 def company_b(db: None) -> Company:
-    return CompanyFactory(name="Company B")
+    return CompanyFactory(name="Company B", upstream_ref=SIM_COMPANIES[1]["uuid"])
 
 
 @pytest.fixture
