@@ -363,9 +363,9 @@ def blueprint(store: Store, faults: Faults) -> Blueprint:
 def _check_location(c: Checker, loc: dict[str, Any], *, partial: bool, prefix: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name in ("name", "lat", "lng"):
-        if not partial or name in loc:
-            if loc.get(name) is None:
-                c.add(f"{prefix}{name}", "is required")
+        # A present name is checked (and reported) by c.string below.
+        if (not partial or name in loc) and loc.get(name) is None and not (name == "name" and name in loc):
+            c.add(f"{prefix}{name}", "is required")
     if "name" in loc:
         out["name"] = c.string(loc, "name", prefix, required=True, max_length=200)
     for name in ("lat", "lng"):
