@@ -17,8 +17,9 @@ NAVIGATION = [
     ("Models", "models_catalog:list", Role.VIEWER),
     ("Imports", "stations:import_list", Role.OPERATOR),
     ("Sync", "sync:list", Role.VIEWER),
+    ("Operations", "operations:list", Role.VIEWER),
     ("Users", "user_list", Role.ADMIN),
-    ("Backends", "stations:backend_list", Role.ADMIN),
+    ("Backends", "backends:list", Role.ADMIN),
 ]
 
 

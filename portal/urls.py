@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
-from portal.views import dashboard, users
+from portal.views import backends, dashboard, operations, sync, users
 
 admin.site.has_permission = lambda request: request.user.is_active and request.user.is_superuser  # type: ignore[method-assign]
 
@@ -32,6 +32,9 @@ urlpatterns = [
     path("users/new/", users.user_create, name="user_create"),
     path("users/<int:user_id>/", users.user_edit, name="user_edit"),
     path("users/<int:user_id>/invite/", users.user_invite, name="user_invite"),
+    path("backends/", include((backends.urlpatterns, backends.app_name))),
+    path("operations/", include((operations.urlpatterns, operations.app_name))),
+    path("sync/", include((sync.urlpatterns, sync.app_name))),
     path("stations/", include("stations.urls")),
     path("locations/", include("locations.urls")),
     path("models/", include("models_catalog.urls")),
