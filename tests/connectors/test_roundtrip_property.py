@@ -124,21 +124,20 @@ def test_greenflux_station_round_trip_or_field_rejection(make: Callable[..., Any
 @st.composite
 def be_stations(draw: st.DrawFn, company: str, technician_ids: list[int]) -> BeStation:
     return BeStation(
-        label=draw(text),
-        charge_box_identity=draw(st.sampled_from(["", "  "]) if draw(st.integers(0, 15)) == 0
-                                 else st.just(f"PBT-{uuid.uuid4().hex[:10]}")),
-        model_id=draw(maybe(st.integers(-2, 40))),
-        company_uuid=draw(st.sampled_from([company, company, company, "another-company"])),
-        time_zone=draw(maybe(st.sampled_from(["Europe/Berlin", "Europe/Amsterdam", "UTC", "Mars/Olympus"]))),
+        label=draw(st.one_of(short, rarely(["Depot 1"], "  "))),
+        charge_box_identity=draw(rarely([f"PBT-{uuid.uuid4().hex[:10]}"], "")),
+        model_id=draw(st.one_of(st.integers(1, 40), rarely([1], 0))),
+        company_uuid=draw(rarely([company], "another-company")),
+        time_zone=draw(rarely(["Europe/Berlin", "Europe/Amsterdam", "UTC"], "Mars/Olympus")),
         public_display_name=draw(maybe(text)),
         iccid=draw(maybe(st.text("0123456789", min_size=1, max_size=20))),
         imsi=draw(maybe(st.text("0123456789", min_size=1, max_size=15))),
         serialnumber=draw(maybe(short)),
-        technician_user_id=draw(maybe(st.sampled_from([*technician_ids, 999_999]))),
+        technician_user_id=draw(maybe(rarely(technician_ids, 999_999))),
         address=draw(maybe(st.builds(Address, street=maybe(text), house_number=maybe(short),
                                      postal_code=maybe(short), city=maybe(text), country_code=maybe(st.just("DE"))))),
-        geolocation=draw(maybe(st.builds(Geolocation, latitude=st.floats(-100, 100, allow_nan=False),
-                                         longitude=st.floats(-200, 200, allow_nan=False)))),
+        geolocation=draw(maybe(st.builds(Geolocation, latitude=st.floats(-95, 95, allow_nan=False),
+                                         longitude=st.floats(-185, 185, allow_nan=False)))),
     )
 
 
