@@ -339,11 +339,12 @@ class HttpClient:
                 f"{msg} (after {attempts} attempts)", status=status, kind=self.kind, retry_after=retry_after
             )
         elif status >= 500:
-            err = Unavailable(f"{msg} (after {attempts} attempts)", status=status, kind=self.kind)
-            err.retry_after = retry_after  # type: ignore[attr-defined]
+            err = Unavailable(
+                f"{msg} (after {attempts} attempts)", status=status, kind=self.kind, retry_after=retry_after
+            )
         else:
             err = Rejected(msg, status=status, kind=self.kind, fields=fields, upstream_message=upstream_message)
-        err.body = body  # type: ignore[attr-defined]
+        err.body = body
         return err
 
     def json(self, method: str, path: str, **kw: Any) -> Any:

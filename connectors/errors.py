@@ -17,6 +17,8 @@ class UpstreamError(Exception):
     """Base class: something went wrong talking to an upstream."""
 
     retryable: bool = False
+    # The decoded error body (for connectors to pick a current record from); never in the message.
+    body: Any = None
 
     def __init__(
         self,
@@ -38,9 +40,14 @@ class UpstreamError(Exception):
 
 
 class Unavailable(UpstreamError):
-    """The upstream could not be reached or answered 5xx; try again later."""
+    """The upstream could not be reached or answered 5xx; try again later
+    (after ``retry_after`` seconds when the upstream said)."""
 
     retryable = True
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.retry_after = retry_after
 
 
 class OutcomeUnknown(Unavailable):

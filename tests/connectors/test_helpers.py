@@ -161,3 +161,12 @@ def test_query_params_are_spelled_as_upstreams_expect() -> None:
     assert _clean_params({"a": None, "b": True, "c": False, "d": when, "e": 3}) == [
         ("b", "true"), ("c", "false"), ("d", "2025-06-01T12:00:05Z"), ("e", "3")
     ]
+
+
+def test_registered_secrets_are_scrubbed_from_messages() -> None:
+    from connectors.base import HttpClient
+
+    with HttpClient("http://x", kind="greenflux") as http:
+        http.register_secret("tok-abcdef")
+        http.register_secret("")  # ignored, would blank everything
+        assert http.scrub("upstream said: bad token tok-abcdef") == "upstream said: bad token ***"
