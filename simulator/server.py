@@ -11,7 +11,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Flask, Response
+from flask import Blueprint, Flask, Response
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from . import KINDS, beenergised, chargeye, control, greenflux, models_api
@@ -55,7 +55,7 @@ def create_app(store: Store | None = None, faults: Faults | None = None) -> Flas
     return app
 
 
-def auth_bp(store: Store, faults: Faults):  # type: ignore[no-untyped-def]
+def auth_bp(store: Store, faults: Faults) -> Blueprint:
     """The be.ENERGISED token endpoint, with be.ENERGISED's faults applied."""
     bp = token_blueprint(store, lambda: faults.token_ttl("beenergised"))
 
