@@ -21,7 +21,9 @@ class MirrorRecord(models.Model):
     """
 
     backend = models.ForeignKey("portal.Backend", on_delete=models.PROTECT, related_name="+")
-    upstream_id = models.CharField(max_length=100, blank=True)
+    # NULL until the upstream has the record (a pending create), so that unique
+    # (backend, upstream_id) constraints hold and bulk upserts can target them.
+    upstream_id = models.CharField(max_length=100, null=True, blank=True)
     sync_state = models.CharField(max_length=10, choices=SyncState.choices, default=SyncState.SYNCED, db_index=True)
     upstream_updated_at = models.DateTimeField(null=True, blank=True)
     synced_at = models.DateTimeField(null=True, blank=True)

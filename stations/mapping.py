@@ -174,7 +174,7 @@ def desired_beenergised(station: Station) -> dict[str, Any]:
 
 def apply_beenergised(station: Station, record: be.Station) -> Station:
     backend = station.backend
-    station.upstream_id = record.id or ""
+    station.upstream_id = record.id or None
     station.label = record.label
     station.charge_box_identity = record.charge_box_identity
     if record.company_uuid:

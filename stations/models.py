@@ -105,13 +105,14 @@ class Station(MirrorRecord):
     class Meta:
         ordering = ["label", "id"]
         constraints = [
-            models.UniqueConstraint(
-                "backend", Upper("charge_box_identity"), name="station_charge_box_identity_unique"
-            ),
+            # Plain fields so refreshes can upsert on it (ON CONFLICT); the forms also
+            # refuse identities that differ only in case.
+            models.UniqueConstraint(fields=["backend", "charge_box_identity"], name="station_identity_unique"),
+            models.UniqueConstraint(fields=["backend", "upstream_id"], name="station_upstream_unique"),
         ]
         indexes = [
             models.Index(fields=["company", "label", "id"]),
-            models.Index(fields=["backend", "upstream_id"]),
+            models.Index(Upper("charge_box_identity"), name="station_identity_upper"),
         ]
 
     def __str__(self) -> str:

@@ -199,7 +199,7 @@ def test_worker_dies_after_upstream_answer_yet_one_station_upstream(
     op.refresh_from_db()
     assert op.status == Operation.Status.IN_FLIGHT  # left behind by the dead worker
     station.refresh_from_db()
-    assert station.upstream_id == "" and station.sync_state == SyncState.PENDING
+    assert not station.upstream_id and station.sync_state == SyncState.PENDING
     with be_backend.connector() as connector:
         assert connector.find_station("CRASH-1") is not None  # ...after the upstream had created it
     Operation.objects.filter(pk=op.pk).update(lease_until=timezone.now())
