@@ -1,9 +1,5 @@
-"""Fixtures for the connector tests: the simulator over HTTP and fast connectors.
-
-The simulator's fixtures are imported here as well as registered by the root
-conftest, so ``pytest -p no:django --confcutdir=tests/connectors
-tests/connectors`` runs these tests without Django, PostgreSQL or Redis.
-"""
+"""Fixtures for the connector tests: the simulator over HTTP (``simulator``, from the
+root conftest's plugin) and connectors that record their sleeps instead of sleeping."""
 
 from __future__ import annotations
 
@@ -13,10 +9,6 @@ from typing import Any
 import pytest
 
 from connectors import Connector, get_connector
-try:
-    from simulator.pytest_plugin import simulator, simulator_server  # noqa: F401
-except ImportError:  # simulator not written yet: only the pure helper tests can run
-    pass
 
 
 class SleepRecorder:
