@@ -1,4 +1,5 @@
-"""Reads for the project's own pages: users an admin may manage, dashboard figures."""
+"""Reads for the project's own pages: users an admin may manage, dashboard figures,
+backends an admin manages and the operations a user may see."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from django.utils import timezone
 
 from locations.models import Location
 from models_catalog.models import StationModel
-from portal.access import company_ids, scoped
-from portal.models import Company, User, WorkerHeartbeat
+from portal.access import Role, company_ids, has_role, scoped
+from portal.models import Backend, Company, Operation, User, WorkerHeartbeat
 from stations.models import Station
 
 
@@ -51,3 +52,61 @@ def dashboard_figures(user: User) -> DashboardFigures:
         models=StationModel.objects.filter(is_archived=False).count(),
         worker_seen_at=heartbeat,
     )
+
+
+# -- Backends and operations (the admin Backends page and the Operations page) --
+
+
+def backends_for(user: User) -> QuerySet[Backend]:
+    """Backends an admin manages: their companies' plus the company-less ones (shared catalogue,
+    multi-tenant ChargEye); superusers see all."""
+    backends = Backend.objects.select_related("company")
+    if company_ids(user) is None:
+        return backends
+    return scoped(backends, user) | backends.filter(company__isnull=True)
+
+
+def operations_for(user: User) -> QuerySet[Operation]:
+    """Operations of the user's companies, newest first; company-less ones for admins only."""
+    operations = Operation.objects.select_related("backend", "created_by", "company")
+    visible = scoped(operations, user)
+    if company_ids(user) is not None and has_role(user, Role.ADMIN):
+        visible = visible | operations.filter(company__isnull=True)
+    return visible.order_by("-created_at", "-id")
+
+
+@dataclass(frozen=True)
+class OperationFilters:
+    status: str = ""
+    kind: str = ""
+    backend_id: int | None = None
+    target_type: str = ""
+    target: str = ""
+
+
+def operations_filtered(user: User, filters: OperationFilters) -> QuerySet[Operation]:
+    operations = operations_for(user)
+    if filters.status:
+        operations = operations.filter(status=filters.status)
+    if filters.kind:
+        operations = operations.filter(kind=filters.kind)
+    if filters.backend_id is not None:
+        operations = operations.filter(backend_id=filters.backend_id)
+    if filters.target_type:
+        operations = operations.filter(target_type=filters.target_type)
+    if filters.target:
+        operations = operations.filter(target_label__icontains=filters.target)
+    return operations
+
+
+def operation_filter_choices(user: User) -> dict[str, list[tuple[str, str]]]:
+    """Values the filters offer: only what the user's visible operations hold."""
+    visible = operations_for(user).order_by()
+    kinds = sorted(set(visible.values_list("kind", flat=True).distinct()))
+    target_types = sorted(set(visible.values_list("target_type", flat=True).distinct()))
+    backends = Backend.objects.filter(pk__in=visible.values("backend_id")).order_by("name")
+    return {
+        "kind": [(k, k) for k in kinds],
+        "target_type": [(t, t) for t in target_types],
+        "backend": [(str(b.pk), b.name) for b in backends],
+    }

@@ -1,19 +1,26 @@
-"""Writes for accounts: creating users, changing their role and companies, invitations."""
+"""Writes for accounts (users, roles, companies, invitations) and backends (settings, connection check)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
+from typing import Any
 
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from connectors import AuthFailed, Forbidden, NotFound, RateLimited, Unavailable, UpstreamError
 from portal.access import Role
-from portal.models import Company, User
+from portal.models import Backend, Company, User
+from portal.models.backends import CREDENTIAL_FIELDS
+
+log = logging.getLogger(__name__)
 
 
 def _set_role(user: User, role: Role) -> None:
@@ -61,3 +68,119 @@ def user_invite_url(request: HttpRequest, user: User) -> str:
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
     return request.build_absolute_uri(reverse("invite_accept", args=[uid, token]))
+
+
+# -- Backends: create, edit, (de)activate, and the connection check --------------------
+
+# A check reads one page: the offset APIs report a total with any page size, so one record is
+# enough; the models cursor API reports none, so its largest page gives a useful count; ChargEye
+# picks its own page size (``limit`` is not in its documents).
+CHECK_PAGE_SIZES: dict[str, int | None] = {"beenergised": 1, "greenflux": 1, "models": 100, "chargeye": None}
+CHECK_MESSAGE_MAX = 500  # Backend.check_message's max_length
+
+
+@transaction.atomic
+def backend_create(
+    *, name: str, kind: str, company: Company | None, base_url: str, credentials: dict[str, Any]
+) -> Backend:
+    backend = Backend(name=name, kind=kind, company=company, base_url=base_url)
+    backend.credentials = _clean_credentials(kind, credentials)
+    backend.save()
+    return backend
+
+
+@transaction.atomic
+def backend_update(
+    *, backend: Backend, name: str, company: Company | None, base_url: str, credentials: dict[str, Any]
+) -> Backend:
+    """Change a backend. A blank credential value keeps the stored one (secrets are write-only).
+
+    The kind never changes here: mirror rows and operations of the old kind would be orphaned.
+    A changed URL or credential voids the last check, which said nothing about the new settings.
+    """
+    stored = backend.credentials
+    merged = {**stored, **{k: v for k, v in credentials.items() if v not in ("", None)}}
+    merged = _clean_credentials(backend.kind, merged)
+    settings_changed = merged != stored or base_url != backend.base_url
+    backend.name, backend.company, backend.base_url = name, company, base_url
+    backend.credentials = merged
+    if settings_changed:
+        backend.checked_at, backend.check_ok, backend.check_message = None, None, ""
+    backend.save()
+    return backend
+
+
+def backend_set_active(*, backend: Backend, active: bool) -> Backend:
+    backend.is_active = active
+    backend.save(update_fields=["is_active"])
+    return backend
+
+
+def backend_check_request(*, backend: Backend) -> None:
+    """Enqueue a connection check once the surrounding transaction commits (views never call upstreams)."""
+    from portal.tasks import check_backend
+
+    transaction.on_commit(lambda: check_backend.delay(backend.pk))
+
+
+def backend_check(backend: Backend) -> Backend:
+    """Read one small page upstream and record what happened (run by the ``portal.check_backend`` task)."""
+    try:
+        ok, message = True, _probe(backend)
+    except ValueError as exc:  # get_connector names missing fields, never their values
+        ok, message = False, f"Settings incomplete: {exc}"
+    except UpstreamError as exc:
+        ok, message = False, _describe_failure(exc)
+    except Exception as exc:  # a bad URL or a bug: say what kind of failure, keep details in the log
+        log.warning("Connection check of backend %s raised", backend.pk, exc_info=True)
+        ok, message = False, f"Check failed: {type(exc).__name__}"
+    message = _without_secrets(backend, message)[:CHECK_MESSAGE_MAX]
+    Backend.objects.filter(pk=backend.pk).update(checked_at=timezone.now(), check_ok=ok, check_message=message)
+    backend.refresh_from_db()
+    return backend
+
+
+def _clean_credentials(kind: str, credentials: dict[str, Any]) -> dict[str, Any]:
+    """Keep only the fields the kind uses, so no stray value lingers in the encrypted blob."""
+    names = {name for name, _label, _secret in CREDENTIAL_FIELDS[kind]}
+    return {k: v for k, v in credentials.items() if k in names}
+
+
+def _probe(backend: Backend) -> str:
+    size = CHECK_PAGE_SIZES.get(backend.kind)
+    options: dict[str, Any] = {"timeout": 10.0, "max_attempts": 2, **({"page_size": size} if size else {})}
+    with backend.connector(**options) as connector:
+        kind = backend.kind
+        if kind in (Backend.Kind.BEENERGISED, Backend.Kind.GREENFLUX):
+            what, first = "stations", next(iter(connector.list_stations()))
+        elif kind == Backend.Kind.MODELS:
+            what, first = "models", next(iter(connector.list_models()))
+        else:
+            what, first = "locations", next(iter(connector.list_locations()))
+    if first.total is not None:
+        return f"Connected: {first.total} {what} visible"
+    more = "+" if first.next is not None else ""
+    return f"Connected: {len(first.items)}{more} {what} visible"
+
+
+def _describe_failure(exc: UpstreamError) -> str:
+    if isinstance(exc, AuthFailed):
+        return f"Authentication failed, check the credentials: {exc.message}"
+    if isinstance(exc, Forbidden):
+        return f"Access refused, the credentials lack a permission: {exc.message}"
+    if isinstance(exc, NotFound):
+        return f"Not found, check the base URL: {exc.message}"
+    if isinstance(exc, RateLimited):
+        return f"Rate limited, try again in a minute: {exc.message}"
+    if isinstance(exc, Unavailable):
+        return f"Upstream unreachable or failing: {exc.message}"
+    return f"Upstream refused the request: {exc.message}"
+
+
+def _without_secrets(backend: Backend, message: str) -> str:
+    """The connectors scrub their messages already; this is the second lock on the door."""
+    for name, _label, secret in CREDENTIAL_FIELDS.get(backend.kind, []):
+        value = str(backend.credentials.get(name) or "")
+        if secret and value:
+            message = message.replace(value, "***")
+    return message

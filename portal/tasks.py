@@ -32,3 +32,15 @@ def sweep_operations() -> int:
     from portal.outbox import operations_sweep
 
     return operations_sweep()
+
+
+@shared_task(name="portal.check_backend")
+def check_backend(backend_id: int) -> bool | None:
+    """Test a backend's connection (the "Test connection" button); returns whether it worked."""
+    from portal.models import Backend
+    from portal.services import backend_check
+
+    backend = Backend.objects.filter(pk=backend_id).first()
+    if backend is None:
+        return None  # deleted since the button was pressed
+    return backend_check(backend).check_ok

@@ -1,8 +1,171 @@
-"""The Backends page for admins: upstream accounts, their write-only credentials, a connection check."""
+"""The Backends page for admins: upstream accounts, their write-only credentials, a connection check.
+
+"Test connection" never calls the upstream in the request: it enqueues the
+``portal.check_backend`` task and shows "checking…", which polls (htmx, or a
+plain refresh link) until the backend's ``checked_at`` moves past the value
+it had when the button was pressed.
+"""
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+import time
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.views.decorators.http import require_http_methods
+
+from portal import services
+from portal.access import Role, role_required
+from portal.forms_backends import BackendForm, credential_field_name
+from portal.models import Backend
+from portal.models.backends import CREDENTIAL_FIELDS
+from portal.selectors import backends_for, companies_for
 
 app_name = "backends"
-urlpatterns: list[URLPattern] = []
+
+# After this long without a result the page stops polling and says why it may be stuck.
+CHECK_PATIENCE_SECONDS = 60
+
+
+def _get_backend(request: HttpRequest, backend_id: int) -> Backend:
+    # Another company's backend answers 404, like any record outside the user's companies.
+    return get_object_or_404(backends_for(request.user), pk=backend_id)
+
+
+def _stamp(moment: datetime | None) -> int:
+    return int(moment.timestamp() * 1_000_000) if moment else 0
+
+
+def _int_param(request: HttpRequest, name: str) -> int:
+    try:
+        return int(request.GET.get(name, ""))
+    except ValueError:
+        return 0
+
+
+def check_context(backend: Backend, since: int | None = None, asked: int = 0) -> dict[str, Any]:
+    """What the check status fragment shows: a result, or "checking…" with where to poll."""
+    checking = since is not None and _stamp(backend.checked_at) == since
+    timed_out = checking and asked > 0 and time.time() - asked > CHECK_PATIENCE_SECONDS
+    poll_url = ""
+    if checking:
+        query = urlencode({"since": since, "asked": asked})
+        poll_url = f"{reverse('backends:check', args=[backend.pk])}?{query}"
+    return {"backend": backend, "checking": checking and not timed_out, "timed_out": timed_out, "poll_url": poll_url}
+
+
+@role_required(Role.ADMIN)
+@require_http_methods(["GET"])
+def backend_list(request: HttpRequest) -> HttpResponse:
+    backends = backends_for(request.user).order_by("name")
+    return render(request, "portal/backends/list.html", {"rows": [check_context(b) for b in backends]})
+
+
+def _form_kind(request: HttpRequest, backend: Backend | None) -> str:
+    if backend is not None:
+        return backend.kind
+    return request.POST.get("kind") or request.GET.get("kind") or Backend.Kind.BEENERGISED
+
+
+def _render_form(request: HttpRequest, form: BackendForm, backend: Backend | None) -> HttpResponse:
+    context = {"form": form, "backend": backend, "creating": backend is None}
+    if request.htmx and request.method == "GET":
+        # The kind select changed: only the credential fields of the new kind.
+        return render(request, "portal/backends/form.html#credentials", context)
+    return render(request, "portal/backends/form.html", context, status=422 if form.errors else 200)
+
+
+@role_required(Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def backend_create(request: HttpRequest) -> HttpResponse:
+    kind = _form_kind(request, None)
+    companies = companies_for(request.user)
+    if request.method == "POST" and "show_kind" not in request.POST:
+        form = BackendForm(request.POST, companies=companies, kind=kind)
+        if form.is_valid():
+            data = form.cleaned_data
+            backend = services.backend_create(
+                name=data["name"], kind=data["kind"], company=data["company"], base_url=data["base_url"],
+                credentials=form.credentials,
+            )
+            messages.success(request, f"Backend {backend.name} created. Test its connection to be sure.")
+            return redirect("backends:edit", backend.pk)
+    else:
+        # The first visit, or "show the fields of this kind" without JavaScript: keep what was typed
+        # except secrets, which never travel back to the browser.
+        keep = {k: v for k, v in request.POST.items() if k in ("name", "company", "base_url")}
+        form = BackendForm(initial={**keep, "kind": kind}, companies=companies, kind=kind)
+    return _render_form(request, form, None)
+
+
+@role_required(Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def backend_edit(request: HttpRequest, backend_id: int) -> HttpResponse:
+    backend = _get_backend(request, backend_id)
+    credentials = backend.credentials
+    initial = {
+        "name": backend.name, "kind": backend.kind, "company": backend.company_id, "base_url": backend.base_url,
+        # Non-secret credential fields only: secrets are never put in a form, not even as initial data.
+        **{credential_field_name(name): credentials.get(name, "")
+           for name, _label, secret in CREDENTIAL_FIELDS[backend.kind] if not secret},
+    }
+    form = BackendForm(
+        request.POST or None, initial=initial, companies=companies_for(request.user), kind=backend.kind,
+        backend=backend,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.backend_update(
+            backend=backend, name=data["name"], company=data["company"], base_url=data["base_url"],
+            credentials=form.credentials,
+        )
+        messages.success(request, f"Backend {backend.name} saved.")
+        return redirect("backends:list")
+    return _render_form(request, form, backend)
+
+
+@role_required(Role.ADMIN)
+@require_http_methods(["POST"])
+def backend_set_active(request: HttpRequest, backend_id: int) -> HttpResponse:
+    backend = _get_backend(request, backend_id)
+    active = request.POST.get("active") == "1"
+    services.backend_set_active(backend=backend, active=active)
+    if active:
+        messages.success(request, f"Backend {backend.name} is active again.")
+    else:
+        messages.success(request, f"Backend {backend.name} deactivated: its records stay, no new writes are sent.")
+    return redirect("backends:list")
+
+
+@role_required(Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def backend_check(request: HttpRequest, backend_id: int) -> HttpResponse:
+    """POST: enqueue a check. GET: where the check stands (a fragment for htmx polling, else a page)."""
+    backend = _get_backend(request, backend_id)
+    if request.method == "POST":
+        since, asked = _stamp(backend.checked_at), int(time.time())
+        services.backend_check_request(backend=backend)
+        context = check_context(backend, since, asked)
+        if not request.htmx:
+            return redirect(context["poll_url"])
+    else:
+        since_param = request.GET.get("since")
+        context = check_context(backend, _int_param(request, "since") if since_param else None,
+                                _int_param(request, "asked"))
+    if request.htmx:
+        return render(request, "portal/backends/check.html#status", context)
+    return render(request, "portal/backends/check.html", context)
+
+
+urlpatterns = [
+    path("", backend_list, name="list"),
+    path("new/", backend_create, name="create"),
+    path("<int:backend_id>/", backend_edit, name="edit"),
+    path("<int:backend_id>/active/", backend_set_active, name="set_active"),
+    path("<int:backend_id>/check/", backend_check, name="check"),
+]

@@ -1,0 +1,112 @@
+"""The backend form: common settings plus the credential fields of the chosen kind.
+
+Secrets are write-only: their inputs never render a value, and on edit a
+blank secret keeps the stored one. Non-secret credential fields (token URL,
+client id) are shown and edited like any other field.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.validators import URLValidator
+from django.db.models import QuerySet
+
+from portal.models import Backend, Company
+from portal.models.backends import CREDENTIAL_FIELDS
+
+HTTP_URL = URLValidator(schemes=["http", "https"], message="Enter a URL starting with http:// or https://.")
+# A token sees one company's records on these kinds, so the backend must name that company.
+COMPANY_REQUIRED = {Backend.Kind.BEENERGISED, Backend.Kind.GREENFLUX}
+KEEP_SECRET_HELP = "Leave blank to keep the current secret."
+CREDENTIAL_PREFIX = "cred_"
+
+
+def credential_field_name(name: str) -> str:
+    return CREDENTIAL_PREFIX + name
+
+
+class BackendForm(forms.Form):
+    name = forms.CharField(max_length=100)
+    kind = forms.ChoiceField(choices=Backend.Kind.choices)
+    company = forms.ModelChoiceField(
+        queryset=Company.objects.none(), required=False, empty_label="— none (shared) —",
+        help_text="Required for be.ENERGISED and GreenFlux: their token sees one company.",
+    )
+    base_url = forms.CharField(
+        label="Base URL", max_length=300, validators=[HTTP_URL],
+        widget=forms.URLInput(attrs={"placeholder": "https://api.example.com"}),
+    )
+
+    def __init__(
+        self, *args: Any, companies: QuerySet[Company], kind: str, backend: Backend | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.backend = backend
+        self.kind_value = kind if kind in Backend.Kind.values else Backend.Kind.BEENERGISED
+        self.fields["company"].queryset = companies
+        if backend is not None:
+            self.fields["kind"].help_text = "Fixed once created: its mirrored records and operations belong to it."
+        for name, label, secret in CREDENTIAL_FIELDS[self.kind_value]:
+            self.fields[credential_field_name(name)] = self._credential_field(name, label, secret)
+
+    def _credential_field(self, name: str, label: str, secret: bool) -> forms.Field:
+        if not secret:
+            validators = [HTTP_URL] if name.endswith("_url") else []
+            return forms.CharField(label=label, max_length=500, validators=validators)
+        editing = self.backend is not None
+        return forms.CharField(
+            label=label, max_length=2000, strip=True, required=not editing,
+            help_text=KEEP_SECRET_HELP if editing else "Stored encrypted; never shown again.",
+            # render_value=False: a secret never goes back to the browser, not even after an error.
+            widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        )
+
+    @property
+    def credential_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name.startswith(CREDENTIAL_PREFIX)]
+
+    @property
+    def common_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if not name.startswith(CREDENTIAL_PREFIX)]
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        others = Backend.objects.filter(name__iexact=name)
+        if self.backend is not None:
+            others = others.exclude(pk=self.backend.pk)
+        if others.exists():
+            raise forms.ValidationError("A backend with this name already exists.")
+        return name
+
+    def clean_kind(self) -> str:
+        kind = self.cleaned_data["kind"]
+        if self.backend is not None and kind != self.backend.kind:
+            raise forms.ValidationError(
+                f"The kind cannot change from {self.backend.get_kind_display()}: its mirrored records and "
+                "operations would be orphaned. Create a new backend instead."
+            )
+        if kind != self.kind_value:
+            # The credential fields shown were another kind's; the view re-renders with the right ones.
+            raise forms.ValidationError("Fill in the credentials of this kind, then save again.")
+        return kind
+
+    def clean_base_url(self) -> str:
+        return self.cleaned_data["base_url"].strip().rstrip("/")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("kind") in COMPANY_REQUIRED and not data.get("company"):
+            self.add_error("company", "Choose the company this backend's credentials belong to.")
+        return data
+
+    @property
+    def credentials(self) -> dict[str, str]:
+        """The credential values entered; blank secrets are left out (the service keeps the stored ones)."""
+        out: dict[str, str] = {}
+        for name, _label, _secret in CREDENTIAL_FIELDS[self.kind_value]:
+            value = self.cleaned_data.get(credential_field_name(name)) or ""
+            if value:
+                out[name] = value
+        return out
