@@ -1,0 +1,80 @@
+"""Refresher for ChargEye locations (see ``portal.sync``).
+
+A location belongs to the company whose ``upstream_ref`` is its
+``tenantIdCPO``; failing that, to the backend's company. A location of
+neither is skipped and counted as an error of the run (its id in the run's
+message), never guessed. ChargEye has no date filter: every run is full.
+The live network figures are refreshed by ``locations.sampling`` (its own
+schedule), not here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from connectors import chargeye_types as ce
+from connectors.pagination import Page
+from locations.models import Location
+from portal.models import Company
+from portal.sync import Incoming, PageResult, RefreshContext, Refresher, mark_removed, register, upsert_mirror
+from stations.mapping import content_hash
+
+HAS_REF = any(f.name == "location_ref" for f in Location._meta.concrete_fields)
+
+
+def _coordinate(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value)).quantize(Decimal("0.000001"))
+
+
+def location_fields(record: ce.Location, company: int) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "company_id": company,
+        "name": (record.name or record.id or "")[:200],
+        "address": (record.address or "")[:300],
+        "city": (record.city or "")[:100],
+        "postal_code": (record.postal_code or "")[:10],
+        "country_code": (record.country_code or "")[:2],
+        "latitude": _coordinate(record.lat),
+        "longitude": _coordinate(record.lng),
+        "labels": [label.to_payload() for label in record.labels],
+    }
+    if HAS_REF:
+        fields["location_ref"] = (record.location_id or "")[:100]
+    return fields
+
+
+@register
+class ChargEyeLocations(Refresher):
+    kind, entity, label = "chargeye", "locations", "Locations"
+    interval = timedelta(minutes=15)
+
+    def prepare(self, ctx: RefreshContext) -> None:
+        ctx.lookups["companies"] = dict(Company.objects.exclude(upstream_ref=None).values_list("upstream_ref", "pk"))
+
+    def pages(self, ctx: RefreshContext) -> Iterable[Page[ce.Location]]:
+        return ctx.connector.list_locations()
+
+    def write(self, ctx: RefreshContext, items: Sequence[ce.Location]) -> PageResult:
+        result, rows = PageResult(), []
+        for record in items:
+            if not record.id:
+                continue
+            company = ctx.lookups["companies"].get(record.tenant_id_cpo) or ctx.backend.company_id
+            if company is None:
+                ctx.seen.add(record.id)  # skipped, not gone: never mark it removed
+                result.errors += 1
+                result.notes.append(f"location {record.id}: no company for tenant {record.tenant_id_cpo or '(none)'}")
+                continue
+            doc = {k: v for k, v in asdict(record).items() if v not in (None, (), [])}
+            doc["labels"] = [label.to_payload() for label in record.labels]
+            rows.append(Incoming(record.id, location_fields(record, company), doc, content_hash([doc, company])))
+        if rows:
+            result.add(upsert_mirror(ctx, Location, rows).result)
+        return result
+
+    def finish(self, ctx: RefreshContext) -> int:
+        return mark_removed(ctx, Location.objects.all())

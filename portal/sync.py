@@ -1,0 +1,510 @@
+"""The refresh engine: a registry of refreshers, the per-backend lock, bulk upserts, SyncRun bookkeeping.
+
+A *refresher* pulls one entity of one backend kind (``("greenflux",
+"stations")``...) page by page through the connector and writes each page in
+one transaction. Apps register theirs in their ``refresh.py`` with
+:func:`register`; those modules are imported on first use, so any app can
+add one (the dashboard's live figures do).
+
+:func:`upsert_mirror` is the shared write for mirror rows: one SELECT to see
+what is there, rows whose content hash did not change are left alone
+(upstreams bump timestamps without real changes), rows with a local change
+still pending or in conflict only get the upstream's version beside it
+(``upstream_data``), the rest go in one ``INSERT ... ON CONFLICT DO UPDATE``.
+A full run then marks the rows it did not see as removed; nothing is deleted.
+
+:func:`refresh_run` runs one refresh under the ``SyncLock`` of its backend and
+entity and records it as a ``SyncRun``. Pages already written stay written
+when the upstream fails half-way; the run is then marked failed with the
+reason, and vanished rows are only marked after a complete full read.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, ClassVar
+
+from django.db import IntegrityError, models, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.module_loading import autodiscover_modules
+
+from connectors import UpstreamError
+from connectors.pagination import Page
+from portal.mirror import SyncState
+from portal.models import Backend, SyncLock, SyncRun, User
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=10)  # renewed after every page; a dead worker's lock lapses after this
+OVERLAP = timedelta(minutes=2)  # incremental reads start a little before the last run, for clock skew
+MIRROR_FIELDS = ("sync_state", "upstream_updated_at", "synced_at", "removed_at", "content_hash", "upstream_data")
+LOCAL_CHANGE = (SyncState.PENDING, SyncState.CONFLICT)
+CHUNK = 5000
+
+
+# --- refreshers and their registry ---------------------------------------------------
+
+@dataclass
+class PageResult:
+    """What writing one page did; refreshers return it from ``write``."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    kept: int = 0
+    errors: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, other: PageResult) -> PageResult:
+        self.created += other.created
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.kept += other.kept
+        self.errors += other.errors
+        self.notes += other.notes
+        return self
+
+
+@dataclass
+class RefreshContext:
+    """One run's state, handed to the refresher's hooks."""
+
+    backend: Backend
+    run: SyncRun
+    full: bool
+    since: datetime | None
+    now: datetime
+    connector: Any = None
+    seen: set[str] = field(default_factory=set)
+    lookups: dict[str, dict[Any, Any]] = field(default_factory=dict)
+
+
+class Refresher:
+    """How one entity of one backend kind is pulled into the mirror.
+
+    ``pages`` runs in a helper thread (it only talks to the upstream, never to
+    the database) so the next page downloads while this one is written.
+    ``write`` runs in a transaction per page. ``finish`` runs after a
+    complete full read (mark vanished rows removed) and returns that count.
+    """
+
+    kind: ClassVar[str]
+    entity: ClassVar[str]
+    label: ClassVar[str] = ""
+    interval: ClassVar[timedelta] = timedelta(minutes=15)
+    incremental: ClassVar[bool] = False
+    full_every: ClassVar[timedelta] = timedelta(days=1)  # incremental kinds still read everything daily
+    page_size: ClassVar[int | None] = None
+
+    def prepare(self, ctx: RefreshContext) -> None:
+        """Load lookups (companies, parents...) once per run."""
+
+    def pages(self, ctx: RefreshContext) -> Iterable[Page[Any]]:
+        raise NotImplementedError
+
+    def write(self, ctx: RefreshContext, items: Sequence[Any]) -> PageResult:
+        raise NotImplementedError
+
+    def finish(self, ctx: RefreshContext) -> int:
+        return 0
+
+
+REFRESHERS: dict[tuple[str, str], Refresher] = {}
+_discovered = False
+
+
+def register(cls: type[Refresher]) -> type[Refresher]:
+    """Class decorator: make ``cls`` the refresher of its (kind, entity)."""
+    REFRESHERS[(cls.kind, cls.entity)] = cls()
+    return cls
+
+
+def refreshers() -> dict[tuple[str, str], Refresher]:
+    global _discovered
+    if not _discovered:
+        autodiscover_modules("refresh")
+        _discovered = True
+    return REFRESHERS
+
+
+def refreshers_for(kind: str) -> list[Refresher]:
+    return [r for (k, _), r in sorted(refreshers().items()) if k == kind]
+
+
+def get_refresher(kind: str, entity: str) -> Refresher:
+    try:
+        return refreshers()[(kind, entity)]
+    except KeyError:
+        known = ", ".join(r.entity for r in refreshers_for(kind)) or "none"
+        raise ValueError(f"A {kind} backend has no entity {entity!r} to refresh (it has: {known}).") from None
+
+
+# --- writing mirror rows in bulk -------------------------------------------------------
+
+@dataclass
+class Incoming:
+    """One upstream record, mapped to the model's fields."""
+
+    upstream_id: str
+    fields: dict[str, Any]
+    upstream_data: dict[str, Any]
+    content_hash: str
+    upstream_updated_at: datetime | None = None
+
+
+@dataclass
+class Upserted:
+    result: PageResult
+    written: dict[str, int]  # upstream id -> pk of every row created or rewritten (children follow them)
+
+
+def upsert_mirror(
+    ctx: RefreshContext, model: type[models.Model], rows: Sequence[Incoming], *, natural_key: str | None = None
+) -> Upserted:
+    """Create new rows, rewrite changed ones, leave unchanged ones and local changes alone.
+
+    ``natural_key`` (a field also unique per backend, e.g. the station's
+    charge box identity) adopts a row the portal created before the upstream
+    gave it an id, instead of failing on the second unique constraint.
+    """
+    result, written = PageResult(), {}
+    by_id = {row.upstream_id: row for row in rows}  # a page repeating a record: the last one wins
+    ctx.seen.update(by_id)
+    mine = model.objects.filter(backend=ctx.backend)
+    # Locked, so a user's edit waits for this page instead of being overwritten by it.
+    existing = {
+        uid: (pk, digest, state, removed)
+        for pk, uid, digest, state, removed in mine.select_for_update()
+        .filter(upstream_id__in=list(by_id))
+        .values_list("pk", "upstream_id", "content_hash", "sync_state", "removed_at")
+    }
+    kept: dict[int, Incoming] = {}
+    kept_ids: set[str] = set()
+    if natural_key:
+        fresh = {row.fields[natural_key]: row for uid, row in by_id.items() if uid not in existing}
+        clashes = (
+            mine.select_for_update().filter(**{f"{natural_key}__in": list(fresh)})
+            .values_list("pk", natural_key, "sync_state") if fresh else []
+        )
+        for pk, key, state in clashes:
+            row = fresh[key]
+            if state in LOCAL_CHANGE:
+                kept[pk] = row
+                kept_ids.add(row.upstream_id)
+            else:
+                model.objects.filter(pk=pk).update(upstream_id=row.upstream_id)
+                existing[row.upstream_id] = (pk, "", state, None)
+    upsert: list[models.Model] = []
+    for uid, row in by_id.items():
+        found = existing.get(uid)
+        if found is not None and found[2] in LOCAL_CHANGE:
+            kept[found[0]] = row
+        elif uid in kept_ids:
+            continue
+        elif found is not None and found[1] == row.content_hash and found[3] is None:
+            result.unchanged += 1
+        else:
+            if found is None:
+                result.created += 1
+            else:
+                result.updated += 1
+            upsert.append(model(
+                backend=ctx.backend, upstream_id=uid, **row.fields, upstream_data=row.upstream_data,
+                content_hash=row.content_hash, upstream_updated_at=row.upstream_updated_at,
+                sync_state=SyncState.SYNCED, synced_at=ctx.now, removed_at=None,
+            ))
+    if kept:
+        # Never clobber a local change: the upstream's version goes beside it only.
+        model.objects.bulk_update(
+            [model(pk=pk, upstream_data=row.upstream_data) for pk, row in kept.items()], ["upstream_data"]
+        )
+        result.kept += len(kept)
+    if upsert:
+        # Only the fields the refresher maps: others (a model set by hand...) stay as they are.
+        names = [*rows[0].fields, *MIRROR_FIELDS] + (["updated_at"] if _has_field(model, "updated_at") else [])
+        model.objects.bulk_create(
+            upsert, update_conflicts=True, unique_fields=["backend", "upstream_id"], update_fields=names,
+        )
+        missing = [o.upstream_id for o in upsert if o.pk is None]
+        ids = dict(mine.filter(upstream_id__in=missing).values_list("upstream_id", "pk")) if missing else {}
+        written = {o.upstream_id: o.pk or ids[o.upstream_id] for o in upsert}
+    return Upserted(result, written)
+
+
+def _has_field(model: type[models.Model], name: str) -> bool:
+    return any(f.name == name for f in model._meta.concrete_fields)
+
+
+def mark_removed(ctx: RefreshContext, queryset: models.QuerySet[Any]) -> int:
+    """After a complete full read: rows of ``queryset`` the upstream no longer lists get ``removed_at``."""
+    rows = queryset.filter(backend=ctx.backend, removed_at__isnull=True, upstream_id__isnull=False)
+    gone = [pk for pk, uid in rows.values_list("pk", "upstream_id").iterator(chunk_size=CHUNK) if uid not in ctx.seen]
+    for start in range(0, len(gone), CHUNK):
+        queryset.model.objects.filter(pk__in=gone[start:start + CHUNK]).update(removed_at=ctx.now)
+    return len(gone)
+
+
+# --- the lock ------------------------------------------------------------------------
+
+class LockLost(Exception):
+    """Another run took the lock over after this one's lease lapsed."""
+
+
+def lock_acquire(backend: Backend, entity: str, run: SyncRun) -> bool:
+    """Take the lock of (backend, entity) for ``run`` unless a live run holds it."""
+    try:
+        SyncLock.objects.get_or_create(backend=backend, entity=entity)
+    except IntegrityError:
+        pass  # created by a concurrent run at the same moment
+    now = timezone.now()
+    taken = SyncLock.objects.filter(backend=backend, entity=entity).filter(
+        Q(run__isnull=True) | Q(lease_until__lt=now)
+    ).update(run=run, lease_until=now + LEASE)
+    return taken == 1
+
+
+def lock_renew(backend: Backend, entity: str, run: SyncRun) -> None:
+    renewed = SyncLock.objects.filter(backend=backend, entity=entity, run=run).update(
+        lease_until=timezone.now() + LEASE
+    )
+    if not renewed:
+        raise LockLost("The refresh lock passed to another run (this one stalled too long).")
+
+
+def lock_release(backend: Backend, entity: str, run: SyncRun) -> None:
+    SyncLock.objects.filter(backend=backend, entity=entity, run=run).update(run=None, lease_until=None)
+
+
+def lock_holder(backend: Backend, entity: str) -> SyncRun | None:
+    lock = SyncLock.objects.filter(backend=backend, entity=entity, lease_until__gte=timezone.now()).first()
+    return lock.run if lock else None
+
+
+# --- running one refresh ---------------------------------------------------------------
+
+COUNTERS = ("pages", "total", "rows_seen", "rows_created", "rows_updated", "rows_unchanged", "rows_kept", "errors",
+            "message")
+
+
+def _choose_mode(refresher: Refresher, backend: Backend, entity: str, full: bool | None) -> tuple[bool, datetime | None]:
+    """Full when asked, when the upstream cannot filter by date, or when no full read happened lately."""
+    if full or not refresher.incremental:
+        return True, None
+    done = SyncRun.objects.filter(backend=backend, entity=entity, status=SyncRun.Status.DONE)
+    last_full = done.filter(full=True).order_by("-started_at").first()
+    if full is None and (last_full is None or last_full.started_at < timezone.now() - refresher.full_every):
+        return True, None
+    last = done.order_by("-started_at").first()
+    if last is None:
+        return True, None
+    return False, last.started_at - OVERLAP
+
+
+def _prefetch(pages: Iterable[Page[Any]], depth: int = 2) -> Iterator[Page[Any]]:
+    """Iterate ``pages`` in a helper thread, ``depth`` pages ahead of the writer."""
+    box: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for page in pages:
+                while not stop.is_set():
+                    try:
+                        box.put(("page", page), timeout=0.5)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            box.put(("end", None))
+        except BaseException as exc:  # handed to the writer, which raises it
+            box.put(("error", exc))
+
+    thread = threading.Thread(target=produce, name="refresh-prefetch", daemon=True)
+    thread.start()
+    try:
+        while True:
+            what, value = box.get()
+            if what == "end":
+                return
+            if what == "error":
+                raise value
+            yield value
+    finally:
+        stop.set()
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, UpstreamError):
+        return f"The upstream failed: {exc}"[:1000]
+    if isinstance(exc, LockLost):
+        return str(exc)
+    return f"Internal error ({type(exc).__name__}): {exc}"[:1000]
+
+
+def refresh_run(
+    backend: Backend,
+    entity: str,
+    *,
+    full: bool | None = None,
+    run: SyncRun | None = None,
+    trigger: str = SyncRun.Trigger.SCHEDULE,
+    user: User | None = None,
+    page_size: int | None = None,
+    progress: Callable[[SyncRun], None] | None = None,
+    connector_options: dict[str, Any] | None = None,
+) -> SyncRun:
+    """Refresh one entity of one backend now, in this process; returns the finished ``SyncRun``.
+
+    ``full`` True forces a full read, False asks for an incremental one (when
+    the upstream allows it), None lets the schedule decide (daily full).
+    ``connector_options`` go to ``Backend.connector`` (tests: fewer retries).
+    """
+    refresher = get_refresher(backend.kind, entity)
+    if run is None:
+        run = SyncRun.objects.create(backend=backend, entity=entity, trigger=trigger, requested_by=user)
+    if not lock_acquire(backend, entity, run):
+        holder = lock_holder(backend, entity)
+        run.status, run.finished_at = SyncRun.Status.SKIPPED, timezone.now()
+        run.message = f"Skipped: run #{holder.pk if holder else '?'} of {entity} is still in progress."
+        run.save(update_fields=["status", "finished_at", "message"])
+        return run
+    try:
+        run.full, run.since = _choose_mode(refresher, backend, entity, full)
+        run.status, run.started_at = SyncRun.Status.RUNNING, timezone.now()
+        run.save(update_fields=["full", "since", "status", "started_at"])
+        ctx = RefreshContext(backend=backend, run=run, full=run.full, since=run.since, now=run.started_at)
+        options = dict(connector_options or {})
+        if page_size or refresher.page_size:
+            options["page_size"] = page_size or refresher.page_size
+        notes: list[str] = []
+        with backend.connector(**options) as connector:
+            ctx.connector = connector
+            refresher.prepare(ctx)
+            for page in _prefetch(refresher.pages(ctx)):
+                with transaction.atomic():
+                    done = refresher.write(ctx, page.items)
+                    run.pages += 1
+                    run.total = page.total if page.total is not None else run.total
+                    run.rows_seen += len(page.items)
+                    run.rows_created += done.created
+                    run.rows_updated += done.updated
+                    run.rows_unchanged += done.unchanged
+                    run.rows_kept += done.kept
+                    run.errors += done.errors
+                    notes += done.notes
+                    run.message = "; ".join(notes[:5])[:1000]
+                    run.save(update_fields=list(COUNTERS))
+                    lock_renew(backend, entity, run)
+                if progress:
+                    progress(run)
+        if run.full:
+            with transaction.atomic():
+                run.rows_removed = refresher.finish(ctx)
+                run.save(update_fields=["rows_removed"])
+        run.status = SyncRun.Status.DONE
+    except Exception as exc:
+        log.warning("refresh %s/%s of backend %s failed: %s", entity, run.pk, backend.pk, _describe(exc))
+        if not isinstance(exc, (UpstreamError, LockLost)):
+            log.exception("refresh crashed")
+        run.status = SyncRun.Status.FAILED
+        run.message = _describe(exc)
+    finally:
+        if run.status == SyncRun.Status.RUNNING:  # interrupted (Ctrl-C, worker shutdown)
+            run.status, run.message = SyncRun.Status.FAILED, "Interrupted before the end."
+        run.finished_at = timezone.now()
+        run.save(update_fields=["status", "message", "finished_at"])
+        lock_release(backend, entity, run)
+    if progress:
+        progress(run)
+    return run
+
+
+# --- schedules and requests ------------------------------------------------------------
+
+SCHEDULE_TASK = "portal.refresh"
+
+
+def schedule_name(backend_id: int, entity: str) -> str:
+    return f"Refresh backend {backend_id}: {entity}"
+
+
+def refresh_schedules_ensure() -> int:
+    """One beat schedule (``PeriodicTask``) per active backend and entity; returns how many were made.
+
+    New ones get the refresher's default interval; admins change it on the
+    Sync page (or in Django's admin) and this never resets it. Schedules of
+    inactive backends are disabled, those of deleted backends deleted.
+    """
+    from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+    made = 0
+    tasks = {t.name: t for t in PeriodicTask.objects.filter(task=SCHEDULE_TASK)}
+    wanted: set[str] = set()
+    for backend in Backend.objects.all():
+        for refresher in refreshers_for(backend.kind):
+            name = schedule_name(backend.pk, refresher.entity)
+            wanted.add(name)
+            task = tasks.get(name)
+            if task is None and backend.is_active:
+                every, _ = IntervalSchedule.objects.get_or_create(
+                    every=int(refresher.interval.total_seconds()), period=IntervalSchedule.SECONDS
+                )
+                PeriodicTask.objects.create(
+                    name=name, task=SCHEDULE_TASK, interval=every,
+                    kwargs=f'{{"backend_id": {backend.pk}, "entity": "{refresher.entity}"}}',
+                    description=f"{backend.name}: {refresher.label or refresher.entity}",
+                )
+                made += 1
+            elif task is not None and not backend.is_active and task.enabled:
+                task.enabled = False
+                task.save(update_fields=["enabled"])
+    PeriodicTask.objects.filter(task=SCHEDULE_TASK).exclude(name__in=wanted).delete()
+    return made
+
+
+def schedule_set_interval(backend: Backend, entity: str, *, minutes: int, enabled: bool) -> None:
+    """An admin's change to how often one entity of one backend refreshes."""
+    from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+    every, _ = IntervalSchedule.objects.get_or_create(every=minutes * 60, period=IntervalSchedule.SECONDS)
+    PeriodicTask.objects.filter(name=schedule_name(backend.pk, entity)).update(interval=every, enabled=enabled)
+    # django-celery-beat notices changes through this marker row.
+    from django_celery_beat.models import PeriodicTasks
+
+    PeriodicTasks.update_changed()
+
+
+def runs_expire_stale(*, queued_for: timedelta = timedelta(minutes=30)) -> int:
+    """Close runs that will never finish: a lost message, or a worker that died mid-run."""
+    now = timezone.now()
+    lost = SyncRun.objects.filter(status=SyncRun.Status.QUEUED, created_at__lt=now - queued_for).update(
+        status=SyncRun.Status.FAILED, finished_at=now, message="Never started: the task was lost; the next tick retries."
+    )
+    held = SyncLock.objects.filter(lease_until__gte=now).values_list("run_id", flat=True)
+    dead = SyncRun.objects.filter(status=SyncRun.Status.RUNNING).exclude(pk__in=list(held)).update(
+        status=SyncRun.Status.FAILED, finished_at=now, message="Stopped: the worker running it went away."
+    )
+    return lost + dead
+
+
+def refresh_request(*, backend: Backend, entity: str, user: User | None, full: bool | None = None) -> SyncRun:
+    """"Refresh now": a queued run, enqueued after commit (views never call an upstream)."""
+    get_refresher(backend.kind, entity)
+    with transaction.atomic():
+        open_run = SyncRun.objects.filter(backend=backend, entity=entity, status__in=SyncRun.OPEN).first()
+        if open_run is not None:
+            return open_run
+        run = SyncRun.objects.create(
+            backend=backend, entity=entity, trigger=SyncRun.Trigger.MANUAL, requested_by=user, full=bool(full)
+        )
+        from portal.tasks import refresh
+
+        transaction.on_commit(lambda: refresh.delay(backend.pk, entity, full=full, run_id=run.pk))
+    return run

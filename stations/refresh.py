@@ -1,0 +1,257 @@
+"""Refreshers for stations and what hangs off them, in bulk (see ``portal.sync``).
+
+GreenFlux: its locations (the stations' parents), hardware templates, and
+stations with their EVSEs and connectors, incrementally by ``date_from``
+(a full read daily). be.ENERGISED: technicians and stations (full reads:
+its API has no date filter).
+
+Content hashes cover what the mirror shows, including the resolved links
+(location, template, model, technician, company), so a station whose parent
+arrived after it is rewritten once the link resolves. They differ from the
+single-row hash of ``stations.mapping``, so a row written by the outbox is
+rewritten once by the next refresh; harmless.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import timedelta
+from typing import Any
+
+from connectors import beenergised as be
+from connectors import greenflux as gf
+from connectors.pagination import Page
+from locations.models import Location
+from models_catalog.models import StationModel
+from portal.models import Company
+from portal.sync import Incoming, PageResult, RefreshContext, Refresher, mark_removed, register, upsert_mirror
+from stations.mapping import _when, content_hash, upstream_document
+from stations.models import Connector, Evse, HardwareTemplate, Station, Technician
+
+
+def _company_of(ctx: RefreshContext) -> int:
+    if ctx.backend.company_id is None:
+        raise ValueError(f"Backend {ctx.backend.name} has no company: its records cannot be placed.")
+    return ctx.backend.company_id
+
+
+# --- GreenFlux --------------------------------------------------------------------------
+
+@register
+class GreenFluxLocations(Refresher):
+    kind, entity, label = "greenflux", "locations", "Locations (station parents)"
+    interval = timedelta(hours=1)
+    page_size = 1000
+
+    def pages(self, ctx: RefreshContext) -> Iterable[Page[gf.Location]]:
+        return ctx.connector.list_locations()
+
+    def write(self, ctx: RefreshContext, items: Sequence[gf.Location]) -> PageResult:
+        company = _company_of(ctx)
+        rows = []
+        for loc in items:
+            fields = {"company_id": company, "name": (loc.name or loc.id)[:200], "country_code": (loc.country_code or "")[:2]}
+            doc = {"id": loc.id, "name": loc.name, "country_code": loc.country_code, "party_id": loc.party_id}
+            rows.append(Incoming(loc.id, fields, doc, content_hash(doc | {"company": company})))
+        return upsert_mirror(ctx, Location, rows).result
+
+    def finish(self, ctx: RefreshContext) -> int:
+        return mark_removed(ctx, Location.objects.all())
+
+
+@register
+class GreenFluxTemplates(Refresher):
+    kind, entity, label = "greenflux", "templates", "Hardware templates"
+    interval = timedelta(hours=1)
+    page_size = 1000
+
+    def pages(self, ctx: RefreshContext) -> Iterable[Page[gf.HardwareTemplate]]:
+        return ctx.connector.list_templates()
+
+    def write(self, ctx: RefreshContext, items: Sequence[gf.HardwareTemplate]) -> PageResult:
+        rows = []
+        for tpl in items:
+            doc = tpl.to_payload()
+            fields = {"name": tpl.name[:200], "evse_templates": list(doc["evse_templates"])}
+            rows.append(Incoming(tpl.template_id, fields, doc, content_hash(doc)))
+        return upsert_mirror(ctx, HardwareTemplate, rows).result
+
+    def finish(self, ctx: RefreshContext) -> int:
+        return mark_removed(ctx, HardwareTemplate.objects.all())
+
+
+def greenflux_station_fields(record: gf.Station, company: int, location: int | None, template: int | None) -> dict[str, Any]:
+    """A GreenFlux station as mirror fields (the bulk twin of ``mapping.apply_greenflux``)."""
+    config = dict(record.configuration)
+    return {
+        "company_id": company,
+        "charge_box_identity": record.charge_station_id,
+        "label": (record.name or record.charge_station_id)[:200],
+        "location_id": location,
+        "deploy_state": record.deploy_state or "",
+        "status": record.status or "UNKNOWN",
+        "charger_type": record.charger_type or "",
+        "default_tariff_id": record.default_charge_station_tariff_id or "",
+        "template_id": template,
+        "etag": record.etag or "",
+        "connectivity": record.connectivity_status or "",
+        "protocol_version": record.protocol_version or "",
+        "configuration": config,
+        "firmware_version": str(config.get("firmware_version") or "")[:100],
+        "iccid": str(config.get("iccid") or "")[:40],
+        "imsi": str(config.get("imsi") or "")[:40],
+        "serial_number": str(config.get("charge_box_serial_number") or config.get("charge_point_serial_number") or "")[:200],
+    }
+
+
+def write_evses(stations: dict[str, int], records: dict[str, gf.Station]) -> None:
+    """EVSEs and connectors of the stations just written: upserted by uid, the ones gone deleted."""
+    if not stations:
+        return
+    evses = [
+        Evse(
+            station_id=stations[sid], uid=e.uid, evse_id=e.evse_id or "",
+            sequence_number=e.evse_sequence_number or n, status=e.status or "UNKNOWN",
+            capabilities=list(e.capabilities), floor_level=e.floor_level or "",
+            physical_reference=e.physical_reference or "",
+            directions=[{"language": d.language, "text": d.text} for d in e.directions],
+            parking_restrictions=list(e.parking_restrictions),
+        )
+        for sid in stations for n, e in enumerate(records[sid].evses, start=1)
+    ]
+    Evse.objects.bulk_create(
+        evses, update_conflicts=True, unique_fields=["station", "uid"],
+        update_fields=["evse_id", "sequence_number", "status", "capabilities", "floor_level", "physical_reference",
+                       "directions", "parking_restrictions"],
+    )
+    station_pks = list(stations.values())
+    if any(e.pk is None for e in evses):
+        ids = {(s, u): pk for pk, s, u in Evse.objects.filter(station_id__in=station_pks).values_list("pk", "station_id", "uid")}
+        for e in evses:
+            e.pk = ids[(e.station_id, e.uid)]
+    Evse.objects.filter(station_id__in=station_pks).exclude(pk__in=[e.pk for e in evses]).delete()
+    Connector.objects.filter(evse__station_id__in=station_pks).delete()
+    by_key = {(e.station_id, e.uid): e.pk for e in evses}
+    Connector.objects.bulk_create([
+        Connector(
+            evse_id=by_key[(stations[sid], e.uid)], connector_id=c.id, standard=c.standard, format=c.format,
+            power_type=c.power_type, max_voltage=c.voltage, max_amperage=c.amperage,
+            max_electric_power=c.max_electric_power, tariff_id=c.tariff_id or "",
+        )
+        for sid in stations for e in records[sid].evses for c in e.connectors
+    ])
+
+
+@register
+class GreenFluxStations(Refresher):
+    kind, entity, label = "greenflux", "stations", "Stations, EVSEs and connectors"
+    interval = timedelta(minutes=5)
+    incremental = True
+    page_size = 1000  # the upstream's cap
+
+    def prepare(self, ctx: RefreshContext) -> None:
+        ctx.lookups["locations"] = dict(Location.objects.filter(backend=ctx.backend).values_list("upstream_id", "pk"))
+        ctx.lookups["templates"] = dict(
+            HardwareTemplate.objects.filter(backend=ctx.backend).values_list("upstream_id", "pk")
+        )
+
+    def pages(self, ctx: RefreshContext) -> Iterable[Page[gf.Station]]:
+        return ctx.connector.list_stations(date_from=None if ctx.full else ctx.since)
+
+    def write(self, ctx: RefreshContext, items: Sequence[gf.Station]) -> PageResult:
+        company = _company_of(ctx)
+        locations, templates = ctx.lookups["locations"], ctx.lookups["templates"]
+        rows, records = [], {}
+        for record in items:
+            location = locations.get(record.location_id)
+            template = templates.get(record.charge_station_template_id) if record.charge_station_template_id else None
+            content = {
+                **record.writable(), "configuration": dict(record.configuration), "etag": record.etag,
+                "connectivity_status": record.connectivity_status, "protocol_version": record.protocol_version,
+                "links": [company, location, template],
+            }
+            rows.append(Incoming(
+                record.charge_station_id, greenflux_station_fields(record, company, location, template),
+                upstream_document(record), content_hash(content), _when(record.last_updated),
+            ))
+            records[record.charge_station_id] = record
+        done = upsert_mirror(ctx, Station, rows, natural_key="charge_box_identity")
+        write_evses(done.written, records)
+        return done.result
+
+    def finish(self, ctx: RefreshContext) -> int:
+        return mark_removed(ctx, Station.objects.all())
+
+
+# --- be.ENERGISED -----------------------------------------------------------------------
+
+@register
+class BeEnergisedTechnicians(Refresher):
+    kind, entity, label = "beenergised", "technicians", "Technicians"
+    interval = timedelta(hours=1)
+
+    def pages(self, ctx: RefreshContext) -> Iterable[Page[be.Technician]]:
+        return ctx.connector.list_technicians(limit=500)
+
+    def write(self, ctx: RefreshContext, items: Sequence[be.Technician]) -> PageResult:
+        company = _company_of(ctx)
+        rows = []
+        for tech in items:
+            doc = {"id": tech.id, "uuid": tech.uuid, "name": tech.name, "email": tech.email}
+            fields = {"company_id": company, "uuid": tech.uuid or "", "name": tech.name[:200], "email": tech.email or ""}
+            rows.append(Incoming(str(tech.id), fields, doc, content_hash(doc | {"company": company})))
+        return upsert_mirror(ctx, Technician, rows).result
+
+    def finish(self, ctx: RefreshContext) -> int:
+        return mark_removed(ctx, Technician.objects.all())
+
+
+@register
+class BeEnergisedStations(Refresher):
+    kind, entity, label = "beenergised", "stations", "Stations"
+    interval = timedelta(minutes=15)
+    page_size = 500  # the upstream's cap
+
+    def prepare(self, ctx: RefreshContext) -> None:
+        ctx.lookups["companies"] = dict(Company.objects.exclude(upstream_ref=None).values_list("upstream_ref", "pk"))
+        ctx.lookups["models"] = dict(
+            StationModel.objects.exclude(beenergised_model_id=None).values_list("beenergised_model_id", "pk")
+        )
+        ctx.lookups["technicians"] = dict(
+            Technician.objects.filter(backend=ctx.backend).values_list("upstream_id", "pk")
+        )
+
+    def pages(self, ctx: RefreshContext) -> Iterable[Page[be.Station]]:
+        return ctx.connector.list_stations()
+
+    def write(self, ctx: RefreshContext, items: Sequence[be.Station]) -> PageResult:
+        result, rows = PageResult(), []
+        for record in items:
+            company = ctx.lookups["companies"].get(record.company_uuid) or ctx.backend.company_id
+            if company is None or not record.id:
+                result.errors += 1
+                result.notes.append(f"{record.charge_box_identity}: no company in the portal for it")
+                ctx.seen.add(record.id or "")  # skipped, not gone: never mark it removed
+                continue
+            model = ctx.lookups["models"].get(record.model_id)
+            technician = (
+                ctx.lookups["technicians"].get(str(record.technician_user_id))
+                if record.technician_user_id is not None else None
+            )
+            doc = upstream_document(record)
+            fields = {
+                "company_id": company, "label": record.label[:200], "charge_box_identity": record.charge_box_identity,
+                "model_id": model, "time_zone": record.time_zone or "",
+                "public_display_name": (record.public_display_name or "")[:200],
+                "serial_number": (record.serialnumber or "")[:200], "iccid": (record.iccid or "")[:40],
+                "imsi": (record.imsi or "")[:40], "firmware_version": (record.firmware_version or "")[:100],
+                "technician_id": technician,
+            }
+            digest = content_hash({"doc": doc, "links": [company, model, technician]})
+            rows.append(Incoming(record.id, fields, doc, digest, _when(record.updated_at)))
+        if rows:
+            result.add(upsert_mirror(ctx, Station, rows, natural_key="charge_box_identity").result)
+        return result
+
+    def finish(self, ctx: RefreshContext) -> int:
+        return mark_removed(ctx, Station.objects.all())
