@@ -1,34 +1,154 @@
-"""Station pages: the list of the user's stations and one station's page."""
+"""Station pages for reading: the list (search, filters, sort, keyset pages) and one station's page.
+
+Both read the local mirror only. htmx requests get fragments of the same
+templates (``{% partialdef %}``); every link and the filter form also work as
+plain GETs. Pending rows and a pending station page poll a small fragment
+until they settle, and both pages refresh on a ``stationsChanged`` event.
+"""
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.urls import path
+from typing import Any
 
-from portal.access import Role, get_scoped_or_404, role_required, scoped
-from stations.models import Station
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_http_methods
+
+from portal.access import Role, company_ids, has_role, role_required
+from portal.mirror import SyncState
+from stations.filters import SORT_LABELS, StationFilterForm
+from stations.selectors import (
+    StationPage,
+    StationQuery,
+    station_configuration,
+    station_detail_get,
+    station_operations,
+    station_page,
+    station_row_get,
+)
+
+CURSOR_PARAMS = ("after", "before", "last")
+# htmx requests started inside the filter form (or by the list refreshing itself) keep the
+# form as it is; others (sort headers, status links) also swap the form's fields out of band
+# so that the form and the rows agree.
+FORM_TRIGGERS = {"station-filters", "id_q", "station-results"}
+
+
+def _url(base: str, params: QueryDict, **changes: Any) -> str:
+    """``base`` with ``params`` plus ``changes`` (None removes one); empty values are left out."""
+    query = params.copy()
+    for name in CURSOR_PARAMS:
+        query.pop(name, None)
+    for name, value in changes.items():
+        query.pop(name, None)
+        if value is not None:
+            query[name] = str(value)
+    for name in [k for k, v in query.lists() if not any(v)]:
+        del query[name]
+    encoded = query.urlencode()
+    return f"{base}?{encoded}" if encoded else base
+
+
+def _shows_company(user: Any) -> bool:
+    """A company column only helps users who see more than one company."""
+    ids = company_ids(user)
+    return ids is None or len(ids) > 1
+
+
+def _list_links(request: HttpRequest, query: StationQuery, page: StationPage) -> dict[str, Any]:
+    base = reverse("stations:list")
+    params = request.GET
+    headers = []
+    for key, label in SORT_LABELS.items():
+        current = query.sort == key
+        next_sort = f"-{key}" if current and not query.descending else key
+        headers.append({
+            "key": key,
+            "label": label,
+            "url": _url(base, params, sort=next_sort),
+            "aria_sort": ("descending" if query.descending else "ascending") if current else "none",
+            "next_label": "descending" if next_sort.startswith("-") else "ascending",
+        })
+    return {
+        "sort_headers": {h["key"]: h for h in headers},
+        "sorted_by": f"{SORT_LABELS[query.sort].lower()}, {'descending' if query.descending else 'ascending'}",
+        "first": None if page.at_start else _url(base, params),
+        "last": None if page.at_end else _url(base, params, last=1),
+        "next": _url(base, params, after=page.next_cursor) if page.next_cursor else None,
+        "previous": _url(base, params, before=page.prev_cursor) if page.prev_cursor else None,
+        "clear": base,
+        "status": [
+            {"value": value, "label": label, "count": count, "url": _url(base, params, status=value),
+             "current": query.status == value}
+            for value, label, count in page.status_counts
+        ],
+        "any_status": _url(base, params, status=None),
+        "self": request.get_full_path(),
+    }
 
 
 @role_required(Role.VIEWER)
+@require_http_methods(["GET"])
 def station_list(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()
-    stations = scoped(Station.objects.select_related("company"), request.user)
-    if query:
-        stations = stations.filter(label__icontains=query) | stations.filter(charge_box_identity__icontains=query)
-    page = Paginator(stations, 50).get_page(request.GET.get("page"))
-    template = "stations/station_list.html#rows" if request.htmx else "stations/station_list.html"
-    return render(request, template, {"page": page, "query": query})
+    form = StationFilterForm(request.GET, user=request.user)
+    query = form.to_query()
+    page = station_page(
+        request.user, query, per_page=form.page_size,
+        after=request.GET.get("after", ""), before=request.GET.get("before", ""),
+        last=request.GET.get("last") == "1",
+    )
+    context = {
+        "form": form,
+        "query": query,
+        "page": page,
+        "links": _list_links(request, query, page),
+        "filters_in_use": form.filters_in_use,
+        "can_write": has_role(request.user, Role.OPERATOR),
+        "show_company": _shows_company(request.user),
+    }
+    if request.htmx and not request.htmx.history_restore_request:
+        context["oob_filters"] = request.htmx.trigger not in FORM_TRIGGERS
+        response = render(request, "stations/station_list.html#results", context)
+    else:
+        response = render(request, "stations/station_list.html", context)
+    # The same URL answers a fragment or a page: caches must keep them apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @role_required(Role.VIEWER)
+@require_http_methods(["GET"])
+def station_row(request: HttpRequest, station_id: int) -> HttpResponse:
+    """One list row, polled by rows that are pending; a plain visit goes to the station's page."""
+    station = station_row_get(request.user, station_id)
+    if not request.htmx:
+        return redirect("stations:detail", station_id=station.pk)
+    return render(request, "stations/_station_row.html", {"station": station, "show_company": _shows_company(request.user)})
+
+
+@role_required(Role.VIEWER)
+@require_http_methods(["GET"])
 def station_detail(request: HttpRequest, station_id: int) -> HttpResponse:
-    station = get_scoped_or_404(Station.objects.select_related("company"), request.user, pk=station_id)
-    return render(request, "stations/station_detail.html", {"station": station})
+    station = station_detail_get(request.user, station_id)
+    context = {
+        "station": station,
+        "operations": station_operations(station),
+        "configuration": station_configuration(station),
+        "is_pending": station.sync_state == SyncState.PENDING,
+        "can_write": has_role(request.user, Role.OPERATOR),
+    }
+    if request.htmx and request.htmx.target == "station-live" and not request.htmx.history_restore_request:
+        response = render(request, "stations/station_detail.html#live", context)
+    else:
+        response = render(request, "stations/station_detail.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 urlpatterns = [
     path("", station_list, name="list"),
     path("<int:station_id>/", station_detail, name="detail"),
+    path("<int:station_id>/row/", station_row, name="row"),
 ]

@@ -1,0 +1,117 @@
+"""The station list's search, filter and sort form (a GET form: it works without JavaScript).
+
+Choices come from one ``values_list`` query per list (backends, companies,
+locations, models), scoped to the user's companies, so validating a chosen
+id costs no further query and an id from another company is refused with a
+message next to its field rather than leaking or silently matching nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from locations.models import Location
+from models_catalog.models import StationModel
+from portal.access import company_ids, scoped
+from portal.mirror import SyncState
+from portal.models import Backend, Company
+from stations.models import Connectivity, DeployState, Status
+from stations.selectors import DEFAULT_PER_PAGE, DEFAULT_SORT, PER_PAGE_CHOICES, REMOVED, SORTS, StationQuery
+
+SORT_LABELS = {"label": "Label", "identity": "Charge box identity", "status": "Status", "updated": "Last updated"}
+SORT_CHOICES = [
+    choice
+    for key, label in SORT_LABELS.items()
+    for choice in ((key, f"{label}, A to Z" if key != "updated" else f"{label}, oldest first"),
+                   (f"-{key}", f"{label}, Z to A" if key != "updated" else f"{label}, newest first"))
+]
+STATION_KINDS = (Backend.Kind.BEENERGISED, Backend.Kind.GREENFLUX)
+
+
+def _choices(any_label: str, pairs: Any) -> list[tuple[Any, str]]:
+    return [("", any_label), *((value, str(label)) for value, label in pairs)]
+
+
+def _select(label: str, choices: list[tuple[Any, str]], coerce: Any = str) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label, choices=choices, required=False, coerce=coerce, empty_value=None if coerce is int else "",
+        error_messages={"invalid_choice": f"That {label.lower()} is not one of yours any more; showing all."},
+    )
+
+
+class StationFilterForm(forms.Form):
+    q = forms.CharField(
+        label="Search", required=False, max_length=200, strip=True,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Label, identity or serial number"}),
+    )
+    status = _select("Status", _choices("Any status", Status.choices))
+    connectivity = _select("Connectivity", _choices("Any connectivity", Connectivity.choices))
+    deploy_state = _select("Deploy state", _choices("Any deploy state", DeployState.choices))
+    sync_state = _select("Sync state", _choices("Any sync state", [*SyncState.choices, (REMOVED, "Removed upstream")]))
+    sort = forms.ChoiceField(label="Sort by", choices=SORT_CHOICES, required=False)
+    per_page = forms.TypedChoiceField(
+        label="Rows per page", choices=[(n, str(n)) for n in PER_PAGE_CHOICES], coerce=int, required=False,
+        empty_value=DEFAULT_PER_PAGE,
+    )
+
+    # The order fields appear in; lists with one entry or fewer are dropped in __init__.
+    ORDER = ("q", "backend", "company", "location", "model", "status", "connectivity", "deploy_state",
+             "sync_state", "sort", "per_page")
+
+    def __init__(self, data: Any, *, user: Any) -> None:
+        # Sort and page size always have a value, so their selects show what the list does.
+        data = data.copy()
+        for name, default in (("sort", DEFAULT_SORT), ("per_page", DEFAULT_PER_PAGE)):
+            if not data.get(name):
+                data[name] = str(default)
+        super().__init__(data, label_suffix="")
+        ids = company_ids(user)
+        companies = Company.objects.all() if ids is None else Company.objects.filter(id__in=ids)
+        backends = scoped(Backend.objects.filter(kind__in=STATION_KINDS), user)
+        lists = {
+            "backend": ("Backend", "Any backend", backends.values_list("id", "name")),
+            "company": ("Company", "Any company", companies.values_list("id", "name")),
+            "location": ("Location", "Any location", scoped(Location.objects.all(), user).values_list("id", "name")),
+            "model": ("Model", "Any model", StationModel.objects.values_list("id", "vendor", "model", "friendly_name")),
+        }
+        for name, (label, any_label, rows) in lists.items():
+            rows = list(rows)
+            if name == "model":
+                rows = [(pk, friendly or f"{vendor} {model}") for pk, vendor, model, friendly in rows]
+            # A filter with a single possible value narrows nothing (e.g. one company): leave it out.
+            if len(rows) > 1 or (data or {}).get(name):
+                self.fields[name] = _select(label, _choices(any_label, rows), coerce=int)
+        self.order_fields(self.ORDER)
+
+    def to_query(self) -> StationQuery:
+        """The valid part of the input; a field with an error filters nothing (its message says so)."""
+        self.is_valid()
+        data = {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
+        sort = data.get("sort") or DEFAULT_SORT
+        key = sort.lstrip("-")
+        return StationQuery(
+            q=data.get("q", ""),
+            backend=data.get("backend"),
+            company=data.get("company"),
+            location=data.get("location"),
+            model=data.get("model"),
+            status=data.get("status") or "",
+            connectivity=data.get("connectivity") or "",
+            deploy_state=data.get("deploy_state") or "",
+            sync_state=data.get("sync_state") or "",
+            sort=key if key in SORTS else DEFAULT_SORT,
+            descending=sort.startswith("-"),
+        )
+
+    @property
+    def page_size(self) -> int:
+        self.is_valid()
+        if "per_page" in self.errors:
+            return DEFAULT_PER_PAGE
+        return self.cleaned_data.get("per_page") or DEFAULT_PER_PAGE
+
+    @property
+    def filters_in_use(self) -> bool:
+        return any(self.data.get(name) for name in self.ORDER if name not in ("sort", "per_page"))
