@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from connectors import NotFound
+from connectors import Conflict, NotFound
 from connectors import beenergised as be
 from connectors import greenflux as gf
 from portal.mirror import SyncState
@@ -79,7 +79,18 @@ class StationPut(_StationHandler):
     kind = "station.put"
 
     def perform(self, op: Operation, connector: gf.GreenFluxConnector) -> Any:
-        return connector.update_station(gf.Station.from_api(op.payload["document"]), etag=op.base_etag)
+        document = op.payload["document"]
+        if not op.base_etag:
+            # GreenFlux gives a station an etag only at its first update, and a PUT
+            # without one is refused: the user edited a never-updated version. If the
+            # upstream still has no etag nobody changed it since, so the same
+            # document goes by PATCH; if it has one now, that is a conflict.
+            current = connector.get_station(document["charge_station_id"])
+            if current.etag:
+                raise Conflict("The station was changed upstream after it was read.", current=current)
+            changes = {k: v for k, v in document.items() if k != "charge_station_id"}
+            return connector.patch_station(current.charge_station_id, changes)
+        return connector.update_station(gf.Station.from_api(document), etag=op.base_etag)
 
     def on_conflict(self, op: Operation, current: Any) -> dict[str, Any] | None:
         _mark(op, SyncState.CONFLICT)

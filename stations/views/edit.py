@@ -1,7 +1,341 @@
-"""Station writes: create, full edit (PUT), quick edits (PATCH), refresh, conflicts."""
+"""Station writes: create, full edit (PUT), quick edits (PATCH), refresh, conflicts.
+
+Views parse, check access, call ``stations.services`` and render; they never
+call an upstream. The write goes through the outbox, and the station's
+actions fragment (``_station_actions.html``) polls until it settles.
+"""
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from typing import Any
 
-urlpatterns: list[URLPattern] = []
+from django.contrib import messages
+from django.db import IntegrityError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path
+from django.views.decorators.http import require_http_methods
+
+from locations.models import Location
+from portal.access import Role, get_scoped_or_404, has_role, role_required
+from portal.mirror import SyncState
+from portal.models import Backend, Operation
+from stations import services
+from stations.forms import (QUICK_FIELDS, EvseRows, StationCreateForm, StationEditForm, apply_errors,
+                            quick_edit_form)
+from stations.models import HardwareTemplate, Station
+from stations.validation import validate_station_input
+
+WRITE_EVENTS = "stationsChanged, operationsChanged"
+ROW_ACTIONS = ("add_evse", "remove_evse", "add_connector", "remove_connector")
+FIELD_LABELS = {
+    "name": "Name", "location_id": "Location", "default_charge_station_tariff_id": "Default tariff id",
+    "deploy_state": "Deploy state", "status": "Status", "charger_type": "Charger type",
+    "contactless_type": "Contactless payment", "charge_station_template_id": "Hardware template", "evses": "EVSEs",
+}
+
+
+def _station(request: HttpRequest, station_id: int) -> Station:
+    return get_scoped_or_404(
+        Station.objects.select_related("backend", "company", "location", "template"), request.user, pk=station_id
+    )
+
+
+def _sent(request: HttpRequest, station: Station) -> None:
+    messages.success(request, f"Sent to {station.backend.name}; it will show as synced when the upstream confirms.")
+
+
+def _written(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """After a write, htmx pages refresh their station and operation lists."""
+    if request.htmx:
+        response["HX-Trigger"] = WRITE_EVENTS
+    return response
+
+
+def _not_editable_reason(station: Station) -> str | None:
+    if station.backend.kind != Backend.Kind.GREENFLUX:
+        return (f"{station.backend.get_kind_display()}'s API has no way to change a station once it exists, "
+                "so the portal offers no edit for it.")
+    if not station.upstream_id:
+        return f"This station is not on {station.backend.name} yet; edit it once it shows as synced."
+    return None
+
+
+def _open_conflict(station: Station) -> Operation | None:
+    if station.sync_state != SyncState.CONFLICT:
+        return None
+    return Operation.objects.filter(target_type="station", target_id=station.pk,
+                                    status=Operation.Status.CONFLICT).order_by("-created_at", "-id").first()
+
+
+# --- create -------------------------------------------------------------------------------
+
+@role_required(Role.OPERATOR)
+@require_http_methods(["GET", "POST"])
+def station_create(request: HttpRequest) -> HttpResponse:
+    """One form for both kinds. Buttons other than "Create station" only re-render it (new choices, rows)."""
+    action = request.POST.get("action", "save") if request.method == "POST" else "show"
+    focus = None
+    if action == "save":
+        form = StationCreateForm(request.POST, user=request.user)
+        rows = EvseRows.bound(request.POST) if form.kind == Backend.Kind.GREENFLUX and not form.uses_template else None
+        station = _create_if_valid(request, form, rows)
+        if station is not None:
+            _sent(request, station)
+            return _written(request, redirect("stations:detail", station.pk))
+    else:
+        # Re-render from what was typed, without judging it yet (no errors on a half-filled form).
+        source = request.POST if request.method == "POST" else request.GET
+        probe = StationCreateForm(source, user=request.user)
+        initial = {name: value for name, value in _posted(probe, source).items() if value not in (None, "", [])}
+        if request.method == "GET" and not initial.get("backend"):
+            only = probe.fields["backend"].queryset
+            initial["backend"] = only.get().pk if only.count() == 1 else None
+        form = StationCreateForm(user=request.user, initial=initial)
+        rows = None
+        if form.kind == Backend.Kind.GREENFLUX:
+            if request.method == "POST" and "evse-count" in request.POST:
+                rows, focus = EvseRows.after_action(request.POST, action)
+            else:
+                rows = EvseRows.new()
+    context = {"form": form, "backend": form.backend, "rows": rows, "focus": focus,
+               "template_preview": _preview(form)}
+    if request.htmx and action != "save":
+        rows_only = action.split(":")[0] in ROW_ACTIONS and rows is not None
+        return render(request, "stations/_edit_evses.html" if rows_only else "stations/station_form.html#form-body",
+                      context)
+    return render(request, "stations/station_form.html", context)
+
+
+def _posted(form: StationCreateForm, data: Any) -> dict[str, Any]:
+    return {name: field.widget.value_from_datadict(data, {}, form.add_prefix(name))
+            for name, field in form.fields.items()}
+
+
+def _create_if_valid(request: HttpRequest, form: StationCreateForm, rows: EvseRows | None) -> Station | None:
+    form_ok = form.is_valid()
+    rows_ok = rows.is_valid() if rows is not None else True
+    if not (form_ok and rows_ok) or form.backend is None:
+        return None
+    data = form.station_input(rows.inputs() if rows is not None else [])
+    errors = validate_station_input(data)
+    if errors:
+        apply_errors(form, rows, errors)
+        return None
+    try:
+        return services.station_create(user=request.user, data=data)
+    except IntegrityError:  # another user took the identity between our check and the insert
+        form.add_error("charge_box_identity", "This identity was taken a moment ago; choose another.")
+        return None
+
+
+def _preview(form: StationCreateForm) -> HardwareTemplate | None:
+    return form.chosen_template if form.kind == Backend.Kind.GREENFLUX else None
+
+
+# --- edit (PUT) ---------------------------------------------------------------------------
+
+@role_required(Role.OPERATOR)
+@require_http_methods(["GET", "POST"])
+def station_edit(request: HttpRequest, station_id: int) -> HttpResponse:
+    station = _station(request, station_id)
+    reason = _not_editable_reason(station)
+    if reason:
+        return render(request, "stations/station_edit.html", {"station": station, "reason": reason},
+                      status=200 if request.method == "GET" else 409)
+    if _open_conflict(station):
+        messages.warning(request, "This station has a conflict to resolve before it can be edited again.")
+        return redirect("stations:conflict", station.pk)
+    form = StationEditForm(request.POST or None, station=station, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.station_update(user=request.user, station=station, changes=form.changes(),
+                                seen_etag=form.cleaned_data["etag"])
+        _sent(request, station)
+        return _written(request, redirect("stations:detail", station.pk))
+    return render(request, "stations/station_edit.html", {"station": station, "form": form})
+
+
+# --- quick edits (PATCH), refresh and the actions fragment ------------------------------------
+
+def actions_context(request: HttpRequest, station: Station, forms: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What ``_station_actions.html`` shows; the station page may pass it to skip a second request."""
+    ops = Operation.objects.filter(target_type="station", target_id=station.pk)
+    open_ops = list(ops.filter(status__in=Operation.OPEN).order_by("created_at"))
+    may_write = has_role(request.user, Role.OPERATOR)
+    reason = _not_editable_reason(station)
+    quick = []
+    if may_write and not reason:
+        quick = [(forms or {}).get(name) or quick_edit_form(station, name, request.user) for name in QUICK_FIELDS]
+    return {
+        "station": station, "open_ops": open_ops, "polling": bool(open_ops),
+        "conflict": _open_conflict(station),
+        "failed": ops.filter(status=Operation.Status.FAILED).order_by("-created_at", "-id").first()
+        if station.sync_state == SyncState.FAILED else None,
+        "may_write": may_write, "not_editable": reason, "quick_forms": quick,
+        "actions": True,
+    }
+
+
+def _render_actions(request: HttpRequest, station: Station, forms: dict[str, Any] | None = None) -> HttpResponse:
+    return render(request, "stations/_station_actions.html", actions_context(request, station, forms))
+
+
+@role_required(Role.VIEWER)
+@require_http_methods(["GET"])
+def station_actions(request: HttpRequest, station_id: int) -> HttpResponse:
+    """The sync state and actions of one station; polled while an operation is open."""
+    station = _station(request, station_id)
+    response = _render_actions(request, station)
+    if request.htmx and request.GET.get("was") == "pending" and station.sync_state != SyncState.PENDING:
+        response["HX-Trigger"] = WRITE_EVENTS  # it just settled: lists and the page refresh
+    return response
+
+
+@role_required(Role.OPERATOR)
+@require_http_methods(["GET"])
+def station_quick(request: HttpRequest, station_id: int) -> HttpResponse:
+    """The quick edits as a page of their own, for browsers without JavaScript."""
+    station = _station(request, station_id)
+    return render(request, "stations/station_edit.html", {"station": station, "quick": True,
+                                                          **actions_context(request, station)})
+
+
+@role_required(Role.OPERATOR)
+@require_http_methods(["POST"])
+def station_quick_edit(request: HttpRequest, station_id: int, field: str) -> HttpResponse:
+    station = _station(request, station_id)
+    reason = _not_editable_reason(station)
+    if field not in QUICK_FIELDS or reason:
+        messages.error(request, reason or "That field cannot be changed with a quick edit.")
+        return redirect("stations:detail", station.pk)
+    form = quick_edit_form(station, field, request.user, request.POST)
+    if not form.is_valid():
+        if request.htmx:
+            return _render_actions(request, station, {field: form})
+        return render(request, "stations/station_edit.html", {
+            "station": station, "quick": True, **actions_context(request, station, {field: form})})
+    value = form.cleaned_data["value"]
+    if field != "location":
+        value = value or ""
+    services.station_patch(user=request.user, station=station, name=field, value=value)
+    station.refresh_from_db()
+    if request.htmx:
+        return _written(request, _render_actions(request, station))
+    _sent(request, station)
+    return redirect("stations:detail", station.pk)
+
+
+@role_required(Role.OPERATOR)
+@require_http_methods(["POST"])
+def station_refresh(request: HttpRequest, station_id: int) -> HttpResponse:
+    station = _station(request, station_id)
+    if not station.upstream_id:
+        messages.error(request, f"This station is not on {station.backend.name} yet; nothing to refresh from.")
+    else:
+        services.station_refresh(user=request.user, station=station)
+        messages.info(request, f"Reading the station from {station.backend.name}; the page updates when it is back.")
+    if request.htmx:
+        return _written(request, _render_actions(request, station))
+    return redirect("stations:detail", station.pk)
+
+
+# --- conflicts ----------------------------------------------------------------------------
+
+def _evse_summary(evses: list[dict[str, Any]] | None) -> str:
+    if not evses:
+        return "none"
+    parts = []
+    for n, evse in enumerate(evses, start=1):
+        conns = ", ".join(
+            f"{c.get('standard')} {str(c.get('format', '')).lower()}"
+            + (f" {c['max_electric_power'] / 1000:g} kW" if c.get("max_electric_power") else "")
+            for c in evse.get("connectors", [])
+        )
+        parts.append(f"EVSE {evse.get('evse_sequence_number') or n}: {conns or 'no connectors'}")
+    return "; ".join(parts)
+
+
+def _shown(key: str, value: Any, locations: dict[str, str]) -> str:
+    if key == "evses":
+        return _evse_summary(value)
+    if key == "location_id" and value:
+        return locations.get(value, value)
+    return "—" if value in (None, "") else str(value)
+
+
+def conflict_rows(station: Station, op: Operation) -> list[dict[str, Any]]:
+    """Field by field: where the user started, what they want, what the upstream holds now."""
+    mine, base, theirs = op.payload.get("document", {}), op.payload.get("base", {}), op.upstream_current or {}
+    changed = services.user_changes(op)
+    ids = {v for d in (mine, base, theirs) if (v := d.get("location_id"))}
+    locations = dict(Location.objects.filter(backend=station.backend, upstream_id__in=ids)
+                     .values_list("upstream_id", "name"))
+    rows = []
+    for key, label in FIELD_LABELS.items():
+        mine_changed = key in changed
+        theirs_changed = base.get(key) != theirs.get(key)
+        if not (mine_changed or theirs_changed) and key not in ("name", "evses"):
+            continue
+        rows.append({
+            "label": label, "base": _shown(key, base.get(key), locations), "mine": _shown(key, mine.get(key), locations),
+            "theirs": _shown(key, theirs.get(key), locations), "mine_changed": mine_changed,
+            "theirs_changed": theirs_changed,
+            "clash": mine_changed and theirs_changed and mine.get(key) != theirs.get(key),
+        })
+    return rows
+
+
+@role_required(Role.OPERATOR)
+@require_http_methods(["GET"])
+def station_conflict(request: HttpRequest, station_id: int) -> HttpResponse:
+    station = _station(request, station_id)
+    op = _open_conflict(station)
+    if op is None:
+        messages.info(request, "This station has no conflict to resolve.")
+        return redirect("stations:detail", station.pk)
+    return render(request, "stations/station_conflict.html", {
+        "station": station, "op": op, "rows": conflict_rows(station, op),
+        "changed": sorted(FIELD_LABELS.get(k, k) for k in services.user_changes(op)),
+    })
+
+
+def _resolve(request: HttpRequest, station_id: int, op_id: int, how: str) -> HttpResponse:
+    station = _station(request, station_id)
+    op = Operation.objects.filter(pk=op_id, target_type="station", target_id=station.pk).first()
+    try:
+        if op is None:
+            raise ValueError("This operation is not an open conflict.")
+        if how == "reapply":
+            services.station_conflict_reapply(user=request.user, station=station, op=op)
+            _sent(request, station)
+        else:
+            services.station_conflict_discard(user=request.user, station=station, op=op)
+            messages.success(request, f"Your change was discarded; this is {station.backend.name}'s version.")
+    except ValueError:
+        messages.info(request, "This conflict was already resolved.")
+    return _written(request, redirect("stations:detail", station.pk))
+
+
+@role_required(Role.OPERATOR)
+@require_http_methods(["POST"])
+def station_conflict_reapply(request: HttpRequest, station_id: int, op_id: int) -> HttpResponse:
+    return _resolve(request, station_id, op_id, "reapply")
+
+
+@role_required(Role.OPERATOR)
+@require_http_methods(["POST"])
+def station_conflict_discard(request: HttpRequest, station_id: int, op_id: int) -> HttpResponse:
+    return _resolve(request, station_id, op_id, "discard")
+
+
+urlpatterns: list[URLPattern] = [
+    path("new/", station_create, name="create"),
+    path("<int:station_id>/edit/", station_edit, name="edit"),
+    path("<int:station_id>/actions/", station_actions, name="actions"),
+    path("<int:station_id>/quick/", station_quick, name="quick"),
+    path("<int:station_id>/quick/<str:field>/", station_quick_edit, name="quick_edit"),
+    path("<int:station_id>/refresh/", station_refresh, name="refresh"),
+    path("<int:station_id>/conflict/", station_conflict, name="conflict"),
+    path("<int:station_id>/conflict/<int:op_id>/reapply/", station_conflict_reapply, name="conflict_reapply"),
+    path("<int:station_id>/conflict/<int:op_id>/discard/", station_conflict_discard, name="conflict_discard"),
+]

@@ -1,0 +1,427 @@
+"""Forms for creating and editing stations.
+
+Django fields parse what was typed; the upstream's rules live in
+``stations.validation`` and are applied to the whole :class:`StationInput`
+so that the forms and the CSV importer refuse exactly the same things.
+Pickers list only what fits the chosen backend and company, but accept any
+record the user may see, so that a wrong pick gets a message that says why
+(a technician of another company) rather than "not a valid choice".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.db.models import QuerySet
+from django.http import QueryDict
+
+from locations.models import Location
+from models_catalog.models import StationModel
+from portal.access import scoped
+from portal.models import Backend, Company, User
+from stations import validation as rules
+from stations.models import HardwareTemplate, Station, Technician
+from stations.services import PATCHABLE, ConnectorInput, EvseInput, StationInput
+
+
+def _choices(values: tuple[str, ...], blank: str | None = None) -> list[tuple[str, str]]:
+    items = [(v, v.replace("_", " ") if v.isupper() else v) for v in values]
+    return [("", blank), *items] if blank is not None else items
+
+
+def _narrow(field: forms.ModelChoiceField, shown: QuerySet[Any], blank: str = "—") -> None:
+    """Offer only ``shown`` while still accepting (and then explaining) any record of the field's queryset."""
+    field.widget.choices = [("", blank)] + [(obj.pk, field.label_from_instance(obj)) for obj in shown]
+
+
+class TimeZoneInput(forms.TextInput):
+    """A text box with the IANA names as suggestions: quicker to type than a 600-line select."""
+
+    template_name = "stations/_edit_timezone_input.html"
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"]["list"] = f"{context['widget']['attrs'].get('id', name)}_list"
+        context["time_zones"] = sorted(rules.time_zones())
+        return context
+
+
+def station_backends(user: User) -> QuerySet[Backend]:
+    """The active backends that hold stations, of the user's companies."""
+    return scoped(Backend.objects.filter(kind__in=rules.STATION_KINDS, is_active=True), user)
+
+
+# --- create -------------------------------------------------------------------------------
+
+class StationCreateForm(forms.Form):
+    """The station's own fields; which ones appear depends on the backend's kind."""
+
+    MANUAL, TEMPLATE = "manual", "template"
+
+    backend = forms.ModelChoiceField(queryset=Backend.objects.none(), empty_label="Choose a backend…",
+                                     help_text="Where the station lives; the form adapts to it.")
+    company = forms.ModelChoiceField(queryset=Company.objects.none(), empty_label=None)
+    label = forms.CharField(label="Label", max_length=rules.MAX_LENGTHS["label"])
+    charge_box_identity = forms.CharField(label="Charge box identity", max_length=rules.MAX_LENGTHS["charge_box_identity"],
+                                          help_text="The identity the station uses on its OCPP connection; unique.")
+    model = forms.ModelChoiceField(queryset=StationModel.objects.none(), empty_label="Choose a model…",
+                                   error_messages={"invalid_choice": "Choose a model from the catalogue."})
+    time_zone = forms.CharField(widget=TimeZoneInput, help_text="An IANA name, e.g. Europe/Berlin.")
+    public_display_name = forms.CharField(required=False, max_length=rules.MAX_LENGTHS["public_display_name"],
+                                          help_text="Shown in apps; optional.")
+    serial_number = forms.CharField(required=False, max_length=rules.MAX_LENGTHS["serial_number"])
+    technician = forms.ModelChoiceField(
+        queryset=Technician.objects.none(), required=False, empty_label="No technician",
+        error_messages={"invalid_choice": "Choose one of the company's technicians."},
+        help_text="Only the chosen company's technicians are listed.",
+    )
+    location = forms.ModelChoiceField(queryset=Location.objects.none(), empty_label="Choose a location…",
+                                      error_messages={"invalid_choice": "Choose a location of this backend."})
+    default_tariff_id = forms.CharField(label="Default tariff id", max_length=rules.MAX_LENGTHS["default_tariff_id"])
+    deploy_state = forms.ChoiceField(choices=_choices(rules.DEPLOY_STATES, "Choose…"))
+    charger_type = forms.ChoiceField(choices=_choices(rules.CHARGER_TYPES, "—"), required=False)
+    evse_source = forms.ChoiceField(
+        label="EVSEs", widget=forms.RadioSelect, initial=MANUAL,
+        choices=[(MANUAL, "Enter EVSEs and connectors"), (TEMPLATE, "Use a hardware template")],
+    )
+    template = forms.ModelChoiceField(queryset=HardwareTemplate.objects.none(), required=False,
+                                      empty_label="Choose a template…", label="Hardware template",
+                                      error_messages={"invalid_choice": "Choose a template of this backend."})
+    directions = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                                 help_text="Where to find the chargers; set on every EVSE.")
+    directions_language = forms.CharField(label="Language of the directions", initial="en", max_length=2,
+                                          required=False, help_text="Two letters, e.g. en or nl.")
+    parking_restrictions = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple,
+                                                     choices=_choices(rules.PARKING_RESTRICTIONS))
+
+    BEENERGISED_FIELDS = ("backend", "company", "label", "charge_box_identity", "model", "time_zone",
+                          "public_display_name", "serial_number", "technician")
+    GREENFLUX_FIELDS = ("backend", "company", "charge_box_identity", "label", "location", "default_tariff_id",
+                        "deploy_state", "charger_type", "evse_source", "template", "directions",
+                        "directions_language", "parking_restrictions")
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        backends = station_backends(user)
+        self.fields["backend"].queryset = backends
+        self.backend = self._picked(backends, "backend")
+        self.fields["company"].queryset = scoped(Company.objects.all(), user, "pk")
+        if self.backend is None:
+            for name in list(self.fields):
+                if name != "backend":
+                    del self.fields[name]
+            return
+        keep = self.BEENERGISED_FIELDS if self.backend.kind == Backend.Kind.BEENERGISED else self.GREENFLUX_FIELDS
+        for name in list(self.fields):
+            if name not in keep:
+                del self.fields[name]
+        if self.backend.company_id and not self.initial.get("company"):
+            self.initial["company"] = self.backend.company_id
+        self.company = self._picked(self.fields["company"].queryset, "company")
+        if self.backend.kind == Backend.Kind.BEENERGISED:
+            self._setup_beenergised()
+        else:
+            self._setup_greenflux()
+
+    def _picked(self, queryset: QuerySet[Any], name: str) -> Any:
+        """The record currently chosen in ``name`` (posted or initial), if it is one of ``queryset``."""
+        raw = self.data.get(self.add_prefix(name)) if self.is_bound else self.initial.get(name)
+        raw = getattr(raw, "pk", raw)
+        if raw in (None, ""):
+            return None
+        try:
+            return queryset.filter(pk=int(raw)).first()
+        except (TypeError, ValueError):
+            return None
+
+    def _setup_beenergised(self) -> None:
+        self.fields["label"].help_text = "Shown in be.ENERGISED's interface."
+        models = StationModel.objects.filter(beenergised_model_id__isnull=False, removed_at__isnull=True)
+        self.fields["model"].queryset = models
+        _narrow(self.fields["model"], models.filter(is_archived=False), "Choose a model…")
+        self.fields["time_zone"].initial = settings.TIME_ZONE
+        technicians = scoped(Technician.objects.select_related("company"), self.user)
+        self.fields["technician"].queryset = technicians
+        shown = technicians.filter(backend=self.backend, removed_at__isnull=True).exclude(upstream_id=None)
+        shown = shown.filter(company=self.company) if self.company else shown.none()
+        _narrow(self.fields["technician"], shown, "No technician")
+
+    def _setup_greenflux(self) -> None:
+        self.fields["charge_box_identity"].label = "Charge station id"
+        self.fields["charge_box_identity"].max_length = rules.MAX_LENGTHS["charge_station_id"]
+        self.fields["charge_box_identity"].widget.attrs["maxlength"] = rules.MAX_LENGTHS["charge_station_id"]
+        self.fields["label"].label = "Name"
+        self.fields["label"].required = False
+        locations = scoped(Location.objects.all(), self.user)
+        self.fields["location"].queryset = locations
+        _narrow(self.fields["location"], locations.filter(backend=self.backend, removed_at__isnull=True)
+                .exclude(upstream_id=None), "Choose a location…")
+        templates = scoped(HardwareTemplate.objects.all(), self.user, "backend__company")
+        self.fields["template"].queryset = templates
+        _narrow(self.fields["template"], templates.filter(backend=self.backend, removed_at__isnull=True),
+                "Choose a template…")
+        if not self.initial.get("deploy_state"):
+            self.initial["deploy_state"] = "Stock"
+
+    @property
+    def kind(self) -> str | None:
+        return self.backend.kind if self.backend else None
+
+    @property
+    def uses_template(self) -> bool:
+        if "evse_source" not in self.fields:
+            return False
+        value = self.data.get(self.add_prefix("evse_source")) if self.is_bound else self.initial.get("evse_source")
+        return (value or self.MANUAL) == self.TEMPLATE
+
+    @property
+    def chosen_template(self) -> HardwareTemplate | None:
+        if "template" not in self.fields:
+            return None
+        template = self._picked(self.fields["template"].queryset, "template")
+        return template if template is not None and template.backend_id == self.backend.pk else None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.uses_template and not data.get("template") and "template" not in self.errors:
+            self.add_error("template", "Choose a hardware template, or enter the EVSEs yourself.")
+        if data.get("directions") and len(data.get("directions_language") or "") != 2:
+            self.add_error("directions_language", "Give the language of the directions as two letters, e.g. en.")
+        return data
+
+    def station_input(self, evses: list[EvseInput]) -> StationInput:
+        """What the services take; call after ``is_valid()``."""
+        data = self.cleaned_data
+        template = data.get("template") if self.uses_template else None
+        label = data.get("label") or data["charge_box_identity"]
+        directions = ([{"language": data["directions_language"].lower(), "text": data["directions"]}]
+                      if data.get("directions") else [])
+        return StationInput(
+            backend=self.backend, company=data["company"], label=label,
+            charge_box_identity=data["charge_box_identity"], model=data.get("model"),
+            time_zone=data.get("time_zone", ""), public_display_name=data.get("public_display_name", ""),
+            serial_number=data.get("serial_number", ""), technician=data.get("technician"),
+            location=data.get("location"), deploy_state=data.get("deploy_state", ""),
+            default_tariff_id=data.get("default_tariff_id", ""), charger_type=data.get("charger_type", ""),
+            template=template, evses=[] if template else evses, directions=directions,
+            parking_restrictions=list(data.get("parking_restrictions") or []),
+        )
+
+
+# --- EVSE rows ----------------------------------------------------------------------------
+
+class EvseForm(forms.Form):
+    evse_id = forms.CharField(label="EVSE id", required=False, max_length=rules.MAX_LENGTHS["evse_id"],
+                              help_text="Optional; GreenFlux assigns one when empty.")
+    floor_level = forms.CharField(required=False, max_length=rules.MAX_LENGTHS["floor_level"])
+    physical_reference = forms.CharField(required=False, max_length=rules.MAX_LENGTHS["physical_reference"],
+                                         help_text="The number painted on the charger.")
+    capabilities = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple,
+                                             choices=_choices(rules.CAPABILITIES))
+
+
+class ConnectorForm(forms.Form):
+    standard = forms.ChoiceField(choices=_choices(rules.STANDARDS, "Choose…"))
+    format = forms.ChoiceField(choices=_choices(rules.FORMATS, "Choose…"))
+    power_type = forms.ChoiceField(label="Power type", choices=_choices(rules.POWER_TYPES, "Choose…"))
+    max_voltage = forms.IntegerField(label="Voltage (V)", min_value=1)
+    max_amperage = forms.IntegerField(label="Current (A)", min_value=1)
+    max_electric_power = forms.IntegerField(label="Power (W)", min_value=1, required=False)
+
+
+NEW_CONNECTOR = {"standard": "IEC_62196_T2", "format": "SOCKET", "power_type": "AC_3_PHASE",
+                 "max_voltage": 400, "max_amperage": 32, "max_electric_power": 22000}
+
+
+def _raw(form: forms.Form, data: QueryDict) -> dict[str, Any]:
+    """What was posted for ``form``'s fields, as its widgets read it (for re-rendering without errors)."""
+    return {name: field.widget.value_from_datadict(data, {}, form.add_prefix(name))
+            for name, field in form.fields.items()}
+
+
+def _count(data: QueryDict, key: str, limit: int = 50) -> int:
+    try:
+        return max(0, min(limit, int(data.get(key, 0))))
+    except (TypeError, ValueError):
+        return 0
+
+
+class EvseRows:
+    """Manual EVSEs, each with its connectors: one form per EVSE and per connector.
+
+    Prefixes are ``evse-<i>`` and ``evse-<i>-conn-<j>`` with counts in
+    ``evse-count`` and ``evse-<i>-conn-count``. Adding or removing a row
+    re-renders the rows from what was posted, so it works by plain form
+    submission as well as through htmx.
+    """
+
+    def __init__(self, rows: list[dict[str, Any]], data: QueryDict | None = None) -> None:
+        self.data = data
+        self.rows = []
+        for i, row in enumerate(rows):
+            evse = EvseForm(data, prefix=f"evse-{i}", initial=None if data else row)
+            connectors = [ConnectorForm(data, prefix=f"evse-{i}-conn-{j}", initial=None if data else conn)
+                          for j, conn in enumerate(row.get("connectors", []))]
+            self.rows.append((evse, connectors))
+        self.errors: list[str] = []
+
+    @classmethod
+    def new(cls) -> EvseRows:
+        return cls([{"connectors": [dict(NEW_CONNECTOR)]}])
+
+    @staticmethod
+    def raw_rows(data: QueryDict) -> list[dict[str, Any]]:
+        rows = []
+        for i in range(_count(data, "evse-count")):
+            row = _raw(EvseForm(prefix=f"evse-{i}"), data)
+            row["connectors"] = [_raw(ConnectorForm(prefix=f"evse-{i}-conn-{j}"), data)
+                                 for j in range(_count(data, f"evse-{i}-conn-count"))]
+            rows.append(row)
+        return rows
+
+    @classmethod
+    def bound(cls, data: QueryDict) -> EvseRows:
+        return cls(cls.raw_rows(data), data)
+
+    @classmethod
+    def after_action(cls, data: QueryDict, action: str) -> tuple[EvseRows, str | None]:
+        """Rows after ``add_evse``, ``remove_evse:<i>``, ``add_connector:<i>``, ``remove_connector:<i>:<j>``;
+        also the id of the field to focus."""
+        rows = cls.raw_rows(data)
+        name, *args = action.split(":")
+        focus = None
+        try:
+            index = [int(a) for a in args]
+            if name == "add_evse" and len(rows) < 50:
+                rows.append({"connectors": [dict(NEW_CONNECTOR)]})
+                focus = f"id_evse-{len(rows) - 1}-evse_id"
+            elif name == "remove_evse" and len(rows) > 1:
+                del rows[index[0]]
+            elif name == "add_connector" and len(rows[index[0]]["connectors"]) < 20:
+                rows[index[0]]["connectors"].append(dict(NEW_CONNECTOR))
+                focus = f"id_evse-{index[0]}-conn-{len(rows[index[0]]['connectors']) - 1}-standard"
+            elif name == "remove_connector" and len(rows[index[0]]["connectors"]) > 1:
+                del rows[index[0]]["connectors"][index[1]]
+        except (IndexError, ValueError):
+            pass  # a stale button from an older page: show the rows as they are
+        return cls(rows), focus
+
+    def is_valid(self) -> bool:
+        if not self.rows:
+            self.errors.append("Add at least one EVSE, or choose a hardware template.")
+        valid = bool(self.rows)
+        for evse, connectors in self.rows:
+            valid = evse.is_valid() and valid
+            if not connectors:
+                evse.add_error(None, "An EVSE needs at least one connector.")
+                valid = False
+            for connector in connectors:
+                valid = connector.is_valid() and valid
+        return valid
+
+    def inputs(self) -> list[EvseInput]:
+        return [
+            EvseInput(
+                evse_id=evse.cleaned_data["evse_id"], floor_level=evse.cleaned_data["floor_level"],
+                physical_reference=evse.cleaned_data["physical_reference"],
+                capabilities=list(evse.cleaned_data["capabilities"]),
+                connectors=[ConnectorInput(**c.cleaned_data) for c in connectors],
+            )
+            for evse, connectors in self.rows
+        ]
+
+    def add_error(self, path: str, message: str) -> None:
+        """Put a ``validation`` error (``<i>.<field>`` or ``<i>.connectors.<j>.<field>``) next to its row."""
+        parts = path.split(".")
+        try:
+            evse, connectors = self.rows[int(parts[0])]
+            if len(parts) >= 4 and parts[1] == "connectors":
+                form, name = connectors[int(parts[2])], parts[3]
+            else:
+                form, name = evse, parts[1] if len(parts) > 1 else None
+        except (IndexError, ValueError):
+            self.errors.append(message)
+            return
+        form.add_error(name if name in form.fields else None, message)
+
+
+def apply_errors(form: StationCreateForm, rows: EvseRows | None, errors: dict[str, str]) -> None:
+    """Show ``validation`` errors next to the fields and rows they belong to."""
+    aliases = {"directions": "directions", "evses": None}
+    for path, message in errors.items():
+        if path.startswith("evses.") and rows is not None:
+            rows.add_error(path.removeprefix("evses."), message)
+        elif path == "evses" and rows is not None:
+            rows.errors.append(message)
+        else:
+            name = aliases.get(path, path)
+            form.add_error(name if name in form.fields else None, message)
+
+
+# --- edit ---------------------------------------------------------------------------------
+
+class StationEditForm(forms.Form):
+    """A full GreenFlux edit (PUT). ``etag`` is the version the user saw, sent back to detect a race."""
+
+    etag = forms.CharField(widget=forms.HiddenInput, required=False)
+    label = forms.CharField(label="Name", required=False, max_length=rules.MAX_LENGTHS["label"])
+    location = forms.ModelChoiceField(queryset=Location.objects.none(),
+                                      error_messages={"invalid_choice": "Choose a location of this backend."})
+    default_tariff_id = forms.CharField(label="Default tariff id", max_length=rules.MAX_LENGTHS["default_tariff_id"])
+    deploy_state = forms.ChoiceField(choices=_choices(rules.DEPLOY_STATES))
+    charger_type = forms.ChoiceField(choices=_choices(rules.CHARGER_TYPES, "—"), required=False)
+
+    FIELDS = ("label", "location", "default_tariff_id", "deploy_state", "charger_type")
+
+    def __init__(self, *args: Any, station: Station, user: User, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"etag": station.etag, **{n: getattr(station, n) for n in self.FIELDS}})
+        super().__init__(*args, **kwargs)
+        self.station = station
+        locations = scoped(Location.objects.all(), user)
+        self.fields["location"].queryset = locations
+        _narrow(self.fields["location"], locations.filter(backend=station.backend).exclude(upstream_id=None),
+                "Choose a location…")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not self.errors:
+            for name, message in rules.validate_station_update(self.station, self.changes()).items():
+                self.add_error(name, message)
+        return data
+
+    def changes(self) -> dict[str, Any]:
+        return {name: self.cleaned_data.get(name) or ("" if name != "location" else None) for name in self.FIELDS}
+
+
+QUICK_FIELDS = tuple(PATCHABLE)
+
+
+def quick_edit_form(station: Station, name: str, user: User, data: QueryDict | None = None) -> forms.Form:
+    """A one-field form for a quick edit (PATCH); the field is called ``value``, prefixed by its name."""
+    if name not in PATCHABLE:
+        raise ValueError(name)
+    template = StationEditForm(station=station, user=user)
+    field = template.fields[name]
+    field.label = {"label": "Name"}.get(name, field.label or name.replace("_", " ").capitalize())
+
+    class QuickEditForm(forms.Form):
+        value = field
+
+        def clean_value(self) -> Any:
+            value = self.cleaned_data.get("value")
+            message = rules.validate_quick_edit(station, name, value)
+            if message:
+                raise forms.ValidationError(message)
+            return value
+
+    initial = {"value": getattr(station, name)}
+    form = QuickEditForm(data, prefix=f"quick-{name}", initial=initial)
+    if name == "location":  # copying the field re-listed every location: narrow it again
+        locations = form.fields["value"].queryset
+        _narrow(form.fields["value"], locations.filter(backend=station.backend).exclude(upstream_id=None),
+                "Choose a location…")
+    form.field_name = name  # type: ignore[attr-defined]
+    return form
