@@ -1,6 +1,4 @@
-from django.urls import path
-
-from locations import views
+from locations.views import network, pages
 
 app_name = "locations"
-urlpatterns = [path("", views.location_list, name="list")]
+urlpatterns = [*pages.urlpatterns, *network.urlpatterns]

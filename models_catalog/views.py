@@ -1,18 +1,109 @@
-"""Station model pages."""
+"""Station model pages: the catalogue with filters, a model's page, create, rename and archive.
+
+Everyone reads; only admins create, rename and archive. Writes go through
+``models_catalog.services`` (the outbox); a model's page polls its state
+until the models API has answered.
+"""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
 
-from models_catalog.models import StationModel
-from portal.access import Role, role_required
+from models_catalog import services
+from models_catalog.forms import RenameForm, StationModelForm, connectors_formset, to_input
+from models_catalog.models import PowerType, StationModel
+from models_catalog.selectors import ModelFilters, model_list as select_models, model_operations, stations_using, vendors
+from portal.access import Role, has_role, role_required
 
 
 @role_required(Role.VIEWER)
+@require_http_methods(["GET"])
 def model_list(request: HttpRequest) -> HttpResponse:
-    show_archived = request.GET.get("archived") == "1"
-    models = StationModel.objects.filter(is_archived=show_archived)
-    page = Paginator(models, 50).get_page(request.GET.get("page"))
-    return render(request, "models_catalog/model_list.html", {"page": page, "show_archived": show_archived})
+    filters = ModelFilters.from_params(request.GET)
+    page = Paginator(select_models(filters), 50).get_page(request.GET.get("page"))
+    context = {
+        "page": page, "filters": filters, "vendors": vendors(), "power_types": PowerType.choices,
+        "may_admin": has_role(request.user, Role.ADMIN), "query": filters.query,
+    }
+    template = "models_catalog/model_list.html#results" if request.htmx else "models_catalog/model_list.html"
+    return render(request, template, context)
+
+
+def _detail_context(request: HttpRequest, model: StationModel, rename_form: RenameForm | None = None) -> dict:
+    return {
+        "model": model, "operations": model_operations(model)[:10],
+        "station_count": stations_using(model, request.user).count(),
+        "may_admin": has_role(request.user, Role.ADMIN),
+        "rename_form": rename_form or RenameForm(model=model),
+    }
+
+
+@role_required(Role.VIEWER)
+@require_http_methods(["GET"])
+def model_detail(request: HttpRequest, model_id: int) -> HttpResponse:
+    model = get_object_or_404(StationModel, pk=model_id)  # the catalogue is shared by all companies
+    return render(request, "models_catalog/model_detail.html", _detail_context(request, model))
+
+
+@role_required(Role.VIEWER)
+@require_http_methods(["GET"])
+def model_status(request: HttpRequest, model_id: int) -> HttpResponse:
+    model = get_object_or_404(StationModel, pk=model_id)
+    return render(request, "models_catalog/model_detail.html#status", _detail_context(request, model))
+
+
+@role_required(Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def model_create(request: HttpRequest) -> HttpResponse:
+    adding = request.method == "POST" and "add_connector" in request.POST
+    if adding:
+        form = StationModelForm(initial=request.POST.dict())
+        connectors = connectors_formset(request.POST, add_one=True)
+    else:
+        form = StationModelForm(request.POST or None)
+        connectors = connectors_formset(request.POST or None)
+    if request.method == "POST" and not adding and form.is_valid() & connectors.is_valid():
+        try:
+            model = services.model_create(user=request.user, data=to_input(form, connectors))
+        except services.NoBackend as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"“{model}” is saved and on its way to the model catalogue.")
+            return redirect("models_catalog:detail", model.pk)
+    context = {"form": form, "connectors": connectors}
+    if request.htmx and adding:
+        return render(request, "models_catalog/model_form.html#connectors", context)
+    return render(request, "models_catalog/model_form.html", context)
+
+
+@role_required(Role.ADMIN)
+@require_http_methods(["POST"])
+def model_rename(request: HttpRequest, model_id: int) -> HttpResponse:
+    model = get_object_or_404(StationModel, pk=model_id)
+    form = RenameForm(request.POST, model=model)
+    if form.is_valid():
+        try:
+            services.model_rename(user=request.user, model=model, friendly_name=form.cleaned_data["friendly_name"])
+        except services.ArchivedModel as exc:
+            form.add_error("friendly_name", str(exc))
+        else:
+            messages.success(request, "The new name is saved and on its way to the model catalogue.")
+            return redirect("models_catalog:detail", model.pk)
+    return render(request, "models_catalog/model_detail.html", _detail_context(request, model, form), status=400)
+
+
+@role_required(Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def model_archive(request: HttpRequest, model_id: int) -> HttpResponse:
+    model = get_object_or_404(StationModel, pk=model_id)
+    if request.method == "POST":
+        if services.model_archive(user=request.user, model=model) is None:
+            messages.info(request, f"“{model}” was already archived.")
+        else:
+            messages.success(request, f"“{model}” is archived: it can no longer be picked for new stations.")
+        return redirect("models_catalog:detail", model.pk)
+    return render(request, "models_catalog/model_archive.html", _detail_context(request, model))

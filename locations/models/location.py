@@ -7,6 +7,8 @@ live here so a station can point at its location whatever the platform.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 
 from portal.mirror import MirrorRecord
@@ -22,6 +24,9 @@ class Location(MirrorRecord):
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     labels = models.JSONField(default=list, blank=True)
+    # ChargEye's customer reference (``locationId``). The portal generates one for
+    # every location it creates, so a create that runs twice finds the first one.
+    location_ref = models.CharField(max_length=100, blank=True, db_index=True)
 
     class Meta:
         ordering = ["name", "id"]
@@ -29,3 +34,21 @@ class Location(MirrorRecord):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def label_values(self) -> list[str]:
+        """Label texts, whether stored as ChargEye's ``{"value", "tenantIds"}`` objects or plain strings."""
+        return label_values(self.labels)
+
+    @property
+    def has_coordinates(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+
+def label_values(labels: Any) -> list[str]:
+    out: list[str] = []
+    for label in labels or []:
+        value = label.get("value") if isinstance(label, dict) else label
+        if isinstance(value, str) and value.strip():
+            out.append(value.strip())
+    return out

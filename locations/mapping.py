@@ -1,0 +1,70 @@
+"""ChargEye location documents to mirror rows and back (upstream field names live here)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+
+from connectors import chargeye_types as ce
+from locations.models import Location
+
+# Portal field -> ChargEye field, for the fields a user edits.
+EDITABLE = {
+    "name": "name",
+    "address": "address",
+    "city": "city",
+    "postal_code": "postalCode",
+    "country_code": "countryCode",
+    "latitude": "lat",
+    "longitude": "lng",
+    "labels": "labels",
+}
+
+
+def _coordinate(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value)).quantize(Decimal("0.000001"))
+
+
+def upstream_value(field: str, value: Any) -> Any:
+    """A portal value as ChargEye wants it: floats for coordinates, None for an empty country code."""
+    if field in ("latitude", "longitude"):
+        return None if value is None else float(value)
+    if field == "country_code":
+        return value or None
+    return value
+
+
+def document(location: Location) -> dict[str, Any]:
+    """The create body's ``location`` object for a mirror row (blank optional fields left out)."""
+    out: dict[str, Any] = {"locationId": location.location_ref}
+    for field, key in EDITABLE.items():
+        value = upstream_value(field, getattr(location, field))
+        if value not in (None, "", []):
+            out[key] = value
+    return out
+
+
+def labels_for(values: list[str], tenant: str | None) -> list[dict[str, Any]]:
+    """ChargEye labels carry the tenants that see them: the location's company."""
+    return [{"value": v, "tenantIds": [tenant] if tenant else []} for v in values]
+
+
+def apply_chargeye(location: Location, record: ce.Location) -> Location:
+    """Copy an upstream location into the mirror row and mark it synced (the caller saves)."""
+    location.upstream_id = record.id
+    location.name = (record.name or location.name)[:200]
+    location.address = (record.address or "")[:300]
+    location.city = (record.city or "")[:100]
+    location.postal_code = (record.postal_code or "")[:10]
+    location.country_code = (record.country_code or "")[:2]
+    location.latitude = _coordinate(record.lat)
+    location.longitude = _coordinate(record.lng)
+    location.labels = [label.to_payload() for label in record.labels]
+    location.location_ref = record.location_id or location.location_ref
+    location.upstream_data = {k: v for k, v in asdict(record).items() if v not in (None, (), [])}
+    location.upstream_data["labels"] = location.labels
+    location.synced_at = timezone.now()
+    return location

@@ -1,0 +1,20 @@
+"""Models of the locations app: the location mirror and the live network figures."""
+
+from locations.models.location import Location, label_values
+from locations.models.network import (
+    ChargingTransaction,
+    HardwareError,
+    NetworkStation,
+    PowerSample,
+    ProblematicSession,
+)
+
+__all__ = [
+    "ChargingTransaction",
+    "HardwareError",
+    "Location",
+    "NetworkStation",
+    "PowerSample",
+    "ProblematicSession",
+    "label_values",
+]

@@ -1,0 +1,168 @@
+"""Reads for the location pages and the network dashboard, always scoped to the user's companies."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Max, Q, QuerySet, Sum
+from django.utils import timezone
+
+from locations.models import (
+    ChargingTransaction,
+    HardwareError,
+    Location,
+    NetworkStation,
+    PowerSample,
+    ProblematicSession,
+)
+from portal.access import scoped
+from portal.models import Company, Operation, User
+from portal.selectors import companies_for
+
+WINDOW = timedelta(hours=24)
+BUCKET = timedelta(minutes=15)
+
+
+def locations_for(user: User, query: str = "") -> QuerySet[Location]:
+    locations = scoped(Location.objects.select_related("company", "backend"), user)
+    if query:
+        locations = locations.filter(
+            Q(name__icontains=query) | Q(city__icontains=query) | Q(address__icontains=query)
+            | Q(postal_code__icontains=query) | Q(location_ref__icontains=query)
+        )
+    return locations
+
+
+def location_operations(location: Location) -> QuerySet[Operation]:
+    return Operation.objects.filter(target_type="location", target_id=location.pk).order_by("-created_at", "-id")
+
+
+def network_stations_of(location: Location) -> QuerySet[NetworkStation]:
+    return NetworkStation.objects.filter(location=location).order_by("name", "station_id")
+
+
+@dataclass(frozen=True)
+class NetworkFilter:
+    """The dashboard's filters, already checked against the user's scope."""
+
+    company: Company | None = None
+    location: Location | None = None
+
+    def apply(self, queryset: QuerySet[Any], user: User) -> QuerySet[Any]:
+        queryset = scoped(queryset, user)
+        if self.company is not None:
+            queryset = queryset.filter(company=self.company)
+        if self.location is not None:
+            queryset = queryset.filter(location=self.location)
+        return queryset
+
+    def as_query(self) -> dict[str, int]:
+        out = {}
+        if self.company is not None:
+            out["company"] = self.company.pk
+        if self.location is not None:
+            out["location"] = self.location.pk
+        return out
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+def network_filter(user: User, params: dict[str, str]) -> NetworkFilter:
+    """Filters from the query string; ids outside the user's companies are ignored (never 'found')."""
+    company_id, location_id = _int(params.get("company")), _int(params.get("location"))
+    company = companies_for(user).filter(pk=company_id).first() if company_id else None
+    location = locations_for(user).filter(pk=location_id).first() if location_id else None
+    return NetworkFilter(company=company, location=location)
+
+
+@dataclass
+class PowerNow:
+    location_name: str
+    location_id: int | None
+    power_kw: float
+    session_count: int
+
+
+@dataclass
+class NetworkOverview:
+    now: datetime
+    start: datetime
+    total_kw: float | None
+    sessions_now: int
+    sampled_at: datetime | None
+    per_location: list[PowerNow]
+    series: list[tuple[datetime, float]]
+    errors: QuerySet[HardwareError]
+    sessions: QuerySet[ProblematicSession]
+    transactions: QuerySet[ChargingTransaction]
+    offline: QuerySet[NetworkStation]
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def _latest_samples(samples: QuerySet[PowerSample]) -> QuerySet[PowerSample]:
+    """Each backend's last sample run (runs of several backends happen at slightly different times)."""
+    latest = samples.values("backend_id").annotate(last=Max("taken_at"))
+    condition = Q(pk__in=[])
+    for row in latest:
+        condition |= Q(backend_id=row["backend_id"], taken_at=row["last"])
+    return samples.filter(condition)
+
+
+def power_series(samples: QuerySet[PowerSample], start: datetime) -> list[tuple[datetime, float]]:
+    """Total power in 15-minute buckets: per backend the mean of its run totals, summed over backends."""
+    runs = (samples.filter(taken_at__gte=start).values("backend_id", "taken_at")
+            .annotate(total=Sum("power_kw")).order_by("taken_at"))
+    per_bucket: dict[datetime, dict[int, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for run in runs:
+        index = int((run["taken_at"] - start) / BUCKET)
+        per_bucket[start + index * BUCKET + BUCKET / 2][run["backend_id"]].append(run["total"])
+    return [
+        (when, round(sum(sum(v) / len(v) for v in backends.values()), 2))
+        for when, backends in sorted(per_bucket.items())
+    ]
+
+
+def network_overview(user: User, filters: NetworkFilter, now: datetime | None = None) -> NetworkOverview:
+    now = now or timezone.now()
+    start = now - WINDOW
+    samples = filters.apply(PowerSample.objects.all(), user)
+    latest = list(_latest_samples(samples.filter(taken_at__gte=start)).select_related("location"))
+    latest.sort(key=lambda s: (-s.power_kw, s.location.name if s.location else s.location_uid))
+    per_location = [
+        PowerNow(s.location.name if s.location else s.location_uid, s.location_id, s.power_kw, s.session_count)
+        for s in latest
+    ]
+    errors = filters.apply(HardwareError.objects.select_related("location"), user)
+    sessions = filters.apply(ProblematicSession.objects.select_related("location"), user)
+    transactions = filters.apply(ChargingTransaction.objects.select_related("location"), user)
+    offline = filters.apply(NetworkStation.objects.select_related("location"), user).filter(is_offline=True)
+    return NetworkOverview(
+        now=now, start=start,
+        total_kw=round(sum(p.power_kw for p in per_location), 2) if latest else None,
+        sessions_now=sum(p.session_count for p in per_location),
+        sampled_at=max((s.taken_at for s in latest), default=None),
+        per_location=per_location,
+        series=power_series(samples, start),
+        errors=errors, sessions=sessions, transactions=transactions, offline=offline,
+        counts={
+            "errors": errors.count(), "errors_active": errors.filter(ended_at__isnull=True).count(),
+            "sessions": sessions.count(), "transactions": transactions.count(), "offline": offline.count(),
+        },
+    )
+
+
+def sorted_errors(errors: QuerySet[HardwareError]) -> list[HardwareError]:
+    """Active errors first, then by severity, then newest."""
+    order = HardwareError.SEVERITY_ORDER
+    rows = list(errors)
+    rows.sort(key=lambda e: (not e.is_active, order.get(e.severity, 9),
+                             -(e.started_at.timestamp() if e.started_at else 0)))
+    return rows

@@ -1,0 +1,100 @@
+"""Writes to locations (create, update through the outbox) and the network sampling.
+
+A location write changes the mirror row (marked pending) and records an
+outbox operation in one transaction; the worker sends it to ChargEye after
+commit. The sampling lives in ``locations.sampling``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+
+from locations.mapping import EDITABLE, document, labels_for, upstream_value
+from locations.models import Location
+from portal.mirror import SyncState
+from portal.models import Backend, Company, Operation, User
+from portal.outbox import operation_create
+
+
+class NoBackend(Exception):
+    """No active ChargEye backend serves the company."""
+
+
+@dataclass
+class LocationInput:
+    """A validated location (``locations.forms.LocationForm`` produces these)."""
+
+    name: str
+    latitude: Decimal
+    longitude: Decimal
+    address: str = ""
+    city: str = ""
+    postal_code: str = ""
+    country_code: str = ""
+    labels: list[str] = field(default_factory=list)
+
+
+def chargeye_backend_for(company: Company) -> Backend:
+    """The company's own ChargEye backend, else a shared one (no company)."""
+    backends = Backend.objects.filter(kind=Backend.Kind.CHARGEYE, is_active=True)
+    backend = backends.filter(company=company).order_by("pk").first() or backends.filter(
+        company__isnull=True).order_by("pk").first()
+    if backend is None:
+        raise NoBackend(f"No ChargEye backend is set up for {company.name}; ask an admin to add one.")
+    return backend
+
+
+def _values(data: LocationInput, company: Company) -> dict[str, Any]:
+    return {
+        "name": data.name, "address": data.address, "city": data.city, "postal_code": data.postal_code,
+        "country_code": data.country_code, "latitude": data.latitude, "longitude": data.longitude,
+        "labels": labels_for(data.labels, company.upstream_ref),
+    }
+
+
+@transaction.atomic
+def location_create(*, user: User | None, company: Company, data: LocationInput,
+                    backend: Backend | None = None) -> Location:
+    """Create the mirror row (pending) with a fresh customer reference, and the create operation."""
+    backend = backend or chargeye_backend_for(company)
+    location = Location.objects.create(
+        backend=backend, company=company, sync_state=SyncState.PENDING,
+        location_ref=f"portal-{uuid.uuid4()}", **_values(data, company),
+    )
+    operation_create(
+        kind="location.create", backend=backend, company=company, target_type="location", target_id=location.pk,
+        target_label=location.name, payload={"location": document(location)}, user=user,
+    )
+    return location
+
+
+@transaction.atomic
+def location_update(*, user: User | None, location: Location, data: LocationInput) -> Operation | None:
+    """Send the changed fields (ChargEye updates are partial); None when nothing changed."""
+    location = Location.objects.select_for_update().select_related("company", "backend").get(pk=location.pk)
+    changes: dict[str, Any] = {}
+    for name, value in _values(data, location.company).items():
+        if name == "labels":
+            same = [l.get("value") for l in value] == location.label_values
+        else:
+            same = getattr(location, name) == value
+        if not same:
+            setattr(location, name, value)
+            changes[EDITABLE[name]] = upstream_value(name, value)
+    if not changes:
+        return None
+    location.sync_state = SyncState.PENDING
+    location.save()
+    # An update of a location whose create is still on its way waits for it (it needs the upstream id).
+    parent = Operation.objects.filter(
+        target_type="location", target_id=location.pk, kind="location.create", status__in=Operation.OPEN,
+    ).first()
+    return operation_create(
+        kind="location.update", backend=location.backend, company=location.company, target_type="location",
+        target_id=location.pk, target_label=location.name, payload={"changes": changes}, user=user, parent=parent,
+    )

@@ -1,0 +1,1 @@
+"""Location pages (``pages``) and the network dashboard (``network``)."""

@@ -1,0 +1,48 @@
+"""The network dashboard: live power, hardware errors, problematic sessions, transactions, offline stations.
+
+Everything comes from the rows the sampling task writes (never from ChargEye
+during a request); the page refreshes its figures every minute through htmx.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.views.decorators.http import require_http_methods
+
+from locations.charts import bars, line_chart
+from locations.selectors import locations_for, network_filter, network_overview, sorted_errors
+from portal.access import Role, role_required
+from portal.selectors import companies_for
+
+LIST_ROWS = 20
+
+
+@role_required(Role.VIEWER)
+@require_http_methods(["GET"])
+def network_dashboard(request: HttpRequest) -> HttpResponse:
+    filters = network_filter(request.user, request.GET)
+    overview = network_overview(request.user, filters)
+    context = {
+        "filters": filters,
+        "overview": overview,
+        "chart": line_chart(overview.series, overview.start, overview.now),
+        "bars": bars([
+            (p.location_name, p.power_kw, f"{p.session_count} session{'s' if p.session_count != 1 else ''}",
+             reverse("locations:detail", args=[p.location_id]) if p.location_id else "")
+            for p in overview.per_location
+        ]),
+        "errors": sorted_errors(overview.errors)[:LIST_ROWS],
+        "sessions": overview.sessions[:LIST_ROWS],
+        "transactions": overview.transactions[:LIST_ROWS],
+        "offline": overview.offline[:LIST_ROWS],
+        "list_rows": LIST_ROWS,
+        "companies": companies_for(request.user),
+        "locations": locations_for(request.user).filter(backend__kind="chargeye"),
+    }
+    template = "locations/network.html#figures" if request.htmx else "locations/network.html"
+    return render(request, template, context)
+
+
+urlpatterns = [path("network/", network_dashboard, name="network")]

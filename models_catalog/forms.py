@@ -1,0 +1,105 @@
+"""Forms for station models, with the rules Lynkwell's API enforces (enums, max lengths, required numbers)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.core.validators import MinValueValidator
+
+from models_catalog.models import PowerType, StationModel
+from models_catalog.services import ConnectorInput, ModelInput
+
+CONNECTION_TYPES = [
+    ("CHADEMO", "CHAdeMO"), ("IEC_62196_T1", "Type 1 (IEC 62196-T1)"), ("IEC_62196_T1_COMBO", "CCS1 (T1 combo)"),
+    ("IEC_62196_T2", "Type 2 (IEC 62196-T2)"), ("IEC_62196_T2_COMBO", "CCS2 (T2 combo)"), ("TESLA_R", "Tesla Roadster"),
+    ("TESLA_S", "Tesla Model S"), ("SAE_J3400", "NACS (SAE J3400)"),
+]
+FORMATS = [("CABLE", "Cable"), ("SOCKET", "Socket")]
+
+
+def _number(label: str) -> forms.DecimalField:
+    return forms.DecimalField(label=label, max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))],
+                              error_messages={"required": f"Enter the {label.lower()}."})
+
+
+class StationModelForm(forms.Form):
+    vendor = forms.CharField(max_length=200)
+    model = forms.CharField(max_length=200)
+    friendly_name = forms.CharField(max_length=200, required=False, label="Friendly name",
+                                    help_text="What people call it; the only field that can be changed later.")
+    power_type = forms.ChoiceField(choices=PowerType.choices, label="Power type")
+    ocpp_url = forms.CharField(max_length=200, label="OCPP URL", help_text="Configuration key ocppUrl, for example wss://ocpp.example.com/ocpp16.")
+    image_url = forms.URLField(max_length=500, required=False, label="Image URL", assume_scheme="https")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        for name in ("vendor", "model"):
+            if name in data and not data[name].strip():
+                self.add_error(name, "Enter a value.")
+        return data
+
+
+class ConnectorForm(forms.Form):
+    connection_type = forms.ChoiceField(choices=CONNECTION_TYPES, label="Connection type")
+    format = forms.ChoiceField(choices=FORMATS)
+    max_amperage = _number("Maximum current (A)")
+    max_voltage = _number("Maximum voltage (V)")
+    max_power_watts = _number("Maximum power (W)")
+
+
+class _BaseConnectors(forms.BaseFormSet):
+    def clean(self) -> None:
+        super().clean()
+        kept = [f for f in self.forms if f.cleaned_data and not self._should_delete_form(f)]
+        if not any(self.errors) and not kept:
+            raise forms.ValidationError("Add at least one connector.")
+
+
+ConnectorFormSet = forms.formset_factory(ConnectorForm, formset=_BaseConnectors, extra=0, min_num=1,
+                                         can_delete=True, max_num=24, validate_max=True)
+
+
+def connectors_formset(data: Any = None, *, add_one: bool = False) -> forms.BaseFormSet:
+    """The connectors formset; ``add_one`` shows the posted rows plus an empty one, unbound (so no errors yet)."""
+    if data is not None and add_one:
+        fields = list(ConnectorForm.base_fields)
+        try:
+            total = min(int(data.get("connectors-TOTAL_FORMS", "0")), 23)
+        except ValueError:
+            total = 0
+        rows = [
+            {name: data.get(f"connectors-{i}-{name}", "") for name in fields}
+            for i in range(total) if not data.get(f"connectors-{i}-DELETE")
+        ]
+        return ConnectorFormSet(initial=[*rows, {}], prefix="connectors")
+    return ConnectorFormSet(data, prefix="connectors")
+
+
+def to_input(form: StationModelForm, connectors: forms.BaseFormSet) -> ModelInput:
+    data = form.cleaned_data
+    rows = [f.cleaned_data for f in connectors.forms if f.cleaned_data and not connectors._should_delete_form(f)]
+    return ModelInput(
+        vendor=data["vendor"].strip(), model=data["model"].strip(), friendly_name=data["friendly_name"].strip(),
+        power_type=data["power_type"], ocpp_url=data["ocpp_url"].strip(), image_url=data["image_url"],
+        connectors=[ConnectorInput(r["connection_type"], r["format"], float(r["max_amperage"]), float(r["max_voltage"]),
+                                   float(r["max_power_watts"])) for r in rows],
+    )
+
+
+class RenameForm(forms.Form):
+    friendly_name = forms.CharField(max_length=200, label="Friendly name")
+
+    def __init__(self, *args: Any, model: StationModel, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"friendly_name": model.friendly_name})
+        super().__init__(*args, **kwargs)
+        self.model = model
+
+    def clean_friendly_name(self) -> str:
+        name = self.cleaned_data["friendly_name"].strip()
+        if not name:
+            raise forms.ValidationError("Enter a name.")
+        if self.model.is_archived:
+            raise forms.ValidationError("This model is archived; an archived model cannot be renamed.")
+        return name

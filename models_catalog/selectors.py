@@ -1,0 +1,55 @@
+"""Reads for the station-model pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from models_catalog.models import PowerType, StationModel
+from portal.access import scoped
+from portal.models import Operation, User
+from stations.models import Station
+
+
+@dataclass(frozen=True)
+class ModelFilters:
+    query: str = ""
+    vendor: str = ""
+    power_type: str = ""
+    archived: bool = False
+
+    @classmethod
+    def from_params(cls, params: dict[str, str]) -> ModelFilters:
+        power = params.get("power_type", "")
+        return cls(
+            query=params.get("q", "").strip()[:200], vendor=params.get("vendor", "").strip()[:200],
+            power_type=power if power in PowerType.values else "", archived=params.get("archived") == "1",
+        )
+
+
+def model_list(filters: ModelFilters) -> QuerySet[StationModel]:
+    models = StationModel.objects.filter(is_archived=filters.archived)
+    if filters.vendor:
+        models = models.filter(vendor__iexact=filters.vendor)
+    if filters.power_type:
+        models = models.filter(power_type=filters.power_type)
+    if filters.query:
+        models = models.filter(
+            Q(vendor__icontains=filters.query) | Q(model__icontains=filters.query)
+            | Q(friendly_name__icontains=filters.query)
+        )
+    return models
+
+
+def vendors() -> list[str]:
+    return list(StationModel.objects.order_by("vendor").values_list("vendor", flat=True).distinct())
+
+
+def stations_using(model: StationModel, user: User) -> QuerySet[Station]:
+    """The stations of the user's companies that are of this model."""
+    return scoped(Station.objects.filter(model=model), user)
+
+
+def model_operations(model: StationModel) -> QuerySet[Operation]:
+    return Operation.objects.filter(target_type="station_model", target_id=model.pk).order_by("-created_at", "-id")
