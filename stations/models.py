@@ -164,3 +164,6 @@ class Connector(models.Model):
 
     def __str__(self) -> str:
         return f"{self.connector_id}: {self.standard} {self.format}"
+
+
+from stations.csv_import.models import ImportJob, ImportRow  # noqa: E402,F401  (models of the CSV importer)

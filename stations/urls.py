@@ -1,6 +1,6 @@
 """Station URLs: each view module lists its own patterns."""
 
-from stations.views import browse, edit
+from stations.views import browse, edit, imports
 
 app_name = "stations"
-urlpatterns = [*browse.urlpatterns, *edit.urlpatterns]
+urlpatterns = [*browse.urlpatterns, *edit.urlpatterns, *imports.urlpatterns]

@@ -1,0 +1,64 @@
+"""Import jobs and their rows.
+
+A job is one uploaded file. Every row is kept with its parsed values (ids, not
+names, once validated) and its problems, so the report, the confirmation and
+the export of failed rows all read the same thing. Confirming creates one
+station (and one outbox operation) per valid row; a row's upstream outcome is
+that operation's.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class ImportJob(models.Model):
+    class Status(models.TextChoices):
+        VALIDATED = "validated", "Ready to confirm"
+        INVALID = "invalid", "Has problems"
+        DUPLICATE = "duplicate", "Already imported"
+        CONFIRMED = "confirmed", "Creating stations"
+        FINISHED = "finished", "Finished"
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    file_name = models.CharField(max_length=255)
+    file_sha256 = models.CharField(max_length=64, db_index=True)
+    delimiter = models.CharField(max_length=1, default=",")
+    status = models.CharField(max_length=10, choices=Status.choices)
+    total_rows = models.PositiveIntegerField(default=0)
+    valid_rows = models.PositiveIntegerField(default=0)
+    problem_count = models.PositiveIntegerField(default=0)
+    file_problem = models.TextField(blank=True, help_text="Why the whole file was refused, if it was.")
+    duplicate_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    validation_seconds = models.FloatField(default=0)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    submitted_rows = models.PositiveIntegerField(default=0, help_text="Rows handed to the write path so far.")
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Import #{self.pk} ({self.file_name})"
+
+
+class ImportRow(models.Model):
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="rows")
+    number = models.PositiveIntegerField(help_text="Row number in the file; the header is row 1.")
+    raw = models.JSONField(help_text="The row as it was in the file, column by column.")
+    values = models.JSONField(default=dict, help_text="Validated values (ids), when the row is valid.")
+    problems = models.JSONField(default=list, help_text="[[column, message], ...]")
+    station = models.ForeignKey("stations.Station", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["job", "number"]
+        constraints = [models.UniqueConstraint(fields=["job", "number"], name="import_row_number_unique")]
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.problems

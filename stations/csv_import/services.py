@@ -1,0 +1,243 @@
+"""Import jobs: upload and validate, confirm, send rows through the write path, report outcomes.
+
+Uploading the same file twice is caught by its SHA-256; a row whose station
+already exists is a validation problem; and confirming a job twice sends
+nothing twice (rows remember their station). Rows are written in batches so
+a 100,000-row file never sits in memory whole.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import time
+from collections.abc import Iterable, Iterator
+from typing import IO, Any
+
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from locations.models import Location
+from models_catalog.models import StationModel
+from portal.mirror import SyncState
+from portal.models import Backend, Company, Operation, User
+from stations import services
+from stations.csv_import.format import COLUMN_NAMES, FileRefused, read_rows
+from stations.csv_import.models import ImportJob, ImportRow
+from stations.csv_import.validate import Lookups, unknown_columns, validate_row
+from stations.models import HardwareTemplate, Station, Technician
+
+BATCH = 2000
+
+
+def _sha256(stream: IO[bytes]) -> str:
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: stream.read(1024 * 1024), b""):
+        digest.update(chunk)
+    stream.seek(0)
+    return digest.hexdigest()
+
+
+def import_upload(*, user: User, stream: IO[bytes], file_name: str, size: int) -> ImportJob:
+    """Read and validate a file; store the job and its rows. Nothing is sent upstream."""
+    started = time.perf_counter()
+    sha = _sha256(stream)
+    job = ImportJob(created_by=user, file_name=file_name[:255], file_sha256=sha)
+    earlier = ImportJob.objects.filter(file_sha256=sha, confirmed_at__isnull=False).order_by("created_at").first()
+    if earlier is not None:
+        job.status = ImportJob.Status.DUPLICATE
+        job.duplicate_of = earlier
+        job.file_problem = (f"This file was already imported on {timezone.localtime(earlier.confirmed_at):%d %b %Y %H:%M}"
+                            f" (import #{earlier.pk}); nothing in it will be created again.")
+        job.save()
+        return job
+    try:
+        delimiter, header, rows = read_rows(stream, size)
+        job.delimiter = delimiter
+        job.status = ImportJob.Status.VALIDATED
+        job.save()
+        _validate_rows(job, user, rows)
+        extra = unknown_columns(header)
+        if extra:
+            job.file_problem = "Ignored columns the importer does not know: " + ", ".join(extra) + "."
+    except FileRefused as exc:
+        ImportRow.objects.filter(job=job).delete() if job.pk else None
+        job.status = ImportJob.Status.INVALID
+        job.file_problem = str(exc)
+        job.total_rows = job.valid_rows = job.problem_count = 0
+    if job.status == ImportJob.Status.VALIDATED and (job.problem_count or not job.total_rows):
+        job.status = ImportJob.Status.INVALID
+        if not job.total_rows and not job.file_problem:
+            job.file_problem = "The file has a header but no rows."
+    job.validation_seconds = time.perf_counter() - started
+    job.save()
+    return job
+
+
+def _validate_rows(job: ImportJob, user: User, rows: Iterator[tuple[int, dict[str, str]]]) -> None:
+    lookups = Lookups.load(user)
+    batch: list[ImportRow] = []
+    for number, raw in rows:
+        values, problems = validate_row(raw, lookups, user, number)
+        raw.pop("__extra__", None)
+        job.total_rows += 1
+        job.problem_count += len(problems)
+        job.valid_rows += not problems
+        batch.append(ImportRow(job=job, number=number, raw=raw, values={} if problems else values,
+                               problems=[list(p) for p in problems]))
+        if len(batch) >= BATCH:
+            ImportRow.objects.bulk_create(batch)
+            batch.clear()
+    ImportRow.objects.bulk_create(batch)
+
+
+def import_confirm(*, user: User, job: ImportJob) -> ImportJob:
+    """Mark the job confirmed; the worker creates the stations (``stations.run_import``)."""
+    from stations.tasks import run_import
+
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if job.status != ImportJob.Status.VALIDATED:
+            raise ValueError("Only a file without problems can be confirmed.")
+        earlier = ImportJob.objects.filter(file_sha256=job.file_sha256, confirmed_at__isnull=False).first()
+        if earlier is not None:
+            job.status = ImportJob.Status.DUPLICATE
+            job.duplicate_of = earlier
+            job.file_problem = f"This file was already imported (import #{earlier.pk}); nothing was created again."
+            job.save()
+            return job
+        job.status = ImportJob.Status.CONFIRMED
+        job.confirmed_by = user
+        job.confirmed_at = timezone.now()
+        job.save()
+        transaction.on_commit(lambda: run_import.delay(job.pk))
+    return job
+
+
+def import_run(job_id: int) -> int:
+    """Hand every valid row without a station to the write path, a batch at a time; safe to repeat."""
+    job = ImportJob.objects.select_related("confirmed_by").get(pk=job_id)
+    if job.status != ImportJob.Status.CONFIRMED:
+        return 0
+    sent = 0
+    pending = ImportRow.objects.filter(job=job, station__isnull=True, problems=[]).order_by("number")
+    while rows := list(pending[:200]):
+        objects = _objects_for(rows)
+        for row in rows:
+            with transaction.atomic():
+                # The row lock makes a second worker skip rows the first one has sent.
+                locked = ImportRow.objects.select_for_update(skip_locked=True).filter(
+                    pk=row.pk, station__isnull=True).first()
+                if locked is None:
+                    continue
+                station = _create_station(row, objects, job.confirmed_by)
+                if station is not None:
+                    ImportRow.objects.filter(pk=row.pk).update(station=station)
+                    sent += 1
+        ImportJob.objects.filter(pk=job.pk).update(submitted_rows=ImportRow.objects.filter(
+            job=job, station__isnull=False).count())
+    return sent
+
+
+def _objects_for(rows: list[ImportRow]) -> dict[str, dict[int, Any]]:
+    ids: dict[str, set[int]] = {name: set() for name in ("backend", "company", "model", "technician", "location",
+                                                          "template")}
+    for row in rows:
+        for name in ids:
+            if row.values.get(name):
+                ids[name].add(row.values[name])
+    classes = {"backend": Backend, "company": Company, "model": StationModel, "technician": Technician,
+               "location": Location, "template": HardwareTemplate}
+    return {name: classes[name].objects.in_bulk(ids[name]) for name in ids}
+
+
+def _create_station(row: ImportRow, objects: dict[str, dict[int, Any]], user: User | None) -> Station | None:
+    v = row.values
+    backend = objects["backend"][v["backend"]]
+    company = objects["company"].get(v.get("company")) or backend.company
+    same = Station.objects.filter(backend=backend, charge_box_identity__iexact=v["charge_box_identity"])
+    # A station whose creation failed and never reached the upstream is replaced by the new row...
+    same.filter(sync_state=SyncState.FAILED, upstream_id__isnull=True).delete()
+    existing = same.first()
+    if existing is not None:  # ...any other was created since validation (another import, the form): keep it.
+        ImportRow.objects.filter(pk=row.pk).update(
+            problems=[["charge_box_identity", "A station with this identity was created after validation; skipped."]])
+        return None
+    data = services.StationInput(
+        backend=backend, company=company, label=v.get("label") or v["charge_box_identity"],
+        charge_box_identity=v["charge_box_identity"], model=objects["model"].get(v.get("model")),
+        time_zone=v.get("time_zone", ""), public_display_name=v.get("public_display_name", ""),
+        serial_number=v.get("serial_number", ""), technician=objects["technician"].get(v.get("technician")),
+        location=objects["location"].get(v.get("location")), deploy_state=v.get("deploy_state", ""),
+        default_tariff_id=v.get("default_tariff_id", ""), charger_type=v.get("charger_type", ""),
+        template=objects["template"].get(v.get("template")),
+        evses=[services.EvseInput(connectors=[services.ConnectorInput(**spec) for spec in evse])
+               for evse in v.get("evses", [])],
+    )
+    return services.station_create(user=user, data=data)
+
+
+def import_progress(job: ImportJob) -> dict[str, int]:
+    """Counts of the job's rows by upstream outcome, from their stations' create operations."""
+    rows = ImportRow.objects.filter(job=job, problems=[])
+    station_ids = rows.exclude(station__isnull=True).values("station_id")
+    ops = Operation.objects.filter(kind="station.create", target_type="station", target_id__in=station_ids)
+    by_status = dict(ops.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    total = rows.count()
+    done = by_status.get(Operation.Status.DONE, 0)
+    failed = by_status.get(Operation.Status.FAILED, 0)
+    submitted = rows.exclude(station__isnull=True).count()
+    return {"total": total, "submitted": submitted, "created": done, "failed": failed,
+            "settled": done + failed + by_status.get(Operation.Status.CONFLICT, 0),
+            "waiting": total - done - failed}
+
+
+def import_finish_if_settled(job: ImportJob) -> ImportJob:
+    if job.status == ImportJob.Status.CONFIRMED:
+        progress = import_progress(job)
+        if progress["submitted"] == progress["total"] and progress["settled"] == progress["total"]:
+            ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.CONFIRMED).update(
+                status=ImportJob.Status.FINISHED, finished_at=timezone.now())
+            job.refresh_from_db()
+    return job
+
+
+def failed_rows(job: ImportJob) -> Iterable[tuple[ImportRow, Operation]]:
+    """Rows whose station could not be created upstream, with the failed operation."""
+    rows = {r.station_id: r for r in ImportRow.objects.filter(job=job, station__isnull=False)}
+    ops = Operation.objects.filter(kind="station.create", target_type="station", target_id__in=list(rows),
+                                   status=Operation.Status.FAILED).order_by("target_id")
+    return sorted(((rows[op.target_id], op) for op in ops), key=lambda pair: pair[0].number)
+
+
+def import_retry_failed(*, job: ImportJob) -> int:
+    from portal.outbox import operation_retry
+
+    count = 0
+    for _row, op in failed_rows(job):
+        operation_retry(op)
+        Station.objects.filter(pk=op.target_id).update(sync_state=SyncState.PENDING)
+        count += 1
+    if count:
+        ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.CONFIRMED, finished_at=None)
+    return count
+
+
+def rows_csv(rows: Iterable[tuple[dict[str, str], str]], delimiter: str = ",") -> str:
+    """Rows as CSV with a trailing ``problem`` column, for fixing and uploading again."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow([*COLUMN_NAMES, "problem"])
+    for raw, problem in rows:
+        writer.writerow([safe_cell(raw.get(name, "")) for name in COLUMN_NAMES] + [safe_cell(problem)])
+    return out.getvalue()
+
+
+def safe_cell(value: Any) -> str:
+    """A cell a spreadsheet will not run as a formula (OWASP's CSV injection advice)."""
+    text = "" if value is None else str(value)
+    if text and text[0] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text

@@ -1,0 +1,118 @@
+"""The Imports page: template download, upload and validation report, confirmation, progress, failures."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.views.decorators.http import require_http_methods
+
+from portal.access import Role, company_ids, role_required
+from portal.models import User
+from stations.csv_import import services
+from stations.csv_import.format import COLUMNS, MAX_BYTES, MAX_ROWS, template_csv
+from stations.csv_import.models import ImportJob, ImportRow
+
+
+def _jobs_for(user: User) -> QuerySet[ImportJob]:
+    """Imports run by the user or by anyone sharing one of their companies."""
+    jobs = ImportJob.objects.select_related("created_by")
+    ids = company_ids(user)
+    if ids is None:
+        return jobs
+    return jobs.filter(Q(created_by__companies__in=ids) | Q(created_by=user)).distinct()
+
+
+def _get_job(request: HttpRequest, job_id: int) -> ImportJob:
+    return get_object_or_404(_jobs_for(request.user), pk=job_id)
+
+
+def _csv_response(body: str, filename: str) -> HttpResponse:
+    # A BOM so spreadsheet programs read UTF-8 correctly.
+    response = HttpResponse("\ufeff" + body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@role_required(Role.OPERATOR)
+@require_http_methods(["GET", "POST"])
+def import_list(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, "Choose a CSV file to upload.")
+            return redirect("stations:import_list")
+        job = services.import_upload(user=request.user, stream=upload.file, file_name=upload.name, size=upload.size)
+        return redirect("stations:import_detail", job_id=job.pk)
+    page = Paginator(_jobs_for(request.user), 25).get_page(request.GET.get("page"))
+    return render(request, "stations/import_list.html", {
+        "page": page, "columns": COLUMNS, "max_mb": MAX_BYTES // 1024 // 1024, "max_rows": MAX_ROWS,
+    })
+
+
+@role_required(Role.OPERATOR)
+def import_template(request: HttpRequest) -> HttpResponse:
+    return _csv_response(template_csv(), "stations-import-template.csv")
+
+
+@role_required(Role.OPERATOR)
+def import_detail(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = services.import_finish_if_settled(_get_job(request, job_id))
+    problems = ImportRow.objects.filter(job=job).exclude(problems=[]).order_by("number")
+    context = {
+        "job": job,
+        "problems": Paginator(problems, 100).get_page(request.GET.get("page")),
+        "progress": services.import_progress(job) if job.confirmed_at else None,
+        "failed": list(services.failed_rows(job))[:200] if job.confirmed_at else [],
+    }
+    if request.htmx and request.GET.get("part") == "progress":
+        return render(request, "stations/import_detail.html#progress", context)
+    return render(request, "stations/import_detail.html", context)
+
+
+@role_required(Role.OPERATOR)
+@require_http_methods(["POST"])
+def import_confirm(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = _get_job(request, job_id)
+    try:
+        job = services.import_confirm(user=request.user, job=job)
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    else:
+        if job.status == ImportJob.Status.DUPLICATE:
+            messages.warning(request, job.file_problem)
+        else:
+            messages.success(request, f"Creating {job.valid_rows} stations; this page follows their progress.")
+    return redirect("stations:import_detail", job_id=job.pk)
+
+
+@role_required(Role.OPERATOR)
+@require_http_methods(["POST"])
+def import_retry(request: HttpRequest, job_id: int) -> HttpResponse:
+    count = services.import_retry_failed(job=_get_job(request, job_id))
+    messages.success(request, f"Sent {count} failed rows again.")
+    return redirect("stations:import_detail", job_id=job_id)
+
+
+@role_required(Role.OPERATOR)
+def import_rows_to_fix(request: HttpRequest, job_id: int) -> HttpResponse:
+    """Rows with validation problems or upstream failures, as CSV with a problem column."""
+    job = _get_job(request, job_id)
+    invalid = ImportRow.objects.filter(job=job).exclude(problems=[]).order_by("number").iterator()
+    rows = [(row.raw, "; ".join(f"{c or 'row'}: {m}" for c, m in row.problems)) for row in invalid]
+    rows += [(row.raw, op.error_message + "".join(f"; {f}: {m}" for f, m in op.field_errors.items()))
+             for row, op in services.failed_rows(job)]
+    return _csv_response(services.rows_csv(rows, job.delimiter), f"import-{job.pk}-rows-to-fix.csv")
+
+
+urlpatterns = [
+    path("imports/", import_list, name="import_list"),
+    path("imports/template.csv", import_template, name="import_template"),
+    path("imports/<int:job_id>/", import_detail, name="import_detail"),
+    path("imports/<int:job_id>/confirm/", import_confirm, name="import_confirm"),
+    path("imports/<int:job_id>/retry/", import_retry, name="import_retry"),
+    path("imports/<int:job_id>/rows-to-fix.csv", import_rows_to_fix, name="import_rows_to_fix"),
+]
