@@ -473,6 +473,8 @@ def schedule_set_interval(backend: Backend, entity: str, *, minutes: int, enable
     """An admin's change to how often one entity of one backend refreshes."""
     from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
+    if not PeriodicTask.objects.filter(name=schedule_name(backend.pk, entity)).exists():
+        refresh_schedules_ensure()
     every, _ = IntervalSchedule.objects.get_or_create(every=minutes * 60, period=IntervalSchedule.SECONDS)
     PeriodicTask.objects.filter(name=schedule_name(backend.pk, entity)).update(interval=every, enabled=enabled)
     # django-celery-beat notices changes through this marker row.

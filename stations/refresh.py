@@ -191,7 +191,7 @@ class BeEnergisedTechnicians(Refresher):
     interval = timedelta(hours=1)
 
     def pages(self, ctx: RefreshContext) -> Iterable[Page[be.Technician]]:
-        return ctx.connector.list_technicians(limit=500)
+        return ctx.connector.list_technicians(limit=ctx.connector.page_size)
 
     def write(self, ctx: RefreshContext, items: Sequence[be.Technician]) -> PageResult:
         company = _company_of(ctx)

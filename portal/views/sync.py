@@ -1,8 +1,151 @@
-"""The Sync page: refresh runs per backend and entity, progress, and "refresh now"."""
+"""The Sync page: refresh schedules per backend and entity, recent runs with progress, "refresh now".
+
+Runs in progress poll their own fragment (htmx) until they settle; "refresh
+now" (operators) only enqueues the run, the page shows it move. Admins change
+a schedule's interval here. Backends of the user's companies are shown;
+company-less ones (the shared catalogue, a multi-tenant ChargEye) to admins,
+as on the Operations page.
+"""
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.views.decorators.http import require_http_methods
+
+from portal.access import Role, company_ids, has_role, role_required, scoped
+from portal.models import Backend, SyncRun, User
+from portal.sync import Refresher, refresh_request, refreshers_for, schedule_name, schedule_set_interval
 
 app_name = "sync"
-urlpatterns: list[URLPattern] = []
+RECENT = 50
+
+
+def backends_for(user: User) -> QuerySet[Backend]:
+    backends = Backend.objects.select_related("company")
+    visible = scoped(backends, user)
+    if company_ids(user) is not None and has_role(user, Role.ADMIN):
+        visible = visible | backends.filter(company__isnull=True)
+    return visible.order_by("name")
+
+
+def runs_for(user: User) -> QuerySet[SyncRun]:
+    return SyncRun.objects.filter(backend__in=backends_for(user)).select_related("backend", "requested_by")
+
+
+@dataclass
+class ScheduleRow:
+    backend: Backend
+    refresher: Refresher
+    minutes: int | None
+    enabled: bool
+    last: SyncRun | None
+
+    @property
+    def default_minutes(self) -> int:
+        return max(1, int(self.refresher.interval.total_seconds() // 60))
+
+
+def schedule_rows(user: User) -> list[ScheduleRow]:
+    from django_celery_beat.models import PeriodicTask
+
+    tasks = {t.name: t for t in PeriodicTask.objects.filter(task="portal.refresh").select_related("interval")}
+    rows = []
+    backends = list(backends_for(user))
+    latest: dict[tuple[int, str], SyncRun] = {}
+    for run in SyncRun.objects.filter(backend__in=backends).exclude(status=SyncRun.Status.SKIPPED).order_by("created_at"):
+        latest[(run.backend_id, run.entity)] = run  # a run per pair and some history: small
+    for backend in backends:
+        for refresher in refreshers_for(backend.kind):
+            task = tasks.get(schedule_name(backend.pk, refresher.entity))
+            minutes = task.interval.every // 60 if task and task.interval and task.interval.period == "seconds" else None
+            rows.append(ScheduleRow(backend, refresher, minutes, bool(task and task.enabled),
+                                    latest.get((backend.pk, refresher.entity))))
+    return rows
+
+
+def _runs_context(user: User) -> dict[str, Any]:
+    runs = list(runs_for(user)[:RECENT])
+    return {"runs": runs, "any_open": any(r.is_open for r in runs)}
+
+
+@role_required(Role.VIEWER)
+@require_http_methods(["GET"])
+def sync_list(request: HttpRequest) -> HttpResponse:
+    context = _runs_context(request.user)
+    if request.htmx and request.GET.get("part") == "runs":
+        return render(request, "portal/sync/sync_list.html#runs", context)
+    context |= {"schedules": schedule_rows(request.user), "may_refresh": has_role(request.user, Role.OPERATOR),
+                "may_schedule": has_role(request.user, Role.ADMIN)}
+    return render(request, "portal/sync/sync_list.html", context)
+
+
+@role_required(Role.VIEWER)
+@require_http_methods(["GET"])
+def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
+    run = get_object_or_404(runs_for(request.user), pk=run_id)
+    template = "portal/sync/run_detail.html#progress" if request.htmx else "portal/sync/run_detail.html"
+    return render(request, template, {"run": run})
+
+
+class RefreshForm(forms.Form):
+    backend = forms.IntegerField()
+    entity = forms.CharField(max_length=40)
+    full = forms.BooleanField(required=False, label="Full read")
+
+
+def _backend_entity(request: HttpRequest, form: forms.Form) -> tuple[Backend, str]:
+    if not form.is_valid():
+        raise Http404("No such backend or entity.")
+    backend = get_object_or_404(backends_for(request.user), pk=form.cleaned_data["backend"])
+    entity = form.cleaned_data["entity"]
+    if entity not in {r.entity for r in refreshers_for(backend.kind)}:
+        raise Http404("No such backend or entity.")
+    return backend, entity
+
+
+@role_required(Role.OPERATOR)
+@require_http_methods(["POST"])
+def refresh_now(request: HttpRequest) -> HttpResponse:
+    backend, entity = _backend_entity(request, form := RefreshForm(request.POST))
+    run = refresh_request(backend=backend, entity=entity, user=request.user, full=form.cleaned_data["full"] or None)
+    if request.htmx:  # the runs list shows the new run at once and polls it
+        response = render(request, "portal/sync/sync_list.html#runs", _runs_context(request.user))
+        response["HX-Trigger"] = "syncRunsChanged"
+        return response
+    messages.success(request, f"Refresh of {backend.name} · {entity} queued as run {run.pk}.")
+    return redirect("sync:run", run_id=run.pk)
+
+
+class ScheduleForm(RefreshForm):
+    minutes = forms.IntegerField(min_value=1, max_value=7 * 24 * 60, label="Every (minutes)")
+    enabled = forms.BooleanField(required=False)
+
+
+@role_required(Role.ADMIN)
+@require_http_methods(["POST"])
+def schedule_edit(request: HttpRequest) -> HttpResponse:
+    form = ScheduleForm(request.POST)
+    if not form.is_valid() and set(form.errors) <= {"minutes"}:
+        messages.error(request, f"Interval not changed: {' '.join(form.errors['minutes'])}")
+        return redirect(reverse("sync:list") + "#schedules")
+    backend, entity = _backend_entity(request, form)
+    schedule_set_interval(backend, entity, minutes=form.cleaned_data["minutes"], enabled=form.cleaned_data["enabled"])
+    state = "every" if form.cleaned_data["enabled"] else "paused; was every"
+    messages.success(request, f"{backend.name} · {entity}: {state} {form.cleaned_data['minutes']} min.")
+    return redirect(reverse("sync:list") + "#schedules")
+
+
+urlpatterns = [
+    path("", sync_list, name="list"),
+    path("runs/<int:run_id>/", run_detail, name="run"),
+    path("refresh/", refresh_now, name="refresh"),
+    path("schedule/", schedule_edit, name="schedule"),
+]

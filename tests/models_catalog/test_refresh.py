@@ -1,0 +1,45 @@
+"""Refreshing the charging-station models catalogue, archived models included."""
+
+from __future__ import annotations
+
+import pytest
+
+from models_catalog.models import StationModel
+from portal.models import Backend, SyncRun
+from portal.sync import refresh_run
+from simulator.seed_data import MODEL_SPECS
+from simulator.testing import SimulatorHandle
+from tests.upstream import make_backend
+
+
+@pytest.fixture
+def models_backend(simulator: SimulatorHandle, db: None) -> Backend:
+    return make_backend(simulator, "models", None)
+
+
+def test_refresh_mirrors_active_and_archived_models(models_backend: Backend) -> None:
+    run = refresh_run(models_backend, "models", page_size=5)
+    assert run.status == SyncRun.Status.DONE, run.message
+    assert run.rows_created == len(MODEL_SPECS) == StationModel.objects.count()
+    assert run.pages > 2
+    archived = {f"{s['vendor']} {s['model']}" for s in MODEL_SPECS if s.get("archived")}
+    assert archived and {f"{m.vendor} {m.model}" for m in StationModel.objects.filter(is_archived=True)} == archived
+    alfen = StationModel.objects.get(vendor="Alfen", model="Eve Single Pro-line")
+    assert alfen.friendly_name == "Alfen Eve Single Pro-line 22 kW" and alfen.power_type == "AC_3_PHASE"
+    assert alfen.connectors and alfen.ocpp_url.startswith("wss://")
+
+
+def test_refresh_keeps_the_beenergised_model_id_and_a_pending_rename(models_backend: Backend) -> None:
+    refresh_run(models_backend, "models")
+    first = StationModel.objects.order_by("pk").first()
+    StationModel.objects.filter(pk=first.pk).update(beenergised_model_id=7, friendly_name="Renamed here",
+                                                    sync_state="pending")
+    run = refresh_run(models_backend, "models")
+    assert (run.rows_kept, run.rows_updated, run.rows_created) == (1, 0, 0)
+    first.refresh_from_db()
+    assert first.beenergised_model_id == 7 and first.friendly_name == "Renamed here"
+    assert first.upstream_data["friendlyName"] != "Renamed here"  # the upstream's name, kept beside it
+    StationModel.objects.filter(pk=first.pk).update(sync_state="synced", content_hash="stale")
+    assert refresh_run(models_backend, "models").rows_updated == 1
+    first.refresh_from_db()
+    assert first.beenergised_model_id == 7 and first.friendly_name != "Renamed here"
