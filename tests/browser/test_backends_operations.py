@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from portal.access import Role
 from portal.models import Backend, Operation
@@ -93,3 +93,39 @@ def test_operations_page_and_detail(page: Page, live_server: object) -> None:
     expect(page.get_by_role("button", name="Retry")).to_be_visible()
     assert fits_the_window(page)
     screenshot(page, "operation-detail")
+
+
+@pytest.mark.worker
+def test_without_javascript_kind_fields_and_connection_check_still_work(
+    browser: Browser, browser_settings: None, live_server: object, simulator: SimulatorHandle,
+    celery_worker_process: object,
+) -> None:
+    company = CompanyFactory(name="Voltera Fleet")
+    UserFactory(username="plain-admin", role=Role.ADMIN, companies=[company])
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        sign_in(page, live_server.url, "plain-admin", PASSWORD)  # type: ignore[attr-defined]
+        page.goto(f"{live_server.url}/backends/new/")  # type: ignore[attr-defined]
+        page.get_by_label("Name").fill("Voltera ChargEye")
+        page.get_by_label("Kind").select_option("chargeye")
+        page.get_by_role("button", name="Show the fields of this kind").click()
+        expect(page.get_by_label("Refresh token")).to_be_visible()
+        expect(page.get_by_label("Name")).to_have_value("Voltera ChargEye")
+        page.get_by_label("Base URL").fill(simulator.base_url("chargeye"))
+        page.get_by_label("Refresh token").fill(simulator.credentials["chargeye"]["refresh_token"])
+        page.get_by_role("button", name="Create backend", exact=True).last.click()
+        expect(page.get_by_text("Backend Voltera ChargEye created.")).to_be_visible()
+
+        page.get_by_role("button", name="Test connection of Voltera ChargEye").click()
+        expect(page.get_by_role("heading", name="Connection of Voltera ChargEye")).to_be_visible()
+        for _ in range(30):  # what a user without JavaScript does: follow the refresh link
+            if page.get_by_text("Connected:").count():
+                break
+            page.wait_for_timeout(500)
+            if page.get_by_role("link", name="Refresh").count():
+                page.get_by_role("link", name="Refresh").click()
+        expect(page.get_by_text("Connected:")).to_contain_text("locations visible")
+    finally:
+        context.close()

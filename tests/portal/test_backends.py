@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -286,3 +288,14 @@ def test_check_of_unreachable_upstream_says_so(
     backend.refresh_from_db()
     assert backend.check_ok is False
     assert backend.check_message.startswith("Upstream unreachable or failing")
+
+
+def test_check_without_answer_stops_polling_and_says_why(admin_client_portal: Client, company_a: Company) -> None:
+    """No worker ran the check within a minute: stop polling and point at the likely cause."""
+    backend = _greenflux(company_a)
+    stale = int(time.time()) - 120
+    response = admin_client_portal.get(
+        reverse("backends:check", args=[backend.pk]) + f"?since=0&asked={stale}", HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert "Is a worker running?" in html
+    assert "every 1s" not in html
