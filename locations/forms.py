@@ -55,8 +55,20 @@ class LocationForm(forms.Form):
         if location is not None:
             del self.fields["company"]  # ChargEye keeps a location's tenant
         elif companies.count() == 1:
+            # One company: nothing to choose, so no field to fill in.
+            self.only_company = companies.first()
             self.fields["company"].widget = forms.HiddenInput()
-            self.fields["company"].initial = companies.first().pk
+            self.fields["company"].initial = self.only_company.pk
+            self.fields["company"].required = False
+
+    def clean_company(self) -> Company | None:
+        company = self.cleaned_data.get("company")
+        only = getattr(self, "only_company", None)
+        if only is not None and company is None and not self.data.get(self.add_prefix("company")):
+            return only
+        if company is None:
+            raise forms.ValidationError("Choose a company.")
+        return company
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
