@@ -188,7 +188,8 @@ class StationCreateForm(forms.Form):
         data = super().clean()
         if self.uses_template and not data.get("template") and "template" not in self.errors:
             self.add_error("template", "Choose a hardware template, or enter the EVSEs yourself.")
-        if data.get("directions") and len(data.get("directions_language") or "") != 2:
+        language = data.get("directions_language") or ""
+        if data.get("directions") and "directions_language" not in self.errors and len(language) != 2:
             self.add_error("directions_language", "Give the language of the directions as two letters, e.g. en.")
         return data
 
@@ -321,6 +322,11 @@ class EvseRows:
             for connector in connectors:
                 valid = connector.is_valid() and valid
         return valid
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.errors) or any(
+            evse.is_bound and (evse.errors or any(c.errors for c in conns)) for evse, conns in self.rows)
 
     def inputs(self) -> list[EvseInput]:
         return [
