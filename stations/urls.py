@@ -1,6 +1,6 @@
 """Station URLs: each view module lists its own patterns."""
 
-from stations.views import browse, edit, imports
+from stations.views import browse, edit, export, imports
 
 app_name = "stations"
-urlpatterns = [*browse.urlpatterns, *edit.urlpatterns, *imports.urlpatterns]
+urlpatterns = [*browse.urlpatterns, *edit.urlpatterns, *imports.urlpatterns, *export.urlpatterns]

@@ -1,0 +1,85 @@
+"""Export of the station list, with the list's current filters, as CSV.
+
+Columns are the importer's (so a file can be edited and imported elsewhere)
+plus the read-only state. Every cell goes through ``safe_cell`` so nothing
+runs as a formula when the file is opened in a spreadsheet.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+
+from django.http import HttpRequest, StreamingHttpResponse
+from django.urls import path
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from portal.access import Role, role_required
+from stations.csv_import.format import COLUMN_NAMES
+from stations.csv_import.services import safe_cell
+from stations.filters import StationFilterForm
+from stations.models import Station
+from stations.selectors import SORTS, station_filter, stations_for
+
+STATE_COLUMNS = ("status", "connectivity", "sync_state", "upstream_id", "firmware_version", "updated_at")
+
+
+class _Echo:
+    """A file-like object whose write returns the line, so csv.writer can feed a streaming response."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _row(station: Station) -> list[str]:
+    template = station.template
+    values = {
+        "backend": station.backend.name,
+        "label": station.label,
+        "charge_box_identity": station.charge_box_identity,
+        "model": str(station.model) if station.model else "",
+        "company": station.company.name,
+        "time_zone": station.time_zone,
+        "technician": station.technician.email if station.technician else "",
+        "location": station.location.upstream_id if station.location else "",
+        "public_display_name": station.public_display_name,
+        "serial_number": station.serial_number,
+        "deploy_state": station.deploy_state,
+        "default_tariff_id": station.default_tariff_id,
+        "charger_type": station.charger_type,
+        "template": template.upstream_id if template else "",
+        "connectors": "",
+        "status": station.status,
+        "connectivity": station.connectivity,
+        "sync_state": "removed" if station.removed_at else station.sync_state,
+        "upstream_id": station.upstream_id or "",
+        "firmware_version": station.firmware_version,
+        "updated_at": timezone.localtime(station.updated_at).isoformat(timespec="seconds"),
+    }
+    return [safe_cell(values[name]) for name in (*COLUMN_NAMES, *STATE_COLUMNS)]
+
+
+@role_required(Role.VIEWER)
+@require_http_methods(["GET"])
+def station_export(request: HttpRequest) -> StreamingHttpResponse:
+    form = StationFilterForm(request.GET, user=request.user)
+    query = form.to_query()
+    order = ("-" if query.descending else "") + SORTS[query.sort]
+    stations = station_filter(stations_for(request.user), query).select_related(
+        "backend", "company", "model", "technician", "location", "template"
+    ).order_by(order, "id")
+    writer = csv.writer(_Echo(), lineterminator="\r\n")
+
+    def lines() -> Iterator[str]:
+        yield "\ufeff" + writer.writerow([*COLUMN_NAMES, *STATE_COLUMNS])
+        for station in stations.iterator(chunk_size=2000):
+            yield writer.writerow(_row(station))
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="stations-{stamp}.csv"'
+    return response
+
+
+urlpatterns = [path("export.csv", station_export, name="export")]
