@@ -15,6 +15,7 @@ NAVIGATION = [
     ("Stations", "stations:list", Role.VIEWER),
     ("Locations", "locations:list", Role.VIEWER),
     ("Models", "models_catalog:list", Role.VIEWER),
+    ("Network", "locations:network", Role.VIEWER),
     ("Imports", "stations:import_list", Role.OPERATOR),
     ("Sync", "sync:list", Role.VIEWER),
     ("Operations", "operations:list", Role.VIEWER),
