@@ -29,7 +29,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if role is None:
         return {"nav_items": [], "user_role": None}
     items = []
-    current = request.path
     for label, url_name, need in NAVIGATION:
         if role < need:
             continue
@@ -37,6 +36,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             url = reverse(url_name)
         except NoReverseMatch:
             continue
-        active = current == url or (url != "/" and current.startswith(url))
-        items.append({"label": label, "url": url, "active": active})
+        items.append({"label": label, "url": url, "active": False})
+    # The deepest matching entry is the current one (/stations/imports/ is Imports, not Stations).
+    matches = [i for i in items if request.path == i["url"] or (i["url"] != "/" and request.path.startswith(i["url"]))]
+    if matches:
+        max(matches, key=lambda i: len(i["url"]))["active"] = True
     return {"nav_items": items, "user_role": role}

@@ -8,7 +8,8 @@ import pytest
 from django.test import Client
 
 from portal.access import Role
-from portal.models import Company, User
+from portal.models import Backend, Company, User
+from simulator.testing import SimulatorHandle
 from simulator.seed import COMPANIES as SIM_COMPANIES
 from tests.factories import PASSWORD, CompanyFactory, UserFactory
 
@@ -104,3 +105,23 @@ def celery_worker_process(django_db_setup: None, django_db_blocker: object, tmp_
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
         with running_worker(tmp_path_factory.mktemp("worker") / "worker.log") as proc:
             yield proc
+
+
+@pytest.fixture
+def gf_backend(simulator: SimulatorHandle, company_a: Company) -> Backend:
+    """Company A's GreenFlux backend on the simulator, with its locations and templates mirrored."""
+    from tests.upstream import make_backend, mirror_greenflux_parents
+
+    backend = make_backend(simulator, "greenflux", company_a)
+    mirror_greenflux_parents(backend)
+    return backend
+
+
+@pytest.fixture
+def be_backend(simulator: SimulatorHandle, company_a: Company) -> Backend:
+    """Company A's be.ENERGISED backend on the simulator, with its technicians mirrored."""
+    from tests.upstream import make_backend, mirror_technicians
+
+    backend = make_backend(simulator, "beenergised", company_a)
+    mirror_technicians(backend)
+    return backend

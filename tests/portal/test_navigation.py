@@ -40,3 +40,10 @@ def test_wrong_password_is_refused_with_a_message(client: Client, viewer: User) 
     response = client.post(reverse("login"), {"username": "viewer", "password": "nope"})
     assert response.status_code == 200
     assert b"correct username and password" in response.content
+
+
+def test_only_the_deepest_matching_entry_is_current(operator_client: Client) -> None:
+    html = operator_client.get(reverse("stations:import_list")).content.decode()
+    nav = html.split('<nav aria-label="Main">', 1)[1].split("</nav>", 1)[0]
+    assert nav.count('aria-current="page"') == 1
+    assert 'aria-current="page">Imports<' in nav
