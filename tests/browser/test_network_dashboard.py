@@ -1,0 +1,70 @@
+"""In a real browser: the network dashboard with its power chart, sampled from the simulator."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from locations.models import PowerSample
+from locations.sampling import network_sample
+from portal.access import Role
+from portal.models import Company
+from simulator.seed import COMPANIES as SIM_COMPANIES
+from simulator.testing import SimulatorHandle
+from tests.browser.conftest import screenshot, sign_in
+from tests.factories import PASSWORD, CompanyFactory, UserFactory
+from tests.locations.conftest import mirror_chargeye_locations
+from tests.upstream import make_backend
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_dashboard_shows_the_power_chart_and_lists(page: Page, live_server: object, simulator: SimulatorHandle) -> None:
+    base = live_server.url  # type: ignore[attr-defined]
+    company: Company = CompanyFactory(name="Voltera Fleet", upstream_ref=SIM_COMPANIES[0]["uuid"])
+    UserFactory(username="fleet", role=Role.VIEWER, companies=[company])
+    backend = make_backend(simulator, "chargeye", None, name="ChargEye")
+    mirror_chargeye_locations(backend)
+    now = timezone.now()
+    # A day of history: one sample an hour (the periodic task samples every minute).
+    for hours in range(23, -1, -1):
+        network_sample(backend, now=now - timedelta(hours=hours))
+    assert PowerSample.objects.filter(company=company).exists()
+
+    sign_in(page, base, "fleet", PASSWORD)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Network").click()
+    expect(page.get_by_role("heading", name="Network", exact=True)).to_be_visible()
+    chart = page.get_by_role("img", name="Total charging power, last 24 hours")
+    expect(chart).to_be_visible()
+    expect(page.get_by_role("heading", name="Hardware errors")).to_be_visible()
+    expect(page.get_by_role("heading", name="Recent transactions")).to_be_visible()
+    page.get_by_text("Show the figures as a table").click()
+    expect(page.get_by_role("table", name="Total power per 15 minutes")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    path = screenshot(page, "network-dashboard")
+    assert path.stat().st_size > 10_000
+
+    # Filtering by a location swaps the figures in place (htmx) and keeps a shareable URL.
+    location = page.get_by_label("Location")
+    location.select_option(index=1)
+    expect(page).to_have_url(re.compile(r"location=\d+"))
+    expect(chart).to_be_visible()
+
+
+def test_locations_map_works_without_tiles(page: Page, live_server: object, simulator: SimulatorHandle) -> None:
+    base = live_server.url  # type: ignore[attr-defined]
+    company = CompanyFactory(name="Voltera Fleet", upstream_ref=SIM_COMPANIES[0]["uuid"])
+    UserFactory(username="fleet", role=Role.OPERATOR, companies=[company])
+    mirror_chargeye_locations(make_backend(simulator, "chargeye", None, name="ChargEye"))
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    sign_in(page, base, "fleet", PASSWORD)
+    page.goto(f"{base}{reverse('locations:list')}")
+    expect(page.get_by_role("img", name="Map of the locations")).to_be_visible()
+    screenshot(page, "locations")
+    assert all(url.startswith(base) for url in requests), [u for u in requests if not u.startswith(base)]
