@@ -264,3 +264,20 @@ def test_retry_reruns_a_failed_create_against_the_simulator(
     with backend.connector() as connector:
         assert connector.get_station("RETRY-1").name == "Retry depot"
     assert '<span class="badge ok">done</span>' in html(operator_client, reverse("operations:detail", args=[op.pk]))
+
+
+def test_list_queries_do_not_grow_with_rows(viewer_client: Client, viewer: object, company_a: Company) -> None:
+    """Backend, author and target of every row come with the page, not one query per row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            html(viewer_client, reverse("operations:list"))
+        return len(ctx.captured_queries)
+
+    OperationFactory(company=company_a, created_by=viewer)
+    few = queries()
+    for _ in range(30):
+        OperationFactory(company=company_a, created_by=viewer)  # each on its own backend
+    assert queries() == few
