@@ -52,8 +52,8 @@ class LineChart:
 
 def line_chart(points: Sequence[tuple[datetime, float]], start: datetime, end: datetime,
                width: int = 760, height: int = 260) -> LineChart:
-    """A time line of ``points`` between ``start`` and ``end``; gaps longer than 3 buckets break the line."""
-    left, top, right_pad, bottom_pad = 56, 14, 16, 34
+    """A time line of ``points`` between ``start`` and ``end``; gaps over 65 minutes break the line."""
+    left, top, right_pad, bottom_pad = 56, 30, 16, 34
     plot_w, plot_h = width - left - right_pad, height - top - bottom_pad
     top_value = _nice_max(max((v for _, v in points), default=0.0) * 1.05)
     span = max((end - start).total_seconds(), 1.0)
@@ -65,7 +65,7 @@ def line_chart(points: Sequence[tuple[datetime, float]], start: datetime, end: d
 
     segments: list[list[tuple[float, float]]] = []
     previous: datetime | None = None
-    gap = timedelta(minutes=50)
+    gap = timedelta(minutes=65)  # a longer hole (no samples: beat or worker down) breaks the line
     for t, v in points:
         if previous is None or t - previous > gap:
             segments.append([])
@@ -83,7 +83,8 @@ def line_chart(points: Sequence[tuple[datetime, float]], start: datetime, end: d
             x_ticks.append((xy(tick, 0)[0], tick.strftime("%H:%M")))
         tick += timedelta(hours=1)
     y_ticks = [(xy(start, top_value * k / 4)[1], f"{top_value * k / 4:g}") for k in range(5)]
-    dots = [segments[-1][-1]] if segments else []
+    # The latest point, and lone points (a segment of one) which a path alone would not show.
+    dots = ([segments[-1][-1]] if segments else []) + [seg[0] for seg in segments[:-1] if len(seg) == 1]
     return LineChart(width, height, left, top, plot_w, plot_h, line, area, x_ticks, y_ticks, dots)
 
 

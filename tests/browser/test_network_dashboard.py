@@ -31,9 +31,9 @@ def test_dashboard_shows_the_power_chart_and_lists(page: Page, live_server: obje
     backend = make_backend(simulator, "chargeye", None, name="ChargEye")
     mirror_chargeye_locations(backend)
     now = timezone.now()
-    # A day of history: one sample an hour (the periodic task samples every minute).
-    for hours in range(23, -1, -1):
-        network_sample(backend, now=now - timedelta(hours=hours))
+    # A day of history: one sample every half hour (the periodic task samples every minute).
+    for half_hours in range(47, -1, -1):
+        network_sample(backend, now=now - timedelta(minutes=30 * half_hours))
     assert PowerSample.objects.filter(company=company).exists()
 
     sign_in(page, base, "fleet", PASSWORD)
