@@ -85,9 +85,34 @@ def operation_create(
         created_by=user if user is not None and user.is_authenticated else None, parent=parent,
         max_attempts=int(_setting("OUTBOX_MAX_ATTEMPTS", 8)),
     )
+    _audit(op, user)
     if parent is None:
         operation_enqueue_on_commit(op.pk)  # a later step is enqueued when its parent is done
     return op
+
+
+# Mirror models by operation target type: the audit's "before" is their last upstream version.
+TARGET_MODELS = {
+    "station": "stations.Station",
+    "location": "locations.Location",
+    "station_model": "models_catalog.StationModel",
+}
+
+
+def _audit(op: Operation, user: User | None) -> None:
+    from django.apps import apps
+
+    from portal.audit.services import audit_record
+
+    before = None
+    model_name = TARGET_MODELS.get(op.target_type)
+    if model_name and op.target_id and not op.kind.endswith(".create"):
+        before = (
+            apps.get_model(model_name).objects.filter(pk=op.target_id).values_list("upstream_data", flat=True).first()
+        )
+    after = op.payload.get("document") or op.payload.get("changes") or op.payload
+    audit_record(actor=user, action=op.kind, entity=op.target_type, entity_id=op.target_id,
+                 entity_label=op.target_label, company=op.company, before=before or None, after=after or None)
 
 
 def operation_enqueue_on_commit(op_id: int, countdown: float = 0) -> None:

@@ -17,6 +17,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from connectors import AuthFailed, Forbidden, NotFound, RateLimited, Unavailable, UpstreamError
 from portal.access import Role
+from portal.audit.services import audit_record
 from portal.models import Backend, Company, User
 from portal.models.backends import CREDENTIAL_FIELDS
 
@@ -41,6 +42,7 @@ def user_create(
     password: str | None,
     first_name: str = "",
     last_name: str = "",
+    actor: User | None = None,
 ) -> User:
     """Create a user; without a password the account can only be entered through an invitation."""
     user = User(username=username, email=email, first_name=first_name, last_name=last_name)
@@ -51,16 +53,32 @@ def user_create(
     user.save()
     user.companies.set(companies)
     _set_role(user, role)
+    audit_record(actor=actor, action="user.create", entity="user", entity_id=user.pk, entity_label=user.username,
+                 after=_user_state(user))
     return user
 
 
 @transaction.atomic
-def user_update(*, user: User, role: Role, companies: Iterable[Company], is_active: bool) -> User:
+def user_update(
+    *, user: User, role: Role, companies: Iterable[Company], is_active: bool, actor: User | None = None
+) -> User:
+    before = _user_state(user)
     user.is_active = is_active
     user.save(update_fields=["is_active"])
     user.companies.set(companies)
     _set_role(user, role)
+    audit_record(actor=actor, action="user.update", entity="user", entity_id=user.pk, entity_label=user.username,
+                 before=before, after=_user_state(user))
     return user
+
+
+def _user_state(user: User) -> dict[str, object]:
+    return {
+        "email": user.email,
+        "active": user.is_active,
+        "roles": sorted(user.groups.values_list("name", flat=True)),
+        "companies": sorted(user.companies.values_list("name", flat=True)),
+    }
 
 
 def user_invite_url(request: HttpRequest, user: User) -> str:

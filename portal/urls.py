@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
+from portal.audit import views as audit
 from portal.views import backends, dashboard, operations, sync, users
 
 admin.site.has_permission = lambda request: request.user.is_active and request.user.is_superuser  # type: ignore[method-assign]
@@ -35,6 +36,7 @@ urlpatterns = [
     path("backends/", include((backends.urlpatterns, backends.app_name))),
     path("operations/", include((operations.urlpatterns, operations.app_name))),
     path("sync/", include((sync.urlpatterns, sync.app_name))),
+    path("audit/", include((audit.urlpatterns, audit.app_name))),
     path("stations/", include("stations.urls")),
     path("locations/", include("locations.urls")),
     path("models/", include("models_catalog.urls")),

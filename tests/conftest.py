@@ -6,6 +6,7 @@ import socket
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from portal.access import Role
 from portal.models import Backend, Company, User
@@ -69,6 +70,12 @@ def other_company_user(company_b: Company) -> User:
 @pytest.fixture
 def users_by_role(viewer: User, operator: User, admin_user: User) -> dict[Role, User]:
     return {Role.VIEWER: viewer, Role.OPERATOR: operator, Role.ADMIN: admin_user}
+
+
+def can_sign_in(username: str, password: str) -> bool:
+    """Sign in through the login form, as a person does (django-axes needs the request)."""
+    response = Client().post(reverse("login"), {"username": username, "password": password})
+    return response.status_code == 302
 
 
 def client_for(user: User) -> Client:

@@ -39,6 +39,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
             role=form.role_value,
             companies=data["companies"],
             password=None if wants_invite else data["password"],
+            actor=request.user,
         )
         if wants_invite:
             # Rendered once, never stored: reloading the list does not show it again.
@@ -70,6 +71,7 @@ def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
             role=form.role_value,
             companies=[*form.cleaned_data["companies"], *hidden],
             is_active=form.cleaned_data["is_active"],
+            actor=request.user,
         )
         messages.success(request, f"User {target.username} saved.")
         return redirect("user_list")

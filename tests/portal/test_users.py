@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from portal.access import Role, role_of
 from portal.models import Company, User
-from tests.conftest import client_for
+from tests.conftest import can_sign_in, client_for
 
 
 def test_admin_creates_user_with_password(admin_client_portal: Client, company_a: Company) -> None:
@@ -19,7 +19,7 @@ def test_admin_creates_user_with_password(admin_client_portal: Client, company_a
     jan = User.objects.get(username="jan")
     assert role_of(jan) == Role.OPERATOR
     assert list(jan.companies.all()) == [company_a]
-    assert Client().login(username="jan", password="a-long-Passphrase-42")
+    assert can_sign_in("jan", "a-long-Passphrase-42")
 
 
 def test_invitation_link_is_shown_once_and_works_once(admin_client_portal: Client, company_a: Company) -> None:
@@ -38,7 +38,7 @@ def test_invitation_link_is_shown_once_and_works_once(admin_client_portal: Clien
     set_url = form_page.redirect_chain[-1][0] if form_page.redirect_chain else path
     done = guest.post(set_url, {"new_password1": "Tulips-in-Spring-77", "new_password2": "Tulips-in-Spring-77"})
     assert done.status_code == 302
-    assert Client().login(username="eva", password="Tulips-in-Spring-77")
+    assert can_sign_in("eva", "Tulips-in-Spring-77")
     again = Client().get(path, follow=True)
     assert b"no longer works" in again.content
 
@@ -68,7 +68,7 @@ def test_admin_deactivates_user_who_then_cannot_sign_in(
         "role": "viewer", "companies": [company_a.pk],
     })
     assert response.status_code == 302
-    assert not Client().login(username="viewer", password=password)
+    assert not can_sign_in("viewer", password)
 
 
 def test_admin_cannot_see_users_of_other_companies(admin_client_portal: Client, other_company_user: User) -> None:
