@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -23,21 +25,32 @@ def worker_env() -> dict[str, str]:
     return {**os.environ, "DATABASE_URL": url, "PYTHONUNBUFFERED": "1"}
 
 
-def purge_queue() -> None:
-    redis.Redis.from_url(settings.CELERY_BROKER_URL).delete(settings.CELERY_TASK_DEFAULT_QUEUE)
+def purge_queue(broker_url: str | None = None) -> None:
+    redis.Redis.from_url(broker_url or settings.CELERY_BROKER_URL).delete(settings.CELERY_TASK_DEFAULT_QUEUE)
+
+
+_started = itertools.count(1)
 
 
 @contextmanager
-def running_worker(log_path: Path, concurrency: int = 2) -> Iterator[subprocess.Popen[bytes]]:
-    """Start ``celery worker`` and wait until it answers a ping; stop it afterwards."""
-    purge_queue()
+def running_worker(
+    log_path: Path, concurrency: int = 2, *, env: dict[str, str] | None = None, broker_url: str | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
+    """Start ``celery worker`` and wait until it answers a ping; stop it afterwards.
+
+    ``env`` adds settings for the worker only (e.g. a short outbox lease);
+    ``broker_url`` points it at another broker (the fault tests' own Redis).
+    """
+    purge_queue(broker_url)
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    log = log_path.open("wb")
+    log = log_path.open("ab")
+    name = f"tests-{os.getpid()}-{next(_started)}@{socket.gethostname()}"
+    extra = {**(env or {}), **({"CELERY_BROKER_URL": broker_url} if broker_url else {})}
     proc = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "portal", "worker", "--loglevel=INFO",
          "--pool=threads", f"--concurrency={concurrency}", "-Q", settings.CELERY_TASK_DEFAULT_QUEUE,
-         "--hostname", f"tests-{os.getpid()}@%h", "--without-mingle", "--without-gossip"],
-        cwd=ROOT, env=worker_env(), stdout=log, stderr=subprocess.STDOUT,
+         "--hostname", name, "--without-mingle", "--without-gossip"],
+        cwd=ROOT, env={**worker_env(), **extra}, stdout=log, stderr=subprocess.STDOUT,
     )
     try:
         from portal.celery import app
@@ -46,17 +59,19 @@ def running_worker(log_path: Path, concurrency: int = 2) -> Iterator[subprocess.
         while time.monotonic() < deadline:
             if proc.poll() is not None:
                 raise RuntimeError(f"The worker exited early; see {log_path}")
-            if app.control.ping(timeout=1.0):
+            # Only our worker's answer counts: other workers may share the broker.
+            if app.control.ping(destination=[name], timeout=1.0):
                 break
         else:
             raise RuntimeError(f"The worker did not answer within 60 s; see {log_path}")
         yield proc
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
         log.close()
 
 
