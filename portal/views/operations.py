@@ -79,11 +79,11 @@ def _get_operation(request: HttpRequest, operation_id: int) -> Operation:
 @require_http_methods(["GET"])
 def operation_list(request: HttpRequest) -> HttpResponse:
     form = OperationFilterForm(request.GET or None, user=request.user)
-    operations = operations_filtered(request.user, form.filters())
-    page = Paginator(operations, PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = form.filters()
+    page = Paginator(operations_filtered(request.user, filters), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form, "page": page, "rows": _rows(page), "may_retry": has_role(request.user, Role.OPERATOR),
-        "filtered": any(form.filters().__dict__.values()),
+        "filtered": filters != OperationFilters(),
     }
     template = "portal/operations/list.html"
     return render(request, f"{template}#rows" if request.htmx else template, context)

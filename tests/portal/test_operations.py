@@ -8,16 +8,14 @@ from django.test import Client
 from django.urls import reverse
 
 from locations.models import Location
-from portal.models import Backend, Company, Operation
+from portal.models import Company, Operation
 from simulator.testing import SimulatorHandle
 from stations import services as station_services
-from stations.models import Station
 from stations.services import ConnectorInput, EvseInput, StationInput
-from tests.factories import BackendFactory, StationFactory, UserFactory
 from tests.conftest import client_for
+from tests.factories import BackendFactory, StationFactory
 from tests.upstream import make_backend, mirror_greenflux_parents
 from tests.worker import wait_for
-from portal.access import Role
 
 
 class OperationFactory(factory.django.DjangoModelFactory):
