@@ -36,6 +36,7 @@ from django.utils.module_loading import autodiscover_modules
 
 from connectors import UpstreamError
 from connectors.pagination import Page
+from portal import sync_bulk as bulk
 from portal.mirror import SyncState
 from portal.models import Backend, SyncLock, SyncRun, User
 
@@ -200,7 +201,7 @@ def upsert_mirror(
             else:
                 model.objects.filter(pk=pk).update(upstream_id=row.upstream_id)
                 existing[row.upstream_id] = (pk, "", state, None)
-    upsert: list[models.Model] = []
+    upsert: list[dict[str, Any]] = []
     for uid, row in by_id.items():
         found = existing.get(uid)
         if found is not None and found[2] in LOCAL_CHANGE:
@@ -214,11 +215,11 @@ def upsert_mirror(
                 result.created += 1
             else:
                 result.updated += 1
-            upsert.append(model(
-                backend=ctx.backend, upstream_id=uid, **row.fields, upstream_data=row.upstream_data,
-                content_hash=row.content_hash, upstream_updated_at=row.upstream_updated_at,
-                sync_state=SyncState.SYNCED, synced_at=ctx.now, removed_at=None,
-            ))
+            upsert.append({
+                "backend_id": ctx.backend.pk, "upstream_id": uid, **row.fields, "upstream_data": row.upstream_data,
+                "content_hash": row.content_hash, "upstream_updated_at": row.upstream_updated_at,
+                "sync_state": SyncState.SYNCED, "synced_at": ctx.now, "removed_at": None,
+            })
     if kept:
         # Never clobber a local change: the upstream's version goes beside it only.
         model.objects.bulk_update(
@@ -228,12 +229,8 @@ def upsert_mirror(
     if upsert:
         # Only the fields the refresher maps: others (a model set by hand...) stay as they are.
         names = [*rows[0].fields, *MIRROR_FIELDS] + (["updated_at"] if _has_field(model, "updated_at") else [])
-        model.objects.bulk_create(
-            upsert, update_conflicts=True, unique_fields=["backend", "upstream_id"], update_fields=names,
-        )
-        missing = [o.upstream_id for o in upsert if o.pk is None]
-        ids = dict(mine.filter(upstream_id__in=missing).values_list("upstream_id", "pk")) if missing else {}
-        written = {o.upstream_id: o.pk or ids[o.upstream_id] for o in upsert}
+        ids = bulk.upsert(model, upsert, unique=["backend", "upstream_id"], update=names)
+        written = {uid: pk for (_, uid), pk in ids.items()}
     return Upserted(result, written)
 
 

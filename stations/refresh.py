@@ -23,6 +23,7 @@ from connectors import greenflux as gf
 from connectors.pagination import Page
 from locations.models import Location
 from models_catalog.models import StationModel
+from portal import sync_bulk as bulk
 from portal.models import Company
 from portal.sync import Incoming, PageResult, RefreshContext, Refresher, mark_removed, register, upsert_mirror
 from stations.mapping import _when, content_hash, upstream_document
@@ -109,38 +110,30 @@ def write_evses(stations: dict[str, int], records: dict[str, gf.Station]) -> Non
     if not stations:
         return
     evses = [
-        Evse(
-            station_id=stations[sid], uid=e.uid, evse_id=e.evse_id or "",
-            sequence_number=e.evse_sequence_number or n, status=e.status or "UNKNOWN",
-            capabilities=list(e.capabilities), floor_level=e.floor_level or "",
-            physical_reference=e.physical_reference or "",
-            directions=[{"language": d.language, "text": d.text} for d in e.directions],
-            parking_restrictions=list(e.parking_restrictions),
-        )
+        {
+            "station_id": stations[sid], "uid": e.uid, "evse_id": e.evse_id or "",
+            "sequence_number": e.evse_sequence_number or n, "status": e.status or "UNKNOWN",
+            "capabilities": list(e.capabilities), "floor_level": e.floor_level or "",
+            "physical_reference": e.physical_reference or "",
+            "directions": [{"language": d.language, "text": d.text} for d in e.directions],
+            "parking_restrictions": list(e.parking_restrictions),
+        }
         for sid in stations for n, e in enumerate(records[sid].evses, start=1)
     ]
-    Evse.objects.bulk_create(
-        evses, update_conflicts=True, unique_fields=["station", "uid"],
-        update_fields=["evse_id", "sequence_number", "status", "capabilities", "floor_level", "physical_reference",
-                       "directions", "parking_restrictions"],
-    )
+    evse_ids = bulk.upsert(Evse, evses, unique=["station", "uid"], update=[
+        "evse_id", "sequence_number", "status", "capabilities", "floor_level", "physical_reference", "directions",
+        "parking_restrictions"])
     station_pks = list(stations.values())
-    if any(e.pk is None for e in evses):
-        ids = {(s, u): pk for pk, s, u in Evse.objects.filter(station_id__in=station_pks).values_list("pk", "station_id", "uid")}
-        for e in evses:
-            e.pk = ids[(e.station_id, e.uid)]
-    Evse.objects.filter(station_id__in=station_pks).exclude(pk__in=[e.pk for e in evses]).delete()
+    Evse.objects.filter(station_id__in=station_pks).exclude(pk__in=list(evse_ids.values())).delete()
     Connector.objects.filter(evse__station_id__in=station_pks).delete()
-    by_key = {(e.station_id, e.uid): e.pk for e in evses}
-    Connector.objects.bulk_create([
-        Connector(
-            evse_id=by_key[(stations[sid], e.uid)], connector_id=c.id, standard=c.standard, format=c.format,
-            power_type=c.power_type, max_voltage=c.voltage, max_amperage=c.amperage,
-            max_electric_power=c.max_electric_power, tariff_id=c.tariff_id or "",
-        )
+    bulk.insert(Connector, [
+        {
+            "evse_id": evse_ids[(stations[sid], e.uid)], "connector_id": c.id, "standard": c.standard,
+            "format": c.format, "power_type": c.power_type, "max_voltage": c.voltage, "max_amperage": c.amperage,
+            "max_electric_power": c.max_electric_power, "tariff_id": c.tariff_id or "",
+        }
         for sid in stations for e in records[sid].evses for c in e.connectors
     ])
-
 
 @register
 class GreenFluxStations(Refresher):
@@ -165,14 +158,16 @@ class GreenFluxStations(Refresher):
         for record in items:
             location = locations.get(record.location_id)
             template = templates.get(record.charge_station_template_id) if record.charge_station_template_id else None
+            writable = record.writable()
             content = {
-                **record.writable(), "configuration": dict(record.configuration), "etag": record.etag,
+                **writable, "configuration": dict(record.configuration), "etag": record.etag,
                 "connectivity_status": record.connectivity_status, "protocol_version": record.protocol_version,
                 "links": [company, location, template],
             }
             rows.append(Incoming(
                 record.charge_station_id, greenflux_station_fields(record, company, location, template),
-                upstream_document(record), content_hash(content), _when(record.last_updated),
+                {**writable, "etag": record.etag, "last_updated": record.last_updated},  # = upstream_document()
+                content_hash(content), _when(record.last_updated),
             ))
             records[record.charge_station_id] = record
         done = upsert_mirror(ctx, Station, rows, natural_key="charge_box_identity")

@@ -1,0 +1,195 @@
+"""How fast a refresh writes the mirror: 100,000 GreenFlux stations with their EVSEs and connectors.
+
+One run on PostgreSQL (``DATABASE_URL``, default a ``portal_bench`` database
+on localhost, created and migrated when needed) against the simulator started
+in this process with an estate holding 100,000 GreenFlux stations (35 % of
+the estate is GreenFlux). Figures:
+
+* full refresh into an empty mirror: stations/s and rows/s (a row is a
+  station, an EVSE or a connector), against the baseline *naive loop*: the
+  same pages written with ``update_or_create`` per row, on a 5,000-station
+  subset (goal: at least 20x);
+* a second full refresh where nothing changed (every row skipped by its hash);
+* an incremental refresh after 1 % of the stations changed upstream, against
+  the full refresh's time (goal: under 5 %).
+
+Both sides read the same pages over HTTP with the same page size (1,000, the
+upstream's cap), so the ratio is about writing, not the network.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+GF_STATIONS = 100_000
+ESTATE = 285_715  # int(ESTATE * 0.35) == GF_STATIONS
+NAIVE_STATIONS = 5_000
+PAGE = 1000
+CHANGED_SHARE = 0.01
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal_bench")
+    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-used-anywhere-else-0123456789")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    os.environ.setdefault("PORTAL_VAR_DIR", "var/bench")
+    _create_database(os.environ["DATABASE_URL"])
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def _create_database(url: str) -> None:
+    import dj_database_url
+    import psycopg
+
+    cfg = dj_database_url.parse(url)
+    if "postgresql" not in cfg["ENGINE"]:
+        raise SystemExit("bench_refresh measures PostgreSQL upserts: set DATABASE_URL to a postgres:// URL")
+    admin = psycopg.connect(host=cfg["HOST"] or "127.0.0.1", port=cfg["PORT"] or 5432, user=cfg["USER"],
+                            password=cfg["PASSWORD"] or None, dbname="postgres", autocommit=True)
+    with admin:
+        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [cfg["NAME"]]).fetchone():
+            admin.execute(f'CREATE DATABASE "{cfg["NAME"]}"')
+
+
+def _row(figure: str, value: float, unit: str, baseline: str | None = None,
+         baseline_value: float | None = None, higher_is_better: bool = True) -> dict[str, Any]:
+    ratio = None
+    if baseline_value:
+        ratio = value / baseline_value if higher_is_better else value / baseline_value
+    return {"benchmark": "refresh", "figure": figure, "value": value, "unit": unit, "baseline": baseline,
+            "baseline_value": baseline_value, "ratio": ratio}
+
+
+def _clean() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE stations_connector, stations_evse, stations_station, portal_syncrun, "
+                       "portal_synclock RESTART IDENTITY CASCADE")
+
+
+def _backend(sim: Any, name: str) -> Any:
+    from portal.models import Backend, Company
+
+    company, _ = Company.objects.get_or_create(name="Bench fleet", defaults={"upstream_ref": "bench-fleet"})
+    backend = Backend.objects.filter(name=name).first() or Backend(name=name, kind="greenflux", company=company)
+    backend.base_url = sim.base_url("greenflux")
+    backend.credentials = {"token": sim.credentials["greenflux"]["token"]}
+    backend.save()
+    return backend
+
+
+def _rows_in_mirror(backend: Any) -> int:
+    from stations.models import Connector, Evse, Station
+
+    return (Station.objects.filter(backend=backend).count() + Evse.objects.filter(station__backend=backend).count()
+            + Connector.objects.filter(evse__station__backend=backend).count())
+
+
+def naive_refresh(backend: Any, limit: int) -> None:
+    """The baseline: what a first version would do, one ``update_or_create`` per station, EVSE and connector."""
+    from locations.models import Location
+    from stations.mapping import content_hash, upstream_document
+    from stations.models import Connector, Evse, HardwareTemplate, Station
+
+    seen = 0
+    with backend.connector(page_size=PAGE) as connector:
+        for page in connector.list_stations():
+            for record in page.items:
+                station, _ = Station.objects.update_or_create(
+                    backend=backend, upstream_id=record.charge_station_id,
+                    defaults={
+                        "company": backend.company, "charge_box_identity": record.charge_station_id,
+                        "label": record.name or record.charge_station_id,
+                        "location": Location.objects.filter(backend=backend, upstream_id=record.location_id).first(),
+                        "template": HardwareTemplate.objects.filter(
+                            backend=backend, upstream_id=record.charge_station_template_id).first(),
+                        "deploy_state": record.deploy_state or "", "status": record.status or "UNKNOWN",
+                        "etag": record.etag or "", "configuration": dict(record.configuration),
+                        "upstream_data": upstream_document(record),
+                        "content_hash": content_hash(record.writable()),
+                    },
+                )
+                for n, e in enumerate(record.evses, start=1):
+                    evse, _ = Evse.objects.update_or_create(
+                        station=station, uid=e.uid,
+                        defaults={"evse_id": e.evse_id or "", "sequence_number": e.evse_sequence_number or n,
+                                  "status": e.status or "UNKNOWN", "capabilities": list(e.capabilities)},
+                    )
+                    for c in e.connectors:
+                        Connector.objects.update_or_create(
+                            evse=evse, connector_id=c.id,
+                            defaults={"standard": c.standard, "format": c.format, "power_type": c.power_type,
+                                      "max_voltage": c.voltage, "max_amperage": c.amperage,
+                                      "max_electric_power": c.max_electric_power},
+                        )
+                seen += 1
+                if seen >= limit:
+                    return
+
+
+def run() -> list[dict[str, Any]]:
+    _setup_django()
+    from portal.models import SyncRun
+    from portal.sync import refresh_run
+    from simulator.greenflux import touch_station
+    from simulator.testing import start_simulator
+
+    started = time.perf_counter()
+    sim = start_simulator(stations=ESTATE)
+    seeded = time.perf_counter() - started
+    try:
+        _clean()
+        fast = _backend(sim, "bench-greenflux")
+        for entity in ("locations", "templates"):
+            assert refresh_run(fast, entity).status == SyncRun.Status.DONE
+
+        started = time.perf_counter()
+        full = refresh_run(fast, "stations", full=True, page_size=PAGE)
+        t_full = time.perf_counter() - started
+        assert full.status == SyncRun.Status.DONE, full.message
+        assert full.rows_created == GF_STATIONS, full.rows_created
+        rows = _rows_in_mirror(fast)
+
+        started = time.perf_counter()
+        again = refresh_run(fast, "stations", full=True, page_size=PAGE)
+        t_again = time.perf_counter() - started
+        assert again.rows_unchanged == GF_STATIONS and again.rows_updated == 0
+
+        ids = [r["charge_station_id"] for r in sim.store.values("gf_stations")]
+        changed = ids[:: int(1 / CHANGED_SHARE)]
+        for csid in changed:
+            touch_station(sim.store, csid)
+        started = time.perf_counter()
+        incremental = refresh_run(fast, "stations", full=False, page_size=PAGE)
+        t_incr = time.perf_counter() - started
+        assert incremental.status == SyncRun.Status.DONE and not incremental.full, incremental.message
+        assert incremental.rows_updated == len(changed), (incremental.rows_updated, len(changed))
+
+        naive = _backend(sim, "bench-greenflux-naive")
+        for entity in ("locations", "templates"):
+            refresh_run(naive, entity)
+        started = time.perf_counter()
+        naive_refresh(naive, NAIVE_STATIONS)
+        t_naive = time.perf_counter() - started
+        naive_rows = _rows_in_mirror(naive)
+    finally:
+        sim.stop()
+
+    naive_rate = naive_rows / t_naive
+    return [
+        _row("simulator seed (100k GreenFlux of 286k stations)", seeded, "s"),
+        _row("full refresh, stations/s", GF_STATIONS / t_full, "stations/s", "naive loop",
+             NAIVE_STATIONS / t_naive),
+        _row(f"full refresh, rows/s ({rows} rows in {t_full:.1f} s)", rows / t_full, "rows/s",
+             f"naive update_or_create ({naive_rows} rows)", naive_rate),
+        _row("full refresh, nothing changed", t_again, "s", "full refresh", t_full),
+        _row(f"incremental, {len(changed)} changed (1%)", t_incr, "s", "full refresh (goal < 5%)", t_full),
+    ]
