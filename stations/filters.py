@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
 
 from locations.models import Location
 from models_catalog.models import StationModel
@@ -30,6 +32,24 @@ SORT_CHOICES = [
 STATION_KINDS = (Backend.Kind.BEENERGISED, Backend.Kind.GREENFLUX)
 
 
+class FastSelect(forms.Select):
+    """A select that writes its options in Python.
+
+    Django renders every ``<option>`` through a template (about 0.1 ms each);
+    the location list can hold hundreds, which made the filter form cost more
+    than the rows. Same HTML, same attributes (id, aria-describedby, ...).
+    """
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> str:
+        chosen = set(self.format_value(value))
+        options = format_html_join(
+            "", '<option value="{}"{}>{}</option>',
+            ((str(v), " selected" if str(v) in chosen else "", label) for v, label in self.choices),
+        )
+        return format_html('<select name="{}"{}>{}</select>', name, flatatt(self.build_attrs(self.attrs, attrs)),
+                           options)
+
+
 def _choices(any_label: str, pairs: Any) -> list[tuple[Any, str]]:
     return [("", any_label), *((value, str(label)) for value, label in pairs)]
 
@@ -37,6 +57,7 @@ def _choices(any_label: str, pairs: Any) -> list[tuple[Any, str]]:
 def _select(label: str, choices: list[tuple[Any, str]], coerce: Any = str) -> forms.TypedChoiceField:
     return forms.TypedChoiceField(
         label=label, choices=choices, required=False, coerce=coerce, empty_value=None if coerce is int else "",
+        widget=FastSelect,
         error_messages={"invalid_choice": f"That {label.lower()} is not one of yours any more; showing all."},
     )
 
@@ -50,10 +71,10 @@ class StationFilterForm(forms.Form):
     connectivity = _select("Connectivity", _choices("Any connectivity", Connectivity.choices))
     deploy_state = _select("Deploy state", _choices("Any deploy state", DeployState.choices))
     sync_state = _select("Sync state", _choices("Any sync state", [*SyncState.choices, (REMOVED, "Removed upstream")]))
-    sort = forms.ChoiceField(label="Sort by", choices=SORT_CHOICES, required=False)
+    sort = forms.ChoiceField(label="Sort by", choices=SORT_CHOICES, required=False, widget=FastSelect)
     per_page = forms.TypedChoiceField(
         label="Rows per page", choices=[(n, str(n)) for n in PER_PAGE_CHOICES], coerce=int, required=False,
-        empty_value=DEFAULT_PER_PAGE,
+        empty_value=DEFAULT_PER_PAGE, widget=FastSelect,
     )
 
     # The order fields appear in; lists with one entry or fewer are dropped in __init__.
