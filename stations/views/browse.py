@@ -66,7 +66,7 @@ def _list_links(request: HttpRequest, query: StationQuery, page: StationPage) ->
         next_sort = f"-{key}" if current and not query.descending else key
         headers.append({
             "key": key,
-            "label": label,
+            "label": "Identity" if key == "identity" else label,  # the column is narrow; the form says it in full
             "url": _url(base, params, sort=next_sort),
             "aria_sort": ("descending" if query.descending else "ascending") if current else "none",
             "next_label": "descending" if next_sort.startswith("-") else "ascending",
