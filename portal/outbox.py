@@ -219,12 +219,17 @@ def _fail_or_retry(op: Operation, handler: OperationHandler, exc: Exception, *, 
 
 
 def operation_retry(op: Operation) -> Operation:
-    """Send a failed operation again (the user pressed retry)."""
+    """Send a failed operation again (the user pressed retry); its record shows pending meanwhile."""
+    from django.apps import apps
+
     with transaction.atomic():
-        Operation.objects.filter(pk=op.pk, status=Operation.Status.FAILED).update(
+        retried = Operation.objects.filter(pk=op.pk, status=Operation.Status.FAILED).update(
             status=Operation.Status.QUEUED, attempts=0, not_before=None, finished_at=None,
             error_message="", field_errors={},
         )
+        model_name = TARGET_MODELS.get(op.target_type)
+        if retried and model_name and op.target_id:
+            apps.get_model(model_name).objects.filter(pk=op.target_id).update(sync_state="pending")
         operation_enqueue_on_commit(op.pk)
     op.refresh_from_db()
     return op

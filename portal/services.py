@@ -98,24 +98,43 @@ CHECK_MESSAGE_MAX = 500  # Backend.check_message's max_length
 
 
 @transaction.atomic
+@transaction.atomic
 def backend_create(
-    *, name: str, kind: str, company: Company | None, base_url: str, credentials: dict[str, Any]
+    *, name: str, kind: str, company: Company | None, base_url: str, credentials: dict[str, Any],
+    actor: User | None = None,
 ) -> Backend:
     backend = Backend(name=name, kind=kind, company=company, base_url=base_url)
     backend.credentials = _clean_credentials(kind, credentials)
     backend.save()
+    _audit_backend(actor, "backend.create", backend, None, _backend_state(backend))
     return backend
+
+
+def _backend_state(backend: Backend) -> dict[str, Any]:
+    """What the audit keeps of a backend: settings, and which credentials are set (never their values)."""
+    return {
+        "name": backend.name, "kind": backend.kind, "company": str(backend.company or ""),
+        "base_url": backend.base_url, "active": backend.is_active,
+        "auth fields set": sorted(k for k, v in backend.credentials.items() if v),
+    }
+
+
+def _audit_backend(actor: User | None, action: str, backend: Backend, before: Any, after: Any) -> None:
+    audit_record(actor=actor, action=action, entity="backend", entity_id=backend.pk, entity_label=backend.name,
+                 company=backend.company, before=before, after=after)
 
 
 @transaction.atomic
 def backend_update(
-    *, backend: Backend, name: str, company: Company | None, base_url: str, credentials: dict[str, Any]
+    *, backend: Backend, name: str, company: Company | None, base_url: str, credentials: dict[str, Any],
+    actor: User | None = None,
 ) -> Backend:
     """Change a backend. A blank credential value keeps the stored one (secrets are write-only).
 
     The kind never changes here: mirror rows and operations of the old kind would be orphaned.
     A changed URL or credential voids the last check, which said nothing about the new settings.
     """
+    before = _backend_state(backend)
     stored = backend.credentials
     merged = {**stored, **{k: v for k, v in credentials.items() if v not in ("", None)}}
     merged = _clean_credentials(backend.kind, merged)
@@ -125,12 +144,20 @@ def backend_update(
     if settings_changed:
         backend.checked_at, backend.check_ok, backend.check_message = None, None, ""
     backend.save()
+    after = _backend_state(backend)
+    if merged != stored:
+        after["auth fields changed"] = sorted(k for k in merged if merged.get(k) != stored.get(k))
+    _audit_backend(actor, "backend.update", backend, before, after)
     return backend
 
 
-def backend_set_active(*, backend: Backend, active: bool) -> Backend:
+@transaction.atomic
+def backend_set_active(*, backend: Backend, active: bool, actor: User | None = None) -> Backend:
+    before = _backend_state(backend)
     backend.is_active = active
     backend.save(update_fields=["is_active"])
+    _audit_backend(actor, "backend.activate" if active else "backend.deactivate", backend, before,
+                   _backend_state(backend))
     return backend
 
 

@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
+from django.views.decorators.http import require_GET
 
 from portal.access import Role, company_ids, role_required
 from portal.audit.models import AuditEntry
@@ -25,6 +26,7 @@ def _entries_for(user: User) -> QuerySet[AuditEntry]:
 
 
 @role_required(Role.ADMIN)
+@require_GET
 def audit_list(request: HttpRequest) -> HttpResponse:
     entries = _entries_for(request.user)
     action = request.GET.get("action", "").strip()
@@ -38,6 +40,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.ADMIN)
+@require_GET
 def audit_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
     entry = get_object_or_404(_entries_for(request.user), pk=entry_id)
     keys = sorted(set(entry.before or {}) | set(entry.after or {})) if isinstance(entry.before or {}, dict) and \

@@ -1,8 +1,9 @@
 """Backends: one company's account on one upstream platform.
 
-A backend of kind ``beenergised``, ``greenflux`` or ``chargeye`` belongs to
-one company (its token sees that company's records); the ``models``
-catalogue is shared, so its backend has no company. Credentials are stored
+A be.ENERGISED or GreenFlux backend belongs to one company (its token sees
+that company's records). The ``models`` catalogue is shared, and a ChargEye
+token may see several tenants (each location names its own), so their
+backends may have no company. Credentials are stored
 encrypted (``portal.crypto``) and never rendered back.
 """
 

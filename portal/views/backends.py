@@ -91,7 +91,7 @@ def backend_create(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             backend = services.backend_create(
                 name=data["name"], kind=data["kind"], company=data["company"], base_url=data["base_url"],
-                credentials=form.credentials,
+                credentials=form.credentials, actor=request.user,
             )
             messages.success(request, f"Backend {backend.name} created. Test its connection to be sure.")
             return redirect("backends:edit", backend.pk)
@@ -122,7 +122,7 @@ def backend_edit(request: HttpRequest, backend_id: int) -> HttpResponse:
         data = form.cleaned_data
         services.backend_update(
             backend=backend, name=data["name"], company=data["company"], base_url=data["base_url"],
-            credentials=form.credentials,
+            credentials=form.credentials, actor=request.user,
         )
         messages.success(request, f"Backend {backend.name} saved.")
         return redirect("backends:list")
@@ -134,7 +134,7 @@ def backend_edit(request: HttpRequest, backend_id: int) -> HttpResponse:
 def backend_set_active(request: HttpRequest, backend_id: int) -> HttpResponse:
     backend = _get_backend(request, backend_id)
     active = request.POST.get("active") == "1"
-    services.backend_set_active(backend=backend, active=active)
+    services.backend_set_active(backend=backend, active=active, actor=request.user)
     if active:
         messages.success(request, f"Backend {backend.name} is active again.")
     else:

@@ -19,6 +19,7 @@ def _get_managed_user(request: HttpRequest, user_id: int) -> User:
 
 
 @role_required(Role.ADMIN)
+@require_http_methods(["GET"])
 def user_list(request: HttpRequest) -> HttpResponse:
     users = [(user, role_of(user)) for user in users_for_admin(request.user)]
     return render(request, "portal/user_list.html", {"users": users})

@@ -218,7 +218,6 @@ def import_retry_failed(*, job: ImportJob) -> int:
     count = 0
     for _row, op in failed_rows(job):
         operation_retry(op)
-        Station.objects.filter(pk=op.target_id).update(sync_state=SyncState.PENDING)
         count += 1
     if count:
         ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.CONFIRMED, finished_at=None)

@@ -54,11 +54,13 @@ def import_list(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.OPERATOR)
+@require_http_methods(["GET"])
 def import_template(request: HttpRequest) -> HttpResponse:
     return _csv_response(template_csv(), "stations-import-template.csv")
 
 
 @role_required(Role.OPERATOR)
+@require_http_methods(["GET"])
 def import_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     job = services.import_finish_if_settled(_get_job(request, job_id))
     problems = ImportRow.objects.filter(job=job).exclude(problems=[]).order_by("number")
@@ -98,6 +100,7 @@ def import_retry(request: HttpRequest, job_id: int) -> HttpResponse:
 
 
 @role_required(Role.OPERATOR)
+@require_http_methods(["GET"])
 def import_rows_to_fix(request: HttpRequest, job_id: int) -> HttpResponse:
     """Rows with validation problems or upstream failures, as CSV with a problem column."""
     job = _get_job(request, job_id)

@@ -129,3 +129,16 @@ def test_admin_of_other_company_does_not_see_entries(url_name: str, admin_user: 
 
     audit_record(actor=None, action="station.put", entity="station", entity_label="Secret depot", company=company_b)
     assert b"Secret depot" not in client_for(admin_user).get(reverse(url_name)).content
+
+
+def test_backend_changes_are_audited_without_secret_values(admin_user: User, company_a: Company) -> None:
+    from portal import services
+
+    backend = services.backend_create(name="GF", kind="greenflux", company=company_a, base_url="https://gf.example",
+                                      credentials={"token": "tok-123-secret"}, actor=admin_user)
+    services.backend_update(backend=backend, name="GF", company=company_a, base_url="https://gf.example",
+                            credentials={"token": "tok-456-secret"}, actor=admin_user)
+    entries = AuditEntry.objects.filter(entity="backend").order_by("id")
+    assert [e.action for e in entries] == ["backend.create", "backend.update"]
+    assert entries[1].after["auth fields changed"] == ["token"]
+    assert "tok-" not in str([e.before for e in entries]) + str([e.after for e in entries])

@@ -12,7 +12,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}}
+    # As a production server starts: none of the test session's settings (nor Playwright's
+    # DJANGO_ALLOW_ASYNC_UNSAFE, which silences a deployment-relevant safety check).
+    unset = {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE", "SESSION_COOKIE_SECURE",
+             "CSRF_COOKIE_SECURE", "STATIC_MANIFEST", "WHITENOISE_USE_FINDERS"}
+    clean = {k: v for k, v in os.environ.items() if k not in unset}
     clean.pop("SECURE_SSL_REDIRECT", None)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env},

@@ -1,0 +1,62 @@
+"""A small estate in company A, with one object of every kind a URL can name, and one user per role."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.contrib.auth.tokens import default_token_generator
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from portal.access import Role
+from portal.audit.services import audit_record
+from portal.models import Backend, Company, Operation, User
+from portal.models.sync import SyncRun
+from stations.csv_import.models import ImportJob
+from tests.factories import BackendFactory, LocationFactory, StationFactory, StationModelFactory, UserFactory
+
+
+@dataclass
+class World:
+    users: dict[str, User | None]
+    kwargs: dict[str, Any]
+    company_a: Company
+    company_b: Company
+
+
+@pytest.fixture
+def world(company_a: Company, company_b: Company, viewer: User, operator: User, admin_user: User,
+          other_company_user: User) -> World:
+    backend = BackendFactory(name="A GreenFlux", kind=Backend.Kind.GREENFLUX, company=company_a)
+    station = StationFactory(company=company_a, backend=backend, label="A station", etag="e1",
+                             upstream_id="A-1", charge_box_identity="A-1", upstream_data={"name": "A station"})
+    conflict = Operation.objects.create(
+        kind="station.put", backend=backend, company=company_a, target_type="station", target_id=station.pk,
+        payload={"document": {"name": "Mine"}, "base": {"name": "A station"}}, base_etag="e0",
+        status=Operation.Status.CONFLICT, upstream_current={"name": "Theirs", "etag": "e2"},
+    )
+    failed = Operation.objects.create(
+        kind="station.patch", backend=backend, company=company_a, target_type="station", target_id=station.pk,
+        payload={"changes": {"name": "x"}}, status=Operation.Status.FAILED, error_message="Refused",
+    )
+    location = LocationFactory(company=company_a, name="A location")
+    model = StationModelFactory(vendor="Alfen", model="Eve")
+    run = SyncRun.objects.create(backend=backend, entity="stations")
+    entry = audit_record(actor=admin_user, action="station.put", entity="station", entity_id=station.pk,
+                         entity_label="A station", company=company_a, before={"name": "a"}, after={"name": "b"})
+    job = ImportJob.objects.create(created_by=operator, file_name="a.csv", file_sha256="0" * 64,
+                                   status=ImportJob.Status.INVALID)
+    invitee = UserFactory(username="invitee", role=Role.VIEWER, companies=[company_a])
+    kwargs = {
+        "station_id": station.pk, "op_id": conflict.pk, "field": "label", "user_id": invitee.pk,
+        "backend_id": backend.pk, "operation_id": failed.pk, "run_id": run.pk, "entry_id": entry.pk,
+        "job_id": job.pk, "location_id": location.pk, "model_id": model.pk,
+        "uidb64": urlsafe_base64_encode(force_bytes(invitee.pk)),
+        "token": default_token_generator.make_token(invitee),
+    }
+    admin_b = UserFactory(username="admin-b", role=Role.ADMIN, companies=[company_b])
+    users = {"anonymous": None, "viewer": viewer, "operator": operator, "admin": admin_user,
+             "admin of B": admin_b}
+    return World(users=users, kwargs=kwargs, company_a=company_a, company_b=company_b)
