@@ -163,6 +163,7 @@ class Incoming:
 class Upserted:
     result: PageResult
     written: dict[str, int]  # upstream id -> pk of every row created or rewritten (children follow them)
+    created: set[str] = field(default_factory=set)  # of those, the new rows (no children to replace yet)
 
 
 def upsert_mirror(
@@ -187,6 +188,7 @@ def upsert_mirror(
     }
     kept: dict[int, Incoming] = {}
     kept_ids: set[str] = set()
+    created: set[str] = set()
     if natural_key:
         fresh = {row.fields[natural_key]: row for uid, row in by_id.items() if uid not in existing}
         clashes = (
@@ -213,6 +215,7 @@ def upsert_mirror(
         else:
             if found is None:
                 result.created += 1
+                created.add(uid)
             else:
                 result.updated += 1
             upsert.append({
@@ -231,7 +234,7 @@ def upsert_mirror(
         names = [*rows[0].fields, *MIRROR_FIELDS] + (["updated_at"] if _has_field(model, "updated_at") else [])
         ids = bulk.upsert(model, upsert, unique=["backend", "upstream_id"], update=names)
         written = {uid: pk for (_, uid), pk in ids.items()}
-    return Upserted(result, written)
+    return Upserted(result, written, created)
 
 
 def _has_field(model: type[models.Model], name: str) -> bool:

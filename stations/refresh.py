@@ -14,7 +14,7 @@ rewritten once by the next refresh; harmless.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Set
 from datetime import timedelta
 from typing import Any
 
@@ -105,8 +105,11 @@ def greenflux_station_fields(record: gf.Station, company: int, location: int | N
     }
 
 
-def write_evses(stations: dict[str, int], records: dict[str, gf.Station]) -> None:
-    """EVSEs and connectors of the stations just written: upserted by uid, the ones gone deleted."""
+def write_evses(stations: dict[str, int], records: dict[str, gf.Station], new: Set[str] = frozenset()) -> None:
+    """EVSEs and connectors of the stations just written: upserted by uid, the ones gone deleted.
+
+    ``new`` stations (created by this page) have nothing to delete: their deletes are skipped.
+    """
     if not stations:
         return
     evses = [
@@ -123,9 +126,12 @@ def write_evses(stations: dict[str, int], records: dict[str, gf.Station]) -> Non
     evse_ids = bulk.upsert(Evse, evses, unique=["station", "uid"], update=[
         "evse_id", "sequence_number", "status", "capabilities", "floor_level", "physical_reference", "directions",
         "parking_restrictions"])
-    station_pks = list(stations.values())
-    Evse.objects.filter(station_id__in=station_pks).exclude(pk__in=list(evse_ids.values())).delete()
-    Connector.objects.filter(evse__station_id__in=station_pks).delete()
+    rewritten = [pk for sid, pk in stations.items() if sid not in new]
+    if rewritten:
+        again = set(rewritten)
+        keep = [pk for (station, _), pk in evse_ids.items() if station in again]
+        Evse.objects.filter(station_id__in=rewritten).exclude(pk__in=keep).delete()
+        Connector.objects.filter(evse__station_id__in=rewritten).delete()
     bulk.insert(Connector, [
         {
             "evse_id": evse_ids[(stations[sid], e.uid)], "connector_id": c.id, "standard": c.standard,
@@ -171,7 +177,7 @@ class GreenFluxStations(Refresher):
             ))
             records[record.charge_station_id] = record
         done = upsert_mirror(ctx, Station, rows, natural_key="charge_box_identity")
-        write_evses(done.written, records)
+        write_evses(done.written, records, done.created)
         return done.result
 
     def finish(self, ctx: RefreshContext) -> int:

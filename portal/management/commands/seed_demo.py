@@ -1,7 +1,18 @@
-"""Create the demo's companies and its three users (one per role), once.
+"""Create the demo's companies and its three users (one per role), once; its backends and a first refresh.
 
 Passwords are random, kept in ``var/demo-credentials.json`` (outside git, readable
 by the owner only) and printed at every demo start so nobody has to guess them.
+
+The demo's backends point at the simulator (``settings.SIMULATOR_URL``):
+GreenFlux for company A, be.ENERGISED for companies A and B, the models
+catalogue (admin token) and ChargEye without a company (each location goes to
+its tenant's company). Each gets its refresh schedules, and every start runs
+one refresh of everything in the foreground (a few seconds for the demo's
+estate) so the pages are populated at once; a failure there (simulator not
+up yet) only warns, the schedules catch up. After the models refresh the
+catalogue's ``beenergised_model_id`` is set from the simulator's own numbering
+(be.ENERGISED ``modelId`` = position in ``simulator.seed_data.MODEL_SPECS`` + 1,
+matched by vendor and model): an admin's job on a real platform.
 """
 
 from __future__ import annotations
@@ -18,7 +29,7 @@ from django.db import transaction
 
 from portal import services
 from portal.access import Role
-from portal.models import Company, User
+from portal.models import Backend, Company, User
 
 DEMO_USERS = [("viewer", Role.VIEWER), ("operator", Role.OPERATOR), ("admin", Role.ADMIN)]
 
@@ -30,12 +41,89 @@ def demo_companies() -> list[tuple[str, str]]:
     return [(c["name"], c["uuid"]) for c in COMPANIES[:2]]
 
 
+def demo_backends(companies: list[Company]) -> list[Backend]:
+    """The demo's backends on the simulator, made once (base URLs follow ``SIMULATOR_URL``)."""
+    from simulator.control import BASE_PATHS
+    from simulator.seed import BE_CLIENTS, CHARGEYE_REFRESH_TOKEN, GREENFLUX_TOKEN, MODELS_ADMIN_TOKEN
+
+    root = settings.SIMULATOR_URL.rstrip("/")
+    company_a, company_b = companies[0], companies[1]
+    clients = {c["company_uuid"]: c for c in BE_CLIENTS}
+
+    def be_credentials(company: Company) -> dict[str, str]:
+        client = clients[company.upstream_ref or ""]
+        return {"token_url": f"{root}/beenergised-auth/token", "client_id": client["client_id"],
+                "client_secret": client["client_secret"]}
+
+    wanted = [
+        ("Station models", "models", None, {"token": MODELS_ADMIN_TOKEN}),
+        (f"GreenFlux · {company_a.name}", "greenflux", company_a, {"token": GREENFLUX_TOKEN}),
+        (f"be.ENERGISED · {company_a.name}", "beenergised", company_a, be_credentials(company_a)),
+        (f"be.ENERGISED · {company_b.name}", "beenergised", company_b, be_credentials(company_b)),
+        ("ChargEye", "chargeye", None, {"refresh_token": CHARGEYE_REFRESH_TOKEN}),
+    ]
+    out = []
+    for name, kind, company, credentials in wanted:
+        backend = Backend.objects.filter(name=name).first() or Backend(name=name, kind=kind, company=company)
+        backend.base_url = root + BASE_PATHS[kind]
+        if not backend.pk:
+            backend.credentials = credentials
+        backend.save()
+        out.append(backend)
+    return out
+
+
+# Parents before children: models before be.ENERGISED stations, locations and templates before GreenFlux stations.
+ENTITY_ORDER = ["models", "locations", "templates", "technicians", "stations"]
+
+
+def refresh_order(backends: list[Backend]) -> list[tuple[Backend, str]]:
+    from portal.sync import refreshers_for
+
+    pairs = [(b, r.entity) for b in backends for r in refreshers_for(b.kind)]
+    return sorted(pairs, key=lambda p: ENTITY_ORDER.index(p[1]) if p[1] in ENTITY_ORDER else len(ENTITY_ORDER))
+
+
+def link_beenergised_model_ids() -> int:
+    """The simulator's be.ENERGISED ``modelId`` is the model's position in its catalogue + 1."""
+    from models_catalog.models import StationModel
+    from simulator.seed_data import MODEL_SPECS
+
+    linked = 0
+    for number, spec in enumerate(MODEL_SPECS, start=1):
+        if StationModel.objects.filter(beenergised_model_id=number).exists():
+            continue
+        model = StationModel.objects.filter(vendor=spec["vendor"], model=spec["model"], beenergised_model_id=None).first()
+        if model is not None:
+            model.beenergised_model_id = number
+            model.save(update_fields=["beenergised_model_id"])
+            linked += 1
+    return linked
+
+
 def credentials_path() -> Path:
     return Path(settings.VAR_DIR) / "demo-credentials.json"
 
 
 class Command(BaseCommand):
     help = "Create demo companies and users (once) and print the demo sign-ins."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--no-refresh", action="store_true", help="Users and companies only: no backends, no refresh.")
+
+    def seed_backends(self, companies: list[Company]) -> None:
+        from portal.sync import refresh_run, refresh_schedules_ensure
+
+        backends = demo_backends(companies)
+        refresh_schedules_ensure()
+        self.stdout.write("First refresh of the demo's backends (the schedules take over from here):")
+        for backend, entity in refresh_order(backends):
+            run = refresh_run(backend, entity, trigger="command")
+            self.stdout.write(f"  {backend.name} · {entity}: {run.status}"
+                              f" ({run.rows_created} new, {run.rows_updated} changed, {run.rows_unchanged} same)"
+                              + (f" - {run.message[:200]}" if run.message else ""))
+            if backend.kind == Backend.Kind.MODELS and run.status == "done":
+                link_beenergised_model_ids()
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = credentials_path()
@@ -65,6 +153,8 @@ class Command(BaseCommand):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(saved, indent=2))
         os.chmod(path, 0o600)
+        if not options.get("no_refresh"):
+            self.seed_backends(companies)
         self.stdout.write(self.style.SUCCESS("Demo sign-ins (also in var/demo-credentials.json):"))
         for username, role in DEMO_USERS:
             self.stdout.write(f"  {role.label:<9} username: {username:<9} password: {saved[username]}")

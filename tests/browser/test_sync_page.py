@@ -1,0 +1,53 @@
+"""The Sync page in a real browser: runs with progress, "refresh now" by keyboard, at 1280px and 390px."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from portal.access import Role
+from portal.models import SyncRun
+from tests.browser.conftest import screenshot, sign_in
+from tests.factories import PASSWORD, BackendFactory, CompanyFactory, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_operator_sees_progress_and_queues_a_refresh_by_keyboard(page: Page, live_server: object) -> None:
+    company = CompanyFactory(name="Voltera Fleet")
+    backend = BackendFactory(name="GreenFlux Voltera", company=company, kind="greenflux")
+    now = timezone.now()
+    SyncRun.objects.create(backend=backend, entity="templates", status=SyncRun.Status.DONE, started_at=now,
+                           finished_at=now, pages=1, rows_seen=12, rows_created=12)
+    SyncRun.objects.create(backend=backend, entity="locations", status=SyncRun.Status.FAILED, started_at=now,
+                           finished_at=now, pages=2, rows_seen=200, rows_updated=3, rows_unchanged=197,
+                           message="The upstream failed: greenflux GET /locations: 503 Service Unavailable")
+    running = SyncRun.objects.create(backend=backend, entity="stations", status=SyncRun.Status.RUNNING,
+                                     started_at=now, pages=12, total=35000, rows_seen=12000, rows_created=12000)
+    UserFactory(username="op", role=Role.OPERATOR, companies=[company])
+    sign_in(page, live_server.url, "op", PASSWORD)  # type: ignore[attr-defined]
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Sync").click()
+
+    expect(page.get_by_role("heading", name="Sync", exact=True)).to_be_visible()
+    bar = page.get_by_role("progressbar", name=f"Progress of run {running.pk}")
+    expect(bar).to_have_attribute("value", "34")
+    expect(page.get_by_text("34% · 12000 of 35000 rows")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    screenshot(page, "sync-operator")
+
+    # The run finishes: the polling list shows it without a reload.
+    SyncRun.objects.filter(pk=running.pk).update(status=SyncRun.Status.DONE, rows_seen=35000, finished_at=now)
+    expect(page.get_by_role("progressbar")).to_have_count(0, timeout=10_000)
+
+    # Keyboard only: focus the templates card's button and press Enter.
+    button = page.get_by_role("button", name="Refresh GreenFlux Voltera Hardware templates now")
+    button.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#sync-runs").get_by_text("queued")).to_be_visible()
+    assert SyncRun.objects.filter(entity="templates", status=SyncRun.Status.QUEUED).count() == 1
+
+    page.get_by_role("link", name=f"#{running.pk}").click()
+    expect(page.get_by_role("heading", name=f"Run {running.pk}: GreenFlux Voltera · stations")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    screenshot(page, "sync-run-detail")
