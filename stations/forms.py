@@ -64,8 +64,10 @@ class StationCreateForm(forms.Form):
                                      help_text="Where the station lives; the form adapts to it.")
     company = forms.ModelChoiceField(queryset=Company.objects.none(), empty_label=None)
     label = forms.CharField(label="Label", max_length=rules.MAX_LENGTHS["label"])
-    charge_box_identity = forms.CharField(label="Charge box identity", max_length=rules.MAX_LENGTHS["charge_box_identity"],
-                                          help_text="The identity the station uses on its OCPP connection; unique.")
+    charge_box_identity = forms.CharField(
+        label="Charge box identity", max_length=rules.MAX_LENGTHS["charge_box_identity"],
+        help_text="The identity the station uses on its OCPP connection; unique.",
+    )
     model = forms.ModelChoiceField(queryset=StationModel.objects.none(), empty_label="Choose a model…",
                                    error_messages={"invalid_choice": "Choose a model from the catalogue."})
     time_zone = forms.CharField(widget=TimeZoneInput, help_text="An IANA name, e.g. Europe/Berlin.")
@@ -79,7 +81,8 @@ class StationCreateForm(forms.Form):
     )
     location = forms.ModelChoiceField(queryset=Location.objects.none(), empty_label="Choose a location…",
                                       error_messages={"invalid_choice": "Choose a location of this backend."})
-    default_tariff_id = forms.CharField(label="Default tariff id", max_length=rules.MAX_LENGTHS["default_tariff_id"])
+    default_tariff_id = forms.CharField(label="Default tariff id",
+                                        max_length=rules.MAX_LENGTHS["default_tariff_id"])
     deploy_state = forms.ChoiceField(choices=_choices(rules.DEPLOY_STATES, "Choose…"))
     charger_type = forms.ChoiceField(choices=_choices(rules.CHARGER_TYPES, "—"), required=False)
     evse_source = forms.ChoiceField(
@@ -114,7 +117,8 @@ class StationCreateForm(forms.Form):
                 if name != "backend":
                     del self.fields[name]
             return
-        keep = self.BEENERGISED_FIELDS if self.backend.kind == Backend.Kind.BEENERGISED else self.GREENFLUX_FIELDS
+        is_be = self.backend.kind == Backend.Kind.BEENERGISED
+        keep = self.BEENERGISED_FIELDS if is_be else self.GREENFLUX_FIELDS
         for name in list(self.fields):
             if name not in keep:
                 del self.fields[name]
@@ -174,7 +178,8 @@ class StationCreateForm(forms.Form):
     def uses_template(self) -> bool:
         if "evse_source" not in self.fields:
             return False
-        value = self.data.get(self.add_prefix("evse_source")) if self.is_bound else self.initial.get("evse_source")
+        key = "evse_source"
+        value = self.data.get(self.add_prefix(key)) if self.is_bound else self.initial.get(key)
         return (value or self.MANUAL) == self.TEMPLATE
 
     @property
@@ -190,7 +195,8 @@ class StationCreateForm(forms.Form):
             self.add_error("template", "Choose a hardware template, or enter the EVSEs yourself.")
         language = data.get("directions_language") or ""
         if data.get("directions") and "directions_language" not in self.errors and len(language) != 2:
-            self.add_error("directions_language", "Give the language of the directions as two letters, e.g. en.")
+            self.add_error("directions_language",
+                           "Give the language of the directions as two letters, e.g. en.")
         return data
 
     def station_input(self, evses: list[EvseInput]) -> StationInput:
@@ -376,7 +382,8 @@ class StationEditForm(forms.Form):
     label = forms.CharField(label="Name", required=False, max_length=rules.MAX_LENGTHS["label"])
     location = forms.ModelChoiceField(queryset=Location.objects.none(),
                                       error_messages={"invalid_choice": "Choose a location of this backend."})
-    default_tariff_id = forms.CharField(label="Default tariff id", max_length=rules.MAX_LENGTHS["default_tariff_id"])
+    default_tariff_id = forms.CharField(label="Default tariff id",
+                                        max_length=rules.MAX_LENGTHS["default_tariff_id"])
     deploy_state = forms.ChoiceField(choices=_choices(rules.DEPLOY_STATES))
     charger_type = forms.ChoiceField(choices=_choices(rules.CHARGER_TYPES, "—"), required=False)
 
@@ -399,7 +406,9 @@ class StationEditForm(forms.Form):
         return data
 
     def changes(self) -> dict[str, Any]:
-        return {name: self.cleaned_data.get(name) or ("" if name != "location" else None) for name in self.FIELDS}
+        # Empty text fields are "" on the mirror row; an empty location is None.
+        data = self.cleaned_data
+        return {name: data.get(name) or (None if name == "location" else "") for name in self.FIELDS}
 
 
 QUICK_FIELDS = tuple(PATCHABLE)

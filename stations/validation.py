@@ -28,7 +28,8 @@ if TYPE_CHECKING:
 
 # --- enumerations -------------------------------------------------------------------
 
-DEPLOY_STATES: tuple[str, ...] = tuple(DeployState.values)  # GreenFlux document: Stock, Production, Deprecated
+# GreenFlux document: Stock, Production, Deprecated
+DEPLOY_STATES: tuple[str, ...] = tuple(DeployState.values)
 CHARGER_TYPES: tuple[str, ...] = tuple(ChargerType.values)  # NOTES.md: Public, Home, Business
 
 # The GreenFlux document's connector table: the (standard, format) pairs the platform
@@ -45,11 +46,13 @@ FORMATS: tuple[str, ...] = ("SOCKET", "CABLE")
 POWER_TYPES: tuple[str, ...] = ("AC_1_PHASE", "AC_3_PHASE", "DC")  # the GreenFlux document's list
 # OCPI 2.2.1 (NOTES.md); the GreenFlux document shows only three of them as examples.
 CAPABILITIES: tuple[str, ...] = (
-    "CHARGING_PROFILE_CAPABLE", "CHARGING_PREFERENCES_CAPABLE", "CHIP_CARD_SUPPORT", "CONTACTLESS_CARD_SUPPORT",
-    "CREDIT_CARD_PAYABLE", "DEBIT_CARD_PAYABLE", "PED_TERMINAL", "REMOTE_START_STOP_CAPABLE", "RESERVABLE",
+    "CHARGING_PROFILE_CAPABLE", "CHARGING_PREFERENCES_CAPABLE", "CHIP_CARD_SUPPORT",
+    "CONTACTLESS_CARD_SUPPORT", "CREDIT_CARD_PAYABLE", "DEBIT_CARD_PAYABLE", "PED_TERMINAL",
+    "REMOTE_START_STOP_CAPABLE", "RESERVABLE",
     "RFID_READER", "START_SESSION_CONNECTOR_REQUIRED", "TOKEN_GROUP_CAPABLE", "UNLOCK_CAPABLE",
 )
-PARKING_RESTRICTIONS: tuple[str, ...] = ("EV_ONLY", "PLUGGED", "DISABLED", "CUSTOMERS", "MOTORCYCLES")  # OCPI 2.2.1
+# OCPI 2.2.1
+PARKING_RESTRICTIONS: tuple[str, ...] = ("EV_ONLY", "PLUGGED", "DISABLED", "CUSTOMERS", "MOTORCYCLES")
 
 # Upstream maximum lengths, capped by the mirror's columns where those are shorter.
 MAX_LENGTHS: dict[str, int] = {
@@ -167,7 +170,8 @@ def connector_errors(connector: ConnectorInput) -> dict[str, str]:
         message = choice_error(getattr(connector, name), choices)
         if message:
             errors[name] = message
-    if "standard" not in errors and "format" not in errors and (connector.standard, connector.format) not in GREENFLUX_CONNECTORS:
+    pair = (connector.standard, connector.format)
+    if "standard" not in errors and "format" not in errors and pair not in GREENFLUX_CONNECTORS:
         allowed = " or ".join(f for s, f in GREENFLUX_CONNECTORS if s == connector.standard)
         errors["format"] = f"GreenFlux takes {connector.standard} as {allowed} only."
     for name in ("max_voltage", "max_amperage"):
@@ -182,7 +186,7 @@ def connector_errors(connector: ConnectorInput) -> dict[str, str]:
 
 
 def evse_errors(evse: EvseInput) -> dict[str, str]:
-    """Errors of one manual EVSE: its own fields (``floor_level``) and connectors (``connectors.0.standard``)."""
+    """Errors of one manual EVSE: its fields (``floor_level``) and connectors (``connectors.0.standard``)."""
     errors: dict[str, str] = {}
     for name in ("evse_id", "floor_level", "physical_reference"):
         message = length_error(name, getattr(evse, name))

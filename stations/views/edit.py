@@ -31,18 +31,19 @@ ROW_ACTIONS = ("add_evse", "remove_evse", "add_connector", "remove_connector")
 FIELD_LABELS = {
     "name": "Name", "location_id": "Location", "default_charge_station_tariff_id": "Default tariff id",
     "deploy_state": "Deploy state", "status": "Status", "charger_type": "Charger type",
-    "contactless_type": "Contactless payment", "charge_station_template_id": "Hardware template", "evses": "EVSEs",
+    "contactless_type": "Contactless payment", "charge_station_template_id": "Hardware template",
+    "evses": "EVSEs",
 }
 
 
 def _station(request: HttpRequest, station_id: int) -> Station:
-    return get_scoped_or_404(
-        Station.objects.select_related("backend", "company", "location", "template"), request.user, pk=station_id
-    )
+    stations = Station.objects.select_related("backend", "company", "location", "template")
+    return get_scoped_or_404(stations, request.user, pk=station_id)
 
 
 def _sent(request: HttpRequest, station: Station) -> None:
-    messages.success(request, f"Sent to {station.backend.name}; it will show as synced when the upstream confirms.")
+    messages.success(
+        request, f"Sent to {station.backend.name}; it will show as synced when the upstream confirms.")
 
 
 def _written(request: HttpRequest, response: HttpResponse) -> HttpResponse:
@@ -78,7 +79,8 @@ def station_create(request: HttpRequest) -> HttpResponse:
     focus = None
     if action == "save":
         form = StationCreateForm(request.POST, user=request.user)
-        rows = EvseRows.bound(request.POST) if form.kind == Backend.Kind.GREENFLUX and not form.uses_template else None
+        manual = form.kind == Backend.Kind.GREENFLUX and not form.uses_template
+        rows = EvseRows.bound(request.POST) if manual else None
         station = _create_if_valid(request, form, rows)
         if station is not None:
             _sent(request, station)
@@ -87,7 +89,8 @@ def station_create(request: HttpRequest) -> HttpResponse:
         # Re-render from what was typed, without judging it yet (no errors on a half-filled form).
         source = request.POST if request.method == "POST" else request.GET
         probe = StationCreateForm(source, user=request.user)
-        initial = {name: value for name, value in _posted(probe, source).items() if value not in (None, "", [])}
+        initial = {name: value for name, value in _posted(probe, source).items()
+                   if value not in (None, "", [])}
         if request.method == "GET" and not initial.get("backend"):
             only = probe.fields["backend"].queryset
             initial["backend"] = only.get().pk if only.count() == 1 else None
@@ -102,8 +105,8 @@ def station_create(request: HttpRequest) -> HttpResponse:
                "template_preview": _preview(form)}
     if request.htmx and action != "save":
         rows_only = action.split(":")[0] in ROW_ACTIONS and rows is not None
-        return render(request, "stations/_edit_evses.html" if rows_only else "stations/station_form.html#form-body",
-                      context)
+        partial = "stations/_edit_evses.html" if rows_only else "stations/station_form.html#form-body"
+        return render(request, partial, context)
     return render(request, "stations/station_form.html", context)
 
 
@@ -157,7 +160,9 @@ def station_edit(request: HttpRequest, station_id: int) -> HttpResponse:
 
 # --- quick edits (PATCH), refresh and the actions fragment ------------------------------------
 
-def actions_context(request: HttpRequest, station: Station, forms: dict[str, Any] | None = None) -> dict[str, Any]:
+def actions_context(
+    request: HttpRequest, station: Station, forms: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """What ``_station_actions.html`` shows; the station page may pass it to skip a second request."""
     ops = Operation.objects.filter(target_type="station", target_id=station.pk)
     open_ops = list(ops.filter(status__in=Operation.OPEN).order_by("created_at"))
@@ -165,7 +170,8 @@ def actions_context(request: HttpRequest, station: Station, forms: dict[str, Any
     reason = _not_editable_reason(station)
     quick = []
     if may_write and not reason:
-        quick = [(forms or {}).get(name) or quick_edit_form(station, name, request.user) for name in QUICK_FIELDS]
+        given = forms or {}
+        quick = [given.get(name) or quick_edit_form(station, name, request.user) for name in QUICK_FIELDS]
     return {
         "station": station, "open_ops": open_ops, "polling": bool(open_ops),
         "conflict": _open_conflict(station),
@@ -176,7 +182,9 @@ def actions_context(request: HttpRequest, station: Station, forms: dict[str, Any
     }
 
 
-def _render_actions(request: HttpRequest, station: Station, forms: dict[str, Any] | None = None) -> HttpResponse:
+def _render_actions(
+    request: HttpRequest, station: Station, forms: dict[str, Any] | None = None
+) -> HttpResponse:
     return render(request, "stations/_station_actions.html", actions_context(request, station, forms))
 
 
@@ -230,10 +238,11 @@ def station_quick_edit(request: HttpRequest, station_id: int, field: str) -> Htt
 def station_refresh(request: HttpRequest, station_id: int) -> HttpResponse:
     station = _station(request, station_id)
     if not station.upstream_id:
-        messages.error(request, f"This station is not on {station.backend.name} yet; nothing to refresh from.")
+        messages.error(request, f"This station is not on {station.backend.name} yet; nothing to refresh.")
     else:
         services.station_refresh(user=request.user, station=station)
-        messages.info(request, f"Reading the station from {station.backend.name}; the page updates when it is back.")
+        messages.info(request,
+                      f"Reading the station from {station.backend.name}; the page updates when it is back.")
     if request.htmx:
         return _written(request, _render_actions(request, station))
     return redirect("stations:detail", station.pk)
@@ -277,9 +286,9 @@ def conflict_rows(station: Station, op: Operation) -> list[dict[str, Any]]:
         if not (mine_changed or theirs_changed) and key not in ("name", "evses"):
             continue
         rows.append({
-            "label": label, "base": _shown(key, base.get(key), locations), "mine": _shown(key, mine.get(key), locations),
-            "theirs": _shown(key, theirs.get(key), locations), "mine_changed": mine_changed,
-            "theirs_changed": theirs_changed,
+            "label": label, "base": _shown(key, base.get(key), locations),
+            "mine": _shown(key, mine.get(key), locations), "theirs": _shown(key, theirs.get(key), locations),
+            "mine_changed": mine_changed, "theirs_changed": theirs_changed,
             "clash": mine_changed and theirs_changed and mine.get(key) != theirs.get(key),
         })
     return rows
