@@ -16,6 +16,7 @@ from typing import IO
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 100_000
+NUL = b"\x00"
 
 
 @dataclass(frozen=True)
@@ -98,22 +99,33 @@ def parse_connectors(text: str) -> tuple[list[list[ConnectorSpec]], str | None]:
     return evses, None
 
 
+def _not_utf8(exc: UnicodeDecodeError, offset: int) -> FileRefused:
+    bad = exc.object[exc.start:exc.start + 1].hex().upper() or "end"
+    return FileRefused(
+        f"The file is not UTF-8 text (byte 0x{bad} near position {max(0, offset + exc.start)}). "
+        "Save it as “CSV UTF-8” in your spreadsheet and upload it again."
+    )
+
+
 def _decode(stream: IO[bytes]) -> Iterator[str]:
     """Decode UTF-8 (BOM or not) incrementally; refuse other encodings with the offending byte."""
     decoder = codecs.getincrementaldecoder("utf-8-sig")()
     offset = 0
     while chunk := stream.read(64 * 1024):
+        if NUL in chunk:
+            raise FileRefused(
+                f"The file holds a NUL byte (position {offset + chunk.index(NUL)}), so it is not a text CSV. "
+                "Export it again from your spreadsheet as “CSV UTF-8”."
+            )
         try:
             yield decoder.decode(chunk)
         except UnicodeDecodeError as exc:
-            position = offset + exc.start
-            bad = chunk[exc.start:exc.start + 1].hex().upper()
-            raise FileRefused(
-                f"The file is not UTF-8 text (byte 0x{bad} at position {position}). "
-                "Save it as “CSV UTF-8” in your spreadsheet and upload it again."
-            ) from exc
+            raise _not_utf8(exc, offset) from exc
         offset += len(chunk)
-    yield decoder.decode(b"", final=True)
+    try:
+        yield decoder.decode(b"", final=True)
+    except UnicodeDecodeError as exc:  # the file ends inside a character
+        raise _not_utf8(exc, offset) from exc
 
 
 def _lines(stream: IO[bytes]) -> Iterator[str]:

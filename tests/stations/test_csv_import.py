@@ -183,3 +183,9 @@ def test_model_must_have_a_beenergised_id(operator: User, be_row: dict[str, str]
     job = upload(operator, csv_bytes(be_row))
     (row,) = ImportRow.objects.filter(job=job)
     assert row.problems[0][0] == "model" and "be.ENERGISED model id" in row.problems[0][1]
+
+
+def test_nul_bytes_are_refused(operator: User, be_row: dict[str, str]) -> None:
+    job = upload(operator, csv_bytes({**be_row, "label": "De\x00pot"}))
+    assert job.status == ImportJob.Status.INVALID
+    assert "NUL byte" in job.file_problem
