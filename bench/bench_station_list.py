@@ -91,13 +91,16 @@ def _seed() -> tuple[Any, float | None]:
     backends = []
     for i, kind in enumerate([Backend.Kind.GREENFLUX, Backend.Kind.BEENERGISED, Backend.Kind.GREENFLUX]):
         backend, _ = Backend.objects.get_or_create(
-            name=f"Bench backend {i}", defaults={"kind": kind, "company": company, "base_url": "http://127.0.0.1:9/"})
+            name=f"Bench backend {i}",
+            defaults={"kind": kind, "company": company, "base_url": "http://127.0.0.1:9/"})
         backends.append(backend)
     catalogue, _ = Backend.objects.get_or_create(
         name="Bench models", defaults={"kind": Backend.Kind.MODELS, "base_url": "http://127.0.0.1:9/"})
-    locations = [Location.objects.get_or_create(backend=backends[0], upstream_id=f"bench-loc-{i}",
-                                                defaults={"company": company, "name": f"Bench site {i:03d}"})[0]
-                 for i in range(200)]
+    locations = [
+        Location.objects.get_or_create(backend=backends[0], upstream_id=f"bench-loc-{i}",
+                                       defaults={"company": company, "name": f"Bench site {i:03d}"})[0]
+        for i in range(200)
+    ]
     models = [StationModel.objects.get_or_create(backend=catalogue, upstream_id=f"bench-model-{i}",
                                                  defaults={"vendor": "Alfen", "model": f"Eve {i}",
                                                            "power_type": "AC_3_PHASE"})[0]
@@ -110,13 +113,15 @@ def _seed() -> tuple[Any, float | None]:
                 company=company, backend=backends[n % 3], upstream_id=f"BENCH-{n:06d}",
                 label=f"{cities[(n * 7) % len(cities)]} {n:06d}", charge_box_identity=f"BENCH-{n:06d}",
                 serial_number=f"SN{(n * 7919) % 10**8:08d}", status=statuses[n % len(statuses)],
-                connectivity="Online" if n % 5 else "Offline", deploy_state="Production" if n % 4 else "Stock",
+                connectivity="Online" if n % 5 else "Offline",
+                deploy_state="Production" if n % 4 else "Stock",
                 location=locations[n % 200], model=models[n % 20], time_zone="Europe/Amsterdam",
             )
             for n in range(start, min(start + BATCH, STATIONS))
         ], batch_size=BATCH)
     with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE stations_station")  # visibility map and statistics, as autovacuum would
+        # The visibility map and statistics, as autovacuum would set them a little later.
+        cursor.execute("VACUUM ANALYZE stations_station")
     return company, time.perf_counter() - started
 
 
@@ -163,7 +168,8 @@ def run() -> list[dict[str, Any]]:
     from stations.selectors import StationQuery, station_cursor_at
 
     company, seeded = _seed()
-    user, _ = User.objects.get_or_create(username="bench-superuser", defaults={"is_superuser": True, "is_staff": True})
+    user, _ = User.objects.get_or_create(
+        username="bench-superuser", defaults={"is_superuser": True, "is_staff": True})
     client = Client()
     client.force_login(user)
     portal, admin = reverse("stations:list"), reverse("admin:stations_station_changelist")
@@ -206,5 +212,6 @@ def run() -> list[dict[str, Any]]:
 
 if __name__ == "__main__":
     for row in run():
-        ratio = f"  x{row['ratio']:.2f} vs {row['baseline']} ({row['baseline_value']:.1f})" if row["ratio"] else ""
+        ratio = (f"  x{row['ratio']:.2f} vs {row['baseline']} ({row['baseline_value']:.1f})"
+                 if row["ratio"] else "")
         print(f"{row['figure']}: {row['value']:.1f} {row['unit']}{ratio}")

@@ -22,7 +22,9 @@ from portal.models import Backend, Company
 from stations.models import Connectivity, DeployState, Status
 from stations.selectors import DEFAULT_PER_PAGE, DEFAULT_SORT, PER_PAGE_CHOICES, REMOVED, SORTS, StationQuery
 
-SORT_LABELS = {"label": "Label", "identity": "Charge box identity", "status": "Status", "updated": "Last updated"}
+SORT_LABELS = {
+    "label": "Label", "identity": "Charge box identity", "status": "Status", "updated": "Last updated",
+}
 SORT_CHOICES = [
     choice
     for key, label in SORT_LABELS.items()
@@ -46,8 +48,8 @@ class FastSelect(forms.Select):
             "", '<option value="{}"{}>{}</option>',
             ((str(v), " selected" if str(v) in chosen else "", label) for v, label in self.choices),
         )
-        return format_html('<select name="{}"{}>{}</select>', name, flatatt(self.build_attrs(self.attrs, attrs)),
-                           options)
+        final_attrs = flatatt(self.build_attrs(self.attrs, attrs))
+        return format_html('<select name="{}"{}>{}</select>', name, final_attrs, options)
 
 
 def _choices(any_label: str, pairs: Any) -> list[tuple[Any, str]]:
@@ -56,7 +58,8 @@ def _choices(any_label: str, pairs: Any) -> list[tuple[Any, str]]:
 
 def _select(label: str, choices: list[tuple[Any, str]], coerce: Any = str) -> forms.TypedChoiceField:
     return forms.TypedChoiceField(
-        label=label, choices=choices, required=False, coerce=coerce, empty_value=None if coerce is int else "",
+        label=label, choices=choices, required=False, coerce=coerce,
+        empty_value=None if coerce is int else "",
         widget=FastSelect,
         error_messages={"invalid_choice": f"That {label.lower()} is not one of yours any more; showing all."},
     )
@@ -70,7 +73,9 @@ class StationFilterForm(forms.Form):
     status = _select("Status", _choices("Any status", Status.choices))
     connectivity = _select("Connectivity", _choices("Any connectivity", Connectivity.choices))
     deploy_state = _select("Deploy state", _choices("Any deploy state", DeployState.choices))
-    sync_state = _select("Sync state", _choices("Any sync state", [*SyncState.choices, (REMOVED, "Removed upstream")]))
+    sync_state = _select(
+        "Sync state", _choices("Any sync state", [*SyncState.choices, (REMOVED, "Removed upstream")])
+    )
     sort = forms.ChoiceField(label="Sort by", choices=SORT_CHOICES, required=False, widget=FastSelect)
     per_page = forms.TypedChoiceField(
         label="Rows per page", choices=[(n, str(n)) for n in PER_PAGE_CHOICES], coerce=int, required=False,
@@ -94,8 +99,10 @@ class StationFilterForm(forms.Form):
         lists = {
             "backend": ("Backend", "Any backend", backends.values_list("id", "name")),
             "company": ("Company", "Any company", companies.values_list("id", "name")),
-            "location": ("Location", "Any location", scoped(Location.objects.all(), user).values_list("id", "name")),
-            "model": ("Model", "Any model", StationModel.objects.values_list("id", "vendor", "model", "friendly_name")),
+            "location": ("Location", "Any location",
+                         scoped(Location.objects.all(), user).values_list("id", "name")),
+            "model": ("Model", "Any model",
+                      StationModel.objects.values_list("id", "vendor", "model", "friendly_name")),
         }
         for name, (label, any_label, rows) in lists.items():
             rows = list(rows)

@@ -133,7 +133,9 @@ def station_search(qs: QuerySet[Station], text: str) -> QuerySet[Station]:
     )
 
 
-def station_filter(qs: QuerySet[Station], query: StationQuery, *, with_status: bool = True) -> QuerySet[Station]:
+def station_filter(
+    qs: QuerySet[Station], query: StationQuery, *, with_status: bool = True
+) -> QuerySet[Station]:
     qs = station_search(qs, query.q)
     exact = {
         "backend_id": query.backend,

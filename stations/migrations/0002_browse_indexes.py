@@ -43,7 +43,8 @@ def create_indexes(apps, schema_editor) -> None:  # type: ignore[no-untyped-def]
     schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     for name, column in TRIGRAM.items():
         schema_editor.execute(
-            f"CREATE INDEX IF NOT EXISTS {name} ON stations_station USING gin (UPPER({column}::text) gin_trgm_ops)"
+            f"CREATE INDEX IF NOT EXISTS {name} ON stations_station"
+            f" USING gin (UPPER({column}::text) gin_trgm_ops)"
         )
 
 

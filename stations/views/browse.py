@@ -66,14 +66,16 @@ def _list_links(request: HttpRequest, query: StationQuery, page: StationPage) ->
         next_sort = f"-{key}" if current and not query.descending else key
         headers.append({
             "key": key,
-            "label": "Identity" if key == "identity" else label,  # the column is narrow; the form says it in full
+            # The column is narrow; the sort select in the form says it in full.
+            "label": "Identity" if key == "identity" else label,
             "url": _url(base, params, sort=next_sort),
             "aria_sort": ("descending" if query.descending else "ascending") if current else "none",
             "next_label": "descending" if next_sort.startswith("-") else "ascending",
         })
     return {
         "sort_headers": {h["key"]: h for h in headers},
-        "sorted_by": f"{SORT_LABELS[query.sort].lower()}, {'descending' if query.descending else 'ascending'}",
+        "sorted_by": f"{SORT_LABELS[query.sort].lower()}, {'descending' if query.descending else 'ascending'}"
+        if query.sort in SORT_LABELS else "",
         "first": None if page.at_start else _url(base, params),
         "last": None if page.at_end else _url(base, params, last=1),
         "next": _url(base, params, after=page.next_cursor) if page.next_cursor else None,
@@ -125,7 +127,8 @@ def station_row(request: HttpRequest, station_id: int) -> HttpResponse:
     station = station_row_get(request.user, station_id)
     if not request.htmx:
         return redirect("stations:detail", station_id=station.pk)
-    return render(request, "stations/_station_row.html", {"station": station, "show_company": _shows_company(request.user)})
+    context = {"station": station, "show_company": _shows_company(request.user)}
+    return render(request, "stations/_station_row.html", context)
 
 
 @role_required(Role.VIEWER)

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from portal.access import Role
-from portal.models import Backend, Company
+from portal.models import Company
 from simulator.testing import SimulatorHandle
 from stations.mapping import apply_greenflux
 from stations.models import Station
@@ -31,10 +31,16 @@ def estate(simulator: SimulatorHandle, company_a: Company) -> Station:
     other = make_backend(simulator, "beenergised", company_a, name="be.ENERGISED fleet")
     depot = LocationFactory(company=company_a, backend=backend, name="Depot Noord")
     for i in range(60):
-        StationFactory(company=company_a, backend=other if i % 2 else backend, label=f"Depot bay {i:02d}",
-                       charge_box_identity=f"NL-DEP-{i:03d}", status="AVAILABLE" if i % 4 else "OUTOFORDER",
-                       connectivity="Online" if i % 3 else "Offline", location=depot,
-                       deploy_state="Production")
+        StationFactory(
+            company=company_a,
+            backend=other if i % 2 else backend,
+            label=f"Depot bay {i:02d}",
+            charge_box_identity=f"NL-DEP-{i:03d}",
+            status="AVAILABLE" if i % 4 else "OUTOFORDER",
+            connectivity="Online" if i % 3 else "Offline",
+            location=depot,
+            deploy_state="Production",
+        )
     real.refresh_from_db()
     return real
 
@@ -47,8 +53,9 @@ def fits_the_window(page: Page) -> bool:
     return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"))
 
 
-def test_filter_search_sort_and_open_a_station(page: Page, live_server: object, estate: Station,
-                                               company_a: Company) -> None:
+def test_filter_search_sort_and_open_a_station(
+    page: Page, live_server: object, estate: Station, company_a: Company
+) -> None:
     UserFactory(username="fleet", role=Role.VIEWER, companies=[company_a])
     base = live_server.url  # type: ignore[attr-defined]
     sign_in(page, base, "fleet", PASSWORD)
@@ -99,8 +106,13 @@ def test_filter_search_sort_and_open_a_station(page: Page, live_server: object, 
     screenshot(page, "station-detail")
 
 
-def test_list_works_without_javascript(browser, live_server: object, estate: Station,  # type: ignore[no-untyped-def]
-                                       company_a: Company, browser_settings: None) -> None:
+def test_list_works_without_javascript(
+    browser,
+    live_server: object,
+    estate: Station,  # type: ignore[no-untyped-def]
+    company_a: Company,
+    browser_settings: None,
+) -> None:
     UserFactory(username="nojs", role=Role.VIEWER, companies=[company_a])
     context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 900})
     page = context.new_page()

@@ -54,21 +54,57 @@ def estate(company_a: Company, company_b: Company, backend: Backend) -> dict[str
     depot = LocationFactory(company=company_a, backend=backend, name="Depot North")
     model = StationModelFactory(vendor="Alfen", model="Eve Double")
     rows = {
-        "alpha": StationFactory(company=company_a, backend=backend, label="Alpha Depot", charge_box_identity="NL-ALPHA-1",
-                                status="AVAILABLE", connectivity="Online", deploy_state="Production", location=depot),
-        "bravo": StationFactory(company=company_a, backend=backend, label="Bravo Yard", charge_box_identity="NL-BRAVO-2",
-                                status="CHARGING", connectivity="Offline", deploy_state="Stock", serial_number="SN-7731"),
-        "charlie": StationFactory(company=company_a, backend=other_backend, label="Charlie Office",
-                                  charge_box_identity="NL-CHARLIE-3", status="AVAILABLE", model=model,
-                                  sync_state=SyncState.PENDING),
-        "delta": StationFactory(company=company_a, backend=backend, label="Delta Garage", charge_box_identity="NL-DELTA-4",
-                                status="OUTOFORDER", connectivity="Online", deploy_state="Deprecated",
-                                sync_state=SyncState.FAILED),
-        "echo": StationFactory(company=company_a, backend=backend, label="Echo Removed", charge_box_identity="NL-ECHO-5",
-                               status="AVAILABLE", removed_at=timezone.now()),
+        "alpha": StationFactory(
+            company=company_a,
+            backend=backend,
+            label="Alpha Depot",
+            charge_box_identity="NL-ALPHA-1",
+            status="AVAILABLE",
+            connectivity="Online",
+            deploy_state="Production",
+            location=depot,
+        ),
+        "bravo": StationFactory(
+            company=company_a,
+            backend=backend,
+            label="Bravo Yard",
+            charge_box_identity="NL-BRAVO-2",
+            status="CHARGING",
+            connectivity="Offline",
+            deploy_state="Stock",
+            serial_number="SN-7731",
+        ),
+        "charlie": StationFactory(
+            company=company_a,
+            backend=other_backend,
+            label="Charlie Office",
+            charge_box_identity="NL-CHARLIE-3",
+            status="AVAILABLE",
+            model=model,
+            sync_state=SyncState.PENDING,
+        ),
+        "delta": StationFactory(
+            company=company_a,
+            backend=backend,
+            label="Delta Garage",
+            charge_box_identity="NL-DELTA-4",
+            status="OUTOFORDER",
+            connectivity="Online",
+            deploy_state="Deprecated",
+            sync_state=SyncState.FAILED,
+        ),
+        "echo": StationFactory(
+            company=company_a,
+            backend=backend,
+            label="Echo Removed",
+            charge_box_identity="NL-ECHO-5",
+            status="AVAILABLE",
+            removed_at=timezone.now(),
+        ),
     }
-    rows["foreign"] = StationFactory(company=company_b, label="Foxtrot Foreign", charge_box_identity="NL-FOX-6",
-                                     status="AVAILABLE")
+    rows["foreign"] = StationFactory(
+        company=company_b, label="Foxtrot Foreign", charge_box_identity="NL-FOX-6", status="AVAILABLE"
+    )
     return rows
 
 
@@ -78,17 +114,24 @@ def test_list_shows_only_the_users_companies(viewer_client: Client, estate: dict
     assert labels(get(viewer_client, q="Foxtrot")) == []
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("depot", ["Alpha Depot"]),            # label, any case
-    ("nl-bravo", ["Bravo Yard"]),          # charge box identity
-    ("7731", ["Bravo Yard"]),              # serial number
-    ("ar", ["Bravo Yard", "Charlie Office", "Delta Garage"]),
-])
-def test_search_narrows_rows(viewer_client: Client, estate: dict[str, Station], text: str, expected: list[str]) -> None:
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("depot", ["Alpha Depot"]),  # label, any case
+        ("nl-bravo", ["Bravo Yard"]),  # charge box identity
+        ("7731", ["Bravo Yard"]),  # serial number
+        ("ar", ["Bravo Yard", "Charlie Office", "Delta Garage"]),
+    ],
+)
+def test_search_narrows_rows(
+    viewer_client: Client, estate: dict[str, Station], text: str, expected: list[str]
+) -> None:
     assert labels(get(viewer_client, q=text)) == expected
 
 
-def test_each_filter_narrows_rows(viewer_client: Client, estate: dict[str, Station], backend: Backend) -> None:
+def test_each_filter_narrows_rows(
+    viewer_client: Client, estate: dict[str, Station], backend: Backend
+) -> None:
     cases = {
         "backend": (backend.pk, ["Alpha Depot", "Bravo Yard", "Delta Garage", "Echo Removed"]),
         "location": (estate["alpha"].location_id, ["Alpha Depot"]),
@@ -107,8 +150,9 @@ def test_each_filter_narrows_rows(viewer_client: Client, estate: dict[str, Stati
     assert labels(get(viewer_client, status="AVAILABLE", connectivity="Online")) == ["Alpha Depot"]
 
 
-def test_company_filter_for_a_user_of_two_companies(estate: dict[str, Station], company_a: Company,
-                                                    company_b: Company) -> None:
+def test_company_filter_for_a_user_of_two_companies(
+    estate: dict[str, Station], company_a: Company, company_b: Company
+) -> None:
     both = client_for(UserFactory(role=Role.VIEWER, companies=[company_a, company_b]))
     page = get(both).content.decode()
     assert 'name="company"' in page and "Foxtrot Foreign" in page
@@ -126,14 +170,19 @@ def test_a_filter_value_from_another_company_is_refused_next_to_its_field(
     assert len(labels(response)) == 5  # the bad filter filters nothing
 
 
-@pytest.mark.parametrize("sort, expected", [
-    ("label", ["Alpha Depot", "Bravo Yard", "Charlie Office", "Delta Garage", "Echo Removed"]),
-    ("-label", ["Echo Removed", "Delta Garage", "Charlie Office", "Bravo Yard", "Alpha Depot"]),
-    ("-identity", ["Echo Removed", "Delta Garage", "Charlie Office", "Bravo Yard", "Alpha Depot"]),
-    # AVAILABLE < CHARGING < OUTOFORDER, ties by id (creation order).
-    ("status", ["Alpha Depot", "Charlie Office", "Echo Removed", "Bravo Yard", "Delta Garage"]),
-])
-def test_sort_orders_rows(viewer_client: Client, estate: dict[str, Station], sort: str, expected: list[str]) -> None:
+@pytest.mark.parametrize(
+    "sort, expected",
+    [
+        ("label", ["Alpha Depot", "Bravo Yard", "Charlie Office", "Delta Garage", "Echo Removed"]),
+        ("-label", ["Echo Removed", "Delta Garage", "Charlie Office", "Bravo Yard", "Alpha Depot"]),
+        ("-identity", ["Echo Removed", "Delta Garage", "Charlie Office", "Bravo Yard", "Alpha Depot"]),
+        # AVAILABLE < CHARGING < OUTOFORDER, ties by id (creation order).
+        ("status", ["Alpha Depot", "Charlie Office", "Echo Removed", "Bravo Yard", "Delta Garage"]),
+    ],
+)
+def test_sort_orders_rows(
+    viewer_client: Client, estate: dict[str, Station], sort: str, expected: list[str]
+) -> None:
     assert labels(get(viewer_client, sort=sort)) == expected
 
 
@@ -143,7 +192,12 @@ def test_sort_by_last_update_newest_first(viewer_client: Client, estate: dict[st
     for days, key in enumerate(["charlie", "alpha", "echo", "delta", "bravo"]):
         Station.objects.filter(pk=estate[key].pk).update(updated_at=now - timedelta(days=days))
     assert labels(get(viewer_client, sort="-updated")) == [
-        "Charlie Office", "Alpha Depot", "Echo Removed", "Delta Garage", "Bravo Yard"]
+        "Charlie Office",
+        "Alpha Depot",
+        "Echo Removed",
+        "Delta Garage",
+        "Bravo Yard",
+    ]
 
 
 def test_column_headers_toggle_the_sort_and_say_so(viewer_client: Client, estate: dict[str, Station]) -> None:
@@ -170,12 +224,20 @@ def test_status_counts_match_the_filters(viewer_client: Client, estate: dict[str
     assert "Charging <span" not in page
 
 
-def test_pages_walk_the_whole_filtered_list_without_gaps(viewer_client: Client, company_a: Company,
-                                                         backend: Backend) -> None:
+def test_pages_walk_the_whole_filtered_list_without_gaps(
+    viewer_client: Client, company_a: Company, backend: Backend
+) -> None:
     for i in range(130):
-        StationFactory(company=company_a, backend=backend, label=f"Site {i % 7}", charge_box_identity=f"P-{i:03d}",
-                       status="AVAILABLE" if i % 3 else "CHARGING")
-    expected = list(Station.objects.filter(status="AVAILABLE").order_by("-label", "-id").values_list("label", "id"))
+        StationFactory(
+            company=company_a,
+            backend=backend,
+            label=f"Site {i % 7}",
+            charge_box_identity=f"P-{i:03d}",
+            status="AVAILABLE" if i % 3 else "CHARGING",
+        )
+    expected = list(
+        Station.objects.filter(status="AVAILABLE").order_by("-label", "-id").values_list("label", "id")
+    )
     seen: list[str] = []
     response = get(viewer_client, status="AVAILABLE", sort="-label", per_page=25)
     pages = 0
@@ -190,8 +252,10 @@ def test_pages_walk_the_whole_filtered_list_without_gaps(viewer_client: Client, 
     assert pages == 4
     assert seen == [label for label, _ in expected]
     # Last (the final 25 rows), then back one page: the 25 rows just before them.
-    last = re.search(r'id="page-last" href="([^"]+)"', get(viewer_client, status="AVAILABLE", sort="-label",
-                                                            per_page=25).content.decode())
+    last = re.search(
+        r'id="page-last" href="([^"]+)"',
+        get(viewer_client, status="AVAILABLE", sort="-label", per_page=25).content.decode(),
+    )
     assert last
     last_page = viewer_client.get(html.unescape(last[1]))
     assert labels(last_page) == seen[-25:]
@@ -200,7 +264,9 @@ def test_pages_walk_the_whole_filtered_list_without_gaps(viewer_client: Client, 
     assert labels(viewer_client.get(html.unescape(previous[1]))) == seen[-50:-25]
 
 
-def test_a_nonsense_page_cursor_shows_the_first_page(viewer_client: Client, estate: dict[str, Station]) -> None:
+def test_a_nonsense_page_cursor_shows_the_first_page(
+    viewer_client: Client, estate: dict[str, Station]
+) -> None:
     assert labels(get(viewer_client, after="not-a-cursor"))[0] == "Alpha Depot"
 
 
@@ -211,8 +277,13 @@ def test_list_query_count_does_not_grow_with_rows(
         location = LocationFactory(company=company_a, backend=backend)
         model = StationModelFactory()
         for _ in range(n):
-            StationFactory(company=company_a, backend=backend, location=location, model=model,
-                           sync_state=SyncState.PENDING)
+            StationFactory(
+                company=company_a,
+                backend=backend,
+                location=location,
+                model=model,
+                sync_state=SyncState.PENDING,
+            )
 
     add(25)
     from django.db import connection
@@ -227,18 +298,24 @@ def test_list_query_count_does_not_grow_with_rows(
 
 
 def test_htmx_request_gets_only_the_results(viewer_client: Client, estate: dict[str, Station]) -> None:
-    response = viewer_client.get(LIST, {"q": "bravo"}, HTTP_HX_REQUEST="true", HTTP_HX_TRIGGER="station-filters")
+    response = viewer_client.get(
+        LIST, {"q": "bravo"}, HTTP_HX_REQUEST="true", HTTP_HX_TRIGGER="station-filters"
+    )
     body = response.content.decode()
     assert "<html" not in body and "<form" not in body
     assert body.lstrip().startswith('<div id="station-results"')
     assert labels(response) == ["Bravo Yard"]
     assert "HX-Request" in response["Vary"]
     # A sort header click also brings the form's fields along (out of band) so they agree.
-    body = viewer_client.get(LIST, {"sort": "-label"}, HTTP_HX_REQUEST="true", HTTP_HX_TRIGGER="sort-label").content
+    body = viewer_client.get(
+        LIST, {"sort": "-label"}, HTTP_HX_REQUEST="true", HTTP_HX_TRIGGER="sort-label"
+    ).content
     assert b'hx-swap-oob="true"' in body and b'<option value="-label" selected>' in body
 
 
-def test_plain_get_without_javascript_keeps_the_form_filled(viewer_client: Client, estate: dict[str, Station]) -> None:
+def test_plain_get_without_javascript_keeps_the_form_filled(
+    viewer_client: Client, estate: dict[str, Station]
+) -> None:
     response = get(viewer_client, q="yard", status="CHARGING", sort="-label")
     page = response.content.decode()
     assert "<html" in page and labels(response) == ["Bravo Yard"]
@@ -295,8 +372,14 @@ def test_station_page_shows_the_station(viewer_client: Client, mirrored_station:
     station = mirrored_station
     page = viewer_client.get(reverse("stations:detail", args=[station.pk])).content.decode()
     assert f"<h1>{html.escape(station.label)}</h1>" in page
-    for text in (station.charge_box_identity, station.company.name, station.backend.name, "GreenFlux",
-                 station.deploy_state, station.get_status_display()):
+    for text in (
+        station.charge_box_identity,
+        station.company.name,
+        station.backend.name,
+        "GreenFlux",
+        station.deploy_state,
+        station.get_status_display(),
+    ):
         assert html.escape(text) in page
     config = page.split('id="config-heading"', 1)[1].split("</section>", 1)[0]
     assert "read-only" in config and "cannot change it" in config
@@ -306,16 +389,27 @@ def test_station_page_shows_the_station(viewer_client: Client, mirrored_station:
     evses = page.split('id="evses-heading"', 1)[1]
     assert connector.standard in evses and f"{connector.max_voltage} V" in evses
     assert page.count('role="row"') == 1 + sum(e.connectors.count() for e in station.evses.all()) * 1 + (
-        station.evses.count() - 1)  # a header row per EVSE table plus a row per connector
+        station.evses.count() - 1
+    )  # a header row per EVSE table plus a row per connector
 
 
-def test_station_page_lists_its_operations(viewer_client: Client, mirrored_station: Station, viewer: User) -> None:
+def test_station_page_lists_its_operations(
+    viewer_client: Client, mirrored_station: Station, viewer: User
+) -> None:
     station = mirrored_station
-    Operation.objects.create(kind="station.patch", backend=station.backend, company=station.company,
-                             target_type="station", target_id=station.pk, status=Operation.Status.FAILED,
-                             error_message="name: too long", created_by=viewer)
-    Operation.objects.create(kind="location.update", backend=station.backend, target_type="location",
-                             target_id=station.pk)
+    Operation.objects.create(
+        kind="station.patch",
+        backend=station.backend,
+        company=station.company,
+        target_type="station",
+        target_id=station.pk,
+        status=Operation.Status.FAILED,
+        error_message="name: too long",
+        created_by=viewer,
+    )
+    Operation.objects.create(
+        kind="location.update", backend=station.backend, target_type="location", target_id=station.pk
+    )
     history = viewer_client.get(reverse("stations:detail", args=[station.pk])).content.decode()
     history = history.split('id="history-heading"', 1)[1]
     assert "station.patch" in history and "name: too long" in history and "viewer" in history
@@ -335,7 +429,10 @@ def test_pending_station_page_polls_its_live_part(viewer_client: Client, mirrore
 def test_station_page_is_404_across_companies(mirrored_station: Station, other_company_user: User) -> None:
     outsider = client_for(other_company_user)
     assert outsider.get(reverse("stations:detail", args=[mirrored_station.pk])).status_code == 404
-    assert outsider.get(reverse("stations:row", args=[mirrored_station.pk]), HTTP_HX_REQUEST="true").status_code == 404
+    assert (
+        outsider.get(reverse("stations:row", args=[mirrored_station.pk]), HTTP_HX_REQUEST="true").status_code
+        == 404
+    )
 
 
 def test_superuser_sees_every_company(estate: dict[str, Station]) -> None:

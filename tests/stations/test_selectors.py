@@ -1,4 +1,4 @@
-"""Station list reads: keyset pages agree with a plain ORDER BY in every sort, both ways; counts per status."""
+"""Station list reads: keyset pages agree with ORDER BY in every sort, both ways; counts per status."""
 
 from __future__ import annotations
 
@@ -33,8 +33,13 @@ def many(company_a: Company, company_b: Company) -> list[Station]:
     now = timezone.now()
     rows = []
     for i in range(47):
-        station = StationFactory(company=company_a, backend=backend, label=f"Hub {i % 5}",
-                                 charge_box_identity=f"ID-{(i * 7) % 47:02d}", status=STATUSES[i % 4])
+        station = StationFactory(
+            company=company_a,
+            backend=backend,
+            label=f"Hub {i % 5}",
+            charge_box_identity=f"ID-{(i * 7) % 47:02d}",
+            status=STATUSES[i % 4],
+        )
         rows.append(station)
     # Some equal update times, to test ties on a datetime too.
     for i, station in enumerate(rows):
@@ -69,7 +74,9 @@ def walk_back(user: User, query: StationQuery, per_page: int) -> list[int]:
 
 @pytest.mark.parametrize("sort", list(SORTS))
 @pytest.mark.parametrize("descending", [False, True], ids=["asc", "desc"])
-def test_keyset_pages_match_order_by_both_ways(many: list[Station], viewer: User, sort: str, descending: bool) -> None:
+def test_keyset_pages_match_order_by_both_ways(
+    many: list[Station], viewer: User, sort: str, descending: bool
+) -> None:
     column = SORTS[sort]
     order = [f"-{column}", "-id"] if descending else [column, "id"]
     expected = list(stations_for(viewer).order_by(*order).values_list("id", flat=True))
@@ -82,7 +89,9 @@ def test_keyset_pages_match_order_by_both_ways(many: list[Station], viewer: User
 def test_pages_of_a_filtered_query(many: list[Station], viewer: User) -> None:
     query = StationQuery(q="hub 3", status="CHARGING", sort="identity")
     expected = list(
-        stations_for(viewer).filter(label="Hub 3", status="CHARGING").order_by("charge_box_identity", "id")
+        stations_for(viewer)
+        .filter(label="Hub 3", status="CHARGING")
+        .order_by("charge_box_identity", "id")
         .values_list("id", flat=True)
     )
     assert expected and walk(viewer, query, per_page=1) == expected
