@@ -496,15 +496,22 @@ def runs_expire_stale(*, queued_for: timedelta = timedelta(minutes=30)) -> int:
     return lost + dead
 
 
+def runs_prune(*, keep: timedelta = timedelta(days=30)) -> int:
+    """Drop settled runs older than ``keep`` (a schedule every few minutes adds up)."""
+    old = SyncRun.objects.filter(created_at__lt=timezone.now() - keep).exclude(status__in=SyncRun.OPEN)
+    return old.delete()[0]
+
+
 def refresh_request(*, backend: Backend, entity: str, user: User | None, full: bool | None = None) -> SyncRun:
     """"Refresh now": a queued run, enqueued after commit (views never call an upstream)."""
-    get_refresher(backend.kind, entity)
+    refresher = get_refresher(backend.kind, entity)
     with transaction.atomic():
         open_run = SyncRun.objects.filter(backend=backend, entity=entity, status__in=SyncRun.OPEN).first()
         if open_run is not None:
             return open_run
         run = SyncRun.objects.create(
-            backend=backend, entity=entity, trigger=SyncRun.Trigger.MANUAL, requested_by=user, full=bool(full)
+            backend=backend, entity=entity, trigger=SyncRun.Trigger.MANUAL, requested_by=user,
+            full=bool(full) or not refresher.incremental,  # shown while queued; the run decides for schedules
         )
         from portal.tasks import refresh
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -59,9 +59,9 @@ def schedule_rows(user: User) -> list[ScheduleRow]:
     tasks = {t.name: t for t in PeriodicTask.objects.filter(task="portal.refresh").select_related("interval")}
     rows = []
     backends = list(backends_for(user))
-    latest: dict[tuple[int, str], SyncRun] = {}
-    for run in SyncRun.objects.filter(backend__in=backends).exclude(status=SyncRun.Status.SKIPPED).order_by("created_at"):
-        latest[(run.backend_id, run.entity)] = run  # a run per pair and some history: small
+    last_ids = (SyncRun.objects.filter(backend__in=backends).exclude(status=SyncRun.Status.SKIPPED)
+                .values("backend_id", "entity").annotate(last=Max("pk")).values_list("last", flat=True))
+    latest = {(r.backend_id, r.entity): r for r in SyncRun.objects.filter(pk__in=list(last_ids))}
     for backend in backends:
         for refresher in refreshers_for(backend.kind):
             task = tasks.get(schedule_name(backend.pk, refresher.entity))

@@ -107,3 +107,14 @@ def test_command_fails_loudly_on_an_outage(be: Backend, simulator: SimulatorHand
     with pytest.raises(CommandError, match="failed"):
         call_command("refresh", be.name, "technicians", stdout=StringIO())
     assert SyncRun.objects.get().status == SyncRun.Status.FAILED
+
+
+def test_housekeeping_schedules_new_backends_and_prunes_old_runs(be: Backend) -> None:
+    from portal.tasks import refresh_housekeeping
+
+    old = SyncRun.objects.create(backend=be, entity="stations", status=SyncRun.Status.DONE)
+    SyncRun.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=40))
+    recent = SyncRun.objects.create(backend=be, entity="stations", status=SyncRun.Status.DONE)
+    refresh_housekeeping()
+    assert list(SyncRun.objects.values_list("pk", flat=True)) == [recent.pk]
+    assert PeriodicTask.objects.filter(name=schedule_name(be.pk, "stations")).exists()
