@@ -1,17 +1,17 @@
-"""Row validation for the importer: the create form's rules, with every lookup loaded once.
+"""Row validation for the importer: every rule of the create form, with every lookup loaded once.
 
 Nothing here calls an upstream. ``Lookups`` reads what rows may refer to
 (backends the user may use, companies, catalogue models, technicians,
 locations, templates, identities already in the mirror) in a handful of
-queries; ``validate_row`` is then pure Python, so ten thousand rows take
-well under a second. Problems are ``(column, message)`` pairs.
+queries. ``validate_row`` resolves a row's names to those records, builds
+the same ``StationInput`` the create form builds, and runs
+``stations.validation.validate_station_input`` on it, so the importer and
+the form can never disagree. Problems are ``(column, message)`` pairs.
 """
 
 from __future__ import annotations
 
-import zoneinfo
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
 from locations.models import Location
@@ -19,18 +19,17 @@ from models_catalog.models import StationModel
 from portal.access import Role, company_ids, has_role
 from portal.mirror import SyncState
 from portal.models import Backend, Company, User
-from stations import enums
+from stations import validation
 from stations.csv_import.format import COLUMN_NAMES, parse_connectors
 from stations.models import HardwareTemplate, Station, Technician
+from stations.services import ConnectorInput, EvseInput, StationInput
 
 Problem = tuple[str, str]
-STATION_KINDS = (Backend.Kind.BEENERGISED, Backend.Kind.GREENFLUX)
-MAX_TEXT = 200
-
-
-@cache
-def time_zones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
+# Columns a kind does not use: filled in, they are a mistake worth saying.
+UNUSED = {
+    Backend.Kind.BEENERGISED: ("location", "deploy_state", "default_tariff_id", "charger_type", "template", "connectors"),
+    Backend.Kind.GREENFLUX: ("model", "technician", "public_display_name", "serial_number"),
+}
 
 
 def _key(text: str) -> str:
@@ -44,20 +43,18 @@ class Lookups:
     backends: dict[str, Backend] = field(default_factory=dict)
     companies: dict[str, Company] = field(default_factory=dict)
     models: dict[str, StationModel] = field(default_factory=dict)
-    # (backend id, key) -> object; key is id, e-mail or name as the column allows
-    technicians: dict[tuple[int, str], Technician] = field(default_factory=dict)
-    foreign_technicians: dict[str, str] = field(default_factory=dict)  # e-mail/id -> company name
+    technicians: dict[str, list[Technician]] = field(default_factory=dict)  # id or e-mail -> technicians
     locations: dict[tuple[int, str], Location | None] = field(default_factory=dict)
     templates: dict[tuple[int, str], HardwareTemplate | None] = field(default_factory=dict)
-    # (backend id, identity casefolded) -> True if a failed, never-created station may be replaced
-    identities: dict[tuple[int, str], bool] = field(default_factory=dict)
+    # (backend id, identity casefolded) -> the mirror station, unless a failed create may be replaced
+    identities: dict[tuple[int, str], tuple[str, str] | None] = field(default_factory=dict)
     seen: dict[tuple[int, str], int] = field(default_factory=dict)  # identity -> first row in this file
 
     @classmethod
     def load(cls, user: User) -> Lookups:
         ids = company_ids(user)
         lookups = cls()
-        backends = Backend.objects.filter(kind__in=STATION_KINDS, is_active=True).select_related("company")
+        backends = Backend.objects.filter(kind__in=validation.STATION_KINDS, is_active=True).select_related("company")
         if ids is not None:
             backends = backends.filter(company__in=ids)
         for backend in backends:
@@ -70,174 +67,140 @@ class Lookups:
             for name in {model.upstream_id or "", f"{model.vendor} {model.model}", model.friendly_name}:
                 if name:
                     lookups.models.setdefault(_key(name), model)
+        for tech in Technician.objects.select_related("company"):
+            for key in {str(tech.upstream_id or ""), _key(tech.email)} - {""}:
+                lookups.technicians.setdefault(key, []).append(tech)
         backend_ids = {b.pk for b in lookups.backends.values()}
-        for tech in Technician.objects.filter(removed_at__isnull=True).select_related("company"):
-            keys = {str(tech.upstream_id or ""), _key(tech.email)} - {""}
-            if tech.backend_id in backend_ids:
-                for key in keys:
-                    lookups.technicians[(tech.backend_id, key)] = tech
-            for key in keys:
-                lookups.foreign_technicians.setdefault(key, tech.company.name)
-        for location in Location.objects.filter(backend_id__in=backend_ids, removed_at__isnull=True):
+        for location in Location.objects.filter(backend_id__in=backend_ids):
             lookups.locations[(location.backend_id, str(location.upstream_id))] = location
             name_key = (location.backend_id, _key(location.name))
             # Two locations of one name: refer to them by id only.
             lookups.locations[name_key] = None if name_key in lookups.locations else location
-        for template in HardwareTemplate.objects.filter(backend_id__in=backend_ids, removed_at__isnull=True):
+        for template in HardwareTemplate.objects.filter(backend_id__in=backend_ids):
             lookups.templates[(template.backend_id, str(template.upstream_id))] = template
             name_key = (template.backend_id, _key(template.name))
             lookups.templates[name_key] = None if name_key in lookups.templates else template
         stations = Station.objects.filter(backend_id__in=backend_ids).values_list(
-            "backend_id", "charge_box_identity", "sync_state", "upstream_id"
+            "backend_id", "charge_box_identity", "label", "sync_state", "upstream_id"
         )
-        for backend_id, identity, state, upstream_id in stations.iterator(chunk_size=5000):
+        for backend_id, identity, label, state, upstream_id in stations.iterator(chunk_size=5000):
             replaceable = state == SyncState.FAILED and not upstream_id
-            lookups.identities[(backend_id, identity.casefold())] = replaceable
+            lookups.identities[(backend_id, identity.casefold())] = None if replaceable else (identity, label)
         return lookups
 
+    def identity_error(self, backend: Backend, value: str) -> str | None:
+        """The form's identity rule, answered from the identities loaded once."""
+        taken = self.identities.get((backend.pk, value.casefold()))
+        if taken:
+            return f"“{taken[0]}” is already used by station “{taken[1]}” on {backend.name}."
+        return None
 
-def _text(row: dict[str, str], column: str, problems: list[Problem], *, required: bool = False,
-          max_length: int = MAX_TEXT, what: str = "") -> str:
-    value = row.get(column, "")
-    if required and not value:
-        problems.append((column, f"Required{what}."))
-    elif len(value) > max_length:
-        problems.append((column, f"At most {max_length} characters (this has {len(value)})."))
-    return value
-
-
-def _choice(row: dict[str, str], column: str, choices: tuple[str, ...], problems: list[Problem],
-            *, required: bool = False, what: str = "") -> str:
-    value = row.get(column, "")
-    if not value:
-        if required:
-            problems.append((column, f"Required{what}: one of {', '.join(choices)}."))
-        return ""
-    for choice in choices:
-        if choice.casefold() == value.casefold():
-            return choice
-    problems.append((column, f"“{value}” is not one of {', '.join(choices)}."))
-    return ""
+    def technician(self, backend: Backend, ref: str) -> Technician | None:
+        """The backend's own technician by that id or e-mail, else anyone's (the rules then say why not)."""
+        found = self.technicians.get(ref) or self.technicians.get(_key(ref)) or []
+        return next((t for t in found if t.backend_id == backend.pk), found[0] if found else None)
 
 
-def _not_for(row: dict[str, str], columns: tuple[str, ...], kind_label: str, problems: list[Problem]) -> None:
-    for column in columns:
-        if row.get(column):
-            problems.append((column, f"{kind_label} stations do not take this column; leave it empty."))
+def _choice(value: str, choices: tuple[str, ...]) -> str:
+    """The canonical spelling of a value given in any case (the rules then check it)."""
+    return next((c for c in choices if c.casefold() == value.casefold()), value)
+
+
+def _column(path: str, message: str) -> Problem:
+    """A rule's field path as the CSV column it came from."""
+    if not path.startswith("evses"):
+        return path, message
+    parts = path.split(".")
+    if len(parts) == 1:
+        return "connectors", message
+    where = f"EVSE {int(parts[1]) + 1}"
+    if len(parts) >= 4 and parts[2] == "connectors":
+        where += f", connector {int(parts[3]) + 1}"
+    return "connectors", f"{where}: {parts[-1].replace('_', ' ')}: {message}"
 
 
 def validate_row(row: dict[str, str], lookups: Lookups, user: User, number: int) -> tuple[dict[str, Any], list[Problem]]:
-    """Check one row; return its values (ids) and its problems."""
+    """Check one row; return its values (ids, for the confirmation) and its problems."""
     problems: list[Problem] = []
-    values: dict[str, Any] = {}
     if row.get("__extra__"):
         problems.append(("", "This row has more cells than the header has columns."))
-    backend_name = _text(row, "backend", problems, required=True)
-    backend = lookups.backends.get(_key(backend_name)) if backend_name else None
-    if backend_name and backend is None:
-        problems.append(("backend", f"No station backend “{backend_name}” that you may use."))
     if not has_role(user, Role.OPERATOR):
         problems.append(("", "Only operators and admins may import stations."))
-    identity = _text(row, "charge_box_identity", problems, required=True)
-    if identity and backend is not None:
+    backend_name = row.get("backend", "")
+    backend = lookups.backends.get(_key(backend_name)) if backend_name else None
+    if not backend_name:
+        problems.append(("backend", "This field is required."))
+    elif backend is None:
+        problems.append(("backend", f"No station backend “{backend_name}” that you may use."))
+    company_name = row.get("company", "")
+    company = lookups.companies.get(_key(company_name)) if company_name else (backend.company if backend else None)
+    if company_name and company is None:
+        problems.append(("company", f"No company “{company_name}” that you may use."))
+    if backend is None:
+        return {}, problems
+
+    problems += [(c, f"{backend.get_kind_display()} stations do not take this column; leave it empty.")
+                 for c in UNUSED[backend.kind] if row.get(c)]
+    references: dict[str, Any] = {}
+    for column, resolve in (
+        ("model", lambda ref: lookups.models.get(_key(ref))),
+        ("technician", lambda ref: lookups.technician(backend, ref)),
+        ("location", lambda ref: lookups.locations.get((backend.pk, ref)) or lookups.locations.get(
+            (backend.pk, _key(ref)))),
+        ("template", lambda ref: lookups.templates.get((backend.pk, ref)) or lookups.templates.get(
+            (backend.pk, _key(ref)))),
+    ):
+        ref = row.get(column, "")
+        if ref and column not in UNUSED[backend.kind]:
+            references[column] = resolve(ref)
+            if references[column] is None:
+                problems.append((column, f"No single {column} “{ref}” known for {backend.name}; use its id."))
+    evses: list[EvseInput] = []
+    if backend.kind == Backend.Kind.GREENFLUX:
+        template_ref, connectors = row.get("template", ""), row.get("connectors", "")
+        if template_ref and connectors:
+            problems.append(("template", "Give either a hardware template or a connector list, not both."))
+        elif not template_ref and not connectors:
+            problems.append(("connectors", "Give either a hardware template or a connector list."))
+        elif connectors:
+            parsed, error = parse_connectors(connectors)
+            if error:
+                problems.append(("connectors", error))
+            evses = [EvseInput(connectors=[ConnectorInput(**vars(spec)) for spec in evse]) for evse in parsed]
+
+    data = StationInput(
+        backend=backend, company=company, label=row.get("label", ""),
+        charge_box_identity=row.get("charge_box_identity", ""), model=references.get("model"),
+        time_zone=row.get("time_zone", ""), public_display_name=row.get("public_display_name", ""),
+        serial_number=row.get("serial_number", ""), technician=references.get("technician"),
+        location=references.get("location"),
+        deploy_state=_choice(row.get("deploy_state", ""), validation.DEPLOY_STATES),
+        default_tariff_id=row.get("default_tariff_id", ""),
+        charger_type=_choice(row.get("charger_type", ""), validation.CHARGER_TYPES),
+        template=references.get("template"), evses=evses,
+    )
+    reported = {column for column, _ in problems}
+    for path, message in validation.validate_station_input(data, identity=lookups.identity_error).items():
+        column, text = _column(path, message)
+        if column not in reported and not (column == "connectors" and data.template is None and not evses):
+            problems.append((column, text))
+    identity = data.charge_box_identity
+    if identity:
         key = (backend.pk, identity.casefold())
         if key in lookups.seen:
             problems.append(("charge_box_identity", f"“{identity}” is also on row {lookups.seen[key]} of this file."))
         else:
             lookups.seen[key] = number
-            if key in lookups.identities and not lookups.identities[key]:
-                problems.append(("charge_box_identity", f"A station “{identity}” already exists on {backend.name}."))
-    company_name = row.get("company", "")
-    company = lookups.companies.get(_key(company_name)) if company_name else (backend.company if backend else None)
-    if company_name and company is None:
-        problems.append(("company", f"No company “{company_name}” that you may use."))
-    elif backend is not None and company is not None and backend.company_id not in (None, company.pk):
-        problems.append(("company", f"{backend.name} belongs to {backend.company}, not {company}."))
-    if backend is None:
-        return values, problems
-    values.update(backend=backend.pk, company=company.pk if company else None, charge_box_identity=identity)
-    if backend.kind == Backend.Kind.BEENERGISED:
-        _validate_beenergised(row, backend, company, lookups, values, problems)
-    else:
-        _validate_greenflux(row, backend, lookups, values, problems)
+    values = {
+        "backend": backend.pk, "company": company.pk if company else None, "label": data.label,
+        "charge_box_identity": identity, "time_zone": data.time_zone,
+        "public_display_name": data.public_display_name, "serial_number": data.serial_number,
+        "deploy_state": data.deploy_state, "default_tariff_id": data.default_tariff_id,
+        "charger_type": data.charger_type,
+        **{name: obj.pk for name, obj in references.items() if obj is not None},
+        "evses": [[vars(c) for c in evse.connectors] for evse in evses],
+    }
     return values, problems
-
-
-def _validate_beenergised(row: dict[str, str], backend: Backend, company: Company | None, lookups: Lookups,
-                          values: dict[str, Any], problems: list[Problem]) -> None:
-    values["label"] = _text(row, "label", problems, required=True)
-    _not_for(row, ("location", "deploy_state", "default_tariff_id", "charger_type", "template", "connectors"),
-             "be.ENERGISED", problems)
-    model_name = _text(row, "model", problems, required=True)
-    model = lookups.models.get(_key(model_name)) if model_name else None
-    if model_name and model is None:
-        problems.append(("model", f"No model “{model_name}” in the catalogue."))
-    elif model is not None and model.is_archived:
-        problems.append(("model", f"{model} is archived; pick a current model."))
-    elif model is not None and model.beenergised_model_id is None:
-        problems.append(("model", f"{model} has no be.ENERGISED model id yet; an admin sets it on the model page."))
-    elif model is not None:
-        values["model"] = model.pk
-    zone = _text(row, "time_zone", problems, required=True, max_length=64)
-    if zone and zone not in time_zones():
-        problems.append(("time_zone", f"“{zone}” is not an IANA time zone such as Europe/Amsterdam."))
-    values["time_zone"] = zone
-    values["public_display_name"] = _text(row, "public_display_name", problems)
-    values["serial_number"] = _text(row, "serial_number", problems)
-    tech_ref = row.get("technician", "")
-    if tech_ref:
-        tech = lookups.technicians.get((backend.pk, _key(tech_ref)))
-        if tech is None:
-            other = lookups.foreign_technicians.get(_key(tech_ref))
-            where = f" works for {other}, not for {company}" if other and company else " is not known for this backend"
-            problems.append(("technician", f"Technician “{tech_ref}”{where}."))
-        elif company is not None and tech.company_id != company.pk:
-            problems.append(("technician", f"Technician {tech.name} works for {tech.company}, not for {company}."))
-        else:
-            values["technician"] = tech.pk
-
-
-def _validate_greenflux(row: dict[str, str], backend: Backend, lookups: Lookups, values: dict[str, Any],
-                        problems: list[Problem]) -> None:
-    values["label"] = _text(row, "label", problems)
-    _not_for(row, ("model", "technician", "public_display_name", "serial_number"), "GreenFlux", problems)
-    location_ref = _text(row, "location", problems, required=True)
-    if location_ref:
-        location = lookups.locations.get((backend.pk, location_ref)) or lookups.locations.get(
-            (backend.pk, _key(location_ref)))
-        if location is None:
-            problems.append(("location", f"No single location “{location_ref}” on {backend.name}; use its id."))
-        else:
-            values["location"] = location.pk
-    values["deploy_state"] = _choice(row, "deploy_state", enums.DEPLOY_STATES, problems, required=True)
-    values["default_tariff_id"] = _text(row, "default_tariff_id", problems, required=True, max_length=100)
-    values["charger_type"] = _choice(row, "charger_type", enums.CHARGER_TYPES, problems)
-    template_ref, connectors = row.get("template", ""), row.get("connectors", "")
-    if bool(template_ref) == bool(connectors):
-        problems.append(("template" if template_ref else "connectors",
-                         "Give either a hardware template or a connector list, not both." if template_ref
-                         else "Give either a hardware template or a connector list."))
-    elif template_ref:
-        template = lookups.templates.get((backend.pk, template_ref)) or lookups.templates.get(
-            (backend.pk, _key(template_ref)))
-        if template is None:
-            problems.append(("template", f"No single hardware template “{template_ref}” on {backend.name}."))
-        else:
-            values["template"] = template.pk
-    else:
-        evses, error = parse_connectors(connectors)
-        if error:
-            problems.append(("connectors", error))
-        for e_index, evse in enumerate(evses, start=1):
-            for c_index, spec in enumerate(evse, start=1):
-                where = f"EVSE {e_index}, connector {c_index}"
-                if (spec.standard, spec.format) not in enums.GREENFLUX_CONNECTORS:
-                    problems.append(("connectors", f"{where}: {spec.standard} as {spec.format} is not a GreenFlux "
-                                                   "connector (see the standard/format table)."))
-                if spec.power_type not in enums.POWER_TYPES:
-                    problems.append(("connectors", f"{where}: power type must be one of "
-                                                   f"{', '.join(enums.POWER_TYPES)}."))
-        values["evses"] = [[spec.__dict__ for spec in evse] for evse in evses]
 
 
 def unknown_columns(header: list[str]) -> list[str]:

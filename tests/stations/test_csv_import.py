@@ -67,7 +67,7 @@ def test_each_problem_names_row_column_and_reason(operator: User, be_row: dict[s
     assert job.status == ImportJob.Status.INVALID
     found = {(r.number, c): m for r in ImportRow.objects.filter(job=job) for c, m in r.problems}
     assert "also on row 2" in found[(3, "charge_box_identity")]
-    assert "already exists" in found[(4, "charge_box_identity")]
+    assert "already used by station" in found[(4, "charge_box_identity")]
     assert "IANA" in found[(5, "time_zone")]
     assert "archived" in found[(6, "model")]
     assert "At most 200" in found[(7, "label")]
@@ -84,7 +84,7 @@ def test_technician_of_another_company_is_refused(operator: User, company_b: Com
     Technician.objects.create(backend=other, company=company_b, upstream_id="77", name="Kai", email="kai@b.example")
     job = upload(operator, csv_bytes({**be_row, "technician": "kai@b.example"}))
     (row,) = ImportRow.objects.filter(job=job)
-    assert row.problems == [["technician", "Technician “kai@b.example” works for Company B, not for Company A."]]
+    assert row.problems == [["technician", "Kai is a technician of Company B; choose one of Company A's technicians."]]
 
 
 @pytest.mark.parametrize("delimiter", [",", ";"])
@@ -132,7 +132,7 @@ def test_greenflux_connector_list_is_checked(operator: User, company_a: Company)
     assert rows[2].problems == []
     assert rows[2].values["deploy_state"] == "Stock"
     assert len(rows[2].values["evses"]) == 2
-    assert "not a GreenFlux connector" in rows[3].problems[0][1]
+    assert rows[3].problems[0] == ["connectors", "EVSE 1, connector 1: format: GreenFlux takes CHADEMO as CABLE only."]
     assert rows[4].problems[0][0] == "connectors"
 
 
@@ -189,3 +189,18 @@ def test_nul_bytes_are_refused(operator: User, be_row: dict[str, str]) -> None:
     job = upload(operator, csv_bytes({**be_row, "label": "De\x00pot"}))
     assert job.status == ImportJob.Status.INVALID
     assert "NUL byte" in job.file_problem
+
+
+def test_importer_and_create_form_apply_the_same_rules(operator: User, be_row: dict[str, str]) -> None:
+    """A row the importer refuses is refused by the form's validation with the same words."""
+    from stations import validation
+    from stations.csv_import.validate import Lookups, validate_row
+    from stations.services import StationInput
+
+    bad = {**be_row, "time_zone": "Europe/Atlantis", "label": ""}
+    _, problems = validate_row(bad, Lookups.load(operator), operator, 2)
+    backend = Backend.objects.get(name="Voltaro BE")
+    form_errors = validation.validate_station_input(StationInput(
+        backend=backend, company=backend.company, label="", charge_box_identity=bad["charge_box_identity"],
+        model=StationModel.objects.get(model="Eve Single"), time_zone="Europe/Atlantis"))
+    assert sorted(problems) == sorted(form_errors.items())
