@@ -18,6 +18,7 @@ from django.urls import reverse
 
 LOGIN_AT = "portal_login_at"
 ACTIVE_AT = "portal_active_at"
+ACTIVITY_RESOLUTION = 60.0  # seconds
 
 
 class SessionLifetimeMiddleware:
@@ -29,7 +30,9 @@ class SessionLifetimeMiddleware:
         if user is not None and user.is_authenticated:
             now = time.time()
             session = request.session
-            login_at = session.setdefault(LOGIN_AT, now)
+            login_at = session.get(LOGIN_AT)
+            if login_at is None:
+                session[LOGIN_AT] = login_at = now
             active_at = session.get(ACTIVE_AT, now)
             reason = None
             if now - login_at > settings.SESSION_MAX_SECONDS:
@@ -46,6 +49,7 @@ class SessionLifetimeMiddleware:
                     return response
                 return redirect(login)
             is_background = getattr(request, "htmx", False) and request.method == "GET"
-            if not is_background or ACTIVE_AT not in session:
+            # Minute granularity: saving the session on every request would cost three queries each.
+            if ACTIVE_AT not in session or (not is_background and now - active_at > ACTIVITY_RESOLUTION):
                 session[ACTIVE_AT] = now
         return self.get_response(request)

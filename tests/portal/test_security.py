@@ -142,3 +142,13 @@ def test_backend_changes_are_audited_without_secret_values(admin_user: User, com
     assert [e.action for e in entries] == ["backend.create", "backend.update"]
     assert entries[1].after["auth fields changed"] == ["token"]
     assert "tok-" not in str([e.before for e in entries]) + str([e.after for e in entries])
+
+
+def test_pages_do_not_save_the_session_on_every_request(viewer_client: Client) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    viewer_client.get(reverse("dashboard"))
+    with CaptureQueriesContext(connection) as queries:
+        viewer_client.get(reverse("dashboard"))
+    assert not [q for q in queries.captured_queries if "django_session" in q["sql"] and "UPDATE" in q["sql"]]
