@@ -89,9 +89,10 @@ class RefreshContext:
 class Refresher:
     """How one entity of one backend kind is pulled into the mirror.
 
-    ``pages`` runs in a helper thread (it only talks to the upstream, never to
-    the database) so the next page downloads while this one is written.
-    ``write`` runs in a transaction per page. ``finish`` runs after a
+    ``pages`` and ``map`` run in a helper thread (they only talk to the
+    upstream and read ``ctx.lookups``, never the database), so the next page
+    downloads and is mapped while this one is written. ``write`` gets what
+    ``map`` made of a page's items and runs in a transaction per page. ``finish`` runs after a
     complete full read (mark vanished rows removed) and returns that count.
     """
 
@@ -109,7 +110,11 @@ class Refresher:
     def pages(self, ctx: RefreshContext) -> Iterable[Page[Any]]:
         raise NotImplementedError
 
-    def write(self, ctx: RefreshContext, items: Sequence[Any]) -> PageResult:
+    def map(self, ctx: RefreshContext, items: Sequence[Any]) -> Any:
+        """Turn a page's records into what ``write`` takes (hashes, field values); no database here."""
+        return items
+
+    def write(self, ctx: RefreshContext, items: Any) -> PageResult:
         raise NotImplementedError
 
     def finish(self, ctx: RefreshContext) -> int:
@@ -306,25 +311,30 @@ def _choose_mode(refresher: Refresher, backend: Backend, entity: str, full: bool
     return False, last.started_at - OVERLAP
 
 
-def _prefetch(pages: Iterable[Page[Any]], depth: int = 2) -> Iterator[Page[Any]]:
-    """Iterate ``pages`` in a helper thread, ``depth`` pages ahead of the writer."""
+def _prefetch(pages: Iterable[Page[Any]], mapper: Callable[[Sequence[Any]], Any],
+              depth: int = 2) -> Iterator[tuple[Page[Any], Any]]:
+    """Iterate ``pages`` and map their items in a helper thread, ``depth`` pages ahead of the writer."""
     box: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
     stop = threading.Event()
+
+    def put(item: tuple[str, Any]) -> bool:
+        """Hand over one item; False once the writer has gone (its error or its end)."""
+        while not stop.is_set():
+            try:
+                box.put(item, timeout=0.5)
+                return True
+            except queue.Full:
+                continue
+        return False
 
     def produce() -> None:
         try:
             for page in pages:
-                while not stop.is_set():
-                    try:
-                        box.put(("page", page), timeout=0.5)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
+                if not put(("page", (page, mapper(page.items)))):
                     return
-            box.put(("end", None))
+            put(("end", None))
         except BaseException as exc:  # handed to the writer, which raises it
-            box.put(("error", exc))
+            put(("error", exc))
 
     thread = threading.Thread(target=produce, name="refresh-prefetch", daemon=True)
     thread.start()
@@ -387,9 +397,9 @@ def refresh_run(
         with backend.connector(**options) as connector:
             ctx.connector = connector
             refresher.prepare(ctx)
-            for page in _prefetch(refresher.pages(ctx)):
+            for page, mapped in _prefetch(refresher.pages(ctx), lambda items: refresher.map(ctx, items)):
                 with transaction.atomic():
-                    done = refresher.write(ctx, page.items)
+                    done = refresher.write(ctx, mapped)
                     run.pages += 1
                     run.total = page.total if page.total is not None else run.total
                     run.rows_seen += len(page.items)

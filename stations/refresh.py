@@ -157,7 +157,7 @@ class GreenFluxStations(Refresher):
     def pages(self, ctx: RefreshContext) -> Iterable[Page[gf.Station]]:
         return ctx.connector.list_stations(date_from=None if ctx.full else ctx.since)
 
-    def write(self, ctx: RefreshContext, items: Sequence[gf.Station]) -> PageResult:
+    def map(self, ctx: RefreshContext, items: Sequence[gf.Station]) -> tuple[list[Incoming], dict[str, gf.Station]]:
         company = _company_of(ctx)
         locations, templates = ctx.lookups["locations"], ctx.lookups["templates"]
         rows, records = [], {}
@@ -176,6 +176,12 @@ class GreenFluxStations(Refresher):
                 content_hash(content), _when(record.last_updated),
             ))
             records[record.charge_station_id] = record
+        return rows, records
+
+    def write(self, ctx: RefreshContext, items: tuple[list[Incoming], dict[str, gf.Station]]) -> PageResult:
+        rows, records = items
+        if not rows:
+            return PageResult()
         done = upsert_mirror(ctx, Station, rows, natural_key="charge_box_identity")
         write_evses(done.written, records, done.created)
         return done.result
