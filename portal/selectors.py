@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from locations.models import Location
@@ -38,19 +38,46 @@ class DashboardFigures:
     locations: int
     models: int
     worker_seen_at: datetime | None
+    # Things that need a person: each links to the list that shows them.
+    stations_by_state: dict[str, int]
+    stations_removed: int
+    operations_open: int
+    operations_failed: int
+    sync_failed: int
 
     @property
     def workers_ok(self) -> bool:
         return self.worker_seen_at is not None and timezone.now() - self.worker_seen_at < timedelta(minutes=3)
 
+    @property
+    def attention(self) -> int:
+        return (self.stations_by_state.get("conflict", 0) + self.stations_by_state.get("failed", 0)
+                + self.operations_failed + self.sync_failed)
+
 
 def dashboard_figures(user: User) -> DashboardFigures:
+    from portal.models.sync import SyncRun
+
     heartbeat = WorkerHeartbeat.objects.order_by("-seen_at").values_list("seen_at", flat=True).first()
+    stations = scoped(Station.objects.all(), user)
+    by_state = dict(stations.filter(removed_at__isnull=True).order_by().values_list("sync_state")
+                    .annotate(n=Count("id")).values_list("sync_state", "n"))
+    operations = operations_for(user)
+    since = timezone.now() - timedelta(days=1)
+    runs = SyncRun.objects.filter(status=SyncRun.Status.FAILED, created_at__gte=since)
+    ids = company_ids(user)
+    if ids is not None:
+        runs = runs.filter(Q(backend__company__in=ids) | Q(backend__company__isnull=True))
     return DashboardFigures(
-        stations=scoped(Station.objects.all(), user).count(),
-        locations=scoped(Location.objects.all(), user).count(),
+        stations=sum(by_state.values()),
+        locations=scoped(Location.objects.filter(removed_at__isnull=True), user).count(),
         models=StationModel.objects.filter(is_archived=False).count(),
         worker_seen_at=heartbeat,
+        stations_by_state=by_state,
+        stations_removed=stations.filter(removed_at__isnull=False).count(),
+        operations_open=operations.filter(status__in=Operation.OPEN).count(),
+        operations_failed=operations.filter(status=Operation.Status.FAILED, created_at__gte=since).count(),
+        sync_failed=runs.count(),
     )
 
 

@@ -47,3 +47,21 @@ def test_only_the_deepest_matching_entry_is_current(operator_client: Client) -> 
     nav = html.split('<nav aria-label="Main">', 1)[1].split("</nav>", 1)[0]
     assert nav.count('aria-current="page"') == 1
     assert 'aria-current="page">Imports<' in nav
+
+
+def test_dashboard_lists_what_needs_attention(viewer: User, viewer_client: Client, other_company_user: User) -> None:
+    from tests.factories import StationFactory
+
+    company = viewer.companies.get()
+    StationFactory(company=company, sync_state="conflict")
+    StationFactory(company=company, sync_state="conflict")
+    StationFactory(company=company, sync_state="failed")
+    StationFactory(company=other_company_user.companies.get(), sync_state="failed")
+    html = viewer_client.get(reverse("dashboard")).content.decode()
+    assert "<strong>2</strong> stations in conflict" in html
+    assert "<strong>1</strong> station the upstream refused" in html
+    assert "?sync_state=conflict" in html
+
+
+def test_dashboard_says_all_clear_when_nothing_needs_attention(viewer_client: Client) -> None:
+    assert "all clear" in viewer_client.get(reverse("dashboard")).content.decode()
