@@ -39,39 +39,9 @@ BATCH = 5_000
 
 
 def _setup_django() -> None:
-    from django.conf import settings
+    from bench import django_db
 
-    if settings.configured:
-        return  # another benchmark in this run already set Django up on its database
-    os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal_bench")
-    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-used-anywhere-else-0123456789")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-    os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost")
-    os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
-    os.environ.setdefault("STATIC_MANIFEST", "0")
-    os.environ.setdefault("WHITENOISE_USE_FINDERS", "1")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    os.environ.setdefault("PORTAL_VAR_DIR", "var/bench")
-    _create_database(os.environ["DATABASE_URL"])
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", interactive=False, verbosity=0)
-
-
-def _create_database(url: str) -> None:
-    import dj_database_url
-    import psycopg
-
-    cfg = dj_database_url.parse(url)
-    if "postgresql" not in cfg["ENGINE"]:
-        raise SystemExit("bench_station_list measures PostgreSQL: set DATABASE_URL to a postgres:// URL")
-    admin = psycopg.connect(host=cfg["HOST"] or "127.0.0.1", port=cfg["PORT"] or 5432, user=cfg["USER"],
-                            password=cfg["PASSWORD"] or None, dbname="postgres", autocommit=True)
-    with admin:
-        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [cfg["NAME"]]).fetchone():
-            admin.execute(f'CREATE DATABASE "{cfg["NAME"]}"')
+    django_db.setup()
 
 
 def _seed() -> tuple[Any, float | None]:
