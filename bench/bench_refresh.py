@@ -59,10 +59,8 @@ def _create_database(url: str) -> None:
 
 
 def _row(figure: str, value: float, unit: str, baseline: str | None = None,
-         baseline_value: float | None = None, higher_is_better: bool = True) -> dict[str, Any]:
-    ratio = None
-    if baseline_value:
-        ratio = value / baseline_value if higher_is_better else value / baseline_value
+         baseline_value: float | None = None) -> dict[str, Any]:
+    ratio = value / baseline_value if baseline_value else None
     return {"benchmark": "refresh", "figure": figure, "value": value, "unit": unit, "baseline": baseline,
             "baseline_value": baseline_value, "ratio": ratio}
 

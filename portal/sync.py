@@ -17,6 +17,7 @@ A full run then marks the rows it did not see as removed; nothing is deleted.
 entity and records it as a ``SyncRun``. Pages already written stay written
 when the upstream fails half-way; the run is then marked failed with the
 reason, and vanished rows are only marked after a complete full read.
+Schedules and "refresh now" requests are in ``portal.sync_schedules``.
 """
 
 from __future__ import annotations
@@ -433,97 +434,4 @@ def refresh_run(
         lock_release(backend, entity, run)
     if progress:
         progress(run)
-    return run
-
-
-# --- schedules and requests ------------------------------------------------------------
-
-SCHEDULE_TASK = "portal.refresh"
-
-
-def schedule_name(backend_id: int, entity: str) -> str:
-    return f"Refresh backend {backend_id}: {entity}"
-
-
-def refresh_schedules_ensure() -> int:
-    """One beat schedule (``PeriodicTask``) per active backend and entity; returns how many were made.
-
-    New ones get the refresher's default interval; admins change it on the
-    Sync page (or in Django's admin) and this never resets it. Schedules of
-    inactive backends are disabled, those of deleted backends deleted.
-    """
-    from django_celery_beat.models import IntervalSchedule, PeriodicTask
-
-    made = 0
-    tasks = {t.name: t for t in PeriodicTask.objects.filter(task=SCHEDULE_TASK)}
-    wanted: set[str] = set()
-    for backend in Backend.objects.all():
-        for refresher in refreshers_for(backend.kind):
-            name = schedule_name(backend.pk, refresher.entity)
-            wanted.add(name)
-            task = tasks.get(name)
-            if task is None and backend.is_active:
-                every, _ = IntervalSchedule.objects.get_or_create(
-                    every=int(refresher.interval.total_seconds()), period=IntervalSchedule.SECONDS
-                )
-                PeriodicTask.objects.create(
-                    name=name, task=SCHEDULE_TASK, interval=every,
-                    kwargs=f'{{"backend_id": {backend.pk}, "entity": "{refresher.entity}"}}',
-                    description=f"{backend.name}: {refresher.label or refresher.entity}",
-                )
-                made += 1
-            elif task is not None and not backend.is_active and task.enabled:
-                task.enabled = False
-                task.save(update_fields=["enabled"])
-    PeriodicTask.objects.filter(task=SCHEDULE_TASK).exclude(name__in=wanted).delete()
-    return made
-
-
-def schedule_set_interval(backend: Backend, entity: str, *, minutes: int, enabled: bool) -> None:
-    """An admin's change to how often one entity of one backend refreshes."""
-    from django_celery_beat.models import IntervalSchedule, PeriodicTask
-
-    if not PeriodicTask.objects.filter(name=schedule_name(backend.pk, entity)).exists():
-        refresh_schedules_ensure()
-    every, _ = IntervalSchedule.objects.get_or_create(every=minutes * 60, period=IntervalSchedule.SECONDS)
-    PeriodicTask.objects.filter(name=schedule_name(backend.pk, entity)).update(interval=every, enabled=enabled)
-    # django-celery-beat notices changes through this marker row.
-    from django_celery_beat.models import PeriodicTasks
-
-    PeriodicTasks.update_changed()
-
-
-def runs_expire_stale(*, queued_for: timedelta = timedelta(minutes=30)) -> int:
-    """Close runs that will never finish: a lost message, or a worker that died mid-run."""
-    now = timezone.now()
-    lost = SyncRun.objects.filter(status=SyncRun.Status.QUEUED, created_at__lt=now - queued_for).update(
-        status=SyncRun.Status.FAILED, finished_at=now, message="Never started: the task was lost; the next tick retries."
-    )
-    held = SyncLock.objects.filter(lease_until__gte=now).values_list("run_id", flat=True)
-    dead = SyncRun.objects.filter(status=SyncRun.Status.RUNNING).exclude(pk__in=list(held)).update(
-        status=SyncRun.Status.FAILED, finished_at=now, message="Stopped: the worker running it went away."
-    )
-    return lost + dead
-
-
-def runs_prune(*, keep: timedelta = timedelta(days=30)) -> int:
-    """Drop settled runs older than ``keep`` (a schedule every few minutes adds up)."""
-    old = SyncRun.objects.filter(created_at__lt=timezone.now() - keep).exclude(status__in=SyncRun.OPEN)
-    return old.delete()[0]
-
-
-def refresh_request(*, backend: Backend, entity: str, user: User | None, full: bool | None = None) -> SyncRun:
-    """"Refresh now": a queued run, enqueued after commit (views never call an upstream)."""
-    refresher = get_refresher(backend.kind, entity)
-    with transaction.atomic():
-        open_run = SyncRun.objects.filter(backend=backend, entity=entity, status__in=SyncRun.OPEN).first()
-        if open_run is not None:
-            return open_run
-        run = SyncRun.objects.create(
-            backend=backend, entity=entity, trigger=SyncRun.Trigger.MANUAL, requested_by=user,
-            full=bool(full) or not refresher.incremental,  # shown while queued; the run decides for schedules
-        )
-        from portal.tasks import refresh
-
-        transaction.on_commit(lambda: refresh.delay(backend.pk, entity, full=full, run_id=run.pk))
     return run

@@ -65,6 +65,6 @@ def refresh(backend_id: int, entity: str, full: bool | None = None, run_id: int 
 @shared_task(name="portal.refresh_housekeeping")
 def refresh_housekeeping() -> int:
     """Keep a refresh schedule per backend and entity, close runs that will never finish, prune old ones."""
-    from portal.sync import refresh_schedules_ensure, runs_expire_stale, runs_prune
+    from portal.sync_schedules import refresh_schedules_ensure, runs_expire_stale, runs_prune
 
     return refresh_schedules_ensure() + runs_expire_stale() + runs_prune()

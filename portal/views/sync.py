@@ -22,7 +22,8 @@ from django.views.decorators.http import require_http_methods
 
 from portal.access import Role, company_ids, has_role, role_required, scoped
 from portal.models import Backend, SyncRun, User
-from portal.sync import Refresher, refresh_request, refreshers_for, schedule_name, schedule_set_interval
+from portal.sync import Refresher, refreshers_for
+from portal.sync_schedules import refresh_request, schedule_name, schedule_set_interval
 
 app_name = "sync"
 RECENT = 50

@@ -11,14 +11,8 @@ from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
 from portal.models import Backend, Company, SyncLock, SyncRun
-from portal.sync import (
-    lock_acquire,
-    refresh_run,
-    refresh_schedules_ensure,
-    runs_expire_stale,
-    schedule_name,
-    schedule_set_interval,
-)
+from portal.sync import lock_acquire, refresh_run
+from portal.sync_schedules import refresh_schedules_ensure, runs_expire_stale, schedule_name, schedule_set_interval
 from simulator.testing import SimulatorHandle
 from stations.models import Technician
 from tests.upstream import make_backend

@@ -112,7 +112,8 @@ class Command(BaseCommand):
         parser.add_argument("--no-refresh", action="store_true", help="Users and companies only: no backends, no refresh.")
 
     def seed_backends(self, companies: list[Company]) -> None:
-        from portal.sync import refresh_run, refresh_schedules_ensure
+        from portal.sync import refresh_run
+        from portal.sync_schedules import refresh_schedules_ensure
 
         backends = demo_backends(companies)
         refresh_schedules_ensure()
