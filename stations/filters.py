@@ -32,6 +32,30 @@ SORT_CHOICES = [
                    (f"-{key}", f"{label}, Z to A" if key != "updated" else f"{label}, newest first"))
 ]
 STATION_KINDS = (Backend.Kind.BEENERGISED, Backend.Kind.GREENFLUX)
+MAX_SELECT_OPTIONS = 300
+
+
+class LocationNameField(forms.CharField):
+    """The location filter for large estates: an exact name (or id), resolved to one location."""
+
+    def __init__(self, locations: Any, **kwargs: Any) -> None:
+        super().__init__(label="Location", required=False, max_length=200, help_text="Exact location name",
+                         widget=forms.TextInput(attrs={"placeholder": "Location name"}), **kwargs)
+        self.locations = locations
+
+    def clean(self, value: Any) -> int | None:
+        text = super().clean(value).strip()
+        if not text:
+            return None
+        if text.isdigit():
+            match = list(self.locations.filter(pk=int(text)).values_list("id", flat=True)[:1])
+        else:
+            match = list(self.locations.filter(name__iexact=text).values_list("id", flat=True)[:2])
+        if len(match) != 1:
+            raise forms.ValidationError(
+                f"No location is named “{text}”." if not match else f"Several locations are named “{text}”; use its id."
+            )
+        return match[0]
 
 
 class FastSelect(forms.Select):
@@ -104,6 +128,11 @@ class StationFilterForm(forms.Form):
             "model": ("Model", "Any model",
                       StationModel.objects.values_list("id", "vendor", "model", "friendly_name")),
         }
+        locations = lists["location"][2]
+        if locations[:MAX_SELECT_OPTIONS + 1].count() > MAX_SELECT_OPTIONS:
+            # Thousands of locations make a select nobody can use (and a heavy page): type a name instead.
+            del lists["location"]
+            self.fields["location"] = LocationNameField(locations, initial=data.get("location", ""))
         for name, (label, any_label, rows) in lists.items():
             rows = list(rows)
             if name == "model":

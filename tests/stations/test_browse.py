@@ -438,3 +438,20 @@ def test_station_page_is_404_across_companies(mirrored_station: Station, other_c
 def test_superuser_sees_every_company(estate: dict[str, Station]) -> None:
     boss = client_for(UserFactory(is_superuser=True, companies=[CompanyFactory()]))
     assert "Foxtrot Foreign" in labels(get(boss))
+
+
+def test_large_estates_filter_locations_by_name(viewer: User, viewer_client: Client,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from stations import filters
+    from tests.factories import LocationFactory, StationFactory
+
+    monkeypatch.setattr(filters, "MAX_SELECT_OPTIONS", 2)
+    company = viewer.companies.get()
+    depot, *_ = [LocationFactory(company=company, name=name) for name in ("Depot North", "Depot South", "Yard")]
+    StationFactory(company=company, location=depot, label="At the north depot")
+    StationFactory(company=company, label="Elsewhere")
+    html = viewer_client.get(reverse("stations:list"), {"location": "depot north"}).content.decode()
+    assert '<input type="text" name="location"' in html
+    assert "At the north depot" in html and "Elsewhere" not in html
+    missing = viewer_client.get(reverse("stations:list"), {"location": "Atlantis"}).content.decode()
+    assert "No location is named “Atlantis”." in missing
