@@ -1,7 +1,7 @@
 """How fast a refresh writes the mirror: 100,000 GreenFlux stations with their EVSEs and connectors.
 
-One run on PostgreSQL (``DATABASE_URL``, default a ``portal_bench`` database
-on localhost, created and migrated when needed) against the simulator started
+One run on the benchmarks' PostgreSQL database (``bench.django_db``:
+``BENCH_DATABASE_URL``, default ``portal_bench``, created and migrated when needed) against the simulator started
 in this process with an estate holding 100,000 GreenFlux stations (35 % of
 the estate is GreenFlux). Figures:
 
@@ -19,7 +19,6 @@ upstream's cap), so the ratio is about writing, not the network.
 
 from __future__ import annotations
 
-import os
 import time
 from typing import Any
 
@@ -30,34 +29,6 @@ PAGE = 1000
 CHANGED_SHARE = 0.01
 
 
-def _setup_django() -> None:
-    os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal_bench")
-    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-used-anywhere-else-0123456789")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    os.environ.setdefault("PORTAL_VAR_DIR", "var/bench")
-    _create_database(os.environ["DATABASE_URL"])
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", interactive=False, verbosity=0)
-
-
-def _create_database(url: str) -> None:
-    import dj_database_url
-    import psycopg
-
-    cfg = dj_database_url.parse(url)
-    if "postgresql" not in cfg["ENGINE"]:
-        raise SystemExit("bench_refresh measures PostgreSQL upserts: set DATABASE_URL to a postgres:// URL")
-    admin = psycopg.connect(host=cfg["HOST"] or "127.0.0.1", port=cfg["PORT"] or 5432, user=cfg["USER"],
-                            password=cfg["PASSWORD"] or None, dbname="postgres", autocommit=True)
-    with admin:
-        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [cfg["NAME"]]).fetchone():
-            admin.execute(f'CREATE DATABASE "{cfg["NAME"]}"')
-
-
 def _row(figure: str, value: float, unit: str, baseline: str | None = None,
          baseline_value: float | None = None) -> dict[str, Any]:
     ratio = value / baseline_value if baseline_value else None
@@ -66,11 +37,21 @@ def _row(figure: str, value: float, unit: str, baseline: str | None = None,
 
 
 def _clean() -> None:
+    """Remove this benchmark's rows (its backends' mirror and runs), leaving other benchmarks' data alone."""
     from django.db import connection
 
+    from portal.models import Backend
+
+    ids = list(Backend.objects.filter(name__startswith="bench-greenflux").values_list("pk", flat=True))
+    if not ids:
+        return
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE stations_connector, stations_evse, stations_station, portal_syncrun, "
-                       "portal_synclock RESTART IDENTITY CASCADE")
+        stations = "SELECT id FROM stations_station WHERE backend_id = ANY(%s)"
+        cursor.execute(f"DELETE FROM stations_connector WHERE evse_id IN "
+                       f"(SELECT id FROM stations_evse WHERE station_id IN ({stations}))", [ids])
+        cursor.execute(f"DELETE FROM stations_evse WHERE station_id IN ({stations})", [ids])
+        for table in ("stations_station", "portal_syncrun", "portal_synclock"):
+            cursor.execute(f"DELETE FROM {table} WHERE backend_id = ANY(%s)", [ids])
 
 
 def _backend(sim: Any, name: str) -> Any:
@@ -134,7 +115,9 @@ def naive_refresh(backend: Any, limit: int) -> None:
 
 
 def run() -> list[dict[str, Any]]:
-    _setup_django()
+    from bench import django_db
+
+    django_db.setup()
     from portal.models import SyncRun
     from portal.sync import refresh_run
     from simulator.greenflux import touch_station
@@ -180,6 +163,7 @@ def run() -> list[dict[str, Any]]:
         naive_rows = _rows_in_mirror(naive)
     finally:
         sim.stop()
+        _clean()  # 350,000 rows the next benchmark should not have to wade through
 
     naive_rate = naive_rows / t_naive
     return [
