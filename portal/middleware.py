@@ -21,6 +21,18 @@ ACTIVE_AT = "portal_active_at"
 ACTIVITY_RESOLUTION = 60.0  # seconds
 
 
+def start_session_clock(sender: object, request: HttpRequest | None, user: object, **kwargs: object) -> None:
+    """Signing in starts both clocks (connected to ``user_logged_in`` in ``PortalConfig.ready``).
+
+    Setting them here, in the request that saves the new session anyway, spares the first
+    page after signing in a session write of its own.
+    """
+    if request is not None and hasattr(request, "session"):
+        now = time.time()
+        request.session[LOGIN_AT] = now
+        request.session[ACTIVE_AT] = now
+
+
 class SessionLifetimeMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
