@@ -107,7 +107,14 @@ def backend_create(
     backend.credentials = _clean_credentials(kind, credentials)
     backend.save()
     _audit_backend(actor, "backend.create", backend, None, _backend_state(backend))
+    transaction.on_commit(_ensure_schedules)  # its refresh schedules now, not at the next housekeeping
     return backend
+
+
+def _ensure_schedules() -> None:
+    from portal.sync_schedules import refresh_schedules_ensure
+
+    refresh_schedules_ensure()
 
 
 def _backend_state(backend: Backend) -> dict[str, Any]:

@@ -56,12 +56,23 @@ def refresh_schedules_ensure() -> int:
     return made
 
 
-def schedule_set_interval(backend: Backend, entity: str, *, minutes: int, enabled: bool) -> None:
-    """An admin's change to how often one entity of one backend refreshes."""
+@transaction.atomic
+def schedule_set_interval(
+    backend: Backend, entity: str, *, minutes: int, enabled: bool, actor: User | None = None
+) -> None:
+    """An admin's change to how often one entity of one backend refreshes (audited)."""
     from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+    from portal.audit.services import audit_record
 
     if not PeriodicTask.objects.filter(name=schedule_name(backend.pk, entity)).exists():
         refresh_schedules_ensure()
+    task = PeriodicTask.objects.filter(name=schedule_name(backend.pk, entity)).select_related("interval").first()
+    before = {"every minutes": task.interval.every // 60 if task and task.interval else None,
+              "enabled": task.enabled if task else None}
+    audit_record(actor=actor, action="schedule.update", entity="schedule", entity_id=f"{backend.pk}:{entity}",
+                 entity_label=f"{backend.name} · {entity}", company=backend.company, before=before,
+                 after={"every minutes": minutes, "enabled": enabled})
     every, _ = IntervalSchedule.objects.get_or_create(every=minutes * 60, period=IntervalSchedule.SECONDS)
     PeriodicTask.objects.filter(name=schedule_name(backend.pk, entity)).update(interval=every, enabled=enabled)
     # django-celery-beat notices changes through this marker row.

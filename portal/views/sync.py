@@ -138,7 +138,8 @@ def schedule_edit(request: HttpRequest) -> HttpResponse:
         messages.error(request, f"Interval not changed: {' '.join(form.errors['minutes'])}")
         return redirect(reverse("sync:list") + "#schedules")
     backend, entity = _backend_entity(request, form)
-    schedule_set_interval(backend, entity, minutes=form.cleaned_data["minutes"], enabled=form.cleaned_data["enabled"])
+    schedule_set_interval(backend, entity, minutes=form.cleaned_data["minutes"], enabled=form.cleaned_data["enabled"],
+                          actor=request.user)
     state = "every" if form.cleaned_data["enabled"] else "paused; was every"
     messages.success(request, f"{backend.name} · {entity}: {state} {form.cleaned_data['minutes']} min.")
     return redirect(reverse("sync:list") + "#schedules")

@@ -152,3 +152,14 @@ def test_pages_do_not_save_the_session_on_every_request(viewer_client: Client) -
     with CaptureQueriesContext(connection) as queries:
         viewer_client.get(reverse("dashboard"))
     assert not [q for q in queries.captured_queries if "django_session" in q["sql"] and "UPDATE" in q["sql"]]
+
+
+def test_schedule_changes_are_audited(admin_client_portal: Client, admin_user: User, company_a: Company) -> None:
+    from portal.sync_schedules import schedule_set_interval
+    from tests.factories import BackendFactory
+
+    backend = BackendFactory(name="GF A", kind="greenflux", company=company_a)
+    schedule_set_interval(backend, "stations", minutes=15, enabled=False, actor=admin_user)
+    entry = AuditEntry.objects.get(action="schedule.update")
+    assert entry.after == {"every minutes": 15, "enabled": False}
+    assert entry.entity_label == "GF A · stations" and entry.actor_name == "admin"
