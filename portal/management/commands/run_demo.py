@@ -44,6 +44,11 @@ class Command(BaseCommand):
             "web": [python, "manage.py", "runserver", f"127.0.0.1:{options['port']}", "--noreload"],
         }
         processes: dict[str, subprocess.Popen[bytes]] = {}
+
+        def stop(signum: int, frame: Any) -> None:
+            raise KeyboardInterrupt  # a SIGTERM (e.g. from a service manager) stops everything as Ctrl-C does
+
+        signal.signal(signal.SIGTERM, stop)
         try:
             processes["simulator"] = subprocess.Popen(commands["simulator"], env=env)
             time.sleep(1.0)
