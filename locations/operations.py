@@ -14,7 +14,7 @@ from locations.mapping import apply_chargeye
 from locations.models import Location
 from portal.mirror import SyncState
 from portal.models import Operation
-from portal.outbox import OperationHandler, register
+from portal.outbox import OperationHandler, other_writes_open, register
 
 
 def _apply(op: Operation, record: ce.Location) -> dict[str, Any]:
@@ -26,8 +26,7 @@ def _apply(op: Operation, record: ce.Location) -> dict[str, Any]:
             other.stations.update(location=location)
             other.delete()
     apply_chargeye(location, record)
-    others_open = Operation.objects.filter(target_type="location", target_id=location.pk, status__in=Operation.OPEN)
-    location.sync_state = SyncState.PENDING if others_open.exclude(pk=op.pk).exists() else SyncState.SYNCED
+    location.sync_state = SyncState.PENDING if other_writes_open(op) else SyncState.SYNCED
     location.save()
     return {"upstream_id": location.upstream_id}
 

@@ -15,7 +15,7 @@ from connectors import models_api as lw
 from models_catalog.models import StationModel
 from portal.mirror import SyncState
 from portal.models import Operation
-from portal.outbox import OperationHandler, register
+from portal.outbox import OperationHandler, other_writes_open, register
 
 
 def apply_upstream(model: StationModel, record: lw.StationModel) -> StationModel:
@@ -43,8 +43,7 @@ def _apply(op: Operation, record: lw.StationModel) -> dict[str, Any]:
         other.stations.update(model=model)
         other.delete()
     apply_upstream(model, record)
-    others_open = Operation.objects.filter(target_type="station_model", target_id=model.pk, status__in=Operation.OPEN)
-    model.sync_state = SyncState.PENDING if others_open.exclude(pk=op.pk).exists() else SyncState.SYNCED
+    model.sync_state = SyncState.PENDING if other_writes_open(op) else SyncState.SYNCED
     model.save()
     return {"upstream_id": model.upstream_id}
 

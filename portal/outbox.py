@@ -54,6 +54,15 @@ class OperationHandler:
         """Mark the mirror row failed (the message is on the operation)."""
 
 
+def other_writes_open(op: Operation) -> bool:
+    """Whether another write to the same record is still on its way (its row stays pending till then)."""
+    return (
+        Operation.objects.filter(target_type=op.target_type, target_id=op.target_id, status__in=Operation.OPEN)
+        .exclude(pk=op.pk)
+        .exists()
+    )
+
+
 def register(handler_class: type[OperationHandler]) -> type[OperationHandler]:
     HANDLERS[handler_class.kind] = handler_class()
     return handler_class

@@ -14,7 +14,7 @@ from connectors import beenergised as be
 from connectors import greenflux as gf
 from portal.mirror import SyncState
 from portal.models import Operation
-from portal.outbox import OperationHandler, register
+from portal.outbox import OperationHandler, other_writes_open, register
 from stations.mapping import apply_beenergised, apply_greenflux, upstream_document
 from stations.models import Station
 
@@ -29,8 +29,7 @@ def _apply(op: Operation, record: Any) -> dict[str, Any]:
         apply_greenflux(station, record)
     else:
         apply_beenergised(station, record)
-    open_ops = Operation.objects.filter(target_type="station", target_id=station.pk, status__in=Operation.OPEN)
-    if open_ops.exclude(pk=op.pk).exists():
+    if other_writes_open(op):
         # A later edit is still on its way: the row stays pending until it lands.
         Station.objects.filter(pk=station.pk).update(sync_state=SyncState.PENDING)
     return {"upstream_id": station.upstream_id, "etag": station.etag}
@@ -147,10 +146,7 @@ class StationRefresh(_StationHandler):
 
     def apply(self, op: Operation, result: Any) -> dict[str, Any]:
         station = _station(op)
-        others_open = Operation.objects.filter(
-            target_type="station", target_id=station.pk, status__in=Operation.OPEN
-        ).exclude(pk=op.pk)
-        if station.sync_state == SyncState.CONFLICT or others_open.exists():
+        if station.sync_state == SyncState.CONFLICT or other_writes_open(op):
             # Never clobber the user's unsent or conflicting change: keep the fresh version beside it.
             station.upstream_data = upstream_document(result)
             station.save(update_fields=["upstream_data", "updated_at"])
