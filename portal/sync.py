@@ -37,6 +37,7 @@ from django.utils.module_loading import autodiscover_modules
 
 from connectors import UpstreamError
 from connectors.pagination import Page
+from portal import generations
 from portal import sync_bulk as bulk
 from portal.mirror import SyncState
 from portal.models import Backend, SyncLock, SyncRun, User
@@ -240,6 +241,7 @@ def upsert_mirror(
         names = [*rows[0].fields, *MIRROR_FIELDS] + (["updated_at"] if _has_field(model, "updated_at") else [])
         ids = bulk.upsert(model, upsert, unique=["backend", "upstream_id"], update=names)
         written = {uid: pk for (_, uid), pk in ids.items()}
+        generations.bump(model)  # bulk writes send no signals
     return Upserted(result, written, created)
 
 
@@ -253,6 +255,8 @@ def mark_removed(ctx: RefreshContext, queryset: models.QuerySet[Any]) -> int:
     gone = [pk for pk, uid in rows.values_list("pk", "upstream_id").iterator(chunk_size=CHUNK) if uid not in ctx.seen]
     for start in range(0, len(gone), CHUNK):
         queryset.model.objects.filter(pk__in=gone[start:start + CHUNK]).update(removed_at=ctx.now)
+    if gone:
+        generations.bump(queryset.model)
     return len(gone)
 
 

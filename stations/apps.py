@@ -6,3 +6,10 @@ class StationsConfig(AppConfig):
 
     def ready(self) -> None:
         from stations import operations  # noqa: F401  (registers the outbox handlers)
+        from locations.models import Location
+        from models_catalog.models import StationModel
+        from portal import generations
+        from portal.models import Backend, Company
+
+        # The station list caches these tables' names (stations.filters.filter_choices).
+        generations.watch(Backend, Company, Location, StationModel)

@@ -1,7 +1,8 @@
 """The station list's search, filter and sort form (a GET form: it works without JavaScript).
 
 Choices come from one ``values_list`` query per list (backends, companies,
-locations, models), scoped to the user's companies, so validating a chosen
+locations, models), scoped to the user's companies and cached until one of
+those tables changes (``filter_choices``), so validating a chosen
 id costs no further query and an id from another company is refused with a
 message next to its field rather than leaking or silently matching nothing.
 """
@@ -16,6 +17,7 @@ from django.utils.html import format_html, format_html_join
 
 from locations.models import Location
 from models_catalog.models import StationModel
+from portal import generations
 from portal.access import company_ids, scoped
 from portal.mirror import SyncState
 from portal.models import Backend, Company
@@ -33,6 +35,31 @@ SORT_CHOICES = [
 ]
 STATION_KINDS = (Backend.Kind.BEENERGISED, Backend.Kind.GREENFLUX)
 MAX_SELECT_OPTIONS = 300
+FILTER_TABLES = (Backend, Company, Location, StationModel)
+
+
+def filter_choices(user: Any) -> dict[str, list[tuple[int, str]] | None]:
+    """The (id, name) choices of each list filter in the user's scope; ``location`` None when too many.
+
+    Every list page shows them, and they change rarely: cached per company scope under the
+    generations of their tables (``portal.generations``), so a page asks the database only for
+    its stations.
+    """
+    ids = company_ids(user)
+    scope = "all" if ids is None else ",".join(map(str, sorted(ids)))
+
+    def compute() -> dict[str, list[tuple[int, str]] | None]:
+        companies = Company.objects.all() if ids is None else Company.objects.filter(id__in=ids)
+        locations = list(scoped(Location.objects.all(), user).values_list("id", "name")[:MAX_SELECT_OPTIONS + 1])
+        models = StationModel.objects.values_list("id", "vendor", "model", "friendly_name")
+        return {
+            "backend": list(scoped(Backend.objects.filter(kind__in=STATION_KINDS), user).values_list("id", "name")),
+            "company": list(companies.values_list("id", "name")),
+            "location": locations if len(locations) <= MAX_SELECT_OPTIONS else None,
+            "model": [(pk, friendly or f"{vendor} {model}") for pk, vendor, model, friendly in models],
+        }
+
+    return generations.cached(f"station-filter-choices:{scope}", FILTER_TABLES, compute)
 
 
 class LocationNameField(forms.CharField):
@@ -117,26 +144,19 @@ class StationFilterForm(forms.Form):
             if not data.get(name):
                 data[name] = str(default)
         super().__init__(data, label_suffix="")
-        ids = company_ids(user)
-        companies = Company.objects.all() if ids is None else Company.objects.filter(id__in=ids)
-        backends = scoped(Backend.objects.filter(kind__in=STATION_KINDS), user)
+        choices = filter_choices(user)
         lists = {
-            "backend": ("Backend", "Any backend", backends.values_list("id", "name")),
-            "company": ("Company", "Any company", companies.values_list("id", "name")),
-            "location": ("Location", "Any location",
-                         scoped(Location.objects.all(), user).values_list("id", "name")),
-            "model": ("Model", "Any model",
-                      StationModel.objects.values_list("id", "vendor", "model", "friendly_name")),
+            "backend": ("Backend", "Any backend", choices["backend"]),
+            "company": ("Company", "Any company", choices["company"]),
+            "model": ("Model", "Any model", choices["model"]),
         }
-        locations = lists["location"][2]
-        if locations[:MAX_SELECT_OPTIONS + 1].count() > MAX_SELECT_OPTIONS:
+        if choices["location"] is None:
             # Thousands of locations make a select nobody can use (and a heavy page): type a name instead.
-            del lists["location"]
+            locations = scoped(Location.objects.all(), user).values_list("id", "name")
             self.fields["location"] = LocationNameField(locations, initial=data.get("location", ""))
+        else:
+            lists["location"] = ("Location", "Any location", choices["location"])
         for name, (label, any_label, rows) in lists.items():
-            rows = list(rows)
-            if name == "model":
-                rows = [(pk, friendly or f"{vendor} {model}") for pk, vendor, model, friendly in rows]
             # A filter with a single possible value narrows nothing (e.g. one company): leave it out.
             if len(rows) > 1 or (data or {}).get(name):
                 self.fields[name] = _select(label, _choices(any_label, rows), coerce=int)

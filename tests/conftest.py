@@ -35,6 +35,14 @@ def pytest_configure(config: pytest.Config) -> None:
         )
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Each test starts with an empty cache, as its database starts empty (cached lookups key on ids)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def company_a(db: None) -> Company:
     """The simulator's first company, so upstream records of it land here."""
