@@ -34,6 +34,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 import httpx
+import orjson
 
 from .errors import (
     AuthFailed,
@@ -120,6 +121,14 @@ def _pointer_to_field(pointer: str) -> str:
     if parts[:2] == ["data", "attributes"]:
         parts = parts[2:]
     return ".".join(parts)
+
+
+def decode_json(response: httpx.Response) -> Any:
+    """The JSON body of ``response`` (orjson: pages of thousands of records parse several times faster).
+
+    Raises ``ValueError`` (orjson's ``JSONDecodeError`` is one) for a body that is not JSON.
+    """
+    return orjson.loads(response.content)
 
 
 def parse_error_body(response: httpx.Response) -> tuple[str | None, dict[str, str], Any]:
@@ -353,7 +362,7 @@ class HttpClient:
         if not response.content:
             return None
         try:
-            return response.json()
+            return decode_json(response)
         except ValueError as exc:
             raise Unavailable(
                 f"{self.kind} {method} {self._display_path(path)}: answer is not JSON", kind=self.kind

@@ -16,7 +16,7 @@ from typing import Any, Generic, TypeVar
 
 import httpx
 
-from .base import HttpClient
+from .base import HttpClient, decode_json
 
 T = TypeVar("T")
 log = logging.getLogger("connectors")
@@ -213,7 +213,7 @@ def ocpi_offset(
         offset, page_limit, number = 0, limit, 0
         while True:
             response = http.request("GET", path, params={**(params or {}), "offset": offset, "limit": page_limit})
-            body = response.json() if response.content else {}
+            body = decode_json(response) if response.content else {}
             data = (body.get("data") if isinstance(body, dict) else body) or []
             total = _int(response.headers.get("X-Total-Count"))
             nxt = response.links.get("next", {}).get("url")

@@ -16,9 +16,15 @@ from typing import Any
 
 from django.db import connection, models
 from django.utils import timezone
+import orjson
 from psycopg.types.json import Jsonb
 
 Row = dict[str, Any]  # attname -> value
+
+
+def _dumps(value: Any) -> bytes:
+    """JSON for COPY: orjson is several times faster than ``json.dumps`` on upstream documents."""
+    return orjson.dumps(value, default=str, option=orjson.OPT_NON_STR_KEYS)
 
 
 def _fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
@@ -42,7 +48,7 @@ def _filler(model: type[models.Model]) -> tuple[list[str], Callable[[Row], list[
         out = []
         for name, default, is_json, stamp in plan:
             value = default if stamp else row.get(name, default)
-            out.append(Jsonb(value) if is_json and value is not None else value)
+            out.append(Jsonb(value, _dumps) if is_json and value is not None else value)
         return out
 
     return [f.column for f in fields], values

@@ -12,9 +12,10 @@ for the demo).
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import datetime
 from typing import Any
+
+import orjson
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -28,8 +29,12 @@ from portal.models import Company
 from stations.models import Connector, Evse, HardwareTemplate, Station, Technician
 
 
+HASH_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
+
+
 def content_hash(data: Any) -> str:
-    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+    """A digest of ``data`` that ignores key order (orjson: about ten times faster than ``json``)."""
+    return hashlib.sha256(orjson.dumps(data, default=str, option=HASH_OPTIONS)).hexdigest()
 
 
 def _when(value: str | None) -> datetime | None:
