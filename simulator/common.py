@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Iterable, Iterator
 
+import orjson
 from flask import Response, request
 
 # Fixed anchor for seeded timestamps: a deterministic estate must not depend
@@ -80,8 +81,9 @@ def json_response(
     headers: dict[str, str] | None = None,
     mimetype: str = "application/json",
 ) -> Response:
-    """A JSON answer without Flask's jsonify overhead (sorting, pretty print)."""
-    return Response(dumps(obj), status=status, headers=headers, mimetype=mimetype)
+    """A JSON answer without Flask's jsonify overhead (sorting, pretty print); orjson keeps key order."""
+    body = orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS)
+    return Response(body, status=status, headers=headers, mimetype=mimetype)
 
 
 def json_body() -> tuple[Any, str | None]:
