@@ -249,21 +249,45 @@ class HardwareTemplate:
 
 @dataclass(frozen=True)
 class Location:
-    """A station's parent location (only what the portal needs)."""
+    """A station's parent location: its name, address and OCPI 2.2.1 ``coordinates``.
+
+    OCPI sends ``coordinates {latitude, longitude}`` as decimal strings; they
+    are parsed here, and a value that is not a number (or out of range) is
+    dropped rather than guessed.
+    """
 
     id: str
     name: str | None = None
     country_code: str | None = None
     party_id: str | None = None
+    address: str | None = None
+    city: str | None = None
+    postal_code: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
 
     @classmethod
     def from_api(cls, d: Mapping[str, Any]) -> Location:
+        coordinates = d.get("coordinates") if isinstance(d.get("coordinates"), Mapping) else {}
         return cls(
             id=str(d.get("id", "")),
             name=d.get("name"),
             country_code=d.get("country_code"),
             party_id=d.get("party_id"),
+            address=d.get("address"),
+            city=d.get("city"),
+            postal_code=d.get("postal_code"),
+            latitude=_degrees(coordinates.get("latitude"), 90),
+            longitude=_degrees(coordinates.get("longitude"), 180),
         )
+
+
+def _degrees(value: Any, limit: float) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if -limit <= number <= limit else None
 
 
 def _data(body: Any) -> Any:

@@ -1,8 +1,7 @@
-"""Server-rendered SVG geometry: the power line chart, per-location bars and the offline map.
+"""Server-rendered SVG geometry: the power line chart and per-location bars.
 
 Only numbers and coordinates are computed here; the templates draw them.
-No tiles and no script: the map is an equirectangular projection fitted to
-the points' bounding box, which is plenty at city or country scale.
+(The location map is Leaflet: ``locations.map_places`` and ``static/locations/map.js``.)
 """
 
 from __future__ import annotations
@@ -11,7 +10,6 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.utils import timezone
 
@@ -101,51 +99,3 @@ def bars(items: Sequence[tuple[str, float, str, str]]) -> list[Bar]:
     """Horizontal bars (label, value, detail, url) scaled to the largest value."""
     top = max((v for _, v, _, _ in items), default=0.0) or 1.0
     return [Bar(label, value, round(value / top * 100, 1), detail, url) for label, value, detail, url in items]
-
-
-@dataclass(frozen=True)
-class MapPoint:
-    x: float
-    y: float
-    title: str
-    url: str
-    label: str
-
-
-@dataclass(frozen=True)
-class MapView:
-    width: int
-    height: int
-    points: list[MapPoint]
-    frame: tuple[float, float, float, float]  # min lat, min lng, max lat, max lng shown
-
-
-def map_view(places: Sequence[dict[str, Any]], width: int = 760, height: int = 380, pad: int = 24) -> MapView:
-    """Project ``places`` ({lat, lng, title, url, label}) into a ``width`` × ``height`` box.
-
-    Longitudes are scaled by cos(mid latitude) so distances look right; the
-    frame is grown on the short side so the projection keeps its aspect.
-    """
-    pts = [p for p in places if p.get("lat") is not None and p.get("lng") is not None]
-    if not pts:
-        return MapView(width, height, [], (0.0, 0.0, 0.0, 0.0))
-    lats = [float(p["lat"]) for p in pts]
-    lngs = [float(p["lng"]) for p in pts]
-    min_lat, max_lat, min_lng, max_lng = min(lats), max(lats), min(lngs), max(lngs)
-    k = max(math.cos(math.radians((min_lat + max_lat) / 2)), 0.05)
-    span_x = max((max_lng - min_lng) * k, 0.01)
-    span_y = max(max_lat - min_lat, 0.01)
-    inner_w, inner_h = width - 2 * pad, height - 2 * pad
-    scale = min(inner_w / span_x, inner_h / span_y)
-    mid_x, mid_y = (min_lng + max_lng) / 2 * k, (min_lat + max_lat) / 2
-    points = [
-        MapPoint(
-            x=round(width / 2 + (float(p["lng"]) * k - mid_x) * scale, 1),
-            y=round(height / 2 - (float(p["lat"]) - mid_y) * scale, 1),
-            title=p["title"], url=p["url"], label=p.get("label", ""),
-        )
-        for p in pts
-    ]
-    half_w, half_h = width / 2 / scale, height / 2 / scale
-    frame = (mid_y - half_h, (mid_x - half_w) / k, mid_y + half_h, (mid_x + half_w) / k)
-    return MapView(width, height, points, tuple(round(v, 4) for v in frame))  # type: ignore[arg-type]

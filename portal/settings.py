@@ -9,6 +9,7 @@ simulator as upstream). Production sets at least ``SECRET_KEY``,
 from __future__ import annotations
 
 import os
+from importlib.util import find_spec
 from pathlib import Path
 
 import dj_database_url
@@ -137,7 +138,10 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# Leaflet's own files come from the pinned django-leaflet package. Its static folder is
+# added here rather than the app to INSTALLED_APPS: the app's admin module imports
+# GeoDjango, which needs the GDAL C library the portal has no other use for.
+STATICFILES_DIRS = [BASE_DIR / "static", Path(find_spec("leaflet").origin).parent / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -184,12 +188,28 @@ AXES_ENABLED = env_bool("AXES_ENABLED", True)
 # Inline style attributes stay allowed (server-drawn SVG charts use them).
 from csp.constants import NONE, SELF  # noqa: E402
 
+# --- The location map (Leaflet from django-leaflet, clustering vendored under static/vendor/). ---
+# Without a tile server the map draws Natural Earth's country outlines from a static file,
+# so it works offline; with one (e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png) it
+# draws those tiles over the outlines, credited with MAP_TILE_ATTRIBUTION.
+MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "").strip()
+MAP_TILE_ATTRIBUTION = os.environ.get(
+    "MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors" if "openstreetmap" in MAP_TILE_URL else ""
+)
+def _origin(url: str) -> str | None:
+    """``https://tile.example.org`` from a tile URL template (for the CSP's img-src)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url.replace("{s}.", ""))
+    return f"{parts.scheme}://{'*.' if '{s}' in url else ''}{parts.netloc}" if parts.scheme and parts.netloc else None
+
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF, "'unsafe-inline'"],
-        "img-src": [SELF, "data:"],
+        "img-src": [SELF, "data:", *filter(None, [_origin(MAP_TILE_URL)])],
         "connect-src": [SELF],
         "font-src": [SELF],
         "form-action": [SELF],

@@ -45,6 +45,20 @@ class ChargerType(models.TextChoices):
     BUSINESS = "Business", "Business"
 
 
+class StationQuerySet(models.QuerySet["Station"]):
+    # As a condition too, for counts that put offline stations beside others (the map).
+    OFFLINE = models.Q(connectivity=Connectivity.OFFLINE, removed_at__isnull=True)
+
+    def offline(self) -> StationQuerySet:
+        """The one definition of an offline station, used by the station list's filter and the dashboard.
+
+        Offline is what the platform reports as the station's connectivity
+        (GreenFlux ``connectivity_status``); a station gone upstream is not
+        counted, since nobody can bring it back online.
+        """
+        return self.filter(self.OFFLINE)
+
+
 class Technician(MirrorRecord):
     company = models.ForeignKey("portal.Company", on_delete=models.PROTECT, related_name="technicians")
     uuid = models.CharField(max_length=64, blank=True)
@@ -101,6 +115,8 @@ class Station(MirrorRecord):
     etag = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = StationQuerySet.as_manager()
 
     class Meta:
         ordering = ["label", "id"]

@@ -15,7 +15,9 @@ rewritten once by the next refresh; harmless.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence, Set
+from dataclasses import asdict
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from connectors import beenergised as be
@@ -28,6 +30,10 @@ from portal.models import Company
 from portal.sync import Incoming, PageResult, RefreshContext, Refresher, mark_removed, register, upsert_mirror
 from stations.mapping import _when, content_hash, upstream_document
 from stations.models import Connector, Evse, HardwareTemplate, Station, Technician
+
+
+def _coordinate(value: float | None) -> Decimal | None:
+    return None if value is None else Decimal(str(value)).quantize(Decimal("0.000001"))
 
 
 def _company_of(ctx: RefreshContext) -> int:
@@ -51,8 +57,13 @@ class GreenFluxLocations(Refresher):
         company = _company_of(ctx)
         rows = []
         for loc in items:
-            fields = {"company_id": company, "name": (loc.name or loc.id)[:200], "country_code": (loc.country_code or "")[:2]}
-            doc = {"id": loc.id, "name": loc.name, "country_code": loc.country_code, "party_id": loc.party_id}
+            fields = {
+                "company_id": company, "name": (loc.name or loc.id)[:200], "country_code": (loc.country_code or "")[:2],
+                "address": (loc.address or "")[:300], "city": (loc.city or "")[:100],
+                "postal_code": (loc.postal_code or "")[:10],
+                "latitude": _coordinate(loc.latitude), "longitude": _coordinate(loc.longitude),
+            }
+            doc = {k: v for k, v in asdict(loc).items() if v is not None}
             rows.append(Incoming(loc.id, fields, doc, content_hash(doc | {"company": company})))
         return upsert_mirror(ctx, Location, rows).result
 

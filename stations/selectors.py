@@ -30,7 +30,7 @@ from django.db.models import Count, Q, QuerySet
 
 from portal.access import get_scoped_or_404, scoped
 from portal.models import Operation
-from stations.models import Station, Status
+from stations.models import Connectivity, Station, Status
 
 # Sort names in URLs -> model fields. Every one has a (field, id) index.
 SORTS: dict[str, str] = {
@@ -151,12 +151,14 @@ def station_filter(
         "company_id": query.company,
         "location_id": query.location,
         "model_id": query.model,
-        "connectivity": query.connectivity,
+        "connectivity": query.connectivity if query.connectivity != Connectivity.OFFLINE else None,
         "deploy_state": query.deploy_state,
     }
     if with_status:
         exact["status"] = query.status
     qs = qs.filter(**{name: value for name, value in exact.items() if value not in (None, "")})
+    if query.connectivity == Connectivity.OFFLINE:
+        qs = qs.offline()  # the dashboard counts the same rows
     if query.sync_state == REMOVED:
         qs = qs.filter(removed_at__isnull=False)
     elif query.sync_state:

@@ -6,30 +6,50 @@ outbox) and the page then polls the row's state until ChargEye has answered.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods
 
 from locations import services
-from locations.charts import map_view
+from locations.map_places import HEALTH_LABELS, MapPlace, map_places
 from locations.forms import LocationForm
 from locations.models import Location
 from locations.selectors import location_operations, locations_for, network_stations_of
 from portal.access import Role, get_scoped_or_404, has_role, role_required, scoped
 from portal.selectors import companies_for
 
-MAP_POINTS = 500
+MAP_POINTS = 2000  # clustered on the map; the table beside it lists them all
 
 
-def _map(locations: list[Location]) -> object:
-    return map_view([
-        {"lat": loc.latitude, "lng": loc.longitude, "title": f"{loc.name}, {loc.city}".strip(", "),
-         "url": reverse("locations:detail", args=[loc.pk]), "label": loc.name}
-        for loc in locations if loc.has_coordinates
-    ])
+@dataclass
+class MapContext:
+    """What ``locations/map.html`` draws: the places, and how many locations could not be placed."""
+
+    id: str
+    places: list[MapPlace]
+    missing: int = 0
+    truncated: bool = False
+    legend: tuple[tuple[str, str], ...] = tuple(HEALTH_LABELS.items())
+
+    @property
+    def places_id(self) -> str:
+        return f"{self.id}-places"
+
+    @property
+    def json(self) -> list[dict[str, object]]:
+        return [place.as_json() for place in self.places]
+
+
+def _map(locations: QuerySet[Location], user: object, map_id: str = "location-map") -> MapContext:
+    places = map_places(locations, user, MAP_POINTS + 1)
+    missing = locations.filter(Q(latitude__isnull=True) | Q(longitude__isnull=True)).count()
+    return MapContext(map_id, places[:MAP_POINTS], missing, truncated=len(places) > MAP_POINTS)
 
 
 @role_required(Role.VIEWER)
@@ -39,7 +59,7 @@ def location_list(request: HttpRequest) -> HttpResponse:
     locations = locations_for(request.user, query)
     page = Paginator(locations, 50).get_page(request.GET.get("page"))
     context = {
-        "page": page, "query": query, "map": _map(list(locations.filter(latitude__isnull=False)[:MAP_POINTS])),
+        "page": page, "query": query, "map": _map(locations, request.user),
         "may_edit": has_role(request.user, Role.OPERATOR),
     }
     template = "locations/location_list.html#results" if request.htmx else "locations/location_list.html"
@@ -57,7 +77,8 @@ def location_detail(request: HttpRequest, location_id: int) -> HttpResponse:
     stations = scoped(location.stations.select_related("model"), request.user)
     return render(request, "locations/location_detail.html", {
         "location": location, "stations": stations, "network_stations": network_stations_of(location),
-        "operations": location_operations(location)[:10], "map": _map([location]),
+        "operations": location_operations(location)[:10],
+        "map": _map(Location.objects.filter(pk=location.pk), request.user),
         "may_edit": has_role(request.user, Role.OPERATOR),
     })
 

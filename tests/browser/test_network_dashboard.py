@@ -54,17 +54,3 @@ def test_dashboard_shows_the_power_chart_and_lists(page: Page, live_server: obje
     location.select_option(index=1)
     expect(page).to_have_url(re.compile(r"location=\d+"))
     expect(chart).to_be_visible()
-
-
-def test_locations_map_works_without_tiles(page: Page, live_server: object, simulator: SimulatorHandle) -> None:
-    base = live_server.url  # type: ignore[attr-defined]
-    company = CompanyFactory(name="Voltera Fleet", upstream_ref=SIM_COMPANIES[0]["uuid"])
-    UserFactory(username="fleet", role=Role.OPERATOR, companies=[company])
-    mirror_chargeye_locations(make_backend(simulator, "chargeye", None, name="ChargEye"))
-    requests: list[str] = []
-    page.on("request", lambda r: requests.append(r.url))
-    sign_in(page, base, "fleet", PASSWORD)
-    page.goto(f"{base}{reverse('locations:list')}")
-    expect(page.get_by_role("img", name="Map of the locations")).to_be_visible()
-    screenshot(page, "locations")
-    assert all(url.startswith(base) for url in requests), [u for u in requests if not u.startswith(base)]

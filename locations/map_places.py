@@ -1,0 +1,96 @@
+"""The location map's points: every location with coordinates, coloured by its stations' state.
+
+A location's stations are the mirror's stations (GreenFlux, be.ENERGISED)
+pointing at it, and for ChargEye locations the stations its network status
+reports. Its *health* is the worst of them:
+
+- ``attention``: a station offline (``Station.objects.offline()``, the station
+  list's definition; for ChargEye, none of its EVSEs can charge) or out of order;
+- ``charging``: a station charging, none needing attention;
+- ``available``: stations, all fine;
+- ``empty``: no station known.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
+
+from locations.models import Location, NetworkStation
+from portal.access import scoped
+from stations.models import Station, StationQuerySet, Status
+
+HEALTH_LABELS = {
+    "attention": "Needs attention", "charging": "Charging", "available": "Available", "empty": "No stations",
+}
+FAULTY = (Status.OUTOFORDER, Status.INOPERATIVE)
+
+
+@dataclass
+class MapPlace:
+    id: int
+    name: str
+    city: str
+    lat: float
+    lng: float
+    url: str
+    counts: dict[str, int] = field(default_factory=dict)  # stations, offline, faulty, charging
+
+    @property
+    def health(self) -> str:
+        c = self.counts
+        if c.get("offline") or c.get("faulty"):
+            return "attention"
+        if c.get("charging"):
+            return "charging"
+        return "available" if c.get("stations") else "empty"
+
+    @property
+    def health_label(self) -> str:
+        return HEALTH_LABELS[self.health]
+
+    @property
+    def summary(self) -> str:
+        """'4 stations: 1 offline, 2 charging' (what the popup and the table say)."""
+        c = self.counts
+        if not c.get("stations"):
+            return "No stations"
+        parts = [f"{c[key]} {word}" for key, word in
+                 (("offline", "offline"), ("faulty", "out of order"), ("charging", "charging")) if c.get(key)]
+        head = f"{c['stations']} station{'s' if c['stations'] != 1 else ''}"
+        return f"{head}: {', '.join(parts)}" if parts else f"{head}, all available"
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self) | {"health": self.health, "health_label": self.health_label, "summary": self.summary}
+
+
+def map_places(locations: QuerySet[Location], user: Any, limit: int) -> list[MapPlace]:
+    """Up to ``limit`` of ``locations`` that have coordinates, with their stations counted (three queries)."""
+    rows = list(locations.filter(latitude__isnull=False, longitude__isnull=False)
+                .order_by("name", "id").values("id", "name", "city", "latitude", "longitude")[:limit])
+    places = {
+        r["id"]: MapPlace(r["id"], r["name"], r["city"], float(r["latitude"]), float(r["longitude"]),
+                          reverse("locations:detail", args=[r["id"]]))
+        for r in rows
+    }
+    counts: dict[int, Counter[str]] = defaultdict(Counter)
+    stations = scoped(Station.objects.filter(location_id__in=places, removed_at__isnull=True), user)
+    offline = StationQuerySet.OFFLINE
+    for row in (stations.order_by().values("location_id")
+                .annotate(n=Count("*"), off=Count("pk", filter=offline),
+                          faulty=Count("pk", filter=Q(status__in=FAULTY) & ~offline),
+                          charging=Count("pk", filter=Q(status=Status.CHARGING)))):
+        counts[row["location_id"]].update(stations=row["n"], offline=row["off"], faulty=row["faulty"],
+                                          charging=row["charging"])
+    network = scoped(NetworkStation.objects.filter(location_id__in=places), user)
+    for row in (network.order_by().values("location_id")
+                .annotate(n=Count("*"), off=Count("pk", filter=Q(is_offline=True)),
+                          charging=Count("pk", filter=Q(charging_count__gt=0, is_offline=False)))):
+        counts[row["location_id"]].update(stations=row["n"], offline=row["off"], charging=row["charging"])
+    for pk, counter in counts.items():
+        places[pk].counts = dict(counter)
+    return list(places.values())
