@@ -1,4 +1,4 @@
-"""be.ENERGISED CPO API client: charging stations (JSON:API) and technicians.
+"""be.ENERGISED CPO API client: charging stations (JSON:API), technicians, maintenance windows.
 
 Auth is OAuth2 client credentials (see ``auth.OAuth2ClientCredentials``).
 Payload fields are camelCase exactly as in the documents.
@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import ClassVar
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any
 
 from .base import HttpClient
@@ -17,6 +18,7 @@ from .pagination import Pages, jsonapi_offset, limit_offset
 
 STATIONS = "/api/cpoapi/v1/charging_stations/"
 TECHNICIANS = "/api/cpoapi/v1/technicians/"
+MAINTENANCE = "/api/cpoapi/v1/maintenance_windows/"
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,27 @@ class Geolocation:
 
 
 @dataclass(frozen=True)
+class StationConnector:
+    """A connector of a station, as a maintenance window's ``connectorUuid`` names it.
+
+    Unconfirmed shape (the documents list no connectors): ``{uuid, connectorId}``,
+    read-only, reported by the station.
+    """
+
+    uuid: str
+    connector_id: int | None = None
+
+    @classmethod
+    def from_api(cls, d: Any) -> StationConnector | None:
+        if not isinstance(d, dict) or not isinstance(d.get("uuid"), str):
+            return None
+        return cls(uuid=d["uuid"], connector_id=d.get("connectorId"))
+
+    def to_payload(self) -> dict[str, Any]:
+        return {"uuid": self.uuid, "connectorId": self.connector_id}
+
+
+@dataclass(frozen=True)
 class Station:
     """A charging station.  ``id`` is the upstream UUID (None before creation).
 
@@ -86,6 +109,7 @@ class Station:
     firmware_version: str | None = None
     created_at: str | None = None
     updated_at: str | None = None
+    connectors: tuple[StationConnector, ...] = ()
 
     @classmethod
     def from_api(cls, resource: Mapping[str, Any]) -> Station:
@@ -108,6 +132,7 @@ class Station:
             firmware_version=a.get("firmwareVersion"),
             created_at=a.get("createdAt"),
             updated_at=a.get("updatedAt"),
+            connectors=tuple(c for c in map(StationConnector.from_api, a.get("connectors") or []) if c is not None),
         )
 
     def to_payload(self) -> dict[str, Any]:
@@ -148,6 +173,37 @@ class Technician:
             name=attrs.get("name", ""),
             email=attrs.get("email"),
         )
+
+
+@dataclass(frozen=True)
+class MaintenanceWindow:
+    """A maintenance window (NOTES.md): a station, optionally one of its connectors, start, end, comment.
+
+    Dates are ISO 8601 strings as the upstream sends them; ``id`` is None before creation.
+    """
+
+    start_date: str
+    end_date: str
+    comment: str
+    cp_uuid: str
+    connector_uuid: str | None = None
+    id: str | None = None
+    created_at: str | None = None
+
+    @classmethod
+    def from_api(cls, resource: Mapping[str, Any]) -> MaintenanceWindow:
+        a = resource.get("attributes") or {}
+        return cls(
+            id=resource.get("id"), start_date=a.get("startDate", ""), end_date=a.get("endDate", ""),
+            comment=a.get("comment") or "", cp_uuid=a.get("cpUuid", ""), connector_uuid=a.get("connectorUuid"),
+            created_at=a.get("createdAt"),
+        )
+
+    def to_payload(self) -> dict[str, Any]:
+        """The create body, flat like the station create (the document's field names)."""
+        out = {"startDate": self.start_date, "endDate": self.end_date, "comment": self.comment,
+               "cpUuid": self.cp_uuid, "connectorUuid": self.connector_uuid}
+        return {k: v for k, v in out.items() if v is not None}
 
 
 class BeEnergisedConnector:
@@ -223,3 +279,54 @@ class BeEnergisedConnector:
         """Active technicians of the token's company, sorted by name (plain limit/offset)."""
         return limit_offset(self.http, TECHNICIANS, Technician.from_api, limit=limit)
 
+
+    # --- maintenance windows (NOTES.md; choices in docs/upstream-contract.md) ----------
+
+    def list_maintenance_windows(self, *, start: str | None = None, end: str | None = None) -> Pages[MaintenanceWindow]:
+        """Windows of the token's company overlapping [start, end] (``filter[startDate]``/``filter[endDate]``)."""
+        params = {k: v for k, v in (("filter[startDate]", start), ("filter[endDate]", end)) if v}
+        return jsonapi_offset(self.http, MAINTENANCE, MaintenanceWindow.from_api, limit=min(self.page_size, 500),
+                              params=params)
+
+    def list_station_maintenance_windows(self, station_id: str) -> Pages[MaintenanceWindow]:
+        return jsonapi_offset(self.http, f"{STATIONS}{station_id}/maintenance_windows/", MaintenanceWindow.from_api,
+                              limit=min(self.page_size, 500))
+
+    def create_maintenance_window(self, window: MaintenanceWindow) -> MaintenanceWindow:
+        """POST a window. Not retried after a dropped connection: look it up first
+        (``find_maintenance_window``), as a repeated POST makes a second window."""
+        body = self.http.json("POST", MAINTENANCE, json=window.to_payload())
+        data = body.get("data") if isinstance(body, dict) else None
+        if not isinstance(data, dict):
+            raise UpstreamError("beenergised maintenance window create answered without data", kind=self.kind)
+        return MaintenanceWindow.from_api(data)
+
+    def find_maintenance_window(self, window: MaintenanceWindow) -> MaintenanceWindow | None:
+        """The station's window with the same start, end, comment and connector (a create run again)."""
+        want = window.to_payload()
+        for found in self.list_station_maintenance_windows(window.cp_uuid).items():
+            if _same_window(found.to_payload(), want):
+                return found
+        return None
+
+    def cancel_maintenance_window(self, window_id: str) -> None:
+        """DELETE a window (JSON:API delete; the documents are silent). 404: already gone."""
+        self.http.request("DELETE", f"{MAINTENANCE}{window_id}/")
+
+
+def _instant(value: Any) -> datetime | None:
+    try:
+        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def same_instant(a: Any, b: Any) -> bool:
+    """Two ISO 8601 date-times name the same moment (``...Z`` and ``...+00:00`` alike)."""
+    return a == b or (_instant(a) is not None and _instant(a) == _instant(b))
+
+
+def _same_window(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    return (same_instant(a.get("startDate"), b.get("startDate")) and same_instant(a.get("endDate"), b.get("endDate"))
+            and a.get("comment") == b.get("comment") and a.get("connectorUuid") == b.get("connectorUuid"))

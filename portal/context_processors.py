@@ -16,6 +16,7 @@ NAVIGATION = [
     ("Locations", "locations:list", Role.VIEWER),
     ("Models", "models_catalog:list", Role.VIEWER),
     ("Network", "locations:network", Role.VIEWER),
+    ("Maintenance", "maintenance:list", Role.VIEWER),
     ("Imports", "stations:import_list", Role.OPERATOR),
     ("Sync", "sync:list", Role.VIEWER),
     ("Operations", "operations:list", Role.VIEWER),

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "stations",
     "locations",
     "models_catalog",
+    "maintenance",
 ]
 
 MIDDLEWARE = [

@@ -40,5 +40,6 @@ urlpatterns = [
     path("stations/", include("stations.urls")),
     path("locations/", include("locations.urls")),
     path("models/", include("models_catalog.urls")),
+    path("maintenance/", include("maintenance.urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -18,8 +18,11 @@ where they are silent, docs/upstream-contract.md:
 * unconfirmed attribute shapes (our choice): ``address {street, houseNumber,
   postalCode, city, countryCode}``, ``geolocation {latitude, longitude}``,
   plus ``createdAt``/``updatedAt``; ``firmwareVersion`` is reported by the
-  station and ignored on create; ``modelId`` is any positive integer, as
-  the API exposes no model list to check it against.
+  station and ignored on create; ``connectors`` (``[{uuid, connectorId}]``,
+  what a maintenance window's ``connectorUuid`` names) likewise, read-only
+  and empty for a new station; ``modelId`` is any positive integer, as
+  the API exposes no model list to check it against;
+* maintenance windows: ``simulator.be_maintenance``.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from zoneinfo import available_timezones
 
 from flask import Blueprint, Response, g, request
 
+from . import be_maintenance
 from .auth import verify_token
 from .common import Checker, FieldError, bearer_token, int_arg, iso_seconds, json_body, json_response, now_ts
 from .faults import Faults
@@ -44,7 +48,8 @@ DEFAULT_LIMIT, MAX_LIMIT = 50, 500
 _TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 409: "Conflict",
            422: "Unprocessable Entity", 429: "Too Many Requests"}
 _ATTRS = ("label", "chargeBoxIdentity", "modelId", "companyUuid", "timeZone", "publicDisplayName", "iccid", "imsi",
-          "serialnumber", "firmwareVersion", "address", "geolocation", "technicianUserId", "createdAt", "updatedAt")
+          "serialnumber", "firmwareVersion", "address", "geolocation", "technicianUserId", "connectors", "createdAt",
+          "updatedAt")
 
 
 @lru_cache(maxsize=1)
@@ -175,6 +180,7 @@ def blueprint(store: Store, faults: Faults) -> Blueprint:
                 "id": sid, "label": label, "chargeBoxIdentity": cbi, "modelId": model_id, "companyUuid": company,
                 "timeZone": tz, "publicDisplayName": body.get("publicDisplayName"), "iccid": body.get("iccid"),
                 "imsi": body.get("imsi"), "serialnumber": body.get("serialnumber"), "firmwareVersion": None,
+                "connectors": [],  # reported by the station at boot, like firmwareVersion
                 "address": address, "geolocation": geo, "technicianUserId": tech_id,
                 "createdAt": stamp, "updatedAt": stamp,
             }
@@ -203,6 +209,24 @@ def blueprint(store: Store, faults: Faults) -> Blueprint:
             "links": _page_links(limit, offset, len(techs), "limit", "offset"),
         }, mimetype=MIME)
 
+    def page_args() -> tuple[int, int, Response | None]:
+        limit, err = int_arg("page[limit]", DEFAULT_LIMIT, minimum=1)
+        if err:
+            return 0, 0, error(400, detail=err, parameter="page[limit]")
+        offset, err = int_arg("page[offset]", 0, minimum=0)
+        if err:
+            return 0, 0, error(400, detail=err, parameter="page[offset]")
+        return min(limit, MAX_LIMIT), offset, None
+
+    def page_body(data: list[dict[str, Any]], limit: int, offset: int, total: int) -> dict[str, Any]:
+        return {
+            "data": data,
+            "meta": {"pagination": {"total": total, "offset": offset, "limit": limit, "lastPage": offset + limit >= total}},
+            "links": _page_links(limit, offset, total, "page[limit]", "page[offset]"),
+        }
+
+    be_maintenance.add_routes(bp, store, API, error=error, field_errors=_field_errors, mime=MIME,
+                              page_args=page_args, page_body=page_body)
     return bp
 
 

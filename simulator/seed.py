@@ -235,6 +235,9 @@ def _be_stations(rng: random.Random, n: int, places: list[dict[str, Any]], model
             "address": {"street": p["street"], "houseNumber": p["number"], "postalCode": p["postal"], "city": p["city"], "countryCode": p["cc"]},
             "geolocation": {"latitude": round(p["lat"] + rng.uniform(-0.0004, 0.0004), 6), "longitude": round(p["lng"] + rng.uniform(-0.0004, 0.0004), 6)},
             "technicianUserId": pool[rng.randrange(len(pool))] if pool and rng.random() < 0.7 else None,
+            # Not from the rng, so adding them left every other seeded value as it was.
+            "connectors": [{"uuid": stable_uuid("be-connector", sid, n), "connectorId": n}
+                           for n in range(1, len(spec["connectors"]) + 1)],
             "createdAt": iso_seconds(created),
             "updatedAt": iso_seconds(updated),
         }

@@ -30,6 +30,7 @@ COLLECTIONS: tuple[str, ...] = (
     "be_clients",
     "be_technicians",
     "be_stations",
+    "be_maintenance",
     "gf_locations",
     "gf_templates",
     "gf_stations",
@@ -122,6 +123,15 @@ class Store:
                     "ON CONFLICT (coll, id) DO UPDATE SET body = excluded.body",
                     (coll, rid, json.dumps(record, separators=(",", ":"))),
                 )
+
+    def delete(self, coll: str, rid: str) -> None:
+        """Remove one record (be.ENERGISED maintenance windows are cancelled this way)."""
+        with self.lock:
+            if self.data[coll].pop(rid, None) is None:
+                return
+            self._versions[coll] += 1
+            if self._db is not None:
+                self._db.execute("DELETE FROM records WHERE coll = ? AND id = ?", (coll, rid))
 
     def set_meta(self, key: str, value: Any) -> None:
         with self.lock:

@@ -48,7 +48,9 @@ def upstream_document(record: gf.Station | be.Station) -> dict[str, Any]:
     """What the mirror keeps of the upstream's version (compared in conflicts, shown on the page)."""
     if isinstance(record, gf.Station):
         return {**record.writable(), "etag": record.etag, "last_updated": record.last_updated}
-    return record.to_payload() | {"firmwareVersion": record.firmware_version}
+    # Connectors are what a maintenance window may name (maintenance app); read-only.
+    return record.to_payload() | {"firmwareVersion": record.firmware_version,
+                                  "connectors": [c.to_payload() for c in record.connectors]}
 
 
 # --- GreenFlux ---------------------------------------------------------------

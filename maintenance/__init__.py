@@ -1,0 +1,1 @@
+"""Maintenance windows of be.ENERGISED stations: mirror, refresh, writes, pages."""

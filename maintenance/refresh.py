@@ -1,0 +1,60 @@
+"""The maintenance window refresher (``portal.sync`` registry; scheduled like every refresher).
+
+be.ENERGISED's global list with ``filter[startDate]`` set a month back: the
+windows still running or ending after that, which is everything the pages
+show (upcoming, current, recent). A full read each time (the list has no
+"changed since" filter); windows in that range it no longer lists are marked
+removed (cancelled upstream), older ones are left as they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import timedelta
+
+from connectors import beenergised as be
+from connectors.pagination import Page
+from maintenance.mapping import upstream_time, window_document, window_fields
+from maintenance.models import MaintenanceWindow
+from portal.sync import Incoming, PageResult, RefreshContext, Refresher, mark_removed, register, upsert_mirror
+from stations.mapping import content_hash
+from stations.models import Station
+
+HORIZON = timedelta(days=30)
+
+
+@register
+class BeEnergisedMaintenanceWindows(Refresher):
+    kind, entity, label = "beenergised", "maintenance_windows", "Maintenance windows"
+    interval = timedelta(minutes=15)
+    page_size = 500  # the upstream's cap
+
+    def prepare(self, ctx: RefreshContext) -> None:
+        ctx.lookups["stations"] = {
+            uid: (pk, company)
+            for uid, pk, company in Station.objects.filter(backend=ctx.backend, upstream_id__isnull=False)
+            .values_list("upstream_id", "pk", "company_id")
+        }
+
+    def pages(self, ctx: RefreshContext) -> Iterable[Page[be.MaintenanceWindow]]:
+        return ctx.connector.list_maintenance_windows(start=upstream_time(ctx.now - HORIZON))
+
+    def write(self, ctx: RefreshContext, items: Sequence[be.MaintenanceWindow]) -> PageResult:
+        result, rows = PageResult(), []
+        for record in items:
+            station = ctx.lookups["stations"].get(record.cp_uuid)
+            if station is None or not record.id:
+                # Its station is not mirrored yet (the stations refresh brings it): next run.
+                result.errors += 1
+                result.notes.append(f"window {record.id}: station {record.cp_uuid} not in the portal yet")
+                ctx.seen.add(record.id or "")
+                continue
+            doc = window_document(record)
+            fields = {"company_id": station[1], "station_id": station[0], **window_fields(record)}
+            rows.append(Incoming(record.id, fields, doc, content_hash({"doc": doc, "station": station})))
+        if rows:
+            result.add(upsert_mirror(ctx, MaintenanceWindow, rows).result)
+        return result
+
+    def finish(self, ctx: RefreshContext) -> int:
+        return mark_removed(ctx, MaintenanceWindow.objects.filter(ends_at__gte=ctx.now - HORIZON))

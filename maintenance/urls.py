@@ -1,0 +1,5 @@
+"""Maintenance URLs (the patterns live beside their views)."""
+
+from maintenance.views import app_name, urlpatterns
+
+__all__ = ["app_name", "urlpatterns"]

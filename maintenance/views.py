@@ -1,0 +1,189 @@
+"""Maintenance pages: the company-scoped timeline, a station's new window, planning for many, cancelling.
+
+Views read the mirror only; writes go through ``maintenance.services`` (the
+outbox). Planning for many stations takes either the station list's filters
+(GET, the "Plan maintenance for these stations" link) or a selection of
+checked station ids (POST ``station``), and shows one result per station.
+The station list's filters are read with the stations app's own filter form
+and selector, so the stations planned are exactly the ones the list showed.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from maintenance import selectors, services
+from maintenance.forms import WindowFilterForm, WindowForm, default_window
+from maintenance.models import MaintenanceWindow
+from maintenance.timeline import build_timeline
+from portal.access import Role, get_scoped_or_404, has_role, role_required, scoped
+from portal.mirror import SyncState
+from portal.models import Backend
+from stations.filters import StationFilterForm
+from stations.models import Station
+from stations.selectors import station_filter, stations_for
+
+MAX_PLAN = 1000  # stations in one "plan for many" action
+
+
+def _overlap_note(overlaps: list[MaintenanceWindow]) -> str:
+    spans = ", ".join(
+        f"{timezone.localtime(w.starts_at):%d %b %H:%M}–{timezone.localtime(w.ends_at):%d %b %H:%M}" for w in overlaps
+    )
+    return f"It overlaps {len(overlaps)} other window{'s' if len(overlaps) != 1 else ''} of this station ({spans})."
+
+
+@role_required(Role.VIEWER)
+@require_http_methods(["GET"])
+def window_list(request: HttpRequest) -> HttpResponse:
+    form = WindowFilterForm(request.GET or None, user=request.user, locations=selectors.window_locations(request.user))
+    since, until = form.period()
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    windows = selectors.windows_in(request.user, since, until, location=data.get("location"),
+                                   backend=data.get("backend"))
+    total = windows.count()
+    shown = list(windows[:selectors.SHOWN])
+    return render(request, "maintenance/window_list.html", {
+        "form": form, "windows": shown, "total": total, "truncated": total > len(shown),
+        "timeline": build_timeline(shown, since, until), "since": since, "until": until,
+        "now": timezone.now(), "can_write": has_role(request.user, Role.OPERATOR),
+    })
+
+
+def _station(request: HttpRequest, station_id: int) -> Station:
+    return get_scoped_or_404(Station.objects.select_related("backend", "company"), request.user, pk=station_id)
+
+
+@role_required(Role.OPERATOR)
+@require_http_methods(["GET", "POST"])
+def window_create(request: HttpRequest, station_id: int) -> HttpResponse:
+    station = _station(request, station_id)
+    refusal = services.station_refusal(station)
+    form = WindowForm(request.POST if request.method == "POST" else None, station=station,
+                      initial=default_window())
+    if request.method == "POST" and not refusal and form.is_valid():
+        data = form.to_input()
+        overlaps = services.overlapping(station, data.starts_at, data.ends_at)
+        services.maintenance_window_create(user=request.user, station=station, data=data)
+        messages.success(request, f"Maintenance window planned for {station.label}; sending it to "
+                                  f"{station.backend.name}.")
+        if overlaps:
+            messages.warning(request, _overlap_note(overlaps))
+        return redirect(reverse("stations:detail", args=[station.pk]) + "#maintenance-heading")
+    return render(request, "maintenance/window_form.html", {
+        "station": station, "form": form, "refusal": refusal,
+        "windows": selectors.station_windows(station),
+    }, status=422 if request.method == "POST" and not refusal else 200)
+
+
+@role_required(Role.OPERATOR)
+@require_http_methods(["POST"])
+def window_cancel(request: HttpRequest, window_id: int) -> HttpResponse:
+    window = get_scoped_or_404(MaintenanceWindow.objects.select_related("station"), request.user, pk=window_id)
+    try:
+        services.maintenance_window_cancel(user=request.user, window=window)
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Cancelling the maintenance window of {window.station.label}.")
+    return redirect(reverse("stations:detail", args=[window.station_id]) + "#maintenance-heading")
+
+
+# --- planning for many stations -------------------------------------------------------------
+
+def _selection_from_filters(request: HttpRequest) -> tuple[list[Station], int, int]:
+    """The station list's matches that can take a window (capped), how many matched, how many cannot."""
+    query = StationFilterForm(request.GET, user=request.user).to_query()
+    matching = station_filter(stations_for(request.user), query)
+    able = matching.filter(backend__kind=Backend.Kind.BEENERGISED, removed_at__isnull=True,
+                           upstream_id__isnull=False)
+    total, able_count = matching.count(), able.count()
+    stations = list(able.select_related("backend", "company").order_by("label", "id")[:MAX_PLAN])
+    return stations, total, total - able_count
+
+
+def _selected(request: HttpRequest) -> tuple[list[Station], int]:
+    """Checked station ids (POST ``station``) the user may see, and how many ids named none of those."""
+    ids = {int(v) for v in request.POST.getlist("station") if v.strip().isdigit()}
+    stations = list(
+        scoped(Station.objects.filter(pk__in=ids), request.user).select_related("backend", "company")
+        .order_by("label", "id")[:MAX_PLAN]
+    )
+    return stations, len(ids) - len(stations)
+
+
+@role_required(Role.OPERATOR)
+@require_http_methods(["GET", "POST"])
+def plan(request: HttpRequest) -> HttpResponse:
+    context: dict[str, Any] = {"max_plan": MAX_PLAN, "back": reverse("stations:list")}
+    if request.method == "GET":
+        stations, matched, unable = _selection_from_filters(request)
+        context.update(matched=matched, unable=unable, back=reverse("stations:list") + (
+            f"?{request.GET.urlencode()}" if request.GET else ""))
+        form = WindowForm(initial=default_window())
+        checked = {s.pk for s in stations}
+    else:
+        stations, unknown = _selected(request)
+        context["unknown"] = unknown
+        planning = request.POST.get("step") == "plan"  # otherwise a selection handed over (station list)
+        form = WindowForm(request.POST if planning else None, initial=default_window())
+        checked = {s.pk for s in stations}
+        if planning:
+            if not stations:
+                form.add_error(None, "Choose at least one station.")
+            if form.is_valid():
+                batch, results = services.maintenance_windows_create_many(
+                    user=request.user, stations=stations, data=form.to_input())
+                made = [r for r in results if r.window is not None]
+                skipped = [r for r in results if r.window is None]
+                messages.success(request, f"{len(made)} maintenance window{'s' if len(made) != 1 else ''} "
+                                          "planned, each sent on its own.")
+                for r in skipped[:20]:
+                    messages.warning(request, f"{r.station.label}: no window — {r.reason}")
+                if len(skipped) > 20:
+                    messages.warning(request, f"… and {len(skipped) - 20} more stations without a window.")
+                if unknown:
+                    messages.warning(request, f"{unknown} selected id{'s' if unknown != 1 else ''} named no "
+                                              "station of yours; nothing was done for them.")
+                return redirect("maintenance:plan_result", batch=batch)
+    context.update(form=form, stations=stations, checked=checked,
+                   refusals={s.pk: services.station_refusal(s) for s in stations})
+    status = 422 if request.method == "POST" and form.is_bound and form.errors else 200
+    return render(request, "maintenance/plan.html", context, status=status)
+
+
+@role_required(Role.VIEWER)
+@require_http_methods(["GET"])
+def plan_result(request: HttpRequest, batch: uuid.UUID) -> HttpResponse:
+    windows = selectors.batch_windows(request.user, batch)
+    if not windows:
+        from django.http import Http404
+
+        raise Http404("No such maintenance plan.")
+    errors = selectors.window_errors(windows)
+    counts = {state: sum(1 for w in windows if w.sync_state == state) for state in SyncState.values}
+    context = {
+        "batch": batch, "windows": windows, "errors": errors, "counts": counts, "total": len(windows),
+        "settled": counts[SyncState.SYNCED] + counts[SyncState.FAILED],
+        "pending": counts[SyncState.PENDING] > 0, "first": windows[0], "now": timezone.now(),
+    }
+    template = "maintenance/plan_result.html#progress" if request.htmx else "maintenance/plan_result.html"
+    return render(request, template, context)
+
+
+app_name = "maintenance"
+urlpatterns = [
+    path("", window_list, name="list"),
+    path("stations/<int:station_id>/new/", window_create, name="create"),
+    path("<int:window_id>/cancel/", window_cancel, name="cancel"),
+    path("plan/", plan, name="plan"),
+    path("plan/<uuid:batch>/", plan_result, name="plan_result"),
+]
