@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.contrib.auth.tokens import default_token_generator
 from django.utils.encoding import force_bytes
+from django.utils import timezone
 from django.utils.http import urlsafe_base64_encode
+
+from maintenance.models import MaintenanceWindow
 
 from portal.access import Role
 from portal.audit.services import audit_record
@@ -48,11 +53,19 @@ def world(company_a: Company, company_b: Company, viewer: User, operator: User, 
                          entity_label="A station", company=company_a, before={"name": "a"}, after={"name": "b"})
     job = ImportJob.objects.create(created_by=operator, file_name="a.csv", file_sha256="0" * 64,
                                    status=ImportJob.Status.INVALID)
+    be_backend = BackendFactory(name="A be.ENERGISED", kind=Backend.Kind.BEENERGISED, company=company_a)
+    be_station = StationFactory(company=company_a, backend=be_backend, label="A be station", upstream_id="be-1",
+                                charge_box_identity="BE-1")
+    start = timezone.now() + timedelta(days=1)
+    window = MaintenanceWindow.objects.create(
+        backend=be_backend, company=company_a, station=be_station, starts_at=start,
+        ends_at=start + timedelta(hours=2), comment="A window", upstream_id="w-1", batch=uuid.uuid4())
     invitee = UserFactory(username="invitee", role=Role.VIEWER, companies=[company_a])
     kwargs = {
         "station_id": station.pk, "op_id": conflict.pk, "field": "label", "user_id": invitee.pk,
         "backend_id": backend.pk, "operation_id": failed.pk, "run_id": run.pk, "entry_id": entry.pk,
         "job_id": job.pk, "location_id": location.pk, "model_id": model.pk,
+        "window_id": window.pk, "batch": window.batch,
         "uidb64": urlsafe_base64_encode(force_bytes(invitee.pk)),
         "token": default_token_generator.make_token(invitee),
     }

@@ -82,6 +82,11 @@ RULES: dict[str, tuple[object, object, bool]] = {
     "models_catalog:status": (V, None, False),
     "models_catalog:rename": (None, A, False),
     "models_catalog:archive": (A, A, False),
+    "maintenance:list": (V, None, False),
+    "maintenance:create": (O, O, True),
+    "maintenance:cancel": (None, O, True),
+    "maintenance:plan": (O, O, False),
+    "maintenance:plan_result": (V, None, True),
 }
 # Answers that are right for an empty POST: "refresh now" without a backend names nothing to refresh.
 EMPTY_POST_NOT_FOUND = {"sync:refresh", "sync:schedule"}
