@@ -40,6 +40,7 @@ class Tick:
     x: float
     percent: float
     label: str
+    major: bool = True  # narrow screens label only these (at most five)
 
 
 @dataclass
@@ -75,7 +76,10 @@ def build_timeline(windows: list[MaintenanceWindow], since: datetime, until: dat
     day = timezone.localtime(since)
     while day < until:
         x = _x(day, since, span)
-        ticks.append(Tick(x, x / WIDTH * 100, f"{day:%a %d %b}" if step == 1 else f"{day:%d %b}"))
+        ticks.append(Tick(x, x / WIDTH * 100, f"{day:%d %b}"))
         day = timezone.localtime(day + timedelta(days=step))
+    every = -(-len(ticks) // 5)
+    for index, tick in enumerate(ticks):
+        tick.major = index % every == 0
     now_x = _x(now, since, span) if since <= now < until else None
     return Timeline(list(rows.values()), ticks, now_x, since, until)
