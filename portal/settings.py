@@ -133,6 +133,7 @@ LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
 
 LANGUAGE_CODE = "en-gb"
+FORMAT_MODULE_PATH = ["portal.formats"]  # 24-hour times everywhere (portal/formats/en_GB)
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Amsterdam")
 USE_I18N = True
 USE_TZ = True

@@ -189,6 +189,23 @@ class StationFilterForm(forms.Form):
             return DEFAULT_PER_PAGE
         return self.cleaned_data.get("per_page") or DEFAULT_PER_PAGE
 
+    # The rarer filters, folded behind "More filters" (a <details>: no JavaScript needed).
+    MORE = ("backend", "company", "model", "deploy_state", "sync_state", "per_page")
+
+    @property
+    def main_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name != "q" and name not in self.MORE]
+
+    @property
+    def more_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name in self.MORE]
+
+    @property
+    def more_in_use(self) -> int:
+        """How many of the folded filters are set (a page size other than the default counts): they open the fold."""
+        used = sum(1 for name in self.MORE if name != "per_page" and name in self.fields and self.data.get(name))
+        return used + (str(self.data.get("per_page")) != str(DEFAULT_PER_PAGE))
+
     @property
     def filters_in_use(self) -> bool:
         return any(self.data.get(name) for name in self.ORDER if name not in ("sort", "per_page"))
