@@ -328,6 +328,17 @@ class GreenFluxConnector:
         params = {"date_from": date_from, "date_to": date_to, "location_id": location_id}
         return ocpi_offset(self.http, "/chargestations", Station.from_api, limit=self.page_size, params=params)
 
+    def list_station_documents(
+        self, *, date_from: datetime | str | None = None, location_id: str | None = None
+    ) -> Pages[dict[str, Any]]:
+        """``list_stations`` as the upstream's own JSON objects, unparsed.
+
+        For refreshes: they digest each document as it came and parse (``Station.from_api``)
+        only the ones that changed, so an unchanged station costs no mapping at all.
+        """
+        params = {"date_from": date_from, "location_id": location_id}
+        return ocpi_offset(self.http, "/chargestations", dict, limit=self.page_size, params=params)
+
     def get_station(self, charge_station_id: str) -> Station:
         return Station.from_api(_data(self.http.json("GET", f"/chargestations/{charge_station_id}")))
 

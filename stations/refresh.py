@@ -7,18 +7,22 @@ its API has no date filter).
 
 Content hashes cover what the mirror shows, including the resolved links
 (location, template, model, technician, company), so a station whose parent
-arrived after it is rewritten once the link resolves. They differ from the
-single-row hash of ``stations.mapping``, so a row written by the outbox is
-rewritten once by the next refresh; harmless.
+arrived after it is rewritten once the link resolves; GreenFlux stations hash
+the document as it came, before parsing, so unchanged ones are never mapped.
+They differ from the single-row hash of ``stations.mapping``, so a row written
+by the outbox is rewritten once by the next refresh; harmless.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence, Set
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
+
+import orjson
 
 from connectors import beenergised as be
 from connectors import greenflux as gf
@@ -26,9 +30,10 @@ from connectors.pagination import Page
 from locations.models import Location
 from models_catalog.models import StationModel
 from portal import sync_bulk as bulk
+from portal.mirror import SyncState
 from portal.models import Company
 from portal.sync import Incoming, PageResult, RefreshContext, Refresher, mark_removed, register, upsert_mirror
-from stations.mapping import _when, content_hash, upstream_document
+from stations.mapping import HASH_OPTIONS, _when, content_hash, upstream_document
 from stations.models import Connector, Evse, HardwareTemplate, Station, Technician
 
 
@@ -152,6 +157,15 @@ def write_evses(stations: dict[str, int], records: dict[str, gf.Station], new: S
         for sid in stations for e in records[sid].evses for c in e.connectors
     ])
 
+@dataclass
+class MappedStations:
+    """A page of GreenFlux stations as ``GreenFluxStations.map`` leaves it for ``write``."""
+
+    rows: list[Incoming] = field(default_factory=list)
+    records: dict[str, gf.Station] = field(default_factory=dict)
+    unchanged: list[str] = field(default_factory=list)  # ids whose digest the mirror already holds
+
+
 @register
 class GreenFluxStations(Refresher):
     kind, entity, label = "greenflux", "stations", "Stations, EVSEs and connectors"
@@ -164,38 +178,55 @@ class GreenFluxStations(Refresher):
         ctx.lookups["templates"] = dict(
             HardwareTemplate.objects.filter(backend=ctx.backend).values_list("upstream_id", "pk")
         )
+        # What a full read is compared with before any parsing: synced rows' digests, one query.
+        ctx.lookups["digests"] = dict(
+            Station.objects.filter(backend=ctx.backend, sync_state=SyncState.SYNCED, removed_at__isnull=True)
+            .values_list("upstream_id", "content_hash").iterator(chunk_size=10_000)
+        ) if ctx.full else {}
 
-    def pages(self, ctx: RefreshContext) -> Iterable[Page[gf.Station]]:
-        return ctx.connector.list_stations(date_from=None if ctx.full else ctx.since)
+    def pages(self, ctx: RefreshContext) -> Iterable[Page[dict[str, Any]]]:
+        return ctx.connector.list_station_documents(date_from=None if ctx.full else ctx.since)
 
-    def map(self, ctx: RefreshContext, items: Sequence[gf.Station]) -> tuple[list[Incoming], dict[str, gf.Station]]:
+    def map(self, ctx: RefreshContext, items: Sequence[dict[str, Any]]) -> MappedStations:
+        """Digest each document as sent; parse and map only those whose digest the mirror lacks.
+
+        The digest covers the whole document plus the resolved links (company, location,
+        template), so a station whose parent arrived after it is rewritten once the link resolves.
+        A station the mirror holds with this digest is left alone without being parsed: most of a
+        full refresh of a quiet estate.
+        """
         company = _company_of(ctx)
-        locations, templates = ctx.lookups["locations"], ctx.lookups["templates"]
-        rows, records = [], {}
-        for record in items:
-            location = locations.get(record.location_id)
-            template = templates.get(record.charge_station_template_id) if record.charge_station_template_id else None
+        locations, templates, digests = ctx.lookups["locations"], ctx.lookups["templates"], ctx.lookups["digests"]
+        mapped = MappedStations()
+        for doc in items:
+            csid = str(doc.get("charge_station_id", ""))
+            location = locations.get(str(doc.get("location_id", "")))
+            template_ref = doc.get("charge_station_template_id")
+            template = templates.get(str(template_ref)) if template_ref else None
+            digest = hashlib.sha256(
+                orjson.dumps([doc, [company, location, template]], option=HASH_OPTIONS)
+            ).hexdigest()
+            if digests.get(csid) == digest:
+                mapped.unchanged.append(csid)
+                continue
+            record = gf.Station.from_api(doc)
             writable = record.writable()
-            content = {
-                **writable, "configuration": dict(record.configuration), "etag": record.etag,
-                "connectivity_status": record.connectivity_status, "protocol_version": record.protocol_version,
-                "links": [company, location, template],
-            }
-            rows.append(Incoming(
+            mapped.rows.append(Incoming(
                 record.charge_station_id, greenflux_station_fields(record, company, location, template),
                 {**writable, "etag": record.etag, "last_updated": record.last_updated},  # = upstream_document()
-                content_hash(content), _when(record.last_updated),
+                digest, _when(record.last_updated),
             ))
-            records[record.charge_station_id] = record
-        return rows, records
+            mapped.records[record.charge_station_id] = record
+        return mapped
 
-    def write(self, ctx: RefreshContext, items: tuple[list[Incoming], dict[str, gf.Station]]) -> PageResult:
-        rows, records = items
-        if not rows:
-            return PageResult()
-        done = upsert_mirror(ctx, Station, rows, natural_key="charge_box_identity")
-        write_evses(done.written, records, done.created)
-        return done.result
+    def write(self, ctx: RefreshContext, items: MappedStations) -> PageResult:
+        ctx.seen.update(items.unchanged)
+        result = PageResult(unchanged=len(items.unchanged))
+        if items.rows:
+            done = upsert_mirror(ctx, Station, items.rows, natural_key="charge_box_identity")
+            write_evses(done.written, items.records, done.created)
+            result.add(done.result)
+        return result
 
     def finish(self, ctx: RefreshContext) -> int:
         return mark_removed(ctx, Station.objects.all())

@@ -71,6 +71,23 @@ def test_second_full_refresh_changes_nothing(gf: Backend) -> None:
     assert sorted(Evse.objects.values_list("pk", flat=True)) == evse_ids
 
 
+def test_full_refresh_rewrites_exactly_the_stations_that_changed(gf: Backend, simulator: SimulatorHandle) -> None:
+    """Unchanged stations are skipped by their document's digest; a changed one or a late parent is not."""
+    full(gf)
+    stations = upstream_stations(gf)
+    touched = simulator.touch_station(stations[2].charge_station_id)
+    orphan = Station.objects.get(backend=gf, upstream_id=stations[5].charge_station_id)
+    orphan_location = orphan.location
+    Station.objects.filter(pk=orphan.pk).update(location=None, content_hash="digest of a location-less version")
+
+    run = full(gf)
+
+    assert run.status == SyncRun.Status.DONE, run.message
+    assert (run.rows_updated, run.rows_unchanged) == (2, len(stations) - 2)
+    assert Station.objects.get(backend=gf, upstream_id=touched["charge_station_id"]).label == touched["name"]
+    assert Station.objects.get(pk=orphan.pk).location == orphan_location
+
+
 def test_change_upstream_arrives_with_the_next_incremental_run(gf: Backend, simulator: SimulatorHandle) -> None:
     full(gf)
     target = upstream_stations(gf)[3].charge_station_id
