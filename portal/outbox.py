@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import random
+import uuid
 from datetime import timedelta
 from typing import Any, ClassVar
 
@@ -100,6 +101,41 @@ def operation_create(
     return op
 
 
+def operations_create_many(specs: list[dict[str, Any]], *, user: User | None) -> list[Operation]:
+    """Record many writes at once (a confirmed batch) and enqueue them after commit.
+
+    Each spec has the fields of :func:`operation_create` (no ``parent``) plus
+    ``before`` for the audit trail (the values the user saw). A fixed number
+    of queries whatever the count: one insert for the operations, one for
+    their audit entries; the enqueue after commit is one update and one
+    broker message per operation over a single connection.
+    """
+    from portal.audit.services import audit_records_many
+
+    person = user if user is not None and user.is_authenticated else None
+    max_attempts = int(_setting("OUTBOX_MAX_ATTEMPTS", 8))
+    ops = []
+    for spec in specs:
+        if spec["kind"] not in HANDLERS:
+            raise ValueError(f"No handler registered for operation kind {spec['kind']!r}")
+        ops.append(Operation(
+            key=spec.get("key") or uuid.uuid4(), kind=spec["kind"], backend_id=spec["backend_id"],
+            company_id=spec.get("company_id"), target_type=spec["target_type"], target_id=spec.get("target_id"),
+            target_label=str(spec.get("target_label", ""))[:200], payload=spec["payload"],
+            base_etag=spec.get("base_etag") or "", created_by=person, max_attempts=max_attempts,
+        ))
+    Operation.objects.bulk_create(ops)
+    audit_records_many(actor=user, entries=[
+        {"action": op.kind, "entity": op.target_type, "entity_id": op.target_id, "entity_label": op.target_label,
+         "company_id": op.company_id, "before": spec.get("before"),
+         "after": op.payload.get("changes") or op.payload.get("document") or op.payload or None}
+        for op, spec in zip(ops, specs)
+    ])
+    ids = [op.pk for op in ops]
+    transaction.on_commit(lambda: operations_enqueue_many(ids))
+    return ops
+
+
 # Mirror models by operation target type: the audit's "before" is their last upstream version.
 TARGET_MODELS = {
     "station": "stations.Station",
@@ -137,6 +173,21 @@ def operation_enqueue(op_id: int, countdown: float = 0) -> None:
         run_operation.apply_async((op_id,), countdown=max(0.0, countdown))
     except Exception:  # The broker is down: the row stays queued and the sweeper retries.
         log.warning("Could not enqueue operation %s; the sweeper will resend it", op_id, exc_info=True)
+
+
+def operations_enqueue_many(op_ids: list[int]) -> None:
+    """Hand many operations to the broker over one connection; a lost message is resent by the sweeper."""
+    from portal.tasks import run_operation
+
+    if not op_ids:
+        return
+    Operation.objects.filter(pk__in=op_ids).update(enqueued_at=timezone.now())
+    try:
+        with run_operation.app.producer_or_acquire() as producer:
+            for op_id in op_ids:
+                run_operation.apply_async((op_id,), producer=producer)
+    except Exception:  # The broker is down: the rows stay queued and the sweeper retries.
+        log.warning("Could not enqueue %s operations; the sweeper will resend them", len(op_ids), exc_info=True)
 
 
 def _claim(op_id: int) -> Operation | None:

@@ -188,4 +188,5 @@ class Connector(models.Model):
         return f"{self.connector_id}: {self.standard} {self.format}"
 
 
+from stations.bulk.models import Batch, BatchItem  # noqa: E402,F401  (models of bulk changes)
 from stations.csv_import.models import ImportJob, ImportRow  # noqa: E402,F401  (models of the CSV importer)

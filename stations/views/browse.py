@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from portal.access import Role, company_ids, has_role, role_required
 from portal.mirror import SyncState
+from stations.bulk.selection import MAX_SELECTED, filter_query
 from stations.filters import SORT_LABELS, StationFilterForm
 from stations.selectors import (
     StationPage,
@@ -91,6 +92,12 @@ def _list_links(request: HttpRequest, query: StationQuery, page: StationPage) ->
     }
 
 
+def _bulk_filter(params: QueryDict) -> list[tuple[str, str]]:
+    """The list's filter as hidden fields of the bulk form ("all matching" carries the filter, not ids)."""
+    query = QueryDict(filter_query(params))
+    return [(name, value) for name, values in query.lists() for value in values]
+
+
 @role_required(Role.VIEWER)
 @require_http_methods(["GET"])
 def station_list(request: HttpRequest) -> HttpResponse:
@@ -109,6 +116,9 @@ def station_list(request: HttpRequest) -> HttpResponse:
         "filters_in_use": form.filters_in_use,
         "can_write": has_role(request.user, Role.OPERATOR),
         "show_company": _shows_company(request.user),
+        "bulk_filter": _bulk_filter(request.GET),
+        "max_selected": MAX_SELECTED,
+        "export_url": _url(reverse("stations:export"), request.GET, sort=None, per_page=None),
     }
     if request.htmx and not request.htmx.history_restore_request:
         context["oob_filters"] = request.htmx.trigger not in FORM_TRIGGERS
@@ -127,7 +137,8 @@ def station_row(request: HttpRequest, station_id: int) -> HttpResponse:
     station = station_row_get(request.user, station_id)
     if not request.htmx:
         return redirect("stations:detail", station_id=station.pk)
-    context = {"station": station, "show_company": _shows_company(request.user)}
+    context = {"station": station, "show_company": _shows_company(request.user),
+               "can_write": has_role(request.user, Role.OPERATOR)}
     return render(request, "stations/_station_row.html", context)
 
 

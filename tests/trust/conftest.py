@@ -19,6 +19,7 @@ from portal.access import Role
 from portal.audit.services import audit_record
 from portal.models import Backend, Company, Operation, User
 from portal.models.sync import SyncRun
+from stations.bulk.models import Batch, BatchItem
 from stations.csv_import.models import ImportJob
 from tests.factories import BackendFactory, LocationFactory, StationFactory, StationModelFactory, UserFactory
 
@@ -60,12 +61,17 @@ def world(company_a: Company, company_b: Company, viewer: User, operator: User, 
     window = MaintenanceWindow.objects.create(
         backend=be_backend, company=company_a, station=be_station, starts_at=start,
         ends_at=start + timedelta(hours=2), comment="A window", upstream_id="w-1", batch=uuid.uuid4())
+    batch = Batch.objects.create(kind=Batch.Kind.CHANGE, params={"deploy_state": "Production"}, created_by=operator)
+    batch.companies.set([company_a])
+    BatchItem.objects.create(batch=batch, station=station, company=company_a, label=station.label,
+                             identity=station.charge_box_identity, outcome=BatchItem.Outcome.CHANGE,
+                             diff=[["Deploy state", "", "Production"]], changes={"deploy_state": "Production"})
     invitee = UserFactory(username="invitee", role=Role.VIEWER, companies=[company_a])
     kwargs = {
         "station_id": station.pk, "op_id": conflict.pk, "field": "label", "user_id": invitee.pk,
         "backend_id": backend.pk, "operation_id": failed.pk, "run_id": run.pk, "entry_id": entry.pk,
         "job_id": job.pk, "location_id": location.pk, "model_id": model.pk,
-        "window_id": window.pk, "batch": window.batch,
+        "window_id": window.pk, "batch": window.batch, "batch_id": batch.pk,
         "uidb64": urlsafe_base64_encode(force_bytes(invitee.pk)),
         "token": default_token_generator.make_token(invitee),
     }

@@ -1,0 +1,166 @@
+"""Bulk changes: preview, confirm, progress, retry of failed rows, cancel.
+
+Nothing is written upstream before ``batch_confirm``; the preview's rows are
+what confirming sends (the same stored ``changes``), so the preview is what
+gets written. Every function that shows or touches rows takes the user and
+works on that user's companies' rows only.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+
+from locations.models import Location
+from portal.access import company_ids, scoped
+from portal.audit.services import audit_record
+from portal.mirror import SyncState
+from portal.models import Operation, User
+from portal.outbox import operation_retry
+from stations.bulk.models import Batch, BatchItem
+from stations.bulk.preview import COLUMNS, preview_rows
+from stations.bulk.selection import MAX_SELECTED, Selection, SelectionRefused, describe
+from stations.bulk.write import operations_for
+from stations.models import Station
+
+
+def summary_of(kind: str, params: dict[str, Any], location: Location | None) -> str:
+    if kind == Batch.Kind.REFRESH:
+        return "Refresh from upstream"
+    parts = []
+    for name, label in (("deploy_state", "deploy state"), ("default_tariff_id", "default tariff"),
+                        ("charger_type", "charger type")):
+        if name in params:
+            parts.append(f"{label} → {params[name]}")
+    if location is not None:
+        parts.append(f"location → {location.name}")
+    if params.get("label_prefix"):
+        parts.append(f"name prefix “{params['label_prefix']}”")
+    if params.get("label_suffix"):
+        parts.append(f"name suffix “{params['label_suffix']}”")
+    return ("Change " + ", ".join(parts))[:300]
+
+
+def batch_preview_create(*, user: User, selection: Selection, kind: str, params: dict[str, Any]) -> Batch:
+    """Resolve the selection, compute every row's diff, store the preview. Nothing is sent upstream."""
+    started = time.perf_counter()
+    form = selection.filter_form(user)
+    stations_qs = selection.stations(user, form)
+    stations = list(stations_qs.order_by("label", "id").values(*COLUMNS)[: MAX_SELECTED + 1])
+    if len(stations) > MAX_SELECTED:
+        raise SelectionRefused(
+            f"More than {MAX_SELECTED:,} stations match; narrow the filter. Nothing was changed.")
+    if not stations:
+        raise SelectionRefused("No stations match this selection; nothing was changed.")
+    location = None
+    if params.get("location"):
+        location = scoped(Location.objects.select_related("backend"), user).filter(pk=params["location"]).first()
+        if location is None:
+            raise SelectionRefused("That location is not one of yours; nothing was changed.")
+    with transaction.atomic():
+        batch = Batch.objects.create(
+            kind=kind, params=params, summary=summary_of(kind, params, location), selection=selection.to_json(),
+            selection_text=describe(selection, len(stations), form), created_by=user,
+        )
+        BatchItem.objects.bulk_create(preview_rows(batch, stations, location))
+        batch.companies.set({s["company_id"] for s in stations})
+        batch.preview_seconds = time.perf_counter() - started
+        batch.save(update_fields=["preview_seconds"])
+    return batch
+
+
+def batches_for(user: User) -> QuerySet[Batch]:
+    """Batches holding at least one row of the user's companies."""
+    ids = company_ids(user)
+    batches = Batch.objects.select_related("created_by", "confirmed_by")
+    return batches if ids is None else batches.filter(companies__in=ids).distinct()
+
+
+def items_for(batch: Batch, user: User) -> QuerySet[BatchItem]:
+    return scoped(BatchItem.objects.filter(batch=batch), user)
+
+
+def batch_counts(batch: Batch, user: User) -> dict[str, int]:
+    """Rows per preview outcome, the user's companies only: one query."""
+    rows = dict(items_for(batch, user).order_by().values_list("outcome").annotate(n=Count("id")))
+    counts = {outcome: rows.get(outcome, 0) for outcome in BatchItem.Outcome.values}
+    counts["total"] = sum(rows.values())
+    return counts
+
+
+def batch_progress(batch: Batch, user: User) -> dict[str, int]:
+    """The confirmed rows by their operation's state: one query."""
+    rows = items_for(batch, user).filter(outcome=BatchItem.Outcome.CHANGE, operation__status__isnull=False).order_by()
+    by_status = dict(rows.values_list("operation__status").annotate(n=Count("id")))
+    done = by_status.get(Operation.Status.DONE, 0)
+    failed = by_status.get(Operation.Status.FAILED, 0)
+    conflict = by_status.get(Operation.Status.CONFLICT, 0)
+    discarded = by_status.get(Operation.Status.DISCARDED, 0)
+    total = sum(by_status.values())
+    settled = done + failed + conflict + discarded
+    return {"total": total, "done": done, "failed": failed, "conflict": conflict, "discarded": discarded,
+            "settled": settled, "waiting": total - settled,
+            "percent": round(100 * settled / total) if total else 100}
+
+
+@transaction.atomic
+def batch_confirm(*, user: User, batch: Batch) -> Batch:
+    """Send every row that changes through the outbox, as one batch of operations (enqueued after commit)."""
+    batch = Batch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status != Batch.Status.PREVIEW:
+        raise ValueError("This batch was already confirmed or cancelled; nothing was sent again.")
+    if batch.created_by_id != user.pk:
+        raise ValueError("Only the person who made this preview can confirm it.")
+    items = list(BatchItem.objects.filter(batch=batch, outcome=BatchItem.Outcome.CHANGE, station__isnull=False))
+    operations_for(batch, items, user)
+    if batch.kind == Batch.Kind.CHANGE:
+        Station.objects.filter(pk__in=[i.station_id for i in items]).update(sync_state=SyncState.PENDING)
+    batch.status = Batch.Status.FINISHED if not items else Batch.Status.CONFIRMED
+    batch.confirmed_by, batch.confirmed_at = user, timezone.now()
+    batch.finished_at = batch.confirmed_at if not items else None
+    batch.save(update_fields=["status", "confirmed_by", "confirmed_at", "finished_at"])
+    audit_record(actor=user, action=f"batch.{batch.kind}", entity="batch", entity_id=batch.pk,
+                 entity_label=f"{batch.summary} ({batch.selection_text})"[:200],
+                 after={"summary": batch.summary, "selection": batch.selection_text, "stations": len(items)})
+    return batch
+
+
+@transaction.atomic
+def batch_cancel(*, user: User, batch: Batch) -> Batch:
+    updated = Batch.objects.filter(pk=batch.pk, status=Batch.Status.PREVIEW).update(status=Batch.Status.CANCELLED)
+    if not updated:
+        raise ValueError("Only a preview that was not confirmed can be cancelled.")
+    batch.refresh_from_db()
+    return batch
+
+
+def batch_finish_if_settled(batch: Batch) -> Batch:
+    if batch.status == Batch.Status.CONFIRMED:
+        open_rows = BatchItem.objects.filter(batch=batch, outcome=BatchItem.Outcome.CHANGE,
+                                             operation__status__in=Operation.OPEN)
+        if not open_rows.exists():
+            Batch.objects.filter(pk=batch.pk, status=Batch.Status.CONFIRMED).update(
+                status=Batch.Status.FINISHED, finished_at=timezone.now())
+            batch.refresh_from_db()
+    return batch
+
+
+def failed_items(batch: Batch, user: User) -> QuerySet[BatchItem]:
+    return items_for(batch, user).filter(outcome=BatchItem.Outcome.CHANGE, operation__status=Operation.Status.FAILED)
+
+
+def batch_retry_failed(*, user: User, batch: Batch) -> int:
+    """Send only the failed rows (of the user's companies) again; the rest stay as they are."""
+    count = 0
+    for item in failed_items(batch, user).select_related("operation"):
+        operation_retry(item.operation)
+        count += 1
+    if count:
+        Batch.objects.filter(pk=batch.pk).update(status=Batch.Status.CONFIRMED, finished_at=None)
+        audit_record(actor=user, action="batch.retry", entity="batch", entity_id=batch.pk,
+                     entity_label=batch.summary[:200], after={"rows": count})
+    return count
