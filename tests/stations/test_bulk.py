@@ -140,6 +140,7 @@ def test_preview_costs_the_same_queries_for_ten_or_two_hundred_stations(operator
                                          params={"deploy_state": "Production"})
         return len(ctx.captured_queries), batch.items.filter(outcome=BatchItem.Outcome.CHANGE).count()
 
+    filter_queries("q=Station")  # the filter form's choice lists are cached after a first read
     (ten, n_ten), (all_of_them, n_all) = filter_queries("q=Ten+of+them"), filter_queries("deploy_state=Stock")
     assert (n_ten, n_all) == (10, 200)
     assert ten == all_of_them
