@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('portal', '0003_sync_runs'),
-        ('stations', '0003_import_jobs'),
+        ('stations', '0004_leaner_station_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
