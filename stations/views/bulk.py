@@ -30,6 +30,8 @@ from stations.csv_import.services import safe_cell
 from stations.views.imports import _jobs_for
 
 PER_PAGE = 50
+# Maintenance windows are planned on their own page (``maintenance``), which takes a selection.
+MAINTENANCE = ("maintenance", "Schedule maintenance (be.ENERGISED stations)")
 
 
 def _selection(params: QueryDict) -> Selection:
@@ -52,11 +54,18 @@ def bulk_new(request: HttpRequest) -> HttpResponse:
         count = selection.stations(request.user, filter_form).count()
     except SelectionRefused as exc:
         return render(request, "stations/bulk_refused.html", {"message": str(exc)}, status=400)
-    form = BulkActionForm(request.POST if request.method == "POST" else None, user=request.user)
+    form = BulkActionForm(request.POST if request.method == "POST" else None, user=request.user,
+                          actions=[MAINTENANCE])
     if request.method == "POST" and form.is_valid():
         action = form.cleaned_data["action"]
         if action == "export":
             return redirect(f"{reverse('stations:export')}?{selection.to_params().urlencode()}")
+        if action == "maintenance":
+            if selection.filter is not None:
+                return redirect(f"{reverse('maintenance:plan')}?{selection.filter}")
+            # The planning page takes checked rows as a POST: one more click hands them over.
+            return render(request, "stations/bulk_handover.html", {
+                "action": reverse("maintenance:plan"), "ids": selection.ids, "count": count})
         kind = Batch.Kind.CHANGE if action == "change" else Batch.Kind.REFRESH
         try:
             batch = services.batch_preview_create(user=request.user, selection=selection, kind=kind,

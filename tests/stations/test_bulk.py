@@ -191,3 +191,17 @@ def test_a_batch_shows_each_user_only_their_companies_rows(
         client.force_login(user)
         page = client.get(reverse("stations:batch_detail", args=[batch.pk])).content.decode()
         assert page.count("<del>Stock</del>") == seen, user
+
+
+def test_maintenance_and_export_actions_hand_the_selection_over(operator_client: Client, company_a: Company) -> None:
+    stations = gf_stations(company_a, 2)
+    ids = [s.pk for s in stations]
+    response = bulk_post(operator_client, {"scope": "all", "deploy_state": "Stock"}, action="maintenance")
+    assert response.status_code == 302 and response["Location"] == reverse("maintenance:plan") + "?deploy_state=Stock"
+    page = text(bulk_post(operator_client, {"station": ids}, action="maintenance"))
+    assert f'action="{reverse("maintenance:plan")}"' in page
+    assert all(f'name="station" value="{pk}"' in page for pk in ids)
+    response = bulk_post(operator_client, {"station": ids[:1]}, action="export")
+    assert response.status_code == 302
+    exported = b"".join(operator_client.get(response["Location"]).streaming_content).decode()
+    assert stations[0].charge_box_identity in exported and stations[1].charge_box_identity not in exported
