@@ -21,7 +21,7 @@ test: $(STAMP) browser-deps
 
 ## make bench: every benchmark, one table of figures and ratios against named baselines.
 bench: $(STAMP)
-	$(PY) -m bench
+	$(PY) -m bench $(ARGS)
 
 # Debian's Chromium for the browser tests (Playwright's own browser download is not used).
 browser-deps:
