@@ -59,10 +59,15 @@ class FileRefused(Exception):
     """The file as a whole cannot be read; the message says why and what to do."""
 
 
-def template_csv(delimiter: str = ",") -> str:
+def template_csv(delimiter: str = ",", rows: list[dict[str, str]] | None = None) -> str:
+    """The header and example rows: ``rows`` (filled from the user's own backends) or the generic examples."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow(COLUMN_NAMES)
+    if rows:
+        for row in rows:
+            writer.writerow([row.get(name, "") for name in COLUMN_NAMES])
+        return out.getvalue()
     writer.writerow([c.example_beenergised for c in COLUMNS])
     writer.writerow([c.example_greenflux for c in COLUMNS])
     return out.getvalue()

@@ -93,14 +93,20 @@ def _validate_rows(job: ImportJob, user: User, rows: Iterator[tuple[int, dict[st
     ImportRow.objects.bulk_create(batch)
 
 
-def import_confirm(*, user: User, job: ImportJob) -> ImportJob:
-    """Mark the job confirmed; the worker creates the stations (``stations.run_import``)."""
+def import_confirm(*, user: User, job: ImportJob, valid_only: bool = False) -> ImportJob:
+    """Mark the job confirmed; the worker creates the stations (``stations.run_import``).
+
+    All or nothing by default: only a file without problems. With ``valid_only`` the rows
+    without problems are created and the others left (they stay in the report to fix).
+    """
     from stations.tasks import run_import
 
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().get(pk=job.pk)
-        if job.status != ImportJob.Status.VALIDATED:
-            raise ValueError("Only a file without problems can be confirmed.")
+        partial = valid_only and job.status == ImportJob.Status.INVALID and job.valid_rows > 0 and job.total_rows
+        if job.status != ImportJob.Status.VALIDATED and not partial:
+            raise ValueError("Only a file without problems can be confirmed, or its valid rows on their own."
+                             if job.valid_rows else "No row of this file is valid; nothing can be created.")
         earlier = ImportJob.objects.filter(file_sha256=job.file_sha256, confirmed_at__isnull=False).first()
         if earlier is not None:
             job.status = ImportJob.Status.DUPLICATE
@@ -240,3 +246,29 @@ def safe_cell(value: Any) -> str:
     if text and text[0] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + text
     return text
+
+
+def template_rows(user: User) -> list[dict[str, str]]:
+    """One example row per station backend of the user's, with its real company, a real location,
+    model and technician, so that the template's rows pass validation as they are (identities aside)."""
+    from portal.access import scoped
+
+    rows = []
+    backends = scoped(Backend.objects.filter(kind__in=(Backend.Kind.BEENERGISED, Backend.Kind.GREENFLUX),
+                                             is_active=True), user).select_related("company").order_by("name")
+    for n, backend in enumerate(backends[:20], start=1):
+        company = backend.company.name if backend.company else ""
+        identity = f"NEW-{backend.pk}-{n:03d}"
+        if backend.kind == Backend.Kind.GREENFLUX:
+            location = Location.objects.filter(backend=backend, removed_at__isnull=True).order_by("name").first()
+            rows.append({"backend": backend.name, "label": "New depot charger", "charge_box_identity": identity,
+                         "company": company, "location": location.name if location else "",
+                         "deploy_state": "Stock", "default_tariff_id": "TARIFF-AC-STANDARD",
+                         "charger_type": "Business", "connectors": "IEC_62196_T2/SOCKET/AC_3_PHASE/400/32/22000"})
+        else:
+            model = StationModel.objects.filter(is_archived=False, beenergised_model_id__isnull=False).first()
+            technician = Technician.objects.filter(backend=backend).exclude(email="").order_by("name").first()
+            rows.append({"backend": backend.name, "label": "New depot charger", "charge_box_identity": identity,
+                         "model": f"{model.vendor} {model.model}" if model else "", "company": company,
+                         "time_zone": "Europe/Amsterdam", "technician": technician.email if technician else ""})
+    return rows

@@ -56,7 +56,8 @@ def import_list(request: HttpRequest) -> HttpResponse:
 @role_required(Role.OPERATOR)
 @require_http_methods(["GET"])
 def import_template(request: HttpRequest) -> HttpResponse:
-    return _csv_response(template_csv(), "stations-import-template.csv")
+    # Filled with the user's own backends, companies, locations and models, so its rows work here.
+    return _csv_response(template_csv(rows=services.template_rows(request.user)), "stations-import-template.csv")
 
 
 @role_required(Role.OPERATOR)
@@ -80,7 +81,7 @@ def import_detail(request: HttpRequest, job_id: int) -> HttpResponse:
 def import_confirm(request: HttpRequest, job_id: int) -> HttpResponse:
     job = _get_job(request, job_id)
     try:
-        job = services.import_confirm(user=request.user, job=job)
+        job = services.import_confirm(user=request.user, job=job, valid_only=request.POST.get("valid_only") == "1")
     except ValueError as exc:
         messages.error(request, str(exc))
     else:
