@@ -146,6 +146,13 @@ def plan(request: HttpRequest) -> HttpResponse:
                 skipped = [r for r in results if r.window is None]
                 messages.success(request, f"{len(made)} maintenance window{'s' if len(made) != 1 else ''} "
                                           "planned, each sent on its own.")
+                overlapping = [r for r in made if r.overlaps]
+                if overlapping:
+                    names = ", ".join(r.station.label for r in overlapping[:10])
+                    more = f" and {len(overlapping) - 10} more" if len(overlapping) > 10 else ""
+                    messages.warning(request, f"{len(overlapping)} station{'s' if len(overlapping) != 1 else ''} "
+                                              f"already had a window overlapping this one ({names}{more}); "
+                                              "be.ENERGISED accepts overlaps, so both stand.")
                 for r in skipped[:20]:
                     messages.warning(request, f"{r.station.label}: no window — {r.reason}")
                 if len(skipped) > 20:

@@ -30,6 +30,8 @@ def get_item(mapping: Any, key: Any) -> Any:
 @register.inclusion_tag("maintenance/_station_windows.html", takes_context=True)
 def station_maintenance(context: template.Context, station: Any) -> dict[str, Any]:
     """The station's windows and the link to plan one (be.ENERGISED stations only)."""
+    from maintenance.forms import WindowForm, default_window
+
     user = context["request"].user
     windows = selectors.station_windows(station)
     refusal = station_refusal(station)
@@ -39,6 +41,7 @@ def station_maintenance(context: template.Context, station: Any) -> dict[str, An
         "refusal": refusal if not windows else "",
         "connector_names": dict(station_connectors(station)), "now": timezone.now(),
         "can_write": has_role(user, Role.OPERATOR) and not refusal, "csrf_token": context.get("csrf_token"),
+        "form": WindowForm(station=station, initial=default_window(), auto_id="id_mw_%s"),
     }
 
 

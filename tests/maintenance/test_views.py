@@ -97,7 +97,9 @@ def test_station_page_shows_windows_and_only_operators_get_the_form(viewer_clien
     url = reverse("stations:detail", args=[station.pk])
     as_viewer = viewer_client.get(url).content.decode()
     assert "Swap the meter" in as_viewer and "Plan a maintenance window" not in as_viewer
-    assert "Plan a maintenance window" in operator_client.get(url).content.decode()
+    as_operator = operator_client.get(url).content.decode()
+    assert "Plan a maintenance window" in as_operator
+    assert f'action="{reverse("maintenance:create", args=[station.pk])}"' in as_operator  # the form is on the page
     assert viewer_client.get(reverse("maintenance:create", args=[station.pk])).status_code == 403
 
 
@@ -186,6 +188,14 @@ def test_plan_for_many_makes_one_operation_per_station_and_refuses_forged_ids(
     assert "1 selected id named no station of yours" in text
     assert all(s.label in text for s in mine) and "Not mine" not in text
     assert "0 of 3" in text
+
+
+def test_plan_for_many_warns_about_overlaps_but_plans_them(operator_client: Client, company_a: Company) -> None:
+    busy, free = be_station(company_a, "Busy"), be_station(company_a, "Free")
+    window(busy, soon(5), hours=3, comment="Already planned")
+    response = operator_client.post(reverse("maintenance:plan"), plan_data([busy.pk, free.pk]), follow=True)
+    assert "1 station already had a window overlapping this one (Busy)" in response.content.decode()
+    assert MaintenanceWindow.objects.filter(comment="Inspection").count() == 2
 
 
 def test_plan_for_many_bad_input_saves_nothing(operator_client: Client, company_a: Company) -> None:
