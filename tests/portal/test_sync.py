@@ -58,10 +58,10 @@ def test_lost_queued_run_is_closed(be: Backend) -> None:
 def test_every_backend_gets_a_schedule_per_entity(simulator: SimulatorHandle, company_a: Company) -> None:
     gf = make_backend(simulator, "greenflux", company_a)
     be = make_backend(simulator, "beenergised", company_a)
-    assert refresh_schedules_ensure() == 5
+    assert refresh_schedules_ensure() == 6
     names = set(PeriodicTask.objects.filter(task="portal.refresh").values_list("name", flat=True))
     assert names == {schedule_name(gf.pk, e) for e in ("locations", "templates", "stations")} | {
-        schedule_name(be.pk, e) for e in ("stations", "technicians")}
+        schedule_name(be.pk, e) for e in ("maintenance_windows", "stations", "technicians")}
     stations = PeriodicTask.objects.get(name=schedule_name(gf.pk, "stations"))
     assert stations.interval.every == 300 and '"entity": "stations"' in stations.kwargs
     # An admin's interval survives; an inactive backend's schedules pause.
@@ -92,7 +92,7 @@ def test_command_refreshes_in_the_foreground_with_progress(be: Backend) -> None:
 def test_command_explains_a_wrong_backend_or_entity(be: Backend) -> None:
     with pytest.raises(CommandError, match="No backend named"):
         call_command("refresh", "nope", "stations", stdout=StringIO())
-    with pytest.raises(CommandError, match="refreshes: stations, technicians"):
+    with pytest.raises(CommandError, match="refreshes: maintenance_windows, stations, technicians"):
         call_command("refresh", str(be.pk), "models", stdout=StringIO())
 
 
