@@ -38,6 +38,7 @@ from django.utils.module_loading import autodiscover_modules
 from connectors import UpstreamError
 from connectors.pagination import Page
 from portal import generations
+from portal import lookups  # noqa: F401  (registers ``__any``)
 from portal import sync_bulk as bulk
 from portal.mirror import SyncState
 from portal.models import Backend, SyncLock, SyncRun, User
@@ -190,7 +191,7 @@ def upsert_mirror(
     existing = {
         uid: (pk, digest, state, removed)
         for pk, uid, digest, state, removed in mine.select_for_update()
-        .filter(upstream_id__in=list(by_id))
+        .filter(upstream_id__any=list(by_id))
         .values_list("pk", "upstream_id", "content_hash", "sync_state", "removed_at")
     }
     kept: dict[int, Incoming] = {}
@@ -199,7 +200,7 @@ def upsert_mirror(
     if natural_key:
         fresh = {row.fields[natural_key]: row for uid, row in by_id.items() if uid not in existing}
         clashes = (
-            mine.select_for_update().filter(**{f"{natural_key}__in": list(fresh)})
+            mine.select_for_update().filter(**{f"{natural_key}__any": list(fresh)})
             .values_list("pk", natural_key, "sync_state") if fresh else []
         )
         for pk, key, state in clashes:
