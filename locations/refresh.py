@@ -1,7 +1,7 @@
 """Refresher for ChargEye locations (see ``portal.sync``).
 
-A location belongs to the company whose ``upstream_ref`` is its
-``tenantIdCPO``; failing that, to the backend's company. A location of
+A location belongs to the company whose identity on the backend
+(``portal.identities``) is its ``tenantIdCPO``; failing that, to the backend's company. A location of
 neither is skipped and counted as an error of the run (its id in the run's
 message), never guessed. ChargEye has no date filter: every run is full.
 The live network figures are refreshed by ``locations.sampling`` (its own
@@ -19,7 +19,7 @@ from typing import Any
 from connectors import chargeye_types as ce
 from connectors.pagination import Page
 from locations.models import Location
-from portal.models import Company
+from portal.identities import company_refs
 from portal.sync import Incoming, PageResult, RefreshContext, Refresher, mark_removed, register, upsert_mirror
 from stations.mapping import content_hash
 
@@ -53,7 +53,7 @@ class ChargEyeLocations(Refresher):
     interval = timedelta(minutes=15)
 
     def prepare(self, ctx: RefreshContext) -> None:
-        ctx.lookups["companies"] = dict(Company.objects.exclude(upstream_ref=None).values_list("upstream_ref", "pk"))
+        ctx.lookups["companies"] = company_refs(ctx.backend)
 
     def pages(self, ctx: RefreshContext) -> Iterable[Page[ce.Location]]:
         return ctx.connector.list_locations()

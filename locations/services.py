@@ -16,6 +16,7 @@ from django.db import transaction
 
 from locations.mapping import EDITABLE, document, labels_for, upstream_value
 from locations.models import Location
+from portal.identities import company_ref
 from portal.mirror import SyncState
 from portal.models import Backend, Company, Operation, User
 from portal.outbox import operation_create
@@ -49,11 +50,11 @@ def chargeye_backend_for(company: Company) -> Backend:
     return backend
 
 
-def _values(data: LocationInput, company: Company) -> dict[str, Any]:
+def _values(data: LocationInput, company: Company, backend: Backend) -> dict[str, Any]:
     return {
         "name": data.name, "address": data.address, "city": data.city, "postal_code": data.postal_code,
         "country_code": data.country_code, "latitude": data.latitude, "longitude": data.longitude,
-        "labels": labels_for(data.labels, company.upstream_ref),
+        "labels": labels_for(data.labels, company_ref(company, backend)),
     }
 
 
@@ -64,7 +65,7 @@ def location_create(*, user: User | None, company: Company, data: LocationInput,
     backend = backend or chargeye_backend_for(company)
     location = Location.objects.create(
         backend=backend, company=company, sync_state=SyncState.PENDING,
-        location_ref=f"portal-{uuid.uuid4()}", **_values(data, company),
+        location_ref=f"portal-{uuid.uuid4()}", **_values(data, company, backend),
     )
     operation_create(
         kind="location.create", backend=backend, company=company, target_type="location", target_id=location.pk,
@@ -78,7 +79,7 @@ def location_update(*, user: User | None, location: Location, data: LocationInpu
     """Send the changed fields (ChargEye updates are partial); None when nothing changed."""
     location = Location.objects.select_for_update().select_related("company", "backend").get(pk=location.pk)
     changes: dict[str, Any] = {}
-    for name, value in _values(data, location.company).items():
+    for name, value in _values(data, location.company, location.backend).items():
         if name == "labels":
             same = [l.get("value") for l in value] == location.label_values
         else:

@@ -22,6 +22,7 @@ NAVIGATION = [
     ("Operations", "operations:list", Role.VIEWER),
     ("Users", "user_list", Role.ADMIN),
     ("Backends", "backends:list", Role.ADMIN),
+    ("Companies", "companies:list", Role.ADMIN),
     ("Audit", "audit:list", Role.ADMIN),
 ]
 

@@ -68,3 +68,15 @@ def refresh_housekeeping() -> int:
     from portal.sync_schedules import refresh_schedules_ensure, runs_expire_stale, runs_prune
 
     return refresh_schedules_ensure() + runs_expire_stale() + runs_prune()
+
+
+@shared_task(name="portal.check_identity")
+def check_identity(identity_id: int) -> str | None:
+    """Check a company's identity on a backend against the upstream (the Companies page)."""
+    from portal.identities import identity_check
+    from portal.models import CompanyIdentity
+
+    identity = CompanyIdentity.objects.select_related("backend", "company").filter(pk=identity_id).first()
+    if identity is None or identity.status != CompanyIdentity.Status.CHECKING:
+        return None  # removed, or already answered (a redelivered message)
+    return identity_check(identity).status

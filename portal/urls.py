@@ -7,7 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
 from portal.audit import views as audit
-from portal.views import backends, dashboard, operations, sync, users
+from portal.views import backends, companies, dashboard, operations, sync, users
 
 admin.site.has_permission = lambda request: request.user.is_active and request.user.is_superuser  # type: ignore[method-assign]
 
@@ -34,6 +34,7 @@ urlpatterns = [
     path("users/<int:user_id>/", users.user_edit, name="user_edit"),
     path("users/<int:user_id>/invite/", users.user_invite, name="user_invite"),
     path("backends/", include((backends.urlpatterns, backends.app_name))),
+    path("companies/", include((companies.urlpatterns, companies.app_name))),
     path("operations/", include((operations.urlpatterns, operations.app_name))),
     path("sync/", include((sync.urlpatterns, sync.app_name))),
     path("audit/", include((audit.urlpatterns, audit.app_name))),

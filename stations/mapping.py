@@ -25,7 +25,7 @@ from connectors import greenflux as gf
 from locations.models import Location
 from models_catalog.models import StationModel
 from portal.mirror import SyncState
-from portal.models import Company
+from portal.identities import company_ref, company_refs
 from stations.models import Connector, Evse, HardwareTemplate, Station, Technician
 
 
@@ -168,7 +168,7 @@ def desired_beenergised(station: Station) -> dict[str, Any]:
         "label": station.label,
         "chargeBoxIdentity": station.charge_box_identity,
         "modelId": station.model.beenergised_model_id if station.model else None,
-        "companyUuid": station.company.upstream_ref,
+        "companyUuid": company_ref(station.company, station.backend),
         "timeZone": station.time_zone,
         "publicDisplayName": station.public_display_name or None,
         "serialnumber": station.serial_number or None,
@@ -185,8 +185,8 @@ def apply_beenergised(station: Station, record: be.Station) -> Station:
     station.label = record.label
     station.charge_box_identity = record.charge_box_identity
     if record.company_uuid:
-        company = Company.objects.filter(upstream_ref=record.company_uuid).first()
-        station.company = company or station.company
+        company_id = company_refs(backend).get(record.company_uuid)
+        station.company_id = company_id or station.company_id
     station.model = (
         StationModel.objects.filter(beenergised_model_id=record.model_id).first()
         if record.model_id is not None else None

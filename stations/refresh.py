@@ -31,7 +31,7 @@ from locations.models import Location
 from models_catalog.models import StationModel
 from portal import sync_bulk as bulk
 from portal.mirror import SyncState
-from portal.models import Company
+from portal.identities import company_refs
 from portal.sync import Incoming, PageResult, RefreshContext, Refresher, mark_removed, register, upsert_mirror
 from stations.mapping import HASH_OPTIONS, _when, content_hash, upstream_document
 from stations.models import Connector, Evse, HardwareTemplate, Station, Technician
@@ -262,7 +262,7 @@ class BeEnergisedStations(Refresher):
     page_size = 500  # the upstream's cap
 
     def prepare(self, ctx: RefreshContext) -> None:
-        ctx.lookups["companies"] = dict(Company.objects.exclude(upstream_ref=None).values_list("upstream_ref", "pk"))
+        ctx.lookups["companies"] = company_refs(ctx.backend)
         ctx.lookups["models"] = dict(
             StationModel.objects.exclude(beenergised_model_id=None).values_list("beenergised_model_id", "pk")
         )

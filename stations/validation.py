@@ -17,6 +17,7 @@ import zoneinfo
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from portal.identities import company_ref
 from portal.models import Backend
 from stations.models import ChargerType, DeployState, Station
 
@@ -124,6 +125,25 @@ def company_error(backend: Backend, company: Company | None) -> str | None:
     return None
 
 
+def company_identity_error(backend: Backend, company: Company | None,
+                           known: dict[tuple[int, int], bool] | None = None) -> str | None:
+    """be.ENERGISED needs the station's ``companyUuid``: refuse a create when the company has none on the
+    backend, instead of sending a body the upstream refuses (or leaving the key out). ``known`` caches
+    answers across the rows of an import."""
+    if company is None or backend.kind != Backend.Kind.BEENERGISED:
+        return None
+    key = (company.pk, backend.pk)
+    if known is None or key not in known:
+        has = company_ref(company, backend) is not None
+        if known is None:
+            known = {}
+        known[key] = has
+    if known[key]:
+        return None
+    return (f"{company} has no be.ENERGISED companyUuid on {backend.name} yet; an admin sets it on the "
+            "Companies page.")
+
+
 def technician_error(technician: Technician | None, company: Company | None, backend: Backend) -> str | None:
     if technician is None:
         return None
@@ -225,7 +245,8 @@ def _missing(value: Any) -> bool:
 
 
 def validate_station_input(
-    data: StationInput, *, identity: Callable[[Backend, str], str | None] = identity_error
+    data: StationInput, *, identity: Callable[[Backend, str], str | None] = identity_error,
+    company_refs_known: dict[tuple[int, int], bool] | None = None,
 ) -> dict[str, str]:
     """Every rule for a new station; an empty dict means the upstream should accept it.
 
@@ -252,6 +273,7 @@ def validate_station_input(
     add("company", company_error(data.backend, data.company))
 
     if kind == Backend.Kind.BEENERGISED:
+        add("company", company_identity_error(data.backend, data.company, company_refs_known))
         add("time_zone", time_zone_error(data.time_zone))
         add("model", model_error(data.model, new=True))
         add("technician", technician_error(data.technician, data.company, data.backend))

@@ -49,6 +49,7 @@ class Lookups:
     # (backend id, identity casefolded) -> the mirror station, unless a failed create may be replaced
     identities: dict[tuple[int, str], tuple[str, str] | None] = field(default_factory=dict)
     seen: dict[tuple[int, str], int] = field(default_factory=dict)  # identity -> first row in this file
+    company_refs: dict[tuple[int, int], bool] = field(default_factory=dict)  # (company, backend) -> has an identity
 
     @classmethod
     def load(cls, user: User) -> Lookups:
@@ -180,7 +181,8 @@ def validate_row(row: dict[str, str], lookups: Lookups, user: User, number: int)
         template=references.get("template"), evses=evses,
     )
     reported = {column for column, _ in problems}
-    for path, message in validation.validate_station_input(data, identity=lookups.identity_error).items():
+    for path, message in validation.validate_station_input(
+            data, identity=lookups.identity_error, company_refs_known=lookups.company_refs).items():
         column, text = _column(path, message)
         if column not in reported and not (column == "connectors" and data.template is None and not evses):
             problems.append((column, text))

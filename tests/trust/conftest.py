@@ -70,7 +70,7 @@ def world(company_a: Company, company_b: Company, viewer: User, operator: User, 
     kwargs = {
         "station_id": station.pk, "op_id": conflict.pk, "field": "label", "user_id": invitee.pk,
         "backend_id": backend.pk, "operation_id": failed.pk, "run_id": run.pk, "entry_id": entry.pk,
-        "job_id": job.pk, "location_id": location.pk, "model_id": model.pk,
+        "job_id": job.pk, "location_id": location.pk, "model_id": model.pk, "company_id": company_a.pk,
         "window_id": window.pk, "batch": window.batch, "batch_id": batch.pk,
         "uidb64": urlsafe_base64_encode(force_bytes(invitee.pk)),
         "token": default_token_generator.make_token(invitee),

@@ -1,0 +1,76 @@
+"""Forms for the Companies page: a company's name and its identity on each backend that needs one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from portal import identities
+from portal.models import Backend, Company, CompanyIdentity
+
+
+class CompanyCreateForm(forms.Form):
+    name = forms.CharField(max_length=200)
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if Company.objects.filter(name__iexact=name).exists():
+            raise forms.ValidationError("A company with this name exists already.")
+        return name
+
+
+class CompanyForm(forms.Form):
+    """``name`` plus one ``ref_<backend id>`` field per backend that names companies."""
+
+    name = forms.CharField(max_length=200)
+
+    def __init__(self, *args: Any, company: Company, backends: list[Backend], **kwargs: Any) -> None:
+        known = {i.backend_id: i for i in CompanyIdentity.objects.filter(company=company)}
+        initial = {"name": company.name}
+        self.company, self.backends, self.identities = company, backends, {}
+        for backend in backends:
+            identity = known.get(backend.pk)
+            self.identities[backend.pk] = identity
+            shown = identity.requested_ref if identity and identity.requested_ref else (
+                identity.ref if identity else (company.upstream_ref or ""))
+            initial[self.field_name(backend)] = shown
+        super().__init__(*args, initial=initial, **kwargs)
+        for backend in backends:
+            field = identities.IDENTITY_FIELDS[backend.kind]
+            self.fields[self.field_name(backend)] = forms.CharField(
+                label=f"Identity on {identities.field_label(backend)}", required=False,
+                max_length=identities.MAX_LENGTH,
+                help_text=(f"The company's {field} as {backend.get_kind_display()} knows it. "
+                           "A worker checks it against the upstream before it is used."),
+            )
+
+    @staticmethod
+    def field_name(backend: Backend) -> str:
+        return f"ref_{backend.pk}"
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Each backend with its field and where its identity stands (for the template)."""
+        return [{"backend": b, "field": self[self.field_name(b)], "identity": self.identities.get(b.pk)}
+                for b in self.backends]
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if Company.objects.filter(name__iexact=name).exclude(pk=self.company.pk).exists():
+            raise forms.ValidationError("A company with this name exists already.")
+        return name
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        for backend in self.backends:
+            name = self.field_name(backend)
+            ref = (data.get(name) or "").strip()
+            data[name] = ref
+            taken = identities.ref_taken(backend, ref, self.company) if ref else None
+            if taken is not None:
+                self.add_error(name, f"{taken} already uses {identities.IDENTITY_FIELDS[backend.kind]} {ref} on "
+                                     f"{backend.name}; each company has its own.")
+        return data
+
+    def refs(self) -> dict[Backend, str]:
+        return {b: self.cleaned_data[self.field_name(b)] for b in self.backends}
