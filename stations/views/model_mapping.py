@@ -1,0 +1,71 @@
+"""The model mapping page for admins: which catalogue model each be.ENERGISED ``modelId`` is.
+
+Reads the mirror only (ids seen in refreshed be.ENERGISED stations, see
+``stations.model_ids``); saving changes only portal rows, nothing upstream.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.views.decorators.http import require_http_methods
+
+from models_catalog.models import StationModel
+from portal.access import Role, role_required
+from stations.model_ids import MappingError, model_id_map, seen_model_ids
+
+
+class ModelMappingForm(forms.Form):
+    model = forms.ModelChoiceField(
+        label="Catalogue model", queryset=StationModel.objects.filter(removed_at__isnull=True),
+        empty_label="Choose a model…", error_messages={"invalid_choice": "Choose a model of the catalogue."},
+    )
+    model_id = forms.TypedChoiceField(
+        label="be.ENERGISED model id", coerce=int, required=False, empty_value=None,
+        help_text="Only ids that refreshed be.ENERGISED stations use are offered; empty clears the model's id.",
+    )
+
+    def __init__(self, *args: Any, seen: list, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["model_id"].choices = [("", "— none —")] + [
+            (str(s.model_id), f"{s.model_id} · {s.stations} station{'s' if s.stations != 1 else ''}"
+                              f"{' · now ' + str(s.mapped_to) if s.mapped_to else ' · no catalogue entry'}")
+            for s in seen
+        ]
+        # Any integer is parsed, so that an id no station uses gets a message saying so (not "invalid choice").
+        self.fields["model_id"].valid_value = lambda value: True  # type: ignore[method-assign]
+
+
+@role_required(Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def model_mapping(request: HttpRequest) -> HttpResponse:
+    seen = seen_model_ids(request.user)
+    initial = {}
+    if request.GET.get("model_id"):
+        initial["model_id"] = request.GET["model_id"]
+    form = ModelMappingForm(request.POST or None, seen=seen, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        model, model_id = form.cleaned_data["model"], form.cleaned_data["model_id"]
+        try:
+            linked = model_id_map(model=model, model_id=model_id, user=request.user)
+        except MappingError as exc:
+            form.add_error(exc.field, exc.message)
+        else:
+            if model_id is None:
+                messages.success(request, f"“{model}” has no be.ENERGISED model id any more.")
+            else:
+                messages.success(request, f"“{model}” is be.ENERGISED model {model_id}: {linked} station"
+                                          f"{'s' if linked != 1 else ''} linked, and it can be picked for new ones.")
+            return redirect("stations:model_mapping")
+    mapped = StationModel.objects.exclude(beenergised_model_id=None).order_by("beenergised_model_id")
+    return render(request, "stations/model_mapping.html", {
+        "form": form, "seen": seen, "unmapped": [s for s in seen if s.mapped_to is None], "mapped": mapped,
+    }, status=422 if form.errors else 200)
+
+
+urlpatterns = [path("model-mapping/", model_mapping, name="model_mapping")]
