@@ -103,6 +103,7 @@ class StationConnector:
     status: str | None = None
     type: str | None = None
     max_power_kw: float | None = None
+    max_power_kw_actual: float | None = None
 
     @classmethod
     def from_api(cls, d: Mapping[str, Any]) -> StationConnector:
@@ -113,6 +114,7 @@ class StationConnector:
             status=d.get("status"),
             type=d.get("type"),
             max_power_kw=d.get("maxPowerKw"),
+            max_power_kw_actual=d.get("maxPowerKwActual"),
         )
 
 
@@ -134,6 +136,8 @@ class Station:
     model: str | None = None
     vendor_name: str | None = None
     firmware_version: str | None = None
+    serial_number: str | None = None  # the document's manufacturingInfo.serialNumber
+    tenant_id_cpo: str | None = None
     connectors: tuple[StationConnector, ...] = ()
 
     @classmethod
@@ -150,6 +154,9 @@ class Station:
             model=d.get("model"),
             vendor_name=d.get("vendorName"),
             firmware_version=d.get("firmwareVersion"),
+            serial_number=(d.get("manufacturingInfo") or {}).get("serialNumber")
+            if isinstance(d.get("manufacturingInfo"), dict) else None,
+            tenant_id_cpo=d.get("tenantIdCPO"),
             connectors=tuple(StationConnector.from_api(c) for c in _t(d.get("connectors"))),
         )
 

@@ -11,7 +11,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from locations.countries import ISO_3166_ALPHA2
 from locations.models import Location
 from locations.services import LocationInput
-from portal.models import Company
+from portal import targets
+from portal.models import Backend, Company
 
 MAX_LABELS, MAX_LABEL_LENGTH = 20, 100
 
@@ -41,6 +42,10 @@ class LocationForm(forms.Form):
                         "max_value": "A longitude is between -180 and 180."},
     )
     labels = forms.CharField(required=False, help_text="Separate labels with commas, for example: fleet, depot.")
+    backend = forms.ModelChoiceField(
+        queryset=Backend.objects.none(), required=False, label="Platform",
+        help_text="Where the location is created: ChargEye (GreenFlux locations are managed in GreenFlux's portal).",
+    )
 
     def __init__(self, *args: Any, companies: Any, location: Location | None = None, **kwargs: Any) -> None:
         if location is not None:
@@ -60,6 +65,27 @@ class LocationForm(forms.Form):
             self.fields["company"].widget = forms.HiddenInput()
             self.fields["company"].initial = self.only_company.pk
             self.fields["company"].required = False
+        if location is None:
+            self._setup_backend(companies)
+        else:
+            del self.fields["backend"]
+
+    def _setup_backend(self, companies: Any) -> None:
+        """The ChargEye backend to create on: offered only where there is a choice, last choice first."""
+        field = self.fields["backend"]
+        field.queryset = Backend.objects.filter(is_active=True)  # any, so a wrong kind is told why
+        raw = self.data.get(self.add_prefix("company")) if self.is_bound else self.initial.get("company")
+        company = getattr(self, "only_company", None)
+        if company is None:
+            company = companies.filter(pk=raw).first() if str(raw or "").isdigit() else companies.first()
+        offered = targets.targets(Backend.Kind.CHARGEYE, company)
+        default = targets.default_target(Backend.Kind.CHARGEYE, company)
+        self.target_count = offered.count()
+        self.target_label = f"{default.name} ({default.get_kind_display()})" if default else ""
+        field.initial = default.pk if default else None
+        field.widget.choices = [(b.pk, f"{b.name} ({b.get_kind_display()})") for b in offered]
+        if self.target_count <= 1:
+            field.widget = forms.HiddenInput()
 
     def clean_company(self) -> Company | None:
         company = self.cleaned_data.get("company")
@@ -69,6 +95,16 @@ class LocationForm(forms.Form):
         if company is None:
             raise forms.ValidationError("Choose a company.")
         return company
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if "backend" in self.fields and "backend" not in self.errors and data.get("company") is not None:
+            backend = data.get("backend") or targets.default_target(Backend.Kind.CHARGEYE, data["company"])
+            message = targets.target_error(Backend.Kind.CHARGEYE, backend, data["company"])
+            if message:
+                self.add_error("backend", message)
+            data["backend"] = backend
+        return data
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()

@@ -11,14 +11,14 @@ schedule), not here.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 from connectors import chargeye_types as ce
 from connectors.pagination import Page
-from locations.models import Location
+from locations.models import ChargEyeStation, Location
 from portal.identities import company_refs
 from portal.sync import Incoming, PageResult, RefreshContext, Refresher, mark_removed, register, upsert_mirror
 from stations.mapping import content_hash
@@ -78,3 +78,68 @@ class ChargEyeLocations(Refresher):
 
     def finish(self, ctx: RefreshContext) -> int:
         return mark_removed(ctx, Location.objects.all())
+
+
+@register
+class ChargEyeStationsOfLocations(Refresher):
+    """The stations of every mirrored ChargEye location, one request (and page) per location.
+
+    The endpoint is the document's "List Charging Stations of a Location"
+    (``GET /stations?locationUid=`` as NOTES.md gives its path and connector
+    fields). A station belongs to its location's company; a location not
+    (yet) in the mirror falls back to the station's tenant, then to the
+    backend's company, else the station is skipped and counted as an error.
+    """
+
+    kind, entity, label = "chargeye", "stations", "Stations of each location (hardware, status)"
+    interval = timedelta(minutes=15)
+
+    def prepare(self, ctx: RefreshContext) -> None:
+        ctx.lookups["locations"] = {
+            uid: (pk, company) for uid, pk, company in Location.objects.filter(
+                backend=ctx.backend, removed_at__isnull=True).exclude(upstream_id=None)
+            .values_list("upstream_id", "pk", "company_id")
+        }
+        ctx.lookups["companies"] = company_refs(ctx.backend)
+
+    def pages(self, ctx: RefreshContext) -> Iterable[Page[ce.Station]]:
+        uids = sorted(ctx.lookups["locations"])
+        for number, uid in enumerate(uids):
+            stations = ctx.connector.stations_of_location(uid)
+            yield Page(items=tuple(s if s.location_uid else replace(s, location_uid=uid) for s in stations),
+                       number=number, total=None, next=number + 1 if number + 1 < len(uids) else None)
+
+    def write(self, ctx: RefreshContext, items: Sequence[ce.Station]) -> PageResult:
+        result, rows = PageResult(), []
+        for record in items:
+            if not record.station_id:
+                continue
+            location, company = ctx.lookups["locations"].get(record.location_uid or "", (None, None))
+            company = company or ctx.lookups["companies"].get(record.tenant_id_cpo or "") or ctx.backend.company_id
+            if company is None:
+                ctx.seen.add(record.station_id)  # skipped, not gone
+                result.errors += 1
+                result.notes.append(f"station {record.station_id}: no company for it")
+                continue
+            connectors = [
+                {"id": c.connector_id, "name": c.name or "", "type": c.type or "", "status": c.status or "",
+                 "max_power_kw": c.max_power_kw, "max_power_kw_actual": c.max_power_kw_actual}
+                for c in record.connectors
+            ]
+            fields = {
+                "company_id": company, "location_id": location, "name": (record.name or "")[:200],
+                "vendor": (record.vendor_name or "")[:200], "model": (record.model or "")[:200],
+                "firmware_version": (record.firmware_version or "")[:100],
+                "serial_number": (record.serial_number or "")[:100],
+                "operational_status": (record.operational_status or "")[:40], "status": (record.status or "")[:40],
+                "max_power_kw": record.max_power_kw, "connectors": connectors,
+            }
+            doc = {k: v for k, v in fields.items() if k not in ("company_id", "location_id")}
+            doc["locationUid"] = record.location_uid
+            rows.append(Incoming(record.station_id, fields, doc, content_hash([doc, company, location])))
+        if rows:
+            result.add(upsert_mirror(ctx, ChargEyeStation, rows).result)
+        return result
+
+    def finish(self, ctx: RefreshContext) -> int:
+        return mark_removed(ctx, ChargEyeStation.objects.all())

@@ -11,6 +11,7 @@ from django.db.models import Max, Q, QuerySet, Sum
 from django.utils import timezone
 
 from locations.models import (
+    ChargEyeStation,
     ChargingTransaction,
     HardwareError,
     Location,
@@ -38,6 +39,11 @@ def locations_for(user: User, query: str = "") -> QuerySet[Location]:
 
 def location_operations(location: Location) -> QuerySet[Operation]:
     return Operation.objects.filter(target_type="location", target_id=location.pk).order_by("-created_at", "-id")
+
+
+def hardware_of(location: Location) -> QuerySet[ChargEyeStation]:
+    """ChargEye's stations of the location (refreshed with ``chargeye/stations``), current ones only."""
+    return ChargEyeStation.objects.filter(location=location, removed_at__isnull=True).order_by("name", "upstream_id")
 
 
 def network_stations_of(location: Location) -> QuerySet[NetworkStation]:

@@ -10,6 +10,8 @@ from django.core.validators import MinValueValidator
 
 from models_catalog.models import PowerType, StationModel
 from models_catalog.services import ConnectorInput, ModelInput
+from portal import targets
+from portal.models import Backend
 
 CONNECTION_TYPES = [
     ("CHADEMO", "CHAdeMO"), ("IEC_62196_T1", "Type 1 (IEC 62196-T1)"), ("IEC_62196_T1_COMBO", "CCS1 (T1 combo)"),
@@ -32,12 +34,36 @@ class StationModelForm(forms.Form):
     power_type = forms.ChoiceField(choices=PowerType.choices, label="Power type")
     ocpp_url = forms.CharField(max_length=200, label="OCPP URL", help_text="Configuration key ocppUrl, for example wss://ocpp.example.com/ocpp16.")
     image_url = forms.URLField(max_length=500, required=False, label="Image URL", assume_scheme="https")
+    backend = forms.ModelChoiceField(
+        queryset=Backend.objects.filter(is_active=True), required=False, label="Catalogue backend",
+        help_text="Which station-model backend the model is created on; the last choice is preselected.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["backend"]
+        offered = targets.targets(Backend.Kind.MODELS)
+        default = targets.default_target(Backend.Kind.MODELS)
+        self.target_count = offered.count()
+        self.target_label = default.name if default else ""
+        if not self.initial.get("backend"):
+            field.initial = default.pk if default else None
+        # Any active backend is accepted by the field, so that one of the wrong kind is told why.
+        field.widget.choices = [(b.pk, b.name) for b in offered]
+        if self.target_count <= 1:
+            field.widget = forms.HiddenInput()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         for name in ("vendor", "model"):
             if name in data and not data[name].strip():
                 self.add_error(name, "Enter a value.")
+        if "backend" not in self.errors:
+            backend = data.get("backend") or targets.default_target(Backend.Kind.MODELS)
+            message = targets.target_error(Backend.Kind.MODELS, backend)
+            if message:
+                self.add_error("backend", message)
+            data["backend"] = backend
         return data
 
 

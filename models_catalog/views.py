@@ -17,7 +17,9 @@ from models_catalog import services
 from models_catalog.forms import RenameForm, StationModelForm, connectors_formset, to_input
 from models_catalog.models import PowerType, StationModel
 from models_catalog.selectors import ModelFilters, model_list as select_models, model_operations, stations_using, vendors
+from portal import targets
 from portal.access import Role, has_role, role_required
+from portal.models import Backend
 
 
 @role_required(Role.VIEWER)
@@ -68,7 +70,9 @@ def model_create(request: HttpRequest) -> HttpResponse:
         connectors = connectors_formset(request.POST or None)
     if request.method == "POST" and not adding and form.is_valid() & connectors.is_valid():
         try:
-            model = services.model_create(user=request.user, data=to_input(form, connectors))
+            backend = form.cleaned_data["backend"]
+            model = services.model_create(user=request.user, data=to_input(form, connectors), backend=backend)
+            targets.target_remember(Backend.Kind.MODELS, None, backend)
         except services.NoBackend as exc:
             form.add_error(None, str(exc))
         else:

@@ -1,5 +1,6 @@
 """Models of the locations app: the location mirror and the live network figures."""
 
+from locations.models.hardware import ChargEyeStation
 from locations.models.location import Location, label_values
 from locations.models.network import (
     ChargingTransaction,
@@ -10,6 +11,7 @@ from locations.models.network import (
 )
 
 __all__ = [
+    "ChargEyeStation",
     "ChargingTransaction",
     "HardwareError",
     "Location",

@@ -20,9 +20,25 @@ from locations import services
 from locations.map_places import HEALTH_LABELS, MapPlace, map_places
 from locations.forms import LocationForm
 from locations.models import Location
-from locations.selectors import location_operations, locations_for, network_stations_of
+from locations.selectors import hardware_of, location_operations, locations_for, network_stations_of
 from portal.access import Role, get_scoped_or_404, has_role, role_required, scoped
+from portal import targets
+from portal.models import Backend
 from portal.selectors import companies_for
+
+# Platforms whose API lets the portal create and change locations (GreenFlux's has neither).
+EDITABLE_KINDS = {Backend.Kind.CHARGEYE}
+
+
+def location_editable(location: Location) -> bool:
+    return location.backend.kind in EDITABLE_KINDS
+
+
+def read_only_note(location: Location) -> str:
+    return (f"{location.backend.get_kind_display()} locations are read-only here: its API has no way to create or "
+            f"change them. They are managed in {location.backend.get_kind_display()}'s own portal, and the next "
+            "refresh brings the changes here.")
+
 
 MAP_POINTS = 2000  # clustered on the map; the table beside it lists them all
 
@@ -60,7 +76,7 @@ def location_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(locations, 50).get_page(request.GET.get("page"))
     context = {
         "page": page, "query": query, "map": _map(locations, request.user),
-        "may_edit": has_role(request.user, Role.OPERATOR),
+        "may_edit": has_role(request.user, Role.OPERATOR) and targets.targets(Backend.Kind.CHARGEYE).exists(),
     }
     template = "locations/location_list.html#results" if request.htmx else "locations/location_list.html"
     return render(request, template, context)
@@ -79,7 +95,9 @@ def location_detail(request: HttpRequest, location_id: int) -> HttpResponse:
         "location": location, "stations": stations, "network_stations": network_stations_of(location),
         "operations": location_operations(location)[:10],
         "map": _map(Location.objects.filter(pk=location.pk), request.user),
-        "may_edit": has_role(request.user, Role.OPERATOR),
+        "may_edit": has_role(request.user, Role.OPERATOR) and location_editable(location),
+        "read_only_note": None if location_editable(location) else read_only_note(location),
+        "hardware": hardware_of(location),
     })
 
 
@@ -100,12 +118,14 @@ def location_create(request: HttpRequest) -> HttpResponse:
     form = LocationForm(request.POST or None, companies=companies)
     if request.method == "POST" and form.is_valid():
         try:
+            backend = form.cleaned_data["backend"]
             location = services.location_create(user=request.user, company=form.cleaned_data["company"],
-                                                data=form.to_input())
+                                                data=form.to_input(), backend=backend)
+            targets.target_remember(Backend.Kind.CHARGEYE, form.cleaned_data["company"], backend)
         except services.NoBackend as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"“{location.name}” is saved and on its way to ChargEye.")
+            messages.success(request, f"“{location.name}” is saved and on its way to ChargEye ({backend.name}).")
             return redirect("locations:detail", location.pk)
     return render(request, "locations/location_form.html", {"form": form, "location": None})
 
@@ -114,6 +134,9 @@ def location_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def location_edit(request: HttpRequest, location_id: int) -> HttpResponse:
     location = _location(request, location_id)
+    if not location_editable(location):
+        messages.info(request, read_only_note(location))
+        return redirect("locations:detail", location.pk)
     form = LocationForm(request.POST or None, companies=companies_for(request.user), location=location)
     if request.method == "POST" and form.is_valid():
         op = services.location_update(user=request.user, location=location, data=form.to_input())

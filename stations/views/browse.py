@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 from portal.access import Role, company_ids, has_role, role_required
 from portal.mirror import SyncState
 from stations.bulk.selection import MAX_SELECTED, filter_query
+from stations.chargeye import annotate_status, chargeye_twin
 from stations.filters import SORT_LABELS, StationFilterForm
 from stations.selectors import (
     StationPage,
@@ -108,6 +109,7 @@ def station_list(request: HttpRequest) -> HttpResponse:
         after=request.GET.get("after", ""), before=request.GET.get("before", ""),
         last=request.GET.get("last") == "1",
     )
+    annotate_status(page.stations)
     context = {
         "form": form,
         "query": query,
@@ -137,6 +139,7 @@ def station_row(request: HttpRequest, station_id: int) -> HttpResponse:
     station = station_row_get(request.user, station_id)
     if not request.htmx:
         return redirect("stations:detail", station_id=station.pk)
+    annotate_status([station])
     context = {"station": station, "show_company": _shows_company(request.user),
                "can_write": has_role(request.user, Role.OPERATOR)}
     return render(request, "stations/_station_row.html", context)
@@ -146,8 +149,11 @@ def station_row(request: HttpRequest, station_id: int) -> HttpResponse:
 @require_http_methods(["GET"])
 def station_detail(request: HttpRequest, station_id: int) -> HttpResponse:
     station = station_detail_get(request.user, station_id)
+    annotate_status([station])
+    twin = chargeye_twin(station)
     context = {
         "station": station,
+        "hardware": [twin] if twin else [],
         "operations": station_operations(station),
         "configuration": station_configuration(station),
         "is_pending": station.sync_state == SyncState.PENDING,
