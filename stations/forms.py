@@ -79,6 +79,7 @@ class StationCreateForm(forms.Form):
         error_messages={"invalid_choice": "Choose one of the company's technicians."},
         help_text="Only the chosen company's technicians are listed.",
     )
+    technicians_of = forms.IntegerField(required=False, widget=forms.HiddenInput)  # whose technicians were shown
     location = forms.ModelChoiceField(queryset=Location.objects.none(), empty_label="Choose a location…",
                                       error_messages={"invalid_choice": "Choose a location of this backend."})
     default_tariff_id = forms.CharField(label="Default tariff id",
@@ -100,7 +101,7 @@ class StationCreateForm(forms.Form):
                                                      choices=_choices(rules.PARKING_RESTRICTIONS))
 
     BEENERGISED_FIELDS = ("backend", "company", "label", "charge_box_identity", "model", "time_zone",
-                          "public_display_name", "serial_number", "technician")
+                          "public_display_name", "serial_number", "technician", "technicians_of")
     GREENFLUX_FIELDS = ("backend", "company", "charge_box_identity", "label", "location", "default_tariff_id",
                         "deploy_state", "charger_type", "evse_source", "template", "directions",
                         "directions_language", "parking_restrictions")
@@ -152,6 +153,28 @@ class StationCreateForm(forms.Form):
         shown = technicians.filter(backend=self.backend, removed_at__isnull=True).exclude(upstream_id=None)
         shown = shown.filter(company=self.company) if self.company else shown.none()
         _narrow(self.fields["technician"], shown, "No technician")
+        self.fields["model"].help_text = ("Catalogue models with a be.ENERGISED model id; an admin maps the others "
+                                          "on the Model mapping page.")
+        self.technician_note = self._technician_note(technicians, shown)
+
+    def _technician_note(self, technicians: QuerySet[Technician], shown: QuerySet[Technician]) -> str:
+        """Why the technician list shows what it shows; after a company change, say that it changed."""
+        if self.company is None:
+            return "Choose a company to see its technicians."
+        count = shown.count()
+        listed = (f"{count} technician{'s' if count != 1 else ''} of {self.company} on {self.backend.name}"
+                  if count else f"{self.company} has no technicians on {self.backend.name} yet (an operator can "
+                                "refresh technicians on the Sync page)")
+        note = f"{listed}: be.ENERGISED only accepts a technician of the station's own company."
+        raw = self.data.get(self.add_prefix("technicians_of")) if self.is_bound else self.initial.get("technicians_of")
+        previous = self._picked(self.fields["company"].queryset, "technicians_of") if raw else None
+        if previous is not None and previous.pk != self.company.pk:
+            picked = self._picked(technicians, "technician")
+            cleared = (f" {picked.name}, a technician of {previous}, is no longer selected."
+                       if picked is not None and picked.company_id == previous.pk else "")
+            note = (f"You chose {self.company} instead of {previous}, so the list now offers {self.company}'s "
+                    f"technicians.{cleared} " + note)
+        return note
 
     def _setup_greenflux(self) -> None:
         self.fields["charge_box_identity"].label = "Charge station id"
@@ -161,8 +184,15 @@ class StationCreateForm(forms.Form):
         self.fields["label"].required = False
         locations = scoped(Location.objects.all(), self.user)
         self.fields["location"].queryset = locations
-        _narrow(self.fields["location"], locations.filter(backend=self.backend, removed_at__isnull=True)
-                .exclude(upstream_id=None), "Choose a location…")
+        offered = locations.filter(backend=self.backend, removed_at__isnull=True).exclude(upstream_id=None)
+        _narrow(self.fields["location"], offered, "Choose a location…")
+        count = offered.count()
+        self.fields["location"].help_text = (
+            (f"The {count} location{'s' if count != 1 else ''} of {self.backend.name}: a GreenFlux station needs a "
+             "location of its own GreenFlux backend, so ChargEye locations are not offered. New GreenFlux locations "
+             "are made in GreenFlux's portal and appear here after the next refresh.") if count else
+            (f"No location of {self.backend.name} is in the portal yet: GreenFlux locations are made in GreenFlux's "
+             "portal; refresh this backend's locations on the Sync page to list them."))
         templates = scoped(HardwareTemplate.objects.all(), self.user, "backend__company")
         self.fields["template"].queryset = templates
         _narrow(self.fields["template"], templates.filter(backend=self.backend, removed_at__isnull=True),
