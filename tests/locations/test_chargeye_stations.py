@@ -40,7 +40,7 @@ def test_location_page_shows_the_hardware_to_its_company_only(
     hw = ChargEyeStation.objects.filter(company=company_a).exclude(location=None).first()
     url = reverse("locations:detail", args=[hw.location_id])
     html = viewer_client.get(url).content.decode()
-    assert "Hardware reported by ChargEye" in html
+    assert "<h2>Hardware reported by ChargEye</h2>" in html
     assert hw.serial_number in html and hw.firmware_version in html and hw.connectors[0]["status"] in html
     assert client_for(other_company_user).get(url).status_code == 404  # type: ignore[arg-type]
 
