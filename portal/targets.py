@@ -39,7 +39,7 @@ def target_remember(kind: str, company: Company | None, backend: Backend) -> Non
 
 def target_error(kind: str, backend: Backend | None, company: Company | None = None) -> str | None:
     """Why ``backend`` cannot take this create, or None."""
-    label = dict(Backend.Kind.choices)[kind]
+    label = "ChargEye" if kind == Backend.Kind.CHARGEYE else dict(Backend.Kind.choices)[kind]
     if backend is None:
         whose = f" for {company}" if company is not None else ""
         return f"No {label} backend is set up{whose}; ask an admin to add one on the Backends page."
