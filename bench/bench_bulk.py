@@ -24,7 +24,7 @@ import statistics
 import time
 from typing import Any
 
-STATIONS = 10_000
+STATIONS = int(os.environ.get("BENCH_BULK_STATIONS", "10000"))
 COMPANY = "Bench Bulk"
 QUEUE = "portal-bench-bulk"
 PARAMS = {"deploy_state": "Production", "default_tariff_id": "T-BENCH"}
@@ -109,7 +109,7 @@ def _baseline(company: Any) -> float:
     return elapsed
 
 
-def _cleanup(company: Any) -> None:
+def _cleanup(company: Any, *, batches: bool = True) -> None:
     import redis
     from django.conf import settings
 
@@ -121,7 +121,8 @@ def _cleanup(company: Any) -> None:
     Operation.objects.filter(company=company).delete()
     AuditEntry.objects.filter(company=company).delete()
     AuditEntry.objects.filter(entity="batch", actor__username="bench-bulk").delete()
-    Batch.objects.filter(created_by__username="bench-bulk").delete()
+    if batches:
+        Batch.objects.filter(created_by__username="bench-bulk").delete()
     Station.objects.filter(company=company).update(sync_state="synced")
     redis.Redis.from_url(settings.CELERY_BROKER_URL).delete(QUEUE)
 
@@ -181,7 +182,7 @@ def run() -> list[dict[str, Any]]:
     ours = statistics.median(times)
     try:
         confirm = _confirm(batches[0], user)
-        _cleanup(company)
+        _cleanup(company, batches=False)  # the second preview is the baseline's input
         confirm_base = _confirm_baseline(batches[1], user)
     finally:
         _cleanup(company)
