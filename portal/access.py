@@ -3,6 +3,11 @@
 Every view goes through :func:`role_required` (is the role high enough?) and
 reads records through :func:`scoped` or :func:`get_scoped_or_404` (is the
 record in one of the user's companies?). Superusers pass both checks.
+
+A record is scoped by the companies of the data it *holds*, not by who made
+it: an import of a user of two companies shows each reader only the rows of
+their own companies. Data that names no company the maker may use (a row
+naming an unknown backend) is the maker's own: :func:`scoped_or_own`.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from typing import Any, TypeVar
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 
 M = TypeVar("M", bound=Model)
@@ -96,6 +101,26 @@ def scoped(queryset: QuerySet[M], user: Any, company_field: str = "company") -> 
     if ids is None:
         return queryset
     return queryset.filter(**{f"{company_field}__in": ids})
+
+
+def scoped_or_own(
+    queryset: QuerySet[M], user: Any, company_field: str = "company", owner_field: str = "created_by"
+) -> QuerySet[M]:
+    """Rows of the user's companies, and the company-less rows the user made themselves."""
+    ids = company_ids(user)
+    if ids is None:
+        return queryset
+    return queryset.filter(Q(**{f"{company_field}__in": ids}) | Q(**{f"{company_field}__isnull": True,
+                                                                     owner_field: user}))
+
+
+def company_keys(user: Any, *, owner: bool) -> set[str] | None:
+    """The keys of per-company counts (``{"<company id>" or "none": ...}``) the user may read;
+    ``owner`` adds "none", the part no company holds. None means all (superusers)."""
+    ids = company_ids(user)
+    if ids is None:
+        return None
+    return {str(i) for i in ids} | ({"none"} if owner else set())
 
 
 def get_scoped_or_404(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from locations.models import Location
@@ -24,11 +24,14 @@ def companies_for(user: User) -> QuerySet[Company]:
 
 
 def users_for_admin(admin: User) -> QuerySet[User]:
-    """Users an admin manages: those sharing a company with the admin, or with none yet."""
-    users = User.objects.prefetch_related("groups", "companies").order_by("username")
+    """Users an admin manages: those sharing a company with the admin, or with none yet. Their
+    ``companies`` are prefetched as the admin may see them: a user shared with another company
+    never names that company on this admin's pages."""
+    users = User.objects.prefetch_related("groups").order_by("username")
     ids = company_ids(admin)
     if ids is None:
-        return users
+        return users.prefetch_related("companies")
+    users = users.prefetch_related(Prefetch("companies", queryset=Company.objects.filter(pk__in=ids)))
     return users.filter(Q(companies__in=ids) | Q(companies__isnull=True), is_superuser=False).distinct()
 
 

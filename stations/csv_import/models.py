@@ -5,6 +5,12 @@ names, once validated) and its problems, so the report, the confirmation and
 the export of failed rows all read the same thing. Confirming creates one
 station (and one outbox operation) per valid row; a row's upstream outcome is
 that operation's.
+
+A file may hold rows of several companies. Each row keeps the company of its
+data (``ImportRow.company``: its backend's, else the company it names; none
+when it names nothing the uploader may use), and the job keeps its counts per
+company (``company_rows``), so every reader is shown only their companies'
+rows and counts (``stations.csv_import.selectors``).
 """
 
 from __future__ import annotations
@@ -39,6 +45,10 @@ class ImportJob(models.Model):
     confirmed_at = models.DateTimeField(null=True, blank=True)
     submitted_rows = models.PositiveIntegerField(default=0, help_text="Rows handed to the write path so far.")
     finished_at = models.DateTimeField(null=True, blank=True)
+    company_rows = models.JSONField(
+        default=dict, blank=True,
+        help_text='Rows per company of their data: {"<company id>" or "none": [rows, valid rows, problems]}.',
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -54,10 +64,13 @@ class ImportRow(models.Model):
     values = models.JSONField(default=dict, help_text="Validated values (ids), when the row is valid.")
     problems = models.JSONField(default=list, help_text="[[column, message], ...]")
     station = models.ForeignKey("stations.Station", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    company = models.ForeignKey("portal.Company", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                help_text="The company of the row's data; none: only the uploader sees the row.")
 
     class Meta:
         ordering = ["job", "number"]
         constraints = [models.UniqueConstraint(fields=["job", "number"], name="import_row_number_unique")]
+        indexes = [models.Index(fields=["job", "company"], name="import_row_job_company")]
 
     @property
     def is_valid(self) -> bool:

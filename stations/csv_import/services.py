@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from locations.models import Location
@@ -26,7 +26,8 @@ from portal.models import Backend, Company, Operation, User
 from stations import services
 from stations.csv_import.format import COLUMN_NAMES, FileRefused, read_rows
 from stations.csv_import.models import ImportJob, ImportRow
-from stations.csv_import.validate import Lookups, unknown_columns, validate_row
+from stations.csv_import.selectors import import_view
+from stations.csv_import.validate import Lookups, row_company, unknown_columns, validate_row
 from stations.models import HardwareTemplate, Station, Technician
 
 BATCH = 2000
@@ -67,6 +68,7 @@ def import_upload(*, user: User, stream: IO[bytes], file_name: str, size: int) -
         job.status = ImportJob.Status.INVALID
         job.file_problem = str(exc)
         job.total_rows = job.valid_rows = job.problem_count = 0
+        job.company_rows = {}
     if job.status == ImportJob.Status.VALIDATED and (job.problem_count or not job.total_rows):
         job.status = ImportJob.Status.INVALID
         if not job.total_rows and not job.file_problem:
@@ -82,11 +84,14 @@ def _validate_rows(job: ImportJob, user: User, rows: Iterator[tuple[int, dict[st
     for number, raw in rows:
         values, problems = validate_row(raw, lookups, user, number)
         raw.pop("__extra__", None)
+        company = row_company(raw, lookups)
         job.total_rows += 1
         job.problem_count += len(problems)
         job.valid_rows += not problems
+        counts = job.company_rows.setdefault(str(company.pk) if company else "none", [0, 0, 0])
+        counts[0], counts[1], counts[2] = counts[0] + 1, counts[1] + (not problems), counts[2] + len(problems)
         batch.append(ImportRow(job=job, number=number, raw=raw, values={} if problems else values,
-                               problems=[list(p) for p in problems]))
+                               problems=[list(p) for p in problems], company=company))
         if len(batch) >= BATCH:
             ImportRow.objects.bulk_create(batch)
             batch.clear()
@@ -107,6 +112,9 @@ def import_confirm(*, user: User, job: ImportJob, valid_only: bool = False) -> I
         if job.status != ImportJob.Status.VALIDATED and not partial:
             raise ValueError("Only a file without problems can be confirmed, or its valid rows on their own."
                              if job.valid_rows else "No row of this file is valid; nothing can be created.")
+        if not import_view(job, user).whole:
+            raise ValueError("This file also holds rows of companies you are not in: its uploader, or someone "
+                             "in all of its companies, confirms it.")
         earlier = ImportJob.objects.filter(file_sha256=job.file_sha256, confirmed_at__isnull=False).first()
         if earlier is not None:
             job.status = ImportJob.Status.DUPLICATE
@@ -185,9 +193,10 @@ def _create_station(row: ImportRow, objects: dict[str, dict[int, Any]], user: Us
     return services.station_create(user=user, data=data)
 
 
-def import_progress(job: ImportJob) -> dict[str, int]:
-    """Counts of the job's rows by upstream outcome, from their stations' create operations."""
-    rows = ImportRow.objects.filter(job=job, problems=[])
+def import_progress(job: ImportJob, rows: QuerySet[ImportRow] | None = None) -> dict[str, int]:
+    """Counts of the job's rows (or of ``rows``, a reader's share) by upstream outcome, from their
+    stations' create operations."""
+    rows = (ImportRow.objects.filter(job=job) if rows is None else rows).filter(problems=[])
     station_ids = rows.exclude(station__isnull=True).values("station_id")
     ops = Operation.objects.filter(kind="station.create", target_type="station", target_id__in=station_ids)
     by_status = dict(ops.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
@@ -210,19 +219,21 @@ def import_finish_if_settled(job: ImportJob) -> ImportJob:
     return job
 
 
-def failed_rows(job: ImportJob) -> Iterable[tuple[ImportRow, Operation]]:
-    """Rows whose station could not be created upstream, with the failed operation."""
-    rows = {r.station_id: r for r in ImportRow.objects.filter(job=job, station__isnull=False)}
+def failed_rows(job: ImportJob, rows: QuerySet[ImportRow] | None = None) -> Iterable[tuple[ImportRow, Operation]]:
+    """Rows (of the job, or ``rows``) whose station could not be created upstream, with the failed operation."""
+    rows = {r.station_id: r for r in (ImportRow.objects.filter(job=job) if rows is None else rows)
+            .filter(station__isnull=False)}
     ops = Operation.objects.filter(kind="station.create", target_type="station", target_id__in=list(rows),
                                    status=Operation.Status.FAILED).order_by("target_id")
     return sorted(((rows[op.target_id], op) for op in ops), key=lambda pair: pair[0].number)
 
 
-def import_retry_failed(*, job: ImportJob) -> int:
+def import_retry_failed(*, job: ImportJob, rows: QuerySet[ImportRow] | None = None) -> int:
+    """Send the failed rows (of the job, or the reader's ``rows``) again."""
     from portal.outbox import operation_retry
 
     count = 0
-    for _row, op in failed_rows(job):
+    for _row, op in failed_rows(job, rows):
         operation_retry(op)
         count += 1
     if count:

@@ -68,7 +68,10 @@ class Lookups:
             for name in {model.upstream_id or "", f"{model.vendor} {model.model}", model.friendly_name}:
                 if name:
                     lookups.models.setdefault(_key(name), model)
-        for tech in Technician.objects.select_related("company"):
+        technicians = Technician.objects.select_related("company")
+        if ids is not None:  # another company's technician is not even named in a problem
+            technicians = technicians.filter(company__in=ids)
+        for tech in technicians:
             for key in {str(tech.upstream_id or ""), _key(tech.email)} - {""}:
                 lookups.technicians.setdefault(key, []).append(tech)
         backend_ids = {b.pk for b in lookups.backends.values()}
@@ -203,6 +206,15 @@ def validate_row(row: dict[str, str], lookups: Lookups, user: User, number: int)
         "evses": [[vars(c) for c in evse.connectors] for evse in evses],
     }
     return values, problems
+
+
+def row_company(row: dict[str, str], lookups: Lookups) -> Company | None:
+    """The company whose data the row holds: its backend's, else the company it names, among those the
+    uploader may use; None when it names neither (the row is then the uploader's alone)."""
+    backend = lookups.backends.get(_key(row.get("backend", "")))
+    if backend is not None and backend.company is not None:
+        return backend.company
+    return lookups.companies.get(_key(row.get("company", "")))
 
 
 def unknown_columns(header: list[str]) -> list[str]:

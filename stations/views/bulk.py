@@ -27,7 +27,7 @@ from stations.bulk.forms import BulkActionForm
 from stations.bulk.models import Batch, BatchItem
 from stations.bulk.selection import Selection, SelectionRefused, describe
 from stations.csv_import.services import safe_cell
-from stations.views.imports import _jobs_for
+from stations.csv_import.selectors import import_view, imports_for
 
 PER_PAGE = 50
 # Maintenance windows are planned on their own page (``maintenance``), which takes a selection.
@@ -187,9 +187,10 @@ def batch_list(request: HttpRequest) -> HttpResponse:
                         "what": f"{batch.summary} — {batch.selection_text}", "status": batch.get_status_display(),
                         "finished": batch.status == Batch.Status.FINISHED,
                         "url": reverse("stations:batch_detail", args=[batch.pk]), "label": f"Batch #{batch.pk}"})
-    for job in _jobs_for(request.user)[:500]:
+    for job in imports_for(request.user)[:500]:
+        view = import_view(job, request.user)  # a shared file counts only the reader's rows
         entries.append({"kind": "CSV import", "at": job.created_at, "who": job.created_by,
-                        "what": f"{job.file_name}: {job.total_rows} rows, {job.valid_rows} without problems",
+                        "what": f"{job.file_name}: {view.total} rows, {view.valid} without problems",
                         "status": job.get_status_display(), "finished": job.status == "finished",
                         "url": reverse("stations:import_detail", args=[job.pk]), "label": f"Import #{job.pk}"})
     entries.sort(key=lambda e: e["at"], reverse=True)

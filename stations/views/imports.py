@@ -4,30 +4,21 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.views.decorators.http import require_http_methods
 
-from portal.access import Role, company_ids, role_required
-from portal.models import User
+from portal.access import Role, role_required
 from stations.csv_import import services
 from stations.csv_import.format import COLUMNS, MAX_BYTES, MAX_ROWS, template_csv
-from stations.csv_import.models import ImportJob, ImportRow
+from stations.csv_import.models import ImportJob
+from stations.csv_import.selectors import ImportView, import_view, imports_for
 
 
-def _jobs_for(user: User) -> QuerySet[ImportJob]:
-    """Imports run by the user or by anyone sharing one of their companies."""
-    jobs = ImportJob.objects.select_related("created_by")
-    ids = company_ids(user)
-    if ids is None:
-        return jobs
-    return jobs.filter(Q(created_by__companies__in=ids) | Q(created_by=user)).distinct()
-
-
-def _get_job(request: HttpRequest, job_id: int) -> ImportJob:
-    return get_object_or_404(_jobs_for(request.user), pk=job_id)
+def _get_view(request: HttpRequest, job_id: int) -> ImportView:
+    # Another company's job answers 404; a shared one shows the reader's rows only.
+    return import_view(get_object_or_404(imports_for(request.user), pk=job_id), request.user)
 
 
 def _csv_response(body: str, filename: str) -> HttpResponse:
@@ -47,9 +38,9 @@ def import_list(request: HttpRequest) -> HttpResponse:
             return redirect("stations:import_list")
         job = services.import_upload(user=request.user, stream=upload.file, file_name=upload.name, size=upload.size)
         return redirect("stations:import_detail", job_id=job.pk)
-    page = Paginator(_jobs_for(request.user), 25).get_page(request.GET.get("page"))
+    page = Paginator(imports_for(request.user), 25).get_page(request.GET.get("page"))
     return render(request, "stations/import_list.html", {
-        "page": page, "columns": COLUMNS, "max_mb": MAX_BYTES // 1024 // 1024, "max_rows": MAX_ROWS,
+        "page": page, "views": [import_view(job, request.user) for job in page], "columns": COLUMNS, "max_mb": MAX_BYTES // 1024 // 1024, "max_rows": MAX_ROWS,
     })
 
 
@@ -63,13 +54,14 @@ def import_template(request: HttpRequest) -> HttpResponse:
 @role_required(Role.OPERATOR)
 @require_http_methods(["GET"])
 def import_detail(request: HttpRequest, job_id: int) -> HttpResponse:
-    job = services.import_finish_if_settled(_get_job(request, job_id))
-    problems = ImportRow.objects.filter(job=job).exclude(problems=[]).order_by("number")
+    view = _get_view(request, job_id)
+    job = services.import_finish_if_settled(view.job)
+    problems = view.rows.exclude(problems=[]).order_by("number")
     context = {
-        "job": job,
+        "job": job, "view": view,
         "problems": Paginator(problems, 100).get_page(request.GET.get("page")),
-        "progress": services.import_progress(job) if job.confirmed_at else None,
-        "failed": list(services.failed_rows(job))[:200] if job.confirmed_at else [],
+        "progress": services.import_progress(job, view.rows) if job.confirmed_at else None,
+        "failed": list(services.failed_rows(job, view.rows))[:200] if job.confirmed_at else [],
     }
     if request.htmx and request.GET.get("part") == "progress":
         return render(request, "stations/import_detail.html#progress", context)
@@ -79,7 +71,7 @@ def import_detail(request: HttpRequest, job_id: int) -> HttpResponse:
 @role_required(Role.OPERATOR)
 @require_http_methods(["POST"])
 def import_confirm(request: HttpRequest, job_id: int) -> HttpResponse:
-    job = _get_job(request, job_id)
+    job = _get_view(request, job_id).job
     try:
         job = services.import_confirm(user=request.user, job=job, valid_only=request.POST.get("valid_only") == "1")
     except ValueError as exc:
@@ -95,7 +87,8 @@ def import_confirm(request: HttpRequest, job_id: int) -> HttpResponse:
 @role_required(Role.OPERATOR)
 @require_http_methods(["POST"])
 def import_retry(request: HttpRequest, job_id: int) -> HttpResponse:
-    count = services.import_retry_failed(job=_get_job(request, job_id))
+    view = _get_view(request, job_id)
+    count = services.import_retry_failed(job=view.job, rows=view.rows)
     messages.success(request, f"Sent {count} failed rows again.")
     return redirect("stations:import_detail", job_id=job_id)
 
@@ -103,12 +96,13 @@ def import_retry(request: HttpRequest, job_id: int) -> HttpResponse:
 @role_required(Role.OPERATOR)
 @require_http_methods(["GET"])
 def import_rows_to_fix(request: HttpRequest, job_id: int) -> HttpResponse:
-    """Rows with validation problems or upstream failures, as CSV with a problem column."""
-    job = _get_job(request, job_id)
-    invalid = ImportRow.objects.filter(job=job).exclude(problems=[]).order_by("number").iterator()
+    """The reader's rows with validation problems or upstream failures, as CSV with a problem column."""
+    view = _get_view(request, job_id)
+    job = view.job
+    invalid = view.rows.exclude(problems=[]).order_by("number").iterator()
     rows = [(row.raw, "; ".join(f"{c or 'row'}: {m}" for c, m in row.problems)) for row in invalid]
     rows += [(row.raw, op.error_message + "".join(f"; {f}: {m}" for f, m in op.field_errors.items()))
-             for row, op in services.failed_rows(job)]
+             for row, op in services.failed_rows(job, view.rows)]
     return _csv_response(services.rows_csv(rows, job.delimiter), f"import-{job.pk}-rows-to-fix.csv")
 
 

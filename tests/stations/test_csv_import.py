@@ -77,14 +77,19 @@ def test_each_problem_names_row_column_and_reason(operator: User, be_row: dict[s
     assert not Station.objects.exclude(charge_box_identity="TAKEN-1").exists()
 
 
-def test_technician_of_another_company_is_refused(operator: User, company_b: Company, be_row: dict[str, str]) -> None:
+def test_technician_of_another_company_is_refused_without_naming_them(
+    operator: User, company_b: Company, be_row: dict[str, str]
+) -> None:
+    """Another company's technician is unknown to the importer: refused, and neither they nor their
+    company is named (an e-mail address must not tell its owner's name to a stranger)."""
     from stations.models import Technician
 
     other = BackendFactory(kind=Backend.Kind.BEENERGISED, company=company_b)
     Technician.objects.create(backend=other, company=company_b, upstream_id="77", name="Kai", email="kai@b.example")
     job = upload(operator, csv_bytes({**be_row, "technician": "kai@b.example"}))
     (row,) = ImportRow.objects.filter(job=job)
-    assert row.problems == [["technician", "Kai is a technician of Company B; choose one of Company A's technicians."]]
+    assert row.problems == [["technician", "No single technician “kai@b.example” known for Voltaro BE; use its id."]]
+    assert "Kai" not in str(row.problems) and "Company B" not in str(row.problems)
 
 
 @pytest.mark.parametrize("delimiter", [",", ";"])
@@ -204,3 +209,31 @@ def test_importer_and_create_form_apply_the_same_rules(operator: User, be_row: d
         backend=backend, company=backend.company, label="", charge_box_identity=bad["charge_box_identity"],
         model=StationModel.objects.get(model="Eve Single"), time_zone="Europe/Atlantis"))
     assert sorted(problems) == sorted(form_errors.items())
+
+
+def test_a_reader_of_part_of_a_file_cannot_confirm_it(
+    company_a: Company, company_b: Company, be_row: dict[str, str]
+) -> None:
+    """Confirming creates every row's station; someone who sees only their company's rows may not."""
+    from portal.access import Role
+    from stations.csv_import.services import import_confirm
+    from tests.factories import UserFactory
+
+    BackendFactory(name="Nordlicht BE", kind=Backend.Kind.BEENERGISED, company=company_b)
+    both = UserFactory(role=Role.OPERATOR, companies=[company_a, company_b])
+    b_only = UserFactory(role=Role.OPERATOR, companies=[company_b])
+    job = upload(both, csv_bytes(be_row, {**be_row, "backend": "Nordlicht BE", "charge_box_identity": "IMP-B1"}))
+    assert job.status == ImportJob.Status.VALIDATED, job.file_problem
+    assert job.company_rows == {str(company_a.pk): [1, 1, 0], str(company_b.pk): [1, 1, 0]}
+
+    client = Client()
+    client.force_login(b_only)
+    page = client.get(reverse("stations:import_detail", args=[job.pk])).content.decode()
+    assert "1 row," in page and "IMP-0001" not in page and "Create 1 station" not in page
+    response = client.post(reverse("stations:import_confirm", args=[job.pk]), follow=True)
+    assert "also holds rows of companies you are not in" in response.content.decode()
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.VALIDATED and not Station.objects.exists()
+    with pytest.raises(ValueError):
+        import_confirm(user=b_only, job=job)
+    assert import_confirm(user=both, job=job).status == ImportJob.Status.CONFIRMED

@@ -20,7 +20,7 @@ from portal.audit.services import audit_record
 from portal.models import Backend, Company, Operation, User
 from portal.models.sync import SyncRun
 from stations.bulk.models import Batch, BatchItem
-from stations.csv_import.models import ImportJob
+from stations.csv_import.models import ImportJob, ImportRow
 from tests.factories import BackendFactory, LocationFactory, StationFactory, StationModelFactory, UserFactory
 
 
@@ -53,7 +53,9 @@ def world(company_a: Company, company_b: Company, viewer: User, operator: User, 
     entry = audit_record(actor=admin_user, action="station.put", entity="station", entity_id=station.pk,
                          entity_label="A station", company=company_a, before={"name": "a"}, after={"name": "b"})
     job = ImportJob.objects.create(created_by=operator, file_name="a.csv", file_sha256="0" * 64,
-                                   status=ImportJob.Status.INVALID)
+                                   status=ImportJob.Status.INVALID, company_rows={str(company_a.pk): [1, 0, 1]})
+    ImportRow.objects.create(job=job, number=2, raw={"backend": backend.name}, company=company_a,
+                             problems=[["label", "This field is required."]])
     be_backend = BackendFactory(name="A be.ENERGISED", kind=Backend.Kind.BEENERGISED, company=company_a)
     be_station = StationFactory(company=company_a, backend=be_backend, label="A be station", upstream_id="be-1",
                                 charge_box_identity="BE-1")
