@@ -113,15 +113,21 @@ def test_an_admin_sets_up_an_estate_from_scratch(
     # 4. A first refresh of everything, from the Sync page (parents before their children).
     page.goto(f"{base}/")
     page.locator(".setup-checklist").get_by_role("link", name="Run a first refresh").click()
-    order = {"locations": 0, "templates": 1, "technicians": 1}
-    for backend in Backend.objects.order_by("name"):
-        for refresher in sorted(refreshers_for(backend.kind), key=lambda r: order.get(r.entity, 2)):
-            label = refresher.label or refresher.entity
-            page.get_by_role("button", name=f"Refresh {backend.name} {label} now").click()
-            wait_for(lambda b=backend, e=refresher.entity: SyncRun.objects.filter(
+    parents = {"locations", "templates", "technicians", "models"}  # what other refreshes link to
+    for wave in (True, False):
+        started = []
+        for backend in Backend.objects.order_by("name"):
+            for refresher in refreshers_for(backend.kind):
+                if (refresher.entity in parents) != wave:
+                    continue
+                label = refresher.label or refresher.entity
+                page.get_by_role("button", name=f"Refresh {backend.name} {label} now").click()
+                started.append((backend, refresher.entity))
+        for backend, entity in started:
+            wait_for(lambda b=backend, e=entity: SyncRun.objects.filter(
                 backend=b, entity=e, status__in=["done", "failed"]).exists(), timeout=120)
-            run = SyncRun.objects.filter(backend=backend, entity=refresher.entity).latest("created_at")
-            assert run.status == "done", (backend.name, refresher.entity, run.message)
+            run = SyncRun.objects.filter(backend=backend, entity=entity).latest("created_at")
+            assert run.status == "done", (backend.name, entity, run.message)
     page.goto(f"{base}/")
     assert "✓ done" in _step(page, "Run a first refresh")
     assert "to do" in _step(page, "Map the station models")
