@@ -50,6 +50,12 @@ class Unavailable(UpstreamError):
         self.retry_after = retry_after
 
 
+class IncompleteListing(Unavailable):
+    """A list endpoint's pages did not add up to a whole listing (a repeated
+    page, fewer records than the upstream's own total...).  Retryable: the
+    next read may complete; until then nothing may be taken as removed."""
+
+
 class OutcomeUnknown(Unavailable):
     """A non-idempotent write lost its connection after being sent.
 

@@ -16,7 +16,8 @@ from typing import Any, Generic, TypeVar
 
 import httpx
 
-from .base import HttpClient, decode_json
+from .base import HttpClient
+from .errors import IncompleteListing
 
 T = TypeVar("T")
 log = logging.getLogger("connectors")
@@ -70,13 +71,16 @@ def jsonapi_offset(
     ``links.next`` says whether there is a next page and where.  We read its
     ``page[offset]``/``page[limit]`` and request them on our own base URL
     rather than following the absolute link, so the bearer token never goes
-    to another host.  The quickstart's sample ``next`` skips records
+    to another host.  The listing ends when ``links.next`` is absent or null
+    (JSON:API) or ``meta.pagination.lastPage`` is true; if fewer records were
+    served than ``meta.pagination.total`` it raises ``IncompleteListing``.
+    The quickstart's sample ``next`` skips records
     (offset 0, limit 1 -> next offset 10); when the link's offset is not
     ``offset + len(data)`` we use the latter and log it.
     """
 
     def gen() -> Iterator[Page[T]]:
-        offset, page_limit, number = 0, limit, 0
+        offset, page_limit, number, seen = 0, limit, 0, 0
         while True:
             query = {**(params or {}), "page[limit]": page_limit, "page[offset]": offset}
             body = http.json("GET", path, params=query) or {}
@@ -98,6 +102,14 @@ def jsonapi_offset(
                     log.warning("%s %s: links.next offset %s, using %d", http.kind, path, next_offset, expected)
                     next_offset = expected
                 page_limit = _int(link_q.get("page[limit]")) or page_limit
+            seen += len(data)
+            if next_offset is None and total is not None and seen < total:
+                # Records moved under our offsets (one removed while we paged): some were never
+                # served, so this listing cannot stand for the whole estate.
+                raise IncompleteListing(
+                    f"{http.kind} GET {path}: {seen} records served of the {total} the upstream counts",
+                    kind=http.kind,
+                )
             yield Page(tuple(mapper(r) for r in data), number, total, next_offset)
             if next_offset is None:
                 return
@@ -202,33 +214,50 @@ def ocpi_offset(
     limit: int = 100,
     params: Mapping[str, Any] | None = None,
 ) -> Pages[T]:
-    """OCPI 2.2.1 pages (greenflux): ``offset``/``limit``, ``Link: <..>; rel="next"``, ``X-Total-Count``.
+    """Plain ``offset``/``limit`` pages (greenflux), ended by a short or an empty page.
 
-    Filters such as ``date_from`` stay in ``params`` on every page.  The next
-    offset and limit come from the Link header's query; the request goes to
-    our own base URL for the same reason as in ``jsonapi_offset``.
+    The GreenFlux document and NOTES.md name only the ``offset`` and ``limit``
+    query parameters: no ``Link`` header, no total.  So the only end signals
+    are a page shorter than a full one, or an empty page.  A server may cap
+    ``limit`` silently below what we ask; the first page shorter than asked
+    may be that cap or the end, so it is taken as the page size and one more
+    page decides (empty: the end; as long: it was the cap).  Once a page has
+    shown how many records a full page holds, a shorter page ends the listing.  Filters such as
+    ``date_from`` stay in ``params`` on every page; the next offset is always
+    ``offset + len(page)``, whatever the server did with ``limit``.
+
+    A server that ignores ``offset`` (the same first record twice in a row)
+    raises ``IncompleteListing``: a listing that did not provably complete
+    must never be taken for the whole estate.
     """
 
     def gen() -> Iterator[Page[T]]:
-        offset, page_limit, number = 0, limit, 0
+        offset, number = 0, 0
+        full_page = limit  # how many records a full page holds; lowered to the server's cap once seen
+        known = False  # True once a page showed how many records a full page holds
+        previous_first: Any = None
         while True:
-            response = http.request("GET", path, params={**(params or {}), "offset": offset, "limit": page_limit})
-            body = decode_json(response) if response.content else {}
+            body = http.json("GET", path, params={**(params or {}), "offset": offset, "limit": limit}) or {}
             data = (body.get("data") if isinstance(body, dict) else body) or []
-            total = _int(response.headers.get("X-Total-Count"))
-            nxt = response.links.get("next", {}).get("url")
-            expected = offset + len(data)
-            last = not nxt or not data or (total is not None and expected >= total)
-            next_offset: int | None = None
-            if not last:
-                q = httpx.URL(str(nxt)).params
-                next_offset = _int(q.get("offset"))
-                if next_offset is None or next_offset <= offset:
-                    next_offset = expected
-                page_limit = _int(q.get("limit")) or page_limit
-            yield Page(tuple(mapper(r) for r in data), number, total, next_offset)
+            count = len(data)
+            if count and previous_first is not None and data[0] == previous_first:
+                raise IncompleteListing(
+                    f"{http.kind} GET {path}: offset {offset} answered the previous page again; listing stopped",
+                    kind=http.kind,
+                )
+            if count == 0:
+                last = True
+            elif count < full_page:
+                # Short: the end once a full page's size is known; otherwise it may be the server's cap.
+                last = known
+                full_page, known = count, True
+            else:
+                full_page, known, last = count, True, False  # a full page (or more than asked for)
+            next_offset = None if last else offset + count
+            yield Page(tuple(mapper(r) for r in data), number, None, next_offset)
             if next_offset is None:
                 return
+            previous_first = data[0]
             offset, number = next_offset, number + 1
 
     return Pages(gen)

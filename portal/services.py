@@ -90,10 +90,9 @@ def user_invite_url(request: HttpRequest, user: User) -> str:
 
 # -- Backends: create, edit, (de)activate, and the connection check --------------------
 
-# A check reads one page: the offset APIs report a total with any page size, so one record is
-# enough; the models cursor API reports none, so its largest page gives a useful count; ChargEye
-# picks its own page size (``limit`` is not in its documents).
-CHECK_PAGE_SIZES: dict[str, int | None] = {"beenergised": 1, "greenflux": 1, "models": 100, "chargeye": None}
+# A check counts what the credentials see. Only be.ENERGISED reports a total
+# (``meta.pagination.total``); the others are counted page by page, up to a bound.
+CHECK_COUNT_MAX = 5000
 CHECK_MESSAGE_MAX = 500  # Backend.check_message's max_length
 
 
@@ -199,20 +198,33 @@ def _clean_credentials(kind: str, credentials: dict[str, Any]) -> dict[str, Any]
 
 
 def _probe(backend: Backend) -> str:
-    size = CHECK_PAGE_SIZES.get(backend.kind)
-    options: dict[str, Any] = {"timeout": 10.0, "max_attempts": 2, **({"page_size": size} if size else {})}
+    options: dict[str, Any] = {"timeout": 10.0, "max_attempts": 2}
     with backend.connector(**options) as connector:
         kind = backend.kind
         if kind in (Backend.Kind.BEENERGISED, Backend.Kind.GREENFLUX):
-            what, first = "stations", next(iter(connector.list_stations()))
+            what, pages = "stations", connector.list_stations()
         elif kind == Backend.Kind.MODELS:
-            what, first = "models", next(iter(connector.list_models()))
+            what, pages = "models", connector.list_models()
         else:
-            what, first = "locations", next(iter(connector.list_locations()))
-    if first.total is not None:
-        return f"Connected: {first.total} {what} visible"
-    more = "+" if first.next is not None else ""
-    return f"Connected: {len(first.items)}{more} {what} visible"
+            what, pages = "locations", connector.list_locations()
+        count, complete = _count(pages)
+    return f"Connected: {count if complete else f'at least {count}'} {what} visible"
+
+
+def _count(pages: Any) -> tuple[int, bool]:
+    """How many records the listing holds: the upstream's total when it gives one, else counted.
+
+    Counting stops past ``CHECK_COUNT_MAX`` (a check must stay quick); ``False`` then says the
+    figure is a lower bound.
+    """
+    seen = 0
+    for page in pages:
+        if page.total is not None:
+            return page.total, True
+        seen += len(page.items)
+        if seen >= CHECK_COUNT_MAX and page.next is not None:
+            return seen, False
+    return seen, True
 
 
 def _describe_failure(exc: UpstreamError) -> str:

@@ -11,7 +11,8 @@ where they are silent, docs/upstream-contract.md:
 * errors are JSON:API error objects ``{"errors": [{status, title, detail,
   source: {pointer | parameter}}]}``: 422 validation, 409 duplicate
   ``chargeBoxIdentity``, 401 missing/invalid/expired token;
-* ``page[limit]`` defaults to 50 and is capped at 500 silently;
+* ``page[limit]`` defaults to 50 and is capped silently at 500 or the
+  ``page_cap`` setting (default 50), whichever is lower;
   ``links.next`` is ``null`` on the last page;
 * technicians: ``{"data": [{id, uuid, name, email}], "meta": {"pagination"}}``,
   plain ``limit`` (default 50, capped at 500) / ``offset``, sorted by name;
@@ -124,7 +125,7 @@ def blueprint(store: Store, faults: Faults) -> Blueprint:
         offset, err = int_arg("page[offset]", 0, minimum=0)
         if err:
             return error(400, detail=err, parameter="page[offset]")
-        limit = min(limit, MAX_LIMIT)  # the server caps silently (NOTES.md)
+        limit = min(limit, MAX_LIMIT, faults.page_cap(KIND))  # the server caps silently (NOTES.md)
         records = by_company().get(g.company, [])
         total = len(records)
         page = records[offset:offset + limit]
@@ -197,7 +198,7 @@ def blueprint(store: Store, faults: Faults) -> Blueprint:
         offset, err = int_arg("offset", 0, minimum=0)
         if err:
             return error(400, detail=err, parameter="offset")
-        limit = min(limit, MAX_LIMIT)
+        limit = min(limit, MAX_LIMIT, faults.page_cap(KIND))
         techs = sorted(
             (t for t in store.values("be_technicians") if t["companyUuid"] == g.company and t["active"]),
             key=lambda t: (t["name"].lower(), t["id"]),

@@ -15,8 +15,8 @@ docs/upstream-contract.md and these choices:
 * ``PUT`` (or ``PATCH``) ``/locations/{id}`` with ``{"location": {partial}}``
   changes the given fields, ``{"success": true}``;
 * lists (locations, network status/errors/sessions/transactions) page with
-  an opaque ``paginationToken`` (100 items; ``limit`` up to 1000 as an
-  extension); the last page has ``"paginationToken": null``.  ``/stations``
+  an opaque ``paginationToken`` (100 items, ``limit`` up to 1000 as an
+  extension, both capped by the ``page_cap`` setting, default 50); the last page has ``"paginationToken": null``.  ``/stations``
   answers the merged station shape of NOTES.md and the ChargingStationRow
   of the document, paginated the same way when more than 500 match;
 * network paths: ``/network/status``, ``/network/power?locationUids=``,
@@ -59,7 +59,7 @@ def _encode_token(offset: int) -> str:
     return base64.urlsafe_b64encode(json.dumps({"o": offset}).encode()).decode().rstrip("=")
 
 
-def _page_args() -> tuple[int, int, Response | None]:
+def _page_args(cap: int) -> tuple[int, int, Response | None]:
     """(offset, size) from ``paginationToken``/``limit``, or an error answer."""
     raw = request.args.get("paginationToken")
     offset = 0
@@ -74,7 +74,7 @@ def _page_args() -> tuple[int, int, Response | None]:
             size = max(1, min(MAX_PAGE, int(request.args["limit"])))
         except ValueError:
             return 0, 0, _invalid([FieldError("limit", "must be an integer")])
-    return offset, size, None
+    return offset, min(size, cap), None
 
 
 def _next_token(offset: int, size: int, total: int) -> str | None:
@@ -111,7 +111,7 @@ def blueprint(store: Store, faults: Faults) -> Blueprint:
 
     @bp.get("/locations")
     def list_locations() -> Response:
-        offset, size, err = _page_args()
+        offset, size, err = _page_args(faults.page_cap(KIND))
         if err:
             return err
         records = store.values("ce_locations")
@@ -226,7 +226,7 @@ def blueprint(store: Store, faults: Faults) -> Blueprint:
 
     @bp.get("/stations")
     def stations() -> Response:
-        offset, size, err = _page_args()
+        offset, size, err = _page_args(faults.page_cap(KIND))
         if err:
             return err
         wanted = {s for s in (request.args.get("stationIds") or "").split(",") if s}
@@ -234,7 +234,7 @@ def blueprint(store: Store, faults: Faults) -> Blueprint:
         records = stations_by_location().get(loc_uid, []) if loc_uid else store.values("ce_stations")
         if wanted:
             records = [r for r in records if r["stationId"] in wanted]
-        size = size if request.args.get("limit") else STATION_PAGE
+        size = size if request.args.get("limit") else min(STATION_PAGE, faults.page_cap(KIND))
         t = now_ts()
         body: dict[str, Any] = {"stations": [station_live(r, t) for r in records[offset:offset + size]]}
         if offset + size < len(records) or request.args.get("paginationToken"):
@@ -243,7 +243,7 @@ def blueprint(store: Store, faults: Faults) -> Blueprint:
 
     @bp.get("/network/status")
     def network_status() -> Response:
-        offset, size, err = _page_args()
+        offset, size, err = _page_args(faults.page_cap(KIND))
         if err:
             return err
         t = now_ts()
@@ -287,7 +287,7 @@ def blueprint(store: Store, faults: Faults) -> Blueprint:
 
     def station_feed(key: str, produce: Callable[[dict[str, Any], float, float], list[dict[str, Any]]]) -> Response:
         """Items of every station in [from, to), paged by station (a station's items stay on one page)."""
-        offset, size, err = _page_args()
+        offset, size, err = _page_args(faults.page_cap(KIND))
         if err:
             return err
         t = now_ts()

@@ -12,7 +12,11 @@ Settings (all optional; omitted = off):
   counters win over rates, checked in the order drop, 429, 5xx, 401;
 * ``seed``: seeds the RNG behind the rates, so a run is reproducible;
 * ``token_ttl``: lifetime in seconds of tokens issued from now on
-  (be.ENERGISED and ChargEye), to exercise expiry without waiting a day.
+  (be.ENERGISED and ChargEye), to exercise expiry without waiting a day;
+* ``page_cap``: the most records a list page holds, whatever the client
+  asks (real servers cap silently).  Unset, each kind uses
+  :data:`DEFAULT_PAGE_CAP`, below the connectors' page sizes, so that every
+  test pages through a capping server.
 
 Faults apply to every vendor path of the kind, the token endpoints
 included, and never to ``/_sim/``.  Faulted requests are rejected before
@@ -32,6 +36,10 @@ from flask import Response, request
 
 ErrorRenderer = Callable[[int, str, str], Response]
 
+# Below every connector's and refresher's page size (100 to 1000), so the
+# tests always meet a server that serves fewer records than asked for.
+DEFAULT_PAGE_CAP = 50
+
 
 @dataclass
 class FaultSettings:
@@ -47,6 +55,7 @@ class FaultSettings:
     next_401: int = 0
     seed: int | None = None
     token_ttl: float | None = None
+    page_cap: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -66,7 +75,7 @@ def parse_settings(body: Any, base: FaultSettings | None = None) -> tuple[FaultS
     for key, value in body.items():
         if key not in known:
             continue
-        if key in ("seed", "token_ttl") and value is None:
+        if key in ("seed", "token_ttl", "page_cap") and value is None:
             values[key] = None
             continue
         if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -78,7 +87,9 @@ def parse_settings(body: Any, base: FaultSettings | None = None) -> tuple[FaultS
             errors.append("status_5xx must be a 5xx status")
         elif value < 0:
             errors.append(f"{key} may not be negative")
-        elif key in (*_COUNTERS, "retry_after", "status_5xx", "seed"):
+        elif key == "page_cap" and (value < 1 or not float(value).is_integer()):
+            errors.append("page_cap must be a whole number of at least 1")
+        elif key in (*_COUNTERS, "retry_after", "status_5xx", "seed", "page_cap"):
             values[key] = int(value)
         else:
             values[key] = float(value)
@@ -115,6 +126,11 @@ class Faults:
     def token_ttl(self, kind: str) -> float | None:
         with self._lock:
             return self._settings[kind].token_ttl
+
+    def page_cap(self, kind: str) -> int:
+        """The most records one list page of ``kind`` may hold now."""
+        with self._lock:
+            return self._settings[kind].page_cap or DEFAULT_PAGE_CAP
 
     def _decide(self, kind: str) -> tuple[str | None, FaultSettings]:
         """Which fault (if any) this request gets; consumes counters."""

@@ -4,9 +4,9 @@ Follows greenflux-chargestations.txt and NOTES.md; where they are silent,
 docs/upstream-contract.md and these choices:
 
 * every answer is the OCPI envelope ``{data, status_code, status_message,
-  timestamp}``; lists page with ``offset``/``limit`` (default 50, capped at
-  1000 silently; ``X-Total-Count``, ``X-Limit`` and ``Link: <...>; rel="next"``
-  headers) and filter with ``date_from`` (inclusive), ``date_to``
+  timestamp}``; lists page with ``offset``/``limit`` only (default 50, capped
+  silently at the ``page_cap`` setting; no ``Link`` or count headers: the
+  documents have none) and filter with ``date_from`` (inclusive), ``date_to``
   (exclusive), ``location_id`` on ``last_updated``; order is creation order;
 * errors: HTTP 4xx with the envelope, ``status_code`` 2001 and ``errors:
   [{field, message}]`` for invalid or missing parameters (400), 2000 for
@@ -35,7 +35,6 @@ import copy
 import re
 import uuid
 from typing import Any
-from urllib.parse import urlencode
 
 from flask import Blueprint, Response, request
 
@@ -46,7 +45,7 @@ from .seed import GREENFLUX_TOKEN
 from .state import Store
 
 KIND = "greenflux"
-DEFAULT_LIMIT, MAX_LIMIT = 50, 1000
+DEFAULT_LIMIT = 50
 _MESSAGES = {1000: "Success", 2000: "Generic client error", 2001: "Invalid or missing parameters", 3000: "Generic server error"}
 
 
@@ -72,18 +71,16 @@ def _fault_error(status: int, title: str, detail: str) -> Response:
     return envelope(None, status, 3000 if status >= 500 else 2000, f"{title}: {detail}")
 
 
-def _page(records: list[dict[str, Any]], extra: dict[str, str]) -> Response:
+def _page(records: list[dict[str, Any]], cap: int) -> Response:
+    """One ``offset``/``limit`` page.  Only those two parameters are documented
+    (NOTES.md): no ``Link`` or count header, so a client can only stop on a
+    short or an empty page.  ``limit`` above the page cap is lowered silently."""
     limit, err = int_arg("limit", DEFAULT_LIMIT, minimum=1)
     offset, err2 = int_arg("offset", 0, minimum=0)
     if err or err2:
         return _invalid([FieldError("limit" if err else "offset", (err or err2 or "").split(" ", 1)[1])])
-    limit = min(limit, MAX_LIMIT)
-    total = len(records)
-    headers = {"X-Total-Count": str(total), "X-Limit": str(limit)}
-    if offset + limit < total:
-        nxt = f"{request.base_url}?{urlencode({**extra, 'offset': offset + limit, 'limit': limit})}"
-        headers["Link"] = f'<{nxt}>; rel="next"'
-    return envelope(records[offset:offset + limit], headers=headers)
+    limit = min(limit, cap)
+    return envelope(records[offset:offset + limit])
 
 
 def _given_etag(body: dict[str, Any] | None) -> str | None:
@@ -113,7 +110,7 @@ def blueprint(store: Store, faults: Faults) -> Blueprint:
 
     @bp.get("/locations")
     def list_locations() -> Response:
-        return _page(store.values("gf_locations"), {})
+        return _page(store.values("gf_locations"), faults.page_cap(KIND))
 
     @bp.get("/chargestations")
     def list_stations() -> Response:
@@ -137,8 +134,7 @@ def blueprint(store: Store, faults: Faults) -> Blueprint:
             records = [r for r in records
                        if (lo is None or r["last_updated"] >= lo) and (hi is None or r["last_updated"] < hi)
                        and (location_id is None or r["location_id"] == location_id)]
-        extra = {k: v for k, v in request.args.items() if k in ("date_from", "date_to", "location_id")}
-        return _page(records, extra)
+        return _page(records, faults.page_cap(KIND))
 
     @bp.get("/chargestations/<station_id>")
     def get_station(station_id: str) -> Response:
@@ -204,7 +200,7 @@ def blueprint(store: Store, faults: Faults) -> Blueprint:
 
     @bp.get("/chargestation-templates")
     def list_templates() -> Response:
-        return _page(store.values("gf_templates"), {})
+        return _page(store.values("gf_templates"), faults.page_cap(KIND))
 
     @bp.get("/chargestation-templates/<template_id>")
     def get_template(template_id: str) -> Response:

@@ -4,7 +4,8 @@ Follows charging-station-models.txt and NOTES.md; where they are silent,
 docs/upstream-contract.md and these choices:
 
 * list ``{"data": {"hasMore", "items"}}``: ``limit`` default 20, more than
-  100 is a 400; ``startingAfter`` is the id of the last item seen (an unknown
+  100 is a 400, and a page holds at most ``page_cap`` items (default 50);
+  ``startingAfter`` is the id of the last item seen (an unknown
   id is a 400); order is creation order; ``vendor``/``model`` filters match
   exactly, case-insensitively; ``isArchived`` defaults to false;
 * get-by-id answers the bare model; create, rename and archive ``{"data"}``;
@@ -84,6 +85,7 @@ def blueprint(store: Store, faults: Faults) -> Blueprint:
             return _invalid([FieldError("limit", err.split(" ", 1)[1])])
         if limit > MAX_LIMIT:
             return _invalid([FieldError("limit", f"must be at most {MAX_LIMIT} (got {limit})")])
+        limit = min(limit, faults.page_cap(KIND))  # a server may serve fewer: hasMore says there is more
         raw_archived = request.args.get("isArchived", "false").strip().lower()
         if raw_archived not in ("true", "false"):
             return _invalid([FieldError("isArchived", "must be true or false")])

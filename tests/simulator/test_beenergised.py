@@ -51,10 +51,13 @@ def test_page_shape_matches_the_quickstart(be, http):
     assert body["links"]["next"].endswith("page%5Blimit%5D=1&page%5Boffset%5D=1")
 
 
-def test_page_limit_is_capped_at_500_silently(be, http):
+def test_page_limit_is_capped_silently(simulator, be, http):
     resp = http.get(be["api"] + "/charging_stations/", params={"page[limit]": 5000}, headers=be["headers"])
     assert resp.status_code == 200
-    assert resp.json()["meta"]["pagination"]["limit"] == 500
+    assert resp.json()["meta"]["pagination"]["limit"] == 50  # the simulator's default page cap
+    simulator.set_faults("beenergised", page_cap=10_000)
+    resp = http.get(be["api"] + "/charging_stations/", params={"page[limit]": 5000}, headers=be["headers"])
+    assert resp.json()["meta"]["pagination"]["limit"] == 500  # NOTES.md: capped at 500
 
 
 def test_bad_page_parameter_is_a_400_naming_it(be, http):
