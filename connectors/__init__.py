@@ -15,12 +15,16 @@ Other keys (``base_url``, ``company_uuid``...) are ignored.
 Options: ``timeout`` (``httpx.Timeout`` or seconds), ``limits``
 (``httpx.Limits``), ``retry`` (``RetryPolicy``) or ``max_attempts`` /
 ``backoff_base`` / ``backoff_max`` / ``max_retry_after``, ``sleep``,
-``rand``, ``transport``, ``page_size``, ``renew_before``, ``clock``.
+``rand``, ``transport``, ``page_size``, ``renew_before``, ``clock``,
+``token_store`` (where tokens are shared: Django's cache in the portal; an
+in-process store by default) and ``token_key`` (who owns the token, e.g.
+``backend:12``).
 Every connector has ``close()`` and is a context manager.
 """
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable, Mapping
 from typing import Any, Union
@@ -84,13 +88,26 @@ def _required(credentials: Mapping[str, Any], kind: str, *names: str) -> list[st
     return [str(credentials[n]) for n in names]
 
 
-def _auth_for(kind: str, credentials: Mapping[str, Any], options: dict[str, Any]) -> Auth:
+def _token_key(kind: str, base_url: str, credentials: Mapping[str, Any], scope: str) -> str:
+    """The store key of a backend's token: its scope (the portal's backend id) and a digest of
+    what the token depends on, so changed credentials never reuse an old token."""
+    parts = [kind, base_url, *(f"{k}={credentials[k]}" for k in sorted(credentials) if credentials[k])]
+    digest = hashlib.sha256("\n".join(map(str, parts)).encode()).hexdigest()[:24]
+    return f"{scope or 'anon'}:{digest}"
+
+
+def _auth_for(kind: str, base_url: str, credentials: Mapping[str, Any], options: dict[str, Any]) -> Auth:
     token_opts: dict[str, Any] = {}
     if "renew_before" in options:
         token_opts["renew_before"] = options.pop("renew_before")
     clock: Callable[[], float] | None = options.pop("clock", None)
     if clock is not None:
         token_opts["clock"] = clock
+    store = options.pop("token_store", None)
+    scope = str(options.pop("token_key", "") or "")
+    if store is not None:
+        token_opts["store"] = store
+        token_opts["key"] = _token_key(kind, base_url, credentials, scope)
     if kind == "beenergised":
         token_url = credentials.get("token_url") or options.pop("token_url", None)
         client_id, client_secret = _required(credentials, kind, "client_id", "client_secret")
@@ -111,7 +128,7 @@ def get_connector(kind: str, base_url: str, credentials: Mapping[str, Any], **op
     if kind not in KINDS:
         raise ValueError(f"unknown upstream kind {kind!r}; expected one of {', '.join(KINDS)}")
     options = dict(options)
-    auth = _auth_for(kind, credentials, options)
+    auth = _auth_for(kind, base_url, credentials, options)
     retry = options.pop("retry", None)
     retry_fields = {k: options.pop(k) for k in ("max_attempts", "backoff_base", "backoff_max", "max_retry_after") if k in options}
     if retry is None:

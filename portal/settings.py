@@ -221,6 +221,26 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# --- Cache: upstream tokens shared by every process (connectors.auth). ---
+# CACHE_URL: redis://host:port/db (production, tests), db:// (the demo's default: a table
+# in the database, no server needed; `createcachetable` makes it), file:///path, locmem://.
+def _cache_from_url(url: str) -> dict[str, object]:
+    scheme, _, rest = url.partition("://")
+    if scheme in ("redis", "rediss"):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url,
+                "KEY_PREFIX": "portal"}
+    if scheme == "file":
+        return {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                "LOCATION": rest or str(VAR_DIR / "cache")}
+    if scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": rest or "portal"}
+    if scheme == "db":
+        return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": rest or "portal_cache"}
+    raise ImproperlyConfigured(f"CACHE_URL must start with redis://, db://, file:// or locmem:// (got {scheme!r})")
+
+
+CACHES = {"default": _cache_from_url(os.environ.get("CACHE_URL", "db://portal_cache"))}
+
 # --- Celery: a file-system broker for the demo, Redis or RabbitMQ elsewhere. ---
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 if CELERY_BROKER_URL == "filesystem://":

@@ -42,6 +42,8 @@ def _unb64(text: str) -> bytes:
 
 def issue_token(store: Store, kind: str, subject: str, ttl: float) -> tuple[str, float]:
     """A signed JWT for ``kind``; returns (token, expiry timestamp)."""
+    with store.lock:
+        store.tokens_issued[kind] = store.tokens_issued.get(kind, 0) + 1
     iat = now_ts()
     exp = iat + ttl
     header = _b64(b'{"alg":"HS256","typ":"JWT"}')

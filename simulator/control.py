@@ -15,7 +15,8 @@ here, and no authentication is asked: the simulator binds to 127.0.0.1.
   expired (be.ENERGISED, ChargEye; static-token kinds answer 400: use the
   ``next_401`` fault there);
 * ``GET /_sim/credentials`` -- base URLs and the seeded credentials;
-* ``GET /_sim/health`` -- liveness and record counts.
+* ``GET /_sim/health`` -- liveness, record counts and the tokens granted
+  per kind since the last reset (``tokens_issued``).
 """
 
 from __future__ import annotations
@@ -71,6 +72,7 @@ def blueprint(store: Store, faults: Faults) -> Blueprint:
                     return _err(400, f"{key} must be a non-negative integer")
                 params[key] = body[key]
         seed_store(store, **params)
+        store.tokens_issued.clear()
         return json_response({"reset": True, "seed": store.meta["seed"]})
 
     @bp.get("/faults")
@@ -120,6 +122,8 @@ def blueprint(store: Store, faults: Faults) -> Blueprint:
     def health() -> Response:
         with store.lock:
             counts = {c: store.count(c) for c in COLLECTIONS}
-        return json_response({"ok": True, "seed": store.meta.get("seed"), "persistent": store.path is not None, "counts": counts})
+            issued = dict(store.tokens_issued)
+        return json_response({"ok": True, "seed": store.meta.get("seed"), "persistent": store.path is not None,
+                              "counts": counts, "tokens_issued": issued})
 
     return bp

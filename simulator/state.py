@@ -65,6 +65,9 @@ class Store:
         # Bumped on every change of a collection; derived views cache on it.
         self._versions: dict[str, int] = {c: 0 for c in COLLECTIONS}
         self._views: dict[tuple[str, str], tuple[int, Any]] = {}
+        # Tokens granted per kind since the last reset (in memory only): what a client's token
+        # caching costs the upstream, read through ``/_sim/health``.
+        self.tokens_issued: dict[str, int] = {}
         self._db: sqlite3.Connection | None = None
         if self.path is not None:
             self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -75,6 +75,10 @@ class SimulatorHandle:
         body = {"changes": changes} if changes else {}
         return self._call("POST", f"/greenflux/chargestations/{station_id}/touch", json=body).json()["data"]
 
+    def tokens_issued(self, kind: str) -> int:
+        """Tokens the simulator granted for ``kind`` since the last reset."""
+        return int(self._call("GET", "/health").json()["tokens_issued"].get(kind, 0))
+
     def expire_tokens(self, kind: str) -> None:
         self._call("POST", f"/{kind}/expire-tokens")
 

@@ -64,6 +64,11 @@ class Backend(models.Model):
 
     def connector(self, **options: Any) -> Any:
         """A fresh connector for this backend; close it when done (it is a context manager)."""
+        from django.core.cache import cache
+
         from connectors import get_connector
 
+        # One token per backend, shared by every worker and process through the cache.
+        options.setdefault("token_store", cache)
+        options.setdefault("token_key", f"backend:{self.pk}")
         return get_connector(self.kind, self.base_url, self.credentials, **options)

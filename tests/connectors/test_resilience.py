@@ -109,8 +109,8 @@ def test_no_secret_in_logs_or_errors(make: Callable[..., Any], simulator: Any, c
         creds["beenergised"]["client_secret"],
         creds["chargeye"]["refresh_token"],
         creds["greenflux"]["token"],
-        be.http.auth._token,
-        ce.http.auth._token,
+        be.http.auth._entry()["token"],
+        ce.http.auth._entry()["token"],
     }
     failures: list[str] = []
     bad = make("beenergised", credentials=dict(creds["beenergised"], client_secret="S3CRET-wrong-1234"))

@@ -30,6 +30,7 @@ class Command(BaseCommand):
         (var / "broker" / "queue").mkdir(parents=True, exist_ok=True)
         (var / "broker" / "processed").mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
+        call_command("createcachetable", verbosity=0)  # the demo's token cache lives in the database (db://)
         call_command("collectstatic", interactive=False, verbosity=0)
         python = sys.executable
         sim_port = options["simulator_port"]
