@@ -269,6 +269,9 @@ OUTBOX_BACKOFF_SECONDS = float(os.environ.get("OUTBOX_BACKOFF_SECONDS", "2"))
 OUTBOX_BACKOFF_MAX_SECONDS = float(os.environ.get("OUTBOX_BACKOFF_MAX_SECONDS", "300"))
 OUTBOX_RESEND_AFTER_SECONDS = float(os.environ.get("OUTBOX_RESEND_AFTER_SECONDS", "60"))
 
+# --- Refresh: a full run removing more than this share of a backend's rows waits for an admin. ---
+REMOVAL_BRAKE_SHARE = float(os.environ.get("REMOVAL_BRAKE_SHARE", "0.10"))
+
 # --- Upstream: the simulator is the demo's default backend. ---
 SIMULATOR_URL = os.environ.get("SIMULATOR_URL", "http://127.0.0.1:8001")
 

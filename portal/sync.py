@@ -251,9 +251,24 @@ def _has_field(model: type[models.Model], name: str) -> bool:
 
 
 def mark_removed(ctx: RefreshContext, queryset: models.QuerySet[Any]) -> int:
-    """After a complete full read: rows of ``queryset`` the upstream no longer lists get ``removed_at``."""
+    """After a complete full read: rows of ``queryset`` the upstream no longer lists get ``removed_at``.
+
+    Unless that is more than the removal brake lets through (``portal.removal_brake``): then
+    nothing is marked and the rows are held on the Sync page for an admin to decide.
+    """
+    from portal import removal_brake as brake
+
     rows = queryset.filter(backend=ctx.backend, removed_at__isnull=True, upstream_id__isnull=False)
-    gone = [pk for pk, uid in rows.values_list("pk", "upstream_id").iterator(chunk_size=CHUNK) if uid not in ctx.seen]
+    live = [(pk, uid) for pk, uid in rows.values_list("pk", "upstream_id").iterator(chunk_size=CHUNK)]
+    gone = [pk for pk, uid in live if uid not in ctx.seen]
+    brake.holds_supersede(ctx.backend, ctx.run.entity)
+    if brake.brake_applies(len(gone), len(live)):
+        hold = brake.hold_create(backend=ctx.backend, entity=ctx.run.entity, run=ctx.run, model=queryset.model,
+                                 gone=gone, live=len(live))
+        note = (f"Removal brake: {len(gone)} of {len(live)} rows are gone upstream, more than "
+                f"{brake.brake_share():.0%}; held for an admin on the Sync page (hold {hold.pk}).")
+        ctx.run.message = "; ".join(m for m in (ctx.run.message, note) if m)[:1000]
+        return 0
     for start in range(0, len(gone), CHUNK):
         queryset.model.objects.filter(pk__in=gone[start:start + CHUNK]).update(removed_at=ctx.now)
     if gone:

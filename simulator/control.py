@@ -11,6 +11,8 @@ here, and no authentication is asked: the simulator binds to 127.0.0.1.
   (omitted = off), PATCH changes only the given ones;
 * ``POST /_sim/greenflux/chargestations/{id}/touch`` -- a concurrent edit
   (optional body ``{"changes": {"name": ...}}``); answers the new station;
+* ``POST /_sim/greenflux/chargestations/decommission`` -- stations taken out
+  upstream (``{"share": 0.3}`` or ``{"ids": [...]}``); answers their ids;
 * ``POST /_sim/{kind}/expire-tokens`` -- tokens issued so far become
   expired (be.ENERGISED, ChargEye; static-token kinds answer 400: use the
   ``next_401`` fault there);
@@ -104,6 +106,24 @@ def blueprint(store: Store, faults: Faults) -> Blueprint:
         if rec is None:
             return _err(404, f"charge station {station_id} not found")
         return json_response({"data": rec})
+
+    @bp.post("/greenflux/chargestations/decommission")
+    def decommission() -> Response:
+        """Stations taken out upstream (the GreenFlux API has no delete): ``{"share": 0..1}`` removes
+        every n-th station so that share is gone, or ``{"ids": [...]}`` those; answers the ids."""
+        body = request.get_json(silent=True) or {}
+        with store.lock:
+            ids = [r["charge_station_id"] for r in store.values("gf_stations")]
+            if isinstance(body.get("ids"), list):
+                chosen = [i for i in body["ids"] if isinstance(i, str) and i in set(ids)]
+            elif isinstance(body.get("share"), (int, float)) and 0 <= body["share"] <= 1:
+                count = round(len(ids) * body["share"])
+                chosen = [ids[int(k * len(ids) / count)] for k in range(count)] if count else []
+            else:
+                return _err(400, "give share (0..1) or ids (a list of charge_station_id)")
+            for sid in chosen:
+                store.delete("gf_stations", sid)
+        return json_response({"removed": chosen})
 
     @bp.post("/<kind>/expire-tokens")
     def expire(kind: str) -> Response:

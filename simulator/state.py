@@ -127,14 +127,15 @@ class Store:
                     (coll, rid, json.dumps(record, separators=(",", ":"))),
                 )
 
-    def delete(self, coll: str, rid: str) -> None:
-        """Remove one record (be.ENERGISED maintenance windows are cancelled this way)."""
+    def delete(self, coll: str, rid: str) -> bool:
+        """Remove one record (a cancelled maintenance window, a decommissioned station); True if it existed."""
         with self.lock:
             if self.data[coll].pop(rid, None) is None:
-                return
+                return False
             self._versions[coll] += 1
             if self._db is not None:
                 self._db.execute("DELETE FROM records WHERE coll = ? AND id = ?", (coll, rid))
+            return True
 
     def set_meta(self, key: str, value: Any) -> None:
         with self.lock:

@@ -75,6 +75,11 @@ class SimulatorHandle:
         body = {"changes": changes} if changes else {}
         return self._call("POST", f"/greenflux/chargestations/{station_id}/touch", json=body).json()["data"]
 
+    def decommission_stations(self, *, share: float | None = None, ids: list[str] | None = None) -> list[str]:
+        """Remove GreenFlux stations upstream (a share of them, or these ids); returns their ids."""
+        body: dict[str, Any] = {"share": share} if share is not None else {"ids": ids or []}
+        return self._call("POST", "/greenflux/chargestations/decommission", json=body).json()["removed"]
+
     def tokens_issued(self, kind: str) -> int:
         """Tokens the simulator granted for ``kind`` since the last reset."""
         return int(self._call("GET", "/health").json()["tokens_issued"].get(kind, 0))

@@ -1,7 +1,9 @@
 """Refresh bookkeeping: one ``SyncRun`` per refresh, one ``SyncLock`` per backend and entity.
 
 A run pulls one entity (stations, technicians, models...) of one backend
-into the mirror (``portal.sync``). ``SyncLock`` is a plain row per backend
+into the mirror (``portal.sync``). A ``RemovalHold`` keeps the removals of a
+full run that would remove too large a share of a backend's rows until an
+admin confirms or rejects them (the removal brake). ``SyncLock`` is a plain row per backend
 and entity taken with a conditional UPDATE, so it works the same on
 PostgreSQL and on the demo's SQLite: a slow run and the next beat tick never
 overlap. Its lease is renewed after every page; a run whose worker died lets
@@ -97,3 +99,46 @@ class SyncLock(models.Model):
 
     def __str__(self) -> str:
         return f"lock {self.backend_id}/{self.entity}"
+
+
+class RemovalHold(models.Model):
+    """Removals a full refresh found but did not make: too many at once to trust without a person.
+
+    ``rows`` lists what would be marked removed (``{"pk", "upstream_id", "label"}``), ``of_rows``
+    how many live rows the backend held for the entity. A newer full run of the same backend and
+    entity supersedes a pending hold: its listing is the fresher evidence.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for an admin"
+        CONFIRMED = "confirmed", "Confirmed: marked removed"
+        REJECTED = "rejected", "Rejected: kept"
+        SUPERSEDED = "superseded", "Superseded by a later run"
+
+    backend = models.ForeignKey("portal.Backend", on_delete=models.CASCADE, related_name="removal_holds")
+    entity = models.CharField(max_length=40)
+    model = models.CharField(max_length=100, help_text="app_label.Model of the mirror rows.")
+    run = models.ForeignKey(SyncRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    rows = models.JSONField(default=list)
+    of_rows = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    marked = models.PositiveIntegerField(default=0, help_text="Rows marked removed on confirmation.")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"hold of {len(self.rows)} {self.entity} of {self.backend_id} ({self.status})"
+
+    @property
+    def count(self) -> int:
+        return len(self.rows)
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * len(self.rows) / self.of_rows if self.of_rows else 100.0

@@ -2,7 +2,8 @@
 
 Runs in progress poll their own fragment (htmx) until they settle; "refresh
 now" (operators) only enqueues the run, the page shows it move. Admins change
-a schedule's interval here. Backends of the user's companies are shown;
+a schedule's interval here, and confirm or reject removals the removal brake
+held (``portal.removal_brake``). Backends of the user's companies are shown;
 company-less ones (the shared catalogue, a multi-tenant ChargEye) to admins,
 as on the Operations page.
 """
@@ -21,7 +22,8 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods
 
 from portal.access import Role, company_ids, has_role, role_required, scoped
-from portal.models import Backend, SyncRun, User
+from portal.models import Backend, RemovalHold, SyncRun, User
+from portal.removal_brake import HoldSettled, brake_share, hold_confirm, hold_reject
 from portal.sync import Refresher, refreshers_for
 from portal.sync_schedules import refresh_request, schedule_name, schedule_set_interval
 
@@ -84,8 +86,52 @@ def sync_list(request: HttpRequest) -> HttpResponse:
     if request.htmx and request.GET.get("part") == "runs":
         return render(request, "portal/sync/sync_list.html#runs", context)
     context |= {"schedules": schedule_rows(request.user), "may_refresh": has_role(request.user, Role.OPERATOR),
-                "may_schedule": has_role(request.user, Role.ADMIN)}
+                "may_schedule": has_role(request.user, Role.ADMIN), "holds": list(pending_holds(request.user)),
+                "brake_percent": round(brake_share() * 100)}
     return render(request, "portal/sync/sync_list.html", context)
+
+
+def holds_for(user: User) -> QuerySet[RemovalHold]:
+    return RemovalHold.objects.filter(backend__in=backends_for(user)).select_related("backend", "run", "decided_by")
+
+
+def pending_holds(user: User) -> QuerySet[RemovalHold]:
+    return holds_for(user).filter(status=RemovalHold.Status.PENDING)
+
+
+@role_required(Role.VIEWER)
+@require_http_methods(["GET"])
+def hold_detail(request: HttpRequest, hold_id: int) -> HttpResponse:
+    """Every row a held full refresh would mark removed; admins confirm or reject here."""
+    hold = get_object_or_404(holds_for(request.user), pk=hold_id)
+    return render(request, "portal/sync/hold_detail.html", {
+        "hold": hold, "may_decide": has_role(request.user, Role.ADMIN) and hold.status == RemovalHold.Status.PENDING,
+        "brake_percent": round(brake_share() * 100),
+    })
+
+
+class HoldDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("confirm", "Mark them removed"), ("reject", "Keep them")])
+
+
+@role_required(Role.ADMIN)
+@require_http_methods(["POST"])
+def hold_decide(request: HttpRequest, hold_id: int) -> HttpResponse:
+    hold = get_object_or_404(holds_for(request.user), pk=hold_id)
+    form = HoldDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose whether to mark the stations removed or keep them (field: decision).")
+        return redirect("sync:hold", hold_id=hold.pk)
+    try:
+        if form.cleaned_data["decision"] == "confirm":
+            marked = hold_confirm(hold=hold, actor=request.user)
+            messages.success(request, f"{hold.backend.name} · {hold.entity}: {marked} marked removed.")
+        else:
+            hold_reject(hold=hold, actor=request.user)
+            messages.success(request, f"{hold.backend.name} · {hold.entity}: all {hold.count} kept.")
+    except HoldSettled as exc:
+        messages.error(request, str(exc))
+    return redirect("sync:hold", hold_id=hold.pk)
 
 
 @role_required(Role.VIEWER)
@@ -150,4 +196,6 @@ urlpatterns = [
     path("runs/<int:run_id>/", run_detail, name="run"),
     path("refresh/", refresh_now, name="refresh"),
     path("schedule/", schedule_edit, name="schedule"),
+    path("holds/<int:hold_id>/", hold_detail, name="hold"),
+    path("holds/<int:hold_id>/decide/", hold_decide, name="hold_decide"),
 ]

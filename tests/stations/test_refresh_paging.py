@@ -1,4 +1,4 @@
-"""Paging that ends only on the documents' signals, against a simulator that caps its pages (issue 11, finding 1).
+"""Paging that ends only on the documents' signals, and the removal brake (issue 11, finding 1).
 
 GreenFlux documents ``offset`` and ``limit`` and nothing else: no ``Link``
 header, no total. A server that serves fewer records than asked for must not
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from portal.models import Backend, Company, SyncRun
+from portal.models import Backend, Company, RemovalHold, SyncRun
 from portal.services import backend_check
 from portal.sync import refresh_run
 from simulator.testing import SimulatorHandle
@@ -57,3 +57,31 @@ def test_connection_check_counts_every_station_behind_a_page_cap(
     checked = backend_check(backend)
     assert checked.check_ok is True
     assert checked.check_message == f"Connected: {expected} stations visible"
+
+
+def test_a_listing_missing_30_percent_of_1000_stations_triggers_the_removal_brake(
+    simulator: SimulatorHandle, gf_1000: Backend
+) -> None:
+    assert refresh_run(gf_1000, "stations", full=True).status == SyncRun.Status.DONE
+    simulator.set_faults("greenflux", page_cap=20)
+    gone = simulator.decommission_stations(share=0.3)
+    assert len(gone) == 300
+
+    run = refresh_run(gf_1000, "stations", full=True)
+    assert run.status == SyncRun.Status.DONE, run.message
+    assert run.rows_seen == 700 and run.rows_removed == 0
+    assert "Removal brake: 300 of 1000" in run.message
+    assert Station.objects.filter(backend=gf_1000, removed_at=None).count() == 1000  # nothing removed yet
+    hold = RemovalHold.objects.get(backend=gf_1000, entity="stations", status=RemovalHold.Status.PENDING)
+    assert sorted(r["upstream_id"] for r in hold.rows) == sorted(gone)
+    assert hold.of_rows == 1000
+
+
+def test_removals_under_the_brake_share_are_marked_at_once(simulator: SimulatorHandle, gf_1000: Backend) -> None:
+    assert refresh_run(gf_1000, "stations", full=True).status == SyncRun.Status.DONE
+    gone = simulator.decommission_stations(share=0.05)
+    run = refresh_run(gf_1000, "stations", full=True)
+    assert run.rows_removed == len(gone) == 50
+    assert not RemovalHold.objects.filter(backend=gf_1000).exists()
+    assert set(Station.objects.filter(backend=gf_1000).exclude(removed_at=None)
+               .values_list("upstream_id", flat=True)) == set(gone)

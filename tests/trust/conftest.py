@@ -18,7 +18,7 @@ from maintenance.models import MaintenanceWindow
 from portal.access import Role
 from portal.audit.services import audit_record
 from portal.models import Backend, Company, Operation, User
-from portal.models.sync import SyncRun
+from portal.models.sync import RemovalHold, SyncRun
 from stations.bulk.models import Batch, BatchItem
 from stations.csv_import.models import ImportJob, ImportRow
 from tests.factories import BackendFactory, LocationFactory, StationFactory, StationModelFactory, UserFactory
@@ -50,6 +50,8 @@ def world(company_a: Company, company_b: Company, viewer: User, operator: User, 
     location = LocationFactory(company=company_a, name="A location")
     model = StationModelFactory(vendor="Alfen", model="Eve")
     run = SyncRun.objects.create(backend=backend, entity="stations")
+    hold = RemovalHold.objects.create(backend=backend, entity="stations", model="stations.Station", run=run,
+                                      rows=[{"pk": station.pk, "upstream_id": "x", "label": "A station"}], of_rows=1)
     entry = audit_record(actor=admin_user, action="station.put", entity="station", entity_id=station.pk,
                          entity_label="A station", company=company_a, before={"name": "a"}, after={"name": "b"})
     job = ImportJob.objects.create(created_by=operator, file_name="a.csv", file_sha256="0" * 64,
@@ -72,6 +74,7 @@ def world(company_a: Company, company_b: Company, viewer: User, operator: User, 
     kwargs = {
         "station_id": station.pk, "op_id": conflict.pk, "field": "label", "user_id": invitee.pk,
         "backend_id": backend.pk, "operation_id": failed.pk, "run_id": run.pk, "entry_id": entry.pk,
+        "hold_id": hold.pk,
         "job_id": job.pk, "location_id": location.pk, "model_id": model.pk, "company_id": company_a.pk,
         "window_id": window.pk, "batch": window.batch, "batch_id": batch.pk,
         "uidb64": urlsafe_base64_encode(force_bytes(invitee.pk)),

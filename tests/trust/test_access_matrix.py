@@ -52,6 +52,8 @@ RULES: dict[str, tuple[object, object, bool]] = {
     "sync:run": (V, None, True),
     "sync:refresh": (None, O, False),
     "sync:schedule": (None, A, False),
+    "sync:hold": (V, None, True),
+    "sync:hold_decide": (None, A, True),
     "audit:list": (A, None, False),
     "audit:detail": (A, None, True),
     "stations:list": (V, None, False),
