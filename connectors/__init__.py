@@ -16,7 +16,8 @@ Options: ``timeout`` (``httpx.Timeout`` or seconds), ``limits``
 (``httpx.Limits``), ``retry`` (``RetryPolicy``) or ``max_attempts`` /
 ``backoff_base`` / ``backoff_max`` / ``max_retry_after``, ``sleep``,
 ``rand``, ``transport``, ``page_size``, ``renew_before``, ``clock``,
-``token_store`` (where tokens are shared: Django's cache in the portal; an
+``paths`` (the paths the documents do not give, by name: ``GUESSED_PATHS`` of
+greenflux, ``NETWORK_PATHS`` of chargeye), ``token_store`` (where tokens are shared: Django's cache in the portal; an
 in-process store by default) and ``token_key`` (who owns the token, e.g.
 ``backend:12``).
 Every connector has ``close()`` and is a context manager.
@@ -76,6 +77,7 @@ __all__ = [
     "Unavailable",
     "UpstreamError",
     "get_connector",
+    "guessed_paths",
     "parse_retry_after",
 ]
 
@@ -123,6 +125,14 @@ def _auth_for(kind: str, base_url: str, credentials: Mapping[str, Any], options:
     return StaticBearer(token)
 
 
+def guessed_paths(kind: str) -> dict[str, str]:
+    """The paths of ``kind`` that no document gives, with our defaults (a backend setting may change them)."""
+    from .chargeye import NETWORK_PATHS
+    from .greenflux import GUESSED_PATHS
+
+    return dict({"greenflux": GUESSED_PATHS, "chargeye": NETWORK_PATHS}.get(kind, {}))
+
+
 def get_connector(kind: str, base_url: str, credentials: Mapping[str, Any], **options: Any) -> Connector:
     """Build the connector for one backend of ``kind`` at ``base_url``."""
     if kind not in KINDS:
@@ -136,6 +146,7 @@ def get_connector(kind: str, base_url: str, credentials: Mapping[str, Any], **op
     elif retry_fields:
         raise ValueError("pass either retry= or its fields, not both")
     page_size = options.pop("page_size", None)
+    paths = options.pop("paths", None)
     http = HttpClient(
         base_url,
         kind=kind,
@@ -154,7 +165,7 @@ def get_connector(kind: str, base_url: str, credentials: Mapping[str, Any], **op
     if kind == "beenergised":
         return BeEnergisedConnector(http, **size)
     if kind == "greenflux":
-        return GreenFluxConnector(http, **size)
+        return GreenFluxConnector(http, **size, paths=paths)
     if kind == "models":
         return ModelsConnector(http, **size)
-    return ChargEyeConnector(http, **size)
+    return ChargEyeConnector(http, **size, paths=paths)

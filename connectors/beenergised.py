@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from .base import HttpClient
-from .errors import Conflict, UpstreamError
+from .errors import Conflict, NotFound, Rejected, UpstreamError, is_duplicate_refusal
 from .pagination import Pages, jsonapi_offset, limit_offset
 
 STATIONS = "/api/cpoapi/v1/charging_stations/"
@@ -232,48 +232,54 @@ class BeEnergisedConnector:
         return jsonapi_offset(self.http, STATIONS, Station.from_api, limit=min(self.page_size, 500))
 
     def get_station(self, station_id: str) -> Station:
-        body = self.http.json("GET", f"{STATIONS}{station_id}/")
-        return Station.from_api(body["data"])
+        """One station, read from the documented list (the document has no GET by id: its list
+        "will return a list of all visible stations").  ``NotFound`` when the list lacks it."""
+        for station in self.list_stations().items():
+            if station.id == station_id:
+                return station
+        raise NotFound(f"beenergised: station {station_id} is not in the list of visible stations", kind=self.kind,
+                       status=404)
 
     def create_station(self, station: Station) -> Station:
-        """POST a station.  Not retried after a dropped connection: the caller
-        should look it up by ``chargeBoxIdentity`` first (a retry of an applied
-        create answers 409)."""
-        try:
-            body = self.http.json("POST", STATIONS, json=station.to_payload())
-        except Conflict as exc:
-            # A duplicate chargeBoxIdentity: the 409 names no record, so find it.
-            try:
-                exc.current = self.find_station(station.charge_box_identity)
-            except UpstreamError:
-                pass
-            raise
+        """POST a station.  Not retried after a dropped connection: use ``create_or_adopt``
+        for a create that may already have been applied."""
+        body = self.http.json("POST", STATIONS, json=station.to_payload())
         data = body.get("data") if isinstance(body, dict) else None
         if not isinstance(data, dict):
             raise UpstreamError("beenergised create answered without data", kind=self.kind)
         return Station.from_api(data)
 
     def find_station(self, charge_box_identity: str) -> Station | None:
-        """The station with this ``chargeBoxIdentity``, by a full scan (no filter is documented)."""
+        """The station with this ``chargeBoxIdentity``, by a full scan of the documented list
+        (no filter and no lookup by identity is documented)."""
         for station in self.list_stations().items():
             if station.charge_box_identity == charge_box_identity:
                 return station
         return None
 
     def create_or_adopt(self, station: Station) -> Station:
-        """Create, or on 409 return the existing station with the same identity.
+        """Create, or adopt the existing station with the same identity when the create is refused
+        as a duplicate (409, or any 4xx naming ``chargeBoxIdentity``: no status is documented).
 
-        For replaying an operation whose first answer was lost.  The existing
-        record is returned only if the client-controlled fields match;
-        otherwise the ``Conflict`` is raised with it as ``current``.
+        For replaying an operation whose first answer was lost.  The existing record, found by
+        its natural key, is returned only if the client-controlled fields match; otherwise a
+        ``Conflict`` is raised with it as ``current``.
         """
         try:
             return self.create_station(station)
-        except Conflict as exc:
-            existing = exc.current
-            if isinstance(existing, Station) and existing.to_payload() == station.to_payload():
+        except (Conflict, Rejected) as exc:
+            if not is_duplicate_refusal(exc, "chargeBoxIdentity"):
+                raise
+            try:
+                existing = self.find_station(station.charge_box_identity)
+            except UpstreamError:
+                raise exc from None
+            if existing is not None and existing.to_payload() == station.to_payload():
                 return existing
-            raise
+            raise Conflict(
+                f"{exc.message} (an existing station holds this chargeBoxIdentity with other values)",
+                status=exc.status, kind=self.kind, current=existing,
+            ) from None
 
     def list_technicians(self, *, limit: int = 50) -> Pages[Technician]:
         """Active technicians of the token's company, sorted by name (plain limit/offset)."""

@@ -25,7 +25,8 @@ from .chargeye_types import (
 from .errors import UpstreamError
 from .pagination import Pages, token_pages
 
-# Our choice (unconfirmed): the documents name these operations but not their paths.
+# Our choice (unconfirmed): the documents name these operations but not their paths; a backend
+# setting may name others (``paths``).
 NETWORK_PATHS = {
     "status": "/network/status",
     "power": "/network/power",
@@ -40,8 +41,11 @@ class ChargEyeConnector:
 
     kind = "chargeye"
 
-    def __init__(self, http: HttpClient, *, page_size: int | None = None) -> None:
+    def __init__(
+        self, http: HttpClient, *, page_size: int | None = None, paths: Mapping[str, str] | None = None
+    ) -> None:
         self.http = http
+        self.paths = {**NETWORK_PATHS, **{k: v for k, v in (paths or {}).items() if k in NETWORK_PATHS and v}}
         # ``limit`` is not in the documents (the upstream picks the page size);
         # sent only when asked for, e.g. by tests that need several pages.
         self._page = {"limit": page_size} if page_size else {}
@@ -92,19 +96,19 @@ class ChargEyeConnector:
     # -- network ------------------------------------------------------------
     def network_status(self) -> Pages[NetworkLocation]:
         return token_pages(
-            self.http, NETWORK_PATHS["status"], NetworkLocation.from_api, items_key="locations", params=self._page
+            self.http, self.paths["status"], NetworkLocation.from_api, items_key="locations", params=self._page
         )
 
     def current_power(self, location_uids: Sequence[str] = ()) -> list[LocationPower]:
         """Current power per location, for the whole network when no uids are given."""
         params = {"locationUids": ",".join(location_uids) or None}
-        body = self.http.json("GET", NETWORK_PATHS["power"], params=params) or {}
+        body = self.http.json("GET", self.paths["power"], params=params) or {}
         return [LocationPower.from_api(p) for p in body.get("locations") or []]
 
     def _feed(self, name: str, mapper: Any, key: str, since: datetime | None, until: datetime | None) -> Pages[Any]:
         # ``from``/``to`` are our choice (unconfirmed), as are the paths.
         params = {**self._page, "from": since, "to": until}
-        return token_pages(self.http, NETWORK_PATHS[name], mapper, items_key=key, params=params)
+        return token_pages(self.http, self.paths[name], mapper, items_key=key, params=params)
 
     def hardware_errors(self, *, since: datetime | None = None, until: datetime | None = None) -> Pages[HardwareError]:
         return self._feed("errors", HardwareError.from_api, "errors", since, until)

@@ -133,3 +133,22 @@ class PreconditionRequired(Rejected):
 
 class Forbidden(Rejected):
     """403: authenticated but not allowed (e.g. non-admin creating a model)."""
+
+
+def names_field(exc: UpstreamError, field: str) -> bool:
+    """Whether a refusal names ``field`` (its field errors, or the upstream's message)."""
+    fields = getattr(exc, "fields", None) or {}
+    if any(name == field or name.endswith(f".{field}") for name in fields):
+        return True
+    return field in (getattr(exc, "upstream_message", None) or "")
+
+
+def is_duplicate_refusal(exc: UpstreamError, identity_field: str) -> bool:
+    """A create refused because the record exists: 409, or any 4xx that names the identity.
+
+    The documents name no status for a duplicate; servers answer 409, 400 or 422.
+    """
+    if isinstance(exc, Conflict):
+        return True
+    status = exc.status or 0
+    return isinstance(exc, Rejected) and 400 <= status < 500 and names_field(exc, identity_field)

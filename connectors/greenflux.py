@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from .base import HttpClient
-from .errors import Conflict, NotFound, UpstreamError
+from .errors import Conflict, NotFound, Rejected, UpstreamError, is_duplicate_refusal
 from .pagination import Pages, ocpi_offset
 
 
@@ -295,14 +295,21 @@ def _data(body: Any) -> Any:
     return body.get("data") if isinstance(body, dict) and "data" in body else body
 
 
+# Paths the document does not give (a backend setting may name others): the document names the
+# operations "GET the charge station hardware templates" and "PUT to create charge station hardware
+# templates" and the endpoint "/locations/{locationid}", not these collection paths.
+GUESSED_PATHS = {"templates": "/chargestation-templates", "locations": "/locations"}
+
+
 class GreenFluxConnector:
-    """Client for one GreenFlux backend."""
+    """Client for one GreenFlux backend.  ``paths`` overrides ``GUESSED_PATHS``."""
 
     kind = "greenflux"
 
-    def __init__(self, http: HttpClient, *, page_size: int = 100) -> None:
+    def __init__(self, http: HttpClient, *, page_size: int = 100, paths: Mapping[str, str] | None = None) -> None:
         self.http = http
         self.page_size = page_size
+        self.paths = {**GUESSED_PATHS, **{k: v for k, v in (paths or {}).items() if k in GUESSED_PATHS and v}}
 
     def __repr__(self) -> str:
         return f"<GreenFluxConnector {self.http.base_url}>"
@@ -348,6 +355,21 @@ class GreenFluxConnector:
         if isinstance(body, dict) and body.get("charge_station_id"):
             return Station.from_api(body)
         return self.get_station(station.charge_station_id)
+
+    def create_or_adopt(self, station: Station) -> Station:
+        """For a create that may already have been applied: the station is read by its id (the
+        documented real-time GET) first, and a create refused as a duplicate (409, or any 4xx
+        naming ``charge_station_id``) adopts the station read then."""
+        try:
+            return self.get_station(station.charge_station_id)
+        except NotFound:
+            pass
+        try:
+            return self.create_station(station)
+        except (Conflict, Rejected) as exc:
+            if not is_duplicate_refusal(exc, "charge_station_id"):
+                raise
+            return self.get_station(station.charge_station_id)
 
     def update_station(self, station: Station, *, etag: str | None = None) -> Station:
         """PUT the whole station with its etag (``etag`` overrides ``station.etag``).
@@ -398,13 +420,14 @@ class GreenFluxConnector:
 
     # -- templates and locations -------------------------------------------
     def list_templates(self) -> Pages[HardwareTemplate]:
-        return ocpi_offset(self.http, "/chargestation-templates", HardwareTemplate.from_api, limit=self.page_size)
+        return ocpi_offset(self.http, self.paths["templates"], HardwareTemplate.from_api, limit=self.page_size)
 
     def create_template(self, template: HardwareTemplate) -> HardwareTemplate:
         """PUT creates or replaces by ``template_id``: idempotent, so retried safely."""
-        body = _data(self.http.json("PUT", f"/chargestation-templates/{template.template_id}", json=template.to_payload()))
+        path = f"{self.paths['templates'].rstrip('/')}/{template.template_id}"
+        body = _data(self.http.json("PUT", path, json=template.to_payload()))
         return HardwareTemplate.from_api(body) if isinstance(body, dict) and body.get("template_id") else template
 
     def list_locations(self) -> Pages[Location]:
-        return ocpi_offset(self.http, "/locations", Location.from_api, limit=self.page_size)
+        return ocpi_offset(self.http, self.paths["locations"], Location.from_api, limit=self.page_size)
 

@@ -13,6 +13,7 @@ from django import forms
 from django.core.validators import URLValidator
 from django.db.models import QuerySet
 
+from connectors import guessed_paths
 from portal.models import Backend, Company
 from portal.models.backends import CREDENTIAL_FIELDS
 
@@ -21,6 +22,12 @@ HTTP_URL = URLValidator(schemes=["http", "https"], message="Enter a URL starting
 COMPANY_REQUIRED = {Backend.Kind.BEENERGISED, Backend.Kind.GREENFLUX}
 KEEP_SECRET_HELP = "Leave blank to keep the current secret."
 CREDENTIAL_PREFIX = "cred_"
+PATH_PREFIX = "path_"
+PATH_LABELS = {
+    "templates": "Hardware templates path", "locations": "Locations path", "status": "Network status path",
+    "power": "Current power path", "errors": "Hardware errors path", "sessions": "Problematic sessions path",
+    "transactions": "Transactions path",
+}
 
 
 def credential_field_name(name: str) -> str:
@@ -50,6 +57,39 @@ class BackendForm(forms.Form):
             self.fields["kind"].help_text = "Fixed once created: its mirrored records and operations belong to it."
         for name, label, secret in CREDENTIAL_FIELDS[self.kind_value]:
             self.fields[credential_field_name(name)] = self._credential_field(name, label, secret)
+        for name, default in guessed_paths(self.kind_value).items():
+            self.fields[PATH_PREFIX + name] = forms.CharField(
+                label=PATH_LABELS.get(name, name), max_length=200, required=False,
+                widget=forms.TextInput(attrs={"placeholder": default}),
+                help_text=f"Not in the vendor's documents; blank uses {default}. Test the connection after a change.",
+            )
+
+    def _clean_path(self, name: str) -> str:
+        value = (self.cleaned_data.get(PATH_PREFIX + name) or "").strip()
+        if value and (not value.startswith("/") or any(c in value for c in "?#\\ ") or ".." in value):
+            raise forms.ValidationError("A path starts with / and holds no spaces, ?, #, \\ or ..")
+        return value.rstrip("/") if value != "/" else value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        for name in guessed_paths(self.kind_value):
+            try:
+                data[PATH_PREFIX + name] = self._clean_path(name)
+            except forms.ValidationError as exc:
+                self.add_error(PATH_PREFIX + name, exc)
+        if data.get("kind") in COMPANY_REQUIRED and not data.get("company"):
+            self.add_error("company", "Choose the company this backend's credentials belong to.")
+        return data
+
+    @property
+    def path_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name.startswith(PATH_PREFIX)]
+
+    @property
+    def paths(self) -> dict[str, str]:
+        """The paths set (blank ones left out: the connector's default applies)."""
+        return {name: self.cleaned_data[PATH_PREFIX + name] for name in guessed_paths(self.kind_value)
+                if self.cleaned_data.get(PATH_PREFIX + name)}
 
     def _credential_field(self, name: str, label: str, secret: bool) -> forms.Field:
         if not secret:
@@ -69,7 +109,7 @@ class BackendForm(forms.Form):
 
     @property
     def common_fields(self) -> list[forms.BoundField]:
-        return [self[name] for name in self.fields if not name.startswith(CREDENTIAL_PREFIX)]
+        return [self[name] for name in self.fields if not name.startswith((CREDENTIAL_PREFIX, PATH_PREFIX))]
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
@@ -94,12 +134,6 @@ class BackendForm(forms.Form):
 
     def clean_base_url(self) -> str:
         return self.cleaned_data["base_url"].strip().rstrip("/")
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        if data.get("kind") in COMPANY_REQUIRED and not data.get("company"):
-            self.add_error("company", "Choose the company this backend's credentials belong to.")
-        return data
 
     @property
     def credentials(self) -> dict[str, str]:

@@ -100,9 +100,9 @@ CHECK_MESSAGE_MAX = 500  # Backend.check_message's max_length
 @transaction.atomic
 def backend_create(
     *, name: str, kind: str, company: Company | None, base_url: str, credentials: dict[str, Any],
-    actor: User | None = None,
+    paths: dict[str, str] | None = None, actor: User | None = None,
 ) -> Backend:
-    backend = Backend(name=name, kind=kind, company=company, base_url=base_url)
+    backend = Backend(name=name, kind=kind, company=company, base_url=base_url, paths=dict(paths or {}))
     backend.credentials = _clean_credentials(kind, credentials)
     backend.save()
     _audit_backend(actor, "backend.create", backend, None, _backend_state(backend))
@@ -120,7 +120,7 @@ def _backend_state(backend: Backend) -> dict[str, Any]:
     """What the audit keeps of a backend: settings, and which credentials are set (never their values)."""
     return {
         "name": backend.name, "kind": backend.kind, "company": str(backend.company or ""),
-        "base_url": backend.base_url, "active": backend.is_active,
+        "base_url": backend.base_url, "active": backend.is_active, "paths": dict(backend.paths or {}),
         "auth fields set": sorted(k for k, v in backend.credentials.items() if v),
     }
 
@@ -133,7 +133,7 @@ def _audit_backend(actor: User | None, action: str, backend: Backend, before: An
 @transaction.atomic
 def backend_update(
     *, backend: Backend, name: str, company: Company | None, base_url: str, credentials: dict[str, Any],
-    actor: User | None = None,
+    paths: dict[str, str] | None = None, actor: User | None = None,
 ) -> Backend:
     """Change a backend. A blank credential value keeps the stored one (secrets are write-only).
 
@@ -144,8 +144,9 @@ def backend_update(
     stored = backend.credentials
     merged = {**stored, **{k: v for k, v in credentials.items() if v not in ("", None)}}
     merged = _clean_credentials(backend.kind, merged)
-    settings_changed = merged != stored or base_url != backend.base_url
-    backend.name, backend.company, backend.base_url = name, company, base_url
+    new_paths = dict(backend.paths or {}) if paths is None else dict(paths)
+    settings_changed = merged != stored or base_url != backend.base_url or new_paths != (backend.paths or {})
+    backend.name, backend.company, backend.base_url, backend.paths = name, company, base_url, new_paths
     backend.credentials = merged
     if settings_changed:
         backend.checked_at, backend.check_ok, backend.check_message = None, None, ""
@@ -208,7 +209,27 @@ def _probe(backend: Backend) -> str:
         else:
             what, pages = "locations", connector.list_locations()
         count, complete = _count(pages)
-    return f"Connected: {count if complete else f'at least {count}'} {what} visible"
+        message = f"Connected: {count if complete else f'at least {count}'} {what} visible"
+        if kind == Backend.Kind.GREENFLUX:
+            message += _check_templates(connector)
+    return message
+
+
+class PathRefused(UpstreamError):
+    """A path the documents do not give answered 404 (the backend setting names a wrong one)."""
+
+
+def _check_templates(connector: Any) -> str:
+    """The hardware-template path is our guess (a backend setting): say whether it answers."""
+    path = connector.paths["templates"]
+    try:
+        templates, _ = _count(connector.list_templates())
+    except NotFound:
+        raise PathRefused(
+            f"Stations answer, but the hardware-template path {path} is not found upstream. Set the path "
+            "the vendor gives under the backend's paths (it is not in the documents)."
+        ) from None
+    return f"; {templates} hardware templates at {path}"
 
 
 def _count(pages: Any) -> tuple[int, bool]:
@@ -228,6 +249,8 @@ def _count(pages: Any) -> tuple[int, bool]:
 
 
 def _describe_failure(exc: UpstreamError) -> str:
+    if isinstance(exc, PathRefused):
+        return exc.message
     if isinstance(exc, AuthFailed):
         return f"Authentication failed, check the credentials: {exc.message}"
     if isinstance(exc, Forbidden):

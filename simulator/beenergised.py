@@ -3,13 +3,15 @@
 Follows beenergised-quickstart.txt and beenergised-charging-stations.txt;
 where they are silent, docs/upstream-contract.md:
 
-* single station ``GET .../charging_stations/{uuid}/`` answers a JSON:API
-  single-resource document ``{"data": {type, id, attributes}}``;
+* no single-station ``GET .../charging_stations/{uuid}/``: the document has
+  only the list ("a list of all visible stations"), so that path is a 404
+  like any other the document does not name;
 * ``POST`` takes the flat body of the doc and answers ``201 {"data": ...}``;
 * a client credential is bound to one company: lists show its records only,
   another company's station is a 404, creating for another company a 403;
 * errors are JSON:API error objects ``{"errors": [{status, title, detail,
-  source: {pointer | parameter}}]}``: 422 validation, 409 duplicate
+  source: {pointer | parameter}}]}``: 422 validation, 409 duplicate (the
+  ``duplicate_status`` setting: the documents name no status)
   ``chargeBoxIdentity``, 401 missing/invalid/expired token;
 * ``page[limit]`` defaults to 50 and is capped silently at 500 or the
   ``page_cap`` setting (default 50), whichever is lower;
@@ -94,6 +96,10 @@ def _page_links(limit: int, offset: int, total: int, limit_name: str, offset_nam
 def blueprint(store: Store, faults: Faults) -> Blueprint:
     bp = Blueprint(KIND, __name__)
 
+    @bp.after_request
+    def _answer_lost(response: Response) -> Response:
+        return faults.after(KIND, response)
+
     @bp.before_request
     def _guard() -> Response | None:
         # Faults first: a real outage answers before looking at the token.
@@ -136,13 +142,6 @@ def blueprint(store: Store, faults: Faults) -> Blueprint:
         }
         return json_response(body, mimetype=MIME)
 
-    @bp.get(f"{API}/charging_stations/<station_id>/", strict_slashes=False)
-    def get_station(station_id: str) -> Response:
-        rec = store.get("be_stations", station_id)
-        if rec is None or rec["companyUuid"] != g.company:
-            return error(404, detail=f"charging station {station_id} not found")
-        return json_response({"data": resource(rec)}, mimetype=MIME)
-
     @bp.post(f"{API}/charging_stations/", strict_slashes=False)
     def create_station() -> Response:
         body, err = json_body()
@@ -174,7 +173,8 @@ def blueprint(store: Store, faults: Faults) -> Blueprint:
             # Uniqueness is checked and the record stored under one lock, so
             # two concurrent creates of the same identity cannot both succeed.
             if any(r["chargeBoxIdentity"] == cbi for r in store.data["be_stations"].values()):
-                return error(409, detail=f"chargeBoxIdentity {cbi!r} is already in use", pointer="/data/attributes/chargeBoxIdentity")
+                return error(faults.duplicate_status(KIND), detail=f"chargeBoxIdentity {cbi!r} is already in use",
+                             pointer="/data/attributes/chargeBoxIdentity")
             stamp = iso_seconds(now_ts())
             sid = str(uuid.uuid4())
             rec = {

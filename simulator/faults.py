@@ -13,6 +13,14 @@ Settings (all optional; omitted = off):
 * ``seed``: seeds the RNG behind the rates, so a run is reproducible;
 * ``token_ttl``: lifetime in seconds of tokens issued from now on
   (be.ENERGISED and ChargEye), to exercise expiry without waiting a day;
+* ``next_template_no_evses`` (GreenFlux): the next N stations created from a
+  hardware template get no EVSEs yet (the document does not say the EVSEs
+  exist as soon as the create answers; a server may build them later);
+* ``next_drop_after``: the next N requests are processed (a write is
+  applied), then the connection closes without the answer;
+* ``duplicate_status`` (be.ENERGISED, GreenFlux): the status of a refused
+  duplicate create; the documents name none, so 409 by default, and 422 (or
+  400) to act as a server that calls it a validation error naming the field;
 * ``page_cap``: the most records a list page holds, whatever the client
   asks (real servers cap silently).  Unset, each kind uses
   :data:`DEFAULT_PAGE_CAP`, below the connectors' page sizes, so that every
@@ -53,6 +61,9 @@ class FaultSettings:
     next_5xx: int = 0
     next_drop: int = 0
     next_401: int = 0
+    next_template_no_evses: int = 0
+    next_drop_after: int = 0
+    duplicate_status: int = 409
     seed: int | None = None
     token_ttl: float | None = None
     page_cap: int | None = None
@@ -87,9 +98,12 @@ def parse_settings(body: Any, base: FaultSettings | None = None) -> tuple[FaultS
             errors.append("status_5xx must be a 5xx status")
         elif value < 0:
             errors.append(f"{key} may not be negative")
+        elif key == "duplicate_status" and value not in (400, 409, 422):
+            errors.append("duplicate_status must be 400, 409 or 422")
         elif key == "page_cap" and (value < 1 or not float(value).is_integer()):
             errors.append("page_cap must be a whole number of at least 1")
-        elif key in (*_COUNTERS, "retry_after", "status_5xx", "seed", "page_cap"):
+        elif key in (*_COUNTERS, "retry_after", "status_5xx", "seed", "page_cap", "next_template_no_evses",
+                     "next_drop_after", "duplicate_status"):
             values[key] = int(value)
         else:
             values[key] = float(value)
@@ -126,6 +140,26 @@ class Faults:
     def token_ttl(self, kind: str) -> float | None:
         with self._lock:
             return self._settings[kind].token_ttl
+
+    def take(self, kind: str, counter: str) -> bool:
+        """Consume one of a behaviour counter (``next_template_no_evses``); True if one was left."""
+        with self._lock:
+            s = self._settings[kind]
+            if getattr(s, counter) <= 0:
+                return False
+            setattr(s, counter, getattr(s, counter) - 1)
+            self.injected[kind][counter] = self.injected[kind].get(counter, 0) + 1
+            return True
+
+    def duplicate_status(self, kind: str) -> int:
+        with self._lock:
+            return self._settings[kind].duplicate_status
+
+    def after(self, kind: str, response: Response) -> Response:
+        """Run in ``after_request``: a ``next_drop_after`` request loses its answer."""
+        if self.take(kind, "next_drop_after"):
+            return _drop_connection()
+        return response
 
     def page_cap(self, kind: str) -> int:
         """The most records one list page of ``kind`` may hold now."""

@@ -96,6 +96,10 @@ def _given_etag(body: dict[str, Any] | None) -> str | None:
 def blueprint(store: Store, faults: Faults) -> Blueprint:
     bp = Blueprint(KIND, __name__)
 
+    @bp.after_request
+    def _answer_lost(response: Response) -> Response:
+        return faults.after(KIND, response)
+
     @bp.before_request
     def _guard() -> Response | None:
         faulted = faults.apply(KIND, _fault_error)
@@ -155,9 +159,15 @@ def blueprint(store: Store, faults: Faults) -> Blueprint:
             return _invalid(c.errors)
         with store.lock:
             if store.get("gf_stations", csid) is not None:  # type: ignore[arg-type]
+                status = faults.duplicate_status(KIND)
+                if status != 409:  # as a validation error naming the field
+                    return _invalid([FieldError("charge_station_id", f"charge station {csid} already exists")])
                 return _client_error(409, f"charge station {csid} already exists", field="charge_station_id")
             stamp = iso_seconds(now_ts())
             evses = _build_evses(store, csid, fields, [], stamp, replace=True)  # type: ignore[arg-type]
+            if fields.get("charge_station_template_id") and not fields.get("evses") \
+                    and faults.take(KIND, "next_template_no_evses"):
+                evses = []  # a server that builds a template's EVSEs later (fault setting)
             rec = _station(csid, fields, evses, None, None, stamp)  # type: ignore[arg-type]
             store.put("gf_stations", csid, rec)  # type: ignore[arg-type]
         return envelope(rec, 201, headers={"Location": f"{request.base_url}/{csid}"})

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from connectors import Conflict, NotFound
+from connectors import Conflict, Rejected
 from connectors import beenergised as be
 from connectors import greenflux as gf
 from portal.mirror import SyncState
@@ -55,15 +55,10 @@ class StationCreate(_StationHandler):
 
     def perform(self, op: Operation, connector: Any) -> Any:
         document = op.payload["document"]
-        if isinstance(connector, gf.GreenFluxConnector):
-            if op.attempts > 1:
-                try:
-                    return connector.get_station(document["charge_station_id"])
-                except NotFound:
-                    pass
-            return connector.create_station(gf.Station.from_api(document))
-        record = be.Station.from_api({"attributes": document})
+        record = (gf.Station.from_api(document) if isinstance(connector, gf.GreenFluxConnector)
+                  else be.Station.from_api({"attributes": document}))
         if op.attempts > 1:
+            # The first try may have been applied (its answer lost): a duplicate refusal adopts it.
             return connector.create_or_adopt(record)
         return connector.create_station(record)
 
@@ -114,8 +109,13 @@ class StationEvseExtras(_StationHandler):
     """After a create from a hardware template: set what a template cannot carry.
 
     GreenFlux's document: directions and parking restrictions are per EVSE but
-    not part of a template, so they are PATCHed onto every EVSE once the
-    station exists. Payload: ``{"directions": [...], "parking_restrictions": [...]}``.
+    not part of a template; "it is required to after creation to Upsert or
+    Patch the EVSE object and include those fields". So the station is read
+    (the create's answer may not hold the EVSEs yet) and a PATCH names each
+    live EVSE by its ``uid`` with only those two fields: nothing else of the
+    EVSE (status, connectors) is written from what we read. A station without
+    EVSEs fails the operation with that reason; it is never "done".
+    Payload: ``{"directions": [...], "parking_restrictions": [...]}``.
     """
 
     kind = "station.evse_extras"
@@ -123,15 +123,26 @@ class StationEvseExtras(_StationHandler):
     def perform(self, op: Operation, connector: gf.GreenFluxConnector) -> Any:
         station = Station.objects.get(pk=op.target_id)
         current = connector.get_station(station.upstream_id or station.charge_box_identity)
-        evses = []
-        for evse in current.evses:
-            payload = evse.to_payload()
-            if op.payload.get("directions"):
-                payload["directions"] = op.payload["directions"]
-            if op.payload.get("parking_restrictions"):
-                payload["parking_restrictions"] = op.payload["parking_restrictions"]
-            evses.append(payload)
-        return connector.patch_station(current.charge_station_id, {"evses": evses})
+        live = [e for e in current.evses if e.uid and e.status != "REMOVED"]
+        if not live:
+            raise Rejected(
+                f"Station {current.charge_station_id} has no EVSEs upstream, so its directions and parking "
+                "restrictions could not be set. Retry once its EVSEs exist.",
+                kind=connector.kind,
+            )
+        extras: dict[str, Any] = {}
+        if op.payload.get("directions"):
+            extras["directions"] = op.payload["directions"]
+        if op.payload.get("parking_restrictions"):
+            extras["parking_restrictions"] = op.payload["parking_restrictions"]
+        answer = connector.patch_station(current.charge_station_id, {"evses": [{"uid": e.uid, **extras} for e in live]})
+        missing = [e.uid for e in answer.evses if e.uid in {x.uid for x in live}
+                   and ("directions" in extras and not e.directions
+                        or "parking_restrictions" in extras and not e.parking_restrictions)]
+        if missing:
+            raise Rejected(f"The upstream did not keep the directions or parking restrictions of EVSE "
+                           f"{', '.join(missing)}.", kind=connector.kind)
+        return answer
 
 
 @register

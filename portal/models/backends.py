@@ -42,6 +42,10 @@ class Backend(models.Model):
     )
     base_url = models.URLField(max_length=300)
     encrypted_credentials = models.TextField(blank=True, editable=False)
+    paths = models.JSONField(
+        default=dict, blank=True,
+        help_text="Paths the vendor documents do not give (name -> path); unset ones use the connector's defaults.",
+    )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     checked_at = models.DateTimeField(null=True, blank=True)
@@ -71,4 +75,6 @@ class Backend(models.Model):
         # One token per backend, shared by every worker and process through the cache.
         options.setdefault("token_store", cache)
         options.setdefault("token_key", f"backend:{self.pk}")
+        if self.paths:
+            options.setdefault("paths", dict(self.paths))
         return get_connector(self.kind, self.base_url, self.credentials, **options)

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods
 
 from portal import services
 from portal.access import Role, role_required
-from portal.forms_backends import BackendForm, credential_field_name
+from portal.forms_backends import PATH_PREFIX, BackendForm, credential_field_name
 from portal.models import Backend
 from portal.models.backends import CREDENTIAL_FIELDS
 from portal.selectors import backends_for, companies_for
@@ -91,7 +91,7 @@ def backend_create(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             backend = services.backend_create(
                 name=data["name"], kind=data["kind"], company=data["company"], base_url=data["base_url"],
-                credentials=form.credentials, actor=request.user,
+                credentials=form.credentials, paths=form.paths, actor=request.user,
             )
             messages.success(request, f"Backend {backend.name} created. Test its connection to be sure.")
             return redirect("backends:edit", backend.pk)
@@ -113,6 +113,7 @@ def backend_edit(request: HttpRequest, backend_id: int) -> HttpResponse:
         # Non-secret credential fields only: secrets are never put in a form, not even as initial data.
         **{credential_field_name(name): credentials.get(name, "")
            for name, _label, secret in CREDENTIAL_FIELDS[backend.kind] if not secret},
+        **{PATH_PREFIX + name: value for name, value in (backend.paths or {}).items()},
     }
     form = BackendForm(
         request.POST or None, initial=initial, companies=companies_for(request.user), kind=backend.kind,
@@ -122,7 +123,7 @@ def backend_edit(request: HttpRequest, backend_id: int) -> HttpResponse:
         data = form.cleaned_data
         services.backend_update(
             backend=backend, name=data["name"], company=data["company"], base_url=data["base_url"],
-            credentials=form.credentials, actor=request.user,
+            credentials=form.credentials, paths=form.paths, actor=request.user,
         )
         messages.success(request, f"Backend {backend.name} saved.")
         return redirect("backends:list")

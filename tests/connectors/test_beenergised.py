@@ -66,7 +66,13 @@ def test_duplicate_charge_box_identity_conflicts(be: BeEnergisedConnector) -> No
     with pytest.raises(Conflict) as exc:
         be.create_station(_new_station(be, charge_box_identity=existing.charge_box_identity))
     assert exc.value.status == 409 and exc.value.retryable is False
-    assert exc.value.current == existing  # the station that holds the identity
+
+
+def test_create_or_adopt_adopts_on_a_422_naming_the_identity(be: BeEnergisedConnector, simulator: Any) -> None:
+    station = _new_station(be)
+    first = be.create_station(station)
+    simulator.set_faults("beenergised", duplicate_status=422)  # the status is undocumented
+    assert be.create_or_adopt(station) == first
 
 
 def test_create_or_adopt_returns_the_identical_existing_station(be: BeEnergisedConnector) -> None:

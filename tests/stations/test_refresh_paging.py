@@ -56,7 +56,9 @@ def test_connection_check_counts_every_station_behind_a_page_cap(
     assert expected > 20
     checked = backend_check(backend)
     assert checked.check_ok is True
-    assert checked.check_message == f"Connected: {expected} stations visible"
+    templates = len(simulator.store.values("gf_templates"))
+    assert checked.check_message == (
+        f"Connected: {expected} stations visible; {templates} hardware templates at /chargestation-templates")
 
 
 def test_a_listing_missing_30_percent_of_1000_stations_triggers_the_removal_brake(

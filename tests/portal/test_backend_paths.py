@@ -1,0 +1,57 @@
+"""Paths the vendor documents do not give are backend settings, checked by "test connection" (issue 11, finding 6)."""
+
+from __future__ import annotations
+
+from django.test import Client
+from django.urls import reverse
+
+from portal.audit.models import AuditEntry
+from portal.models import Backend, Company, SyncRun
+from portal.services import backend_check
+from portal.sync import refresh_run
+from simulator.testing import SimulatorHandle
+from stations.models import HardwareTemplate
+from tests.upstream import make_backend
+
+
+def test_check_names_a_template_path_the_upstream_does_not_have(
+    simulator: SimulatorHandle, company_a: Company
+) -> None:
+    backend = make_backend(simulator, "greenflux", company_a, paths={"templates": "/hardware-templates"})
+    checked = backend_check(backend)
+    assert checked.check_ok is False
+    assert "hardware-template path /hardware-templates is not found" in checked.check_message
+    assert "paths" in checked.check_message
+
+
+def test_the_template_refresh_reads_the_path_the_backend_names(
+    simulator: SimulatorHandle, company_a: Company
+) -> None:
+    wrong = make_backend(simulator, "greenflux", company_a, name="GF wrong path",
+                         paths={"templates": "/hardware-templates"})
+    run = refresh_run(wrong, "templates")
+    assert run.status == SyncRun.Status.FAILED and "404" in run.message
+    right = make_backend(simulator, "greenflux", company_a, name="GF right path",
+                         paths={"templates": "/chargestation-templates"})
+    assert refresh_run(right, "templates").status == SyncRun.Status.DONE
+    assert HardwareTemplate.objects.filter(backend=right).count() == len(simulator.store.values("gf_templates")) > 0
+
+
+def test_admin_sets_a_path_on_the_backend_form_and_it_is_audited(
+    simulator: SimulatorHandle, admin_client_portal: Client, company_a: Company
+) -> None:
+    backend = make_backend(simulator, "greenflux", company_a)
+    url = reverse("backends:edit", args=[backend.pk])
+    page = admin_client_portal.get(url).content.decode()
+    assert "Hardware templates path" in page and 'placeholder="/chargestation-templates"' in page
+    form = {"name": backend.name, "kind": "greenflux", "company": company_a.pk, "base_url": backend.base_url,
+            "path_templates": "/v2/templates", "path_locations": ""}
+    assert admin_client_portal.post(url, form).status_code == 302
+    backend.refresh_from_db()
+    assert backend.paths == {"templates": "/v2/templates"}
+    entry = AuditEntry.objects.filter(action="backend.update", entity_id=str(backend.pk)).latest("pk")
+    assert entry.after["paths"] == {"templates": "/v2/templates"}
+    bad = admin_client_portal.post(url, {**form, "path_templates": "v2 templates?x=1"})
+    assert bad.status_code == 422 and "A path starts with /" in bad.content.decode()
+    backend.refresh_from_db()
+    assert backend.paths == {"templates": "/v2/templates"}
