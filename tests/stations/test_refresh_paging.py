@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from portal.models import Backend, Company, RemovalHold, SyncRun
+from portal.models import Backend, Company, SyncRun
 from portal.services import backend_check
 from portal.sync import refresh_run
 from simulator.testing import SimulatorHandle
@@ -64,6 +64,8 @@ def test_connection_check_counts_every_station_behind_a_page_cap(
 def test_a_listing_missing_30_percent_of_1000_stations_triggers_the_removal_brake(
     simulator: SimulatorHandle, gf_1000: Backend
 ) -> None:
+    from portal.models import RemovalHold
+
     assert refresh_run(gf_1000, "stations", full=True).status == SyncRun.Status.DONE
     simulator.set_faults("greenflux", page_cap=20)
     gone = simulator.decommission_stations(share=0.3)
@@ -80,6 +82,8 @@ def test_a_listing_missing_30_percent_of_1000_stations_triggers_the_removal_brak
 
 
 def test_removals_under_the_brake_share_are_marked_at_once(simulator: SimulatorHandle, gf_1000: Backend) -> None:
+    from portal.models import RemovalHold
+
     assert refresh_run(gf_1000, "stations", full=True).status == SyncRun.Status.DONE
     gone = simulator.decommission_stations(share=0.05)
     run = refresh_run(gf_1000, "stations", full=True)
