@@ -4,7 +4,8 @@ A listing can come back short for reasons no signal shows (a server bug, a
 token that suddenly sees fewer records, pages that moved under us). Marking
 30 % of a fleet removed on such evidence would empty dashboards and lists, so
 when a full run would remove more than ``settings.REMOVAL_BRAKE_SHARE``
-(default 10 %) of a backend's live rows of one entity, the rows stay as they
+(default 10 %) of a backend's live rows of one entity (and at least
+``REMOVAL_BRAKE_MIN_ROWS``, default 5), the rows stay as they
 are and a ``RemovalHold`` lists them on the Sync page. An admin confirms
 (they are marked removed) or rejects (nothing changes); both are audited.
 A newer full run of the same backend and entity supersedes a pending hold.
@@ -31,8 +32,13 @@ def brake_share() -> float:
 
 
 def brake_applies(gone: int, live: int) -> bool:
-    """True when removing ``gone`` of ``live`` rows is more than the brake lets through."""
-    return gone > 0 and gone > brake_share() * live
+    """True when removing ``gone`` of ``live`` rows is more than the brake lets through.
+
+    A handful of removals (fewer than ``REMOVAL_BRAKE_MIN_ROWS``, default 5) never waits: one
+    cancelled maintenance window of one is 100 %, and no listing cut short looks like that.
+    """
+    minimum = int(getattr(settings, "REMOVAL_BRAKE_MIN_ROWS", 5))
+    return gone >= max(minimum, 1) and gone > brake_share() * live
 
 
 def holds_supersede(backend: Backend, entity: str) -> int:

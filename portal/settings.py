@@ -271,6 +271,7 @@ OUTBOX_RESEND_AFTER_SECONDS = float(os.environ.get("OUTBOX_RESEND_AFTER_SECONDS"
 
 # --- Refresh: a full run removing more than this share of a backend's rows waits for an admin. ---
 REMOVAL_BRAKE_SHARE = float(os.environ.get("REMOVAL_BRAKE_SHARE", "0.10"))
+REMOVAL_BRAKE_MIN_ROWS = int(os.environ.get("REMOVAL_BRAKE_MIN_ROWS", "5"))  # fewer removals never wait
 
 # --- Upstream: the simulator is the demo's default backend. ---
 SIMULATOR_URL = os.environ.get("SIMULATOR_URL", "http://127.0.0.1:8001")

@@ -102,7 +102,10 @@ def test_change_upstream_arrives_with_the_next_incremental_run(gf: Backend, simu
     assert station.etag == touched["etag"]
 
 
-def test_station_gone_upstream_is_marked_removed_not_deleted(gf: Backend, simulator: SimulatorHandle) -> None:
+def test_station_gone_upstream_is_marked_removed_not_deleted(
+    gf: Backend, simulator: SimulatorHandle, settings: Any
+) -> None:
+    settings.REMOVAL_BRAKE_SHARE = 1.0  # half the estate goes: the brake (tests/portal/test_removal_brake.py) is off here
     before = full(gf).rows_created
     # The simulator cannot delete a station: a smaller estate with the same seed keeps the first ids only.
     simulator.reset(stations=60, seed=simulator.initial_seed["seed"])
@@ -129,7 +132,10 @@ def test_pending_local_edit_survives_a_refresh(gf: Backend, simulator: Simulator
     assert station.upstream_data["name"] == touched["name"]  # the upstream's version, kept beside it
 
 
-def test_outage_mid_run_keeps_what_was_written_and_fails_the_run(gf: Backend, simulator: SimulatorHandle) -> None:
+def test_outage_mid_run_keeps_what_was_written_and_fails_the_run(
+    gf: Backend, simulator: SimulatorHandle, settings: Any
+) -> None:
+    settings.REMOVAL_BRAKE_SHARE = 1.0  # the completed rerun removes half the estate: not the brake's case
     full(gf)
     old = dict(Station.objects.filter(backend=gf).values_list("upstream_id", "label"))
     # A smaller estate from the same seed: fewer stations (a complete run would remove some), new contents.
