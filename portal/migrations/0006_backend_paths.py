@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portal', '0004_removal_holds'),
+        ('portal', '0005_removal_holds'),
     ]
 
     operations = [
