@@ -225,6 +225,17 @@ class Station:
         """Comparable view of what a client controls (for conflict and round-trip checks)."""
         return self.to_payload(full=True)
 
+    def document(self) -> dict[str, Any]:
+        """The whole station as the upstream sent it: writable fields, etag, status and configuration.
+
+        ``Station.from_api(s.document())`` gives ``s`` back, read-only fields included.
+        """
+        return {
+            **self.writable(), "etag": self.etag, "connectivity_status": self.connectivity_status,
+            "protocol_version": self.protocol_version, "last_updated": self.last_updated,
+            **dict(self.configuration),
+        }
+
 
 @dataclass(frozen=True)
 class HardwareTemplate:
@@ -392,10 +403,12 @@ class GreenFluxConnector:
             return Station.from_api(body)
         return self.get_station(station.charge_station_id)
 
-    def patch_station(self, charge_station_id: str, changes: Mapping[str, Any]) -> Station:
-        """PATCH only the given writable fields; no etag needed.
+    def patch_station(self, charge_station_id: str, changes: Mapping[str, Any], *, etag: str | None = None) -> Station:
+        """PATCH only the given writable fields; the document needs no etag for a PATCH.
 
-        Values may be plain JSON or ``Evse`` objects for ``evses``.
+        Values may be plain JSON or ``Evse`` objects for ``evses``. ``etag``, when
+        given, goes as ``If-Match`` (RFC 9110): an upstream that checks it answers
+        412 on a stale one, raised as ``Conflict`` with the current station.
         """
         bad = set(changes) - set(WRITABLE_FIELDS)
         if bad:
@@ -404,7 +417,13 @@ class GreenFluxConnector:
             k: [e.to_payload() if isinstance(e, Evse) else e for e in v] if k == "evses" else v
             for k, v in changes.items()
         }
-        body = _data(self.http.json("PATCH", f"/chargestations/{charge_station_id}", json=payload))
+        headers = {"If-Match": f'"{etag}"'} if etag else None
+        try:
+            body = _data(self.http.json("PATCH", f"/chargestations/{charge_station_id}", json=payload,
+                                        headers=headers))
+        except Conflict as exc:
+            exc.current = self._current_from_conflict(exc, charge_station_id)
+            raise
         if isinstance(body, dict) and body.get("charge_station_id"):
             return Station.from_api(body)
         return self.get_station(charge_station_id)
