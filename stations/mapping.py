@@ -85,19 +85,25 @@ def greenflux_evses_payload(station: Station) -> list[dict[str, Any]]:
 
 
 def desired_greenflux(station: Station) -> dict[str, Any]:
-    """The full writable GreenFlux document for a PUT (omitted optionals would be cleared)."""
-    return {
+    """The create body of a new GreenFlux station: only what the user gave and the document requires.
+
+    No live status (the station's or its EVSEs'): the upstream reports it, and
+    a create that claimed ``UNKNOWN`` would write a status nobody chose.
+    Edits never use this: they send changes merged into a fresh upstream
+    version (``stations.merge``).
+    """
+    document = {
         "charge_station_id": station.charge_box_identity,
         "location_id": station.location.upstream_id if station.location else None,
-        "name": station.label or None,
+        # The portal labels an unnamed station with its id; that is no name the user gave.
+        "name": station.label if station.label and station.label != station.charge_box_identity else None,
         "default_charge_station_tariff_id": station.default_tariff_id or None,
         "deploy_state": station.deploy_state,
-        "status": station.status or None,
         "charger_type": station.charger_type or None,
-        "contactless_type": station.upstream_data.get("contactless_type"),
         "charge_station_template_id": station.template.upstream_id if station.template else None,
-        "evses": greenflux_evses_payload(station),
+        "evses": [{k: v for k, v in evse.items() if k != "status"} for evse in greenflux_evses_payload(station)],
     }
+    return {k: v for k, v in document.items() if v is not None}
 
 
 def greenflux_record(payload: dict[str, Any]) -> gf.Station:

@@ -15,6 +15,7 @@ from connectors import greenflux as gf
 from portal.mirror import SyncState
 from portal.models import Operation
 from portal.outbox import OperationHandler, other_writes_open, register
+from stations import merge
 from stations.mapping import apply_beenergised, apply_greenflux, upstream_document
 from stations.models import Station
 
@@ -63,45 +64,99 @@ class StationCreate(_StationHandler):
         return connector.create_station(record)
 
 
-@register
-class StationPut(_StationHandler):
-    """PUT the whole station with the etag the user saw.
+EDIT_KINDS = ("station.edit", "station.patch")
 
-    Payload: ``{"document": <full writable document>, "base": <upstream document the user edited>}``.
+
+def accepted_etags(op: Operation) -> set[str]:
+    """The etags under which the upstream still holds what the user's form showed.
+
+    The etag the form showed, and those produced by edits that were still on
+    their way when the form was shown and landed after it (their values were
+    on the form already, as pending values): any other etag means someone
+    else wrote. A refresh writes nothing upstream, so its etag never counts.
+    """
+    etags = {op.base_etag or ""}
+    shown_at = op.payload.get("shown_at")
+    if shown_at:
+        earlier = Operation.objects.filter(
+            target_type="station", target_id=op.target_id, status=Operation.Status.DONE, pk__lt=op.pk,
+            kind__in=EDIT_KINDS, created_at__lte=shown_at, finished_at__gte=shown_at,
+        ).values_list("result", flat=True)
+        etags |= {r.get("etag") for r in earlier if isinstance(r, dict) and r.get("etag")}
+    return etags
+
+
+def send_changes(connector: gf.GreenFluxConnector, fresh: gf.Station, changes: dict[str, Any]) -> gf.Station:
+    """Write ``changes`` on top of ``fresh`` (already checked for conflicts) the way that sends least.
+
+    * no etag yet (GreenFlux creates one only at the first update; "re-save
+      the object"): a PATCH of the changed fields, which needs none;
+    * EVSE changes: a PUT of the fresh document with only these changes
+      merged in, with the fresh etag; everything else goes back exactly as
+      the upstream has it now;
+    * station fields only: a PATCH of those fields with the etag as
+      ``If-Match``. A PUT would have to carry the EVSEs, which the upstream
+      may refuse on write although it holds them (a connector standard it no
+      longer accepts), and without them GreenFlux rebuilds the EVSEs from the
+      template; a PATCH changes only the given fields (the document).
+    """
+    document = fresh.writable()
+    if fresh.etag and merge.touches_evses(changes):
+        return connector.update_station(gf.Station.from_api(merge.merge_document(document, changes)),
+                                        etag=fresh.etag)
+    return connector.patch_station(fresh.charge_station_id, merge.patch_body(document, changes),
+                                   etag=fresh.etag or None)
+
+
+@register
+class StationEdit(_StationHandler):
+    """Send the user's changes against the version their form showed.
+
+    Payload: ``{"shown": <canonical document the form showed>, "shown_at": <iso time>,
+    "changes": <stations.merge paths -> values>, "check": "etag" | "fields"}``, with
+    ``base_etag`` the etag the form showed. The station is read fresh first:
+
+    * the upstream already holds every change (an earlier attempt landed and
+      its answer was lost): done, nothing sent;
+    * ``check == "etag"`` (a full edit, a reapplied conflict): another etag than
+      the one shown is a conflict;
+    * ``check == "fields"`` (a quick edit): a conflict only when someone else
+      changed one of the same fields since the form showed it;
+    * otherwise ``send_changes``. A 412 on the write itself (a change that
+      landed between our read and our write) is a conflict too.
     """
 
-    kind = "station.put"
-
-    def perform(self, op: Operation, connector: gf.GreenFluxConnector) -> Any:
-        document = op.payload["document"]
-        if not op.base_etag:
-            # GreenFlux gives a station an etag only at its first update, and a PUT
-            # without one is refused: the user edited a never-updated version. If the
-            # upstream still has no etag nobody changed it since, so the same
-            # document goes by PATCH; if it has one now, that is a conflict.
-            current = connector.get_station(document["charge_station_id"])
-            if current.etag:
-                raise Conflict("The station was changed upstream after it was read.", current=current)
-            changes = {k: v for k, v in document.items() if k != "charge_station_id"}
-            return connector.patch_station(current.charge_station_id, changes)
-        return connector.update_station(gf.Station.from_api(document), etag=op.base_etag)
-
-    def on_conflict(self, op: Operation, current: Any) -> dict[str, Any] | None:
-        _mark(op, SyncState.CONFLICT)
-        if isinstance(current, gf.Station):
-            return {**current.writable(), "etag": current.etag, "last_updated": current.last_updated}
-        return current if isinstance(current, dict) else None
-
-
-@register
-class StationPatch(_StationHandler):
-    """PATCH single fields; no etag. Payload: ``{"changes": {<upstream field>: value}}``."""
-
-    kind = "station.patch"
+    kind = "station.edit"
 
     def perform(self, op: Operation, connector: gf.GreenFluxConnector) -> Any:
         station = Station.objects.get(pk=op.target_id)
-        return connector.patch_station(station.upstream_id or station.charge_box_identity, op.payload["changes"])
+        fresh = connector.get_station(station.upstream_id or station.charge_box_identity)
+        shown, changes = op.payload.get("shown", {}), op.payload.get("changes", {})
+        theirs = merge.canonical(fresh.writable())
+        if merge.already_applied(changes, theirs):
+            return fresh
+        if op.payload.get("check") == "fields":
+            clashing = merge.clashes(shown, changes, theirs)
+            if clashing:
+                raise Conflict(f"Changed upstream since the form showed it: {', '.join(clashing)}.", current=fresh)
+        elif (fresh.etag or "") not in accepted_etags(op):
+            raise Conflict("The station was changed upstream after the form showed it.", current=fresh)
+        return send_changes(connector, fresh, changes)
+
+    def apply(self, op: Operation, result: Any) -> dict[str, Any]:
+        return _apply(op, result)
+
+    def on_conflict(self, op: Operation, current: Any) -> dict[str, Any] | None:
+        _mark(op, SyncState.CONFLICT)
+        # The upstream's whole version, read-only fields included: "discard" shows it as it is.
+        return current.document() if isinstance(current, gf.Station) else None
+
+
+@register
+class StationPatch(StationEdit):
+    """A quick edit: the same as ``StationEdit`` with ``check == "fields"``."""
+
+    kind = "station.patch"
 
 
 @register

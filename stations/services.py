@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from connectors import greenflux as gf
 from locations.models import Location
@@ -18,17 +19,13 @@ from models_catalog.models import StationModel
 from portal.mirror import SyncState
 from portal.models import Backend, Company, Operation, User
 from portal.outbox import operation_create
+from stations import merge
 from stations.mapping import apply_greenflux, desired_beenergised, desired_greenflux
 from stations.models import Connector, Evse, HardwareTemplate, Station, Technician
+from stations.versions import UPSTREAM_FIELDS, ShownVersion, form_changes, shown_version
 
-# Portal field -> GreenFlux field, for quick edits (PATCH).
-PATCHABLE = {
-    "label": "name",
-    "deploy_state": "deploy_state",
-    "location": "location_id",
-    "default_tariff_id": "default_charge_station_tariff_id",
-    "charger_type": "charger_type",
-}
+# The fields a quick edit (a PATCH of one field) may change.
+PATCHABLE = UPSTREAM_FIELDS
 
 
 @dataclass
@@ -134,30 +131,64 @@ def _lock(station: Station) -> Station:
     )
 
 
-@transaction.atomic
-def station_update(*, user: User | None, station: Station, changes: dict[str, Any], seen_etag: str) -> Operation:
-    """Full edit: PUT the whole document with the etag the user saw (``seen_etag``)."""
+def _set_row_fields(station: Station, changes: dict[str, Any]) -> None:
+    """Show the user's station-level changes on the mirror row until the upstream's answer replaces it.
+
+    EVSE changes are shown once the upstream confirms them (the answer rebuilds the EVSE rows).
+    """
+    for portal_field, upstream_field in UPSTREAM_FIELDS.items():
+        if upstream_field not in changes:
+            continue
+        value = changes[upstream_field]
+        if portal_field == "location":
+            station.location = Location.objects.filter(backend=station.backend, upstream_id=value).first()
+        elif portal_field == "label":
+            station.label = value or station.charge_box_identity
+        else:
+            setattr(station, portal_field, value or "")
+
+
+def _edit(kind: str, station: Station, user: User | None, shown: ShownVersion, changes: dict[str, Any],
+          check: str) -> Operation:
     station = _lock(station)
-    base = dict(station.upstream_data)
-    for name, value in changes.items():
-        setattr(station, name, value)
+    _set_row_fields(station, changes)
     station.sync_state = SyncState.PENDING
     station.save()
-    document = desired_greenflux(station)
-    return _operation("station.put", station, user, {"document": document, "base": base}, base_etag=seen_etag)
+    payload = {"shown": shown.document, "shown_at": shown.shown_at, "changes": changes, "check": check}
+    return _operation(kind, station, user, payload, base_etag=shown.etag)
 
 
 @transaction.atomic
-def station_patch(*, user: User | None, station: Station, name: str, value: Any) -> Operation:
-    """Quick edit of one field (PATCH, no etag)."""
+def station_edit(*, user: User | None, station: Station, shown: ShownVersion,
+                 changes: dict[str, Any]) -> Operation | None:
+    """A full edit: send ``changes`` (``stations.merge`` paths) made against the version the form ``shown``.
+
+    The worker reads the station fresh: an etag other than ``shown.etag`` is a
+    conflict; otherwise only these changes go on top of the fresh version.
+    Returns None (and sends nothing) when nothing changed.
+    """
+    if not changes:
+        return None
+    return _edit("station.edit", station, user, shown, changes, "etag")
+
+
+@transaction.atomic
+def station_patch(*, user: User | None, station: Station, name: str, value: Any,
+                  shown: ShownVersion | None = None) -> Operation | None:
+    """Quick edit of one field (a PATCH of that field only), against the value the form ``shown``.
+
+    A quick edit checks its own field, not the etag: it conflicts only when
+    someone else changed that same field since the form showed it. Without
+    ``shown`` (a caller with no form) the mirror's version now is the base.
+    Returns None when the value is the one shown.
+    """
     if name not in PATCHABLE:
         raise ValueError(f"{name} cannot be changed with a quick edit")
-    station = _lock(station)
-    setattr(station, name, value)
-    station.sync_state = SyncState.PENDING
-    station.save()
-    upstream_value = value.upstream_id if isinstance(value, Location) else (value or None)
-    return _operation("station.patch", station, user, {"changes": {PATCHABLE[name]: upstream_value}})
+    shown = shown or shown_version(station)
+    changes = form_changes(shown, {name: value})
+    if not changes:
+        return None
+    return _edit("station.patch", station, user, shown, changes, "fields")
 
 
 @transaction.atomic
@@ -173,42 +204,65 @@ def _conflict(station: Station, op: Operation) -> Operation:
     return op
 
 
-def user_changes(op: Operation) -> dict[str, Any]:
-    """The fields the user changed in a PUT, against the version they started from."""
-    document, base = op.payload.get("document", {}), op.payload.get("base", {})
-    return {k: v for k, v in document.items() if base.get(k) != v}
+def conflict_merges(op: Operation) -> list[merge.FieldMerge]:
+    """Base (what the form showed), mine and theirs (the upstream's version at the conflict), per path."""
+    theirs = merge.canonical(op.upstream_current or {})
+    return merge.three_way(op.payload.get("shown", {}), op.payload.get("changes", {}), theirs)
+
+
+def _resolve(op: Operation, how: str, message: str, **result: Any) -> None:
+    op.status = Operation.Status.DISCARDED  # settled without being sent; ``result.resolved`` says how
+    op.result = {**op.result, "resolved": how, **result}
+    op.error_message = message
+    op.save(update_fields=["status", "result", "error_message", "updated_at"])
+
+
+def _show_upstream(station: Station, document: dict[str, Any], user: User | None) -> None:
+    """Make the mirror the upstream's version in full, then read it again (it may have moved on)."""
+    apply_greenflux(station, gf.Station.from_api(document))
+    _operation("station.refresh", station, user, {})
 
 
 @transaction.atomic
-def station_conflict_reapply(*, user: User | None, station: Station, op: Operation) -> Operation:
-    """Apply the user's changed fields on top of the upstream's latest version, with its etag."""
+def station_conflict_reapply(*, user: User | None, station: Station, op: Operation,
+                             choices: dict[str, str] | None = None) -> Operation | None:
+    """Send the user's changes on top of the upstream's version at the conflict, with its etag.
+
+    ``choices`` maps each clashing path to ``"mine"`` or ``"theirs"``; a clash
+    without a choice raises ``ValueError`` (nothing is overwritten without the
+    user's decision). Changes nobody else touched go as they are; fields only
+    they changed stay theirs. If the upstream changed again since, the new
+    operation becomes a new conflict. Returns None when every choice kept
+    theirs (then it is a discard).
+    """
     op = _conflict(station, op)
     station = _lock(station)
-    current = dict(op.upstream_current)
-    latest_etag = current.pop("etag", "") or ""
-    current.pop("last_updated", None)
-    document = {**current, **user_changes(op)}
-    op.status = Operation.Status.DISCARDED
-    op.save(update_fields=["status", "updated_at"])
-    station.sync_state = SyncState.PENDING
-    station.save(update_fields=["sync_state", "updated_at"])
-    new = _operation("station.put", station, user, {"document": document, "base": op.upstream_current},
-                     base_etag=latest_etag)
-    op.result = {**op.result, "resolved": "reapplied", "superseded_by": new.pk}
-    op.error_message = f"Resolved: your change was applied on top of the latest version (operation #{new.pk})."
-    op.save(update_fields=["result", "error_message", "updated_at"])
+    choices = choices or {}
+    rows = conflict_merges(op)
+    undecided = [row.path for row in rows if row.clash and choices.get(row.path) not in ("mine", "theirs")]
+    if undecided:
+        raise ValueError(f"Choose yours or theirs for: {', '.join(undecided)}")
+    chosen = {row.path: row.mine for row in rows
+              if row.mine_changed and row.mine != row.theirs and (not row.clash or choices[row.path] == "mine")}
+    current = op.upstream_current
+    if not chosen:
+        _show_upstream(station, current, user)
+        _resolve(op, "discarded", "Resolved: you kept their version; nothing of yours was sent.")
+        return None
+    shown = ShownVersion(station.pk, current.get("etag") or "", merge.canonical(current),
+                         timezone.now().isoformat())
+    apply_greenflux(station, gf.Station.from_api(current))  # theirs, with the chosen changes on top
+    new = _edit("station.edit", station, user, shown, chosen, "etag")
+    _resolve(op, "reapplied", f"Resolved: your chosen changes were sent on top of the latest version "
+             f"(operation #{new.pk}).", superseded_by=new.pk, chosen=sorted(chosen))
     return new
 
 
 @transaction.atomic
 def station_conflict_discard(*, user: User | None, station: Station, op: Operation) -> Station:
-    """Drop the user's change and show the upstream's latest version."""
+    """Drop the user's change; the mirror becomes the upstream's version in full (then is read again)."""
     op = _conflict(station, op)
     station = _lock(station)
-    document = {**op.upstream_current, **{k: v for k, v in station.configuration.items()}}
-    apply_greenflux(station, gf.Station.from_api(document))
-    op.status = Operation.Status.DISCARDED
-    op.result = {**op.result, "resolved": "discarded"}
-    op.error_message = "Resolved: your change was discarded; the upstream's version is shown."
-    op.save(update_fields=["status", "result", "error_message", "updated_at"])
+    _show_upstream(station, op.upstream_current, user)
+    _resolve(op, "discarded", "Resolved: your change was discarded; the upstream's version is shown.")
     return station

@@ -24,16 +24,12 @@ from stations import services
 from stations.forms import (QUICK_FIELDS, EvseRows, StationCreateForm, StationEditForm, apply_errors,
                             quick_edit_form)
 from stations.models import HardwareTemplate, Station
+from stations.views.conflicts import open_conflict
 from stations.validation import validate_station_input
+from stations.versions import shown_version
 
 WRITE_EVENTS = "stationsChanged, operationsChanged"
 ROW_ACTIONS = ("add_evse", "remove_evse", "add_connector", "remove_connector")
-FIELD_LABELS = {
-    "name": "Name", "location_id": "Location", "default_charge_station_tariff_id": "Default tariff id",
-    "deploy_state": "Deploy state", "status": "Status", "charger_type": "Charger type",
-    "contactless_type": "Contactless payment", "charge_station_template_id": "Hardware template",
-    "evses": "EVSEs",
-}
 
 
 def _station(request: HttpRequest, station_id: int) -> Station:
@@ -60,13 +56,6 @@ def _not_editable_reason(station: Station) -> str | None:
     if not station.upstream_id:
         return f"This station is not on {station.backend.name} yet; edit it once it shows as synced."
     return None
-
-
-def _open_conflict(station: Station) -> Operation | None:
-    if station.sync_state != SyncState.CONFLICT:
-        return None
-    return Operation.objects.filter(target_type="station", target_id=station.pk,
-                                    status=Operation.Status.CONFLICT).order_by("-created_at", "-id").first()
 
 
 # --- create -------------------------------------------------------------------------------
@@ -146,15 +135,20 @@ def station_edit(request: HttpRequest, station_id: int) -> HttpResponse:
     if reason:
         return render(request, "stations/station_edit.html", {"station": station, "reason": reason},
                       status=200 if request.method == "GET" else 409)
-    if _open_conflict(station):
+    if open_conflict(station):
         messages.warning(request, "This station has a conflict to resolve before it can be edited again.")
         return redirect("stations:conflict", station.pk)
     form = StationEditForm(request.POST or None, station=station, user=request.user)
     if request.method == "POST" and form.is_valid():
-        services.station_update(user=request.user, station=station, changes=form.changes(),
-                                seen_etag=form.cleaned_data["etag"])
-        _sent(request, station)
+        op = services.station_edit(user=request.user, station=station, shown=form.shown, changes=form.changes())
+        if op is None:
+            messages.info(request, "You changed nothing, so nothing was sent.")
+        else:
+            _sent(request, station)
         return _written(request, redirect("stations:detail", station.pk))
+    if form.stale:
+        messages.warning(request, StationEditForm.STALE)
+        form = StationEditForm(station=station, user=request.user)
     return render(request, "stations/station_edit.html", {"station": station, "form": form})
 
 
@@ -171,10 +165,12 @@ def actions_context(
     quick = []
     if may_write and not reason:
         given = forms or {}
-        quick = [given.get(name) or quick_edit_form(station, name, request.user) for name in QUICK_FIELDS]
+        shown = shown_version(station)  # one version for all the page's quick forms
+        quick = [given.get(name) or quick_edit_form(station, name, request.user, shown=shown)
+                 for name in QUICK_FIELDS]
     return {
         "station": station, "open_ops": open_ops, "polling": bool(open_ops),
-        "conflict": _open_conflict(station),
+        "conflict": open_conflict(station),
         "failed": ops.filter(status=Operation.Status.FAILED).order_by("-created_at", "-id").first()
         if station.sync_state == SyncState.FAILED else None,
         "may_write": may_write, "not_editable": reason, "quick_forms": quick,
@@ -225,11 +221,15 @@ def station_quick_edit(request: HttpRequest, station_id: int, field: str) -> Htt
     value = form.cleaned_data["value"]
     if field != "location":
         value = value or ""
-    services.station_patch(user=request.user, station=station, name=field, value=value)
+    op = services.station_patch(user=request.user, station=station, name=field, value=value,
+                                shown=form.cleaned_data["shown_token"])
     station.refresh_from_db()
     if request.htmx:
         return _written(request, _render_actions(request, station))
-    _sent(request, station)
+    if op is None:
+        messages.info(request, "That is the value it already had, so nothing was sent.")
+    else:
+        _sent(request, station)
     return redirect("stations:detail", station.pk)
 
 
@@ -248,95 +248,6 @@ def station_refresh(request: HttpRequest, station_id: int) -> HttpResponse:
     return redirect("stations:detail", station.pk)
 
 
-# --- conflicts ----------------------------------------------------------------------------
-
-def _evse_summary(evses: list[dict[str, Any]] | None) -> str:
-    if not evses:
-        return "none"
-    parts = []
-    for n, evse in enumerate(evses, start=1):
-        conns = ", ".join(
-            f"{c.get('standard')} {str(c.get('format', '')).lower()}"
-            + (f" {c['max_electric_power'] / 1000:g} kW" if c.get("max_electric_power") else "")
-            for c in evse.get("connectors", [])
-        )
-        parts.append(f"EVSE {evse.get('evse_sequence_number') or n}: {conns or 'no connectors'}")
-    return "; ".join(parts)
-
-
-def _shown(key: str, value: Any, locations: dict[str, str]) -> str:
-    if key == "evses":
-        return _evse_summary(value)
-    if key == "location_id" and value:
-        return locations.get(value, value)
-    return "—" if value in (None, "") else str(value)
-
-
-def conflict_rows(station: Station, op: Operation) -> list[dict[str, Any]]:
-    """Field by field: where the user started, what they want, what the upstream holds now."""
-    mine, base, theirs = op.payload.get("document", {}), op.payload.get("base", {}), op.upstream_current or {}
-    changed = services.user_changes(op)
-    ids = {v for d in (mine, base, theirs) if (v := d.get("location_id"))}
-    locations = dict(Location.objects.filter(backend=station.backend, upstream_id__in=ids)
-                     .values_list("upstream_id", "name"))
-    rows = []
-    for key, label in FIELD_LABELS.items():
-        mine_changed = key in changed
-        theirs_changed = base.get(key) != theirs.get(key)
-        if not (mine_changed or theirs_changed) and key not in ("name", "evses"):
-            continue
-        rows.append({
-            "label": label, "base": _shown(key, base.get(key), locations),
-            "mine": _shown(key, mine.get(key), locations), "theirs": _shown(key, theirs.get(key), locations),
-            "mine_changed": mine_changed, "theirs_changed": theirs_changed,
-            "clash": mine_changed and theirs_changed and mine.get(key) != theirs.get(key),
-        })
-    return rows
-
-
-@role_required(Role.OPERATOR)
-@require_http_methods(["GET"])
-def station_conflict(request: HttpRequest, station_id: int) -> HttpResponse:
-    station = _station(request, station_id)
-    op = _open_conflict(station)
-    if op is None:
-        messages.info(request, "This station has no conflict to resolve.")
-        return redirect("stations:detail", station.pk)
-    return render(request, "stations/station_conflict.html", {
-        "station": station, "op": op, "rows": conflict_rows(station, op),
-        "changed": sorted(FIELD_LABELS.get(k, k) for k in services.user_changes(op)),
-    })
-
-
-def _resolve(request: HttpRequest, station_id: int, op_id: int, how: str) -> HttpResponse:
-    station = _station(request, station_id)
-    op = Operation.objects.filter(pk=op_id, target_type="station", target_id=station.pk).first()
-    try:
-        if op is None:
-            raise ValueError("This operation is not an open conflict.")
-        if how == "reapply":
-            services.station_conflict_reapply(user=request.user, station=station, op=op)
-            _sent(request, station)
-        else:
-            services.station_conflict_discard(user=request.user, station=station, op=op)
-            messages.success(request, f"Your change was discarded; this is {station.backend.name}'s version.")
-    except ValueError:
-        messages.info(request, "This conflict was already resolved.")
-    return _written(request, redirect("stations:detail", station.pk))
-
-
-@role_required(Role.OPERATOR)
-@require_http_methods(["POST"])
-def station_conflict_reapply(request: HttpRequest, station_id: int, op_id: int) -> HttpResponse:
-    return _resolve(request, station_id, op_id, "reapply")
-
-
-@role_required(Role.OPERATOR)
-@require_http_methods(["POST"])
-def station_conflict_discard(request: HttpRequest, station_id: int, op_id: int) -> HttpResponse:
-    return _resolve(request, station_id, op_id, "discard")
-
-
 urlpatterns: list[URLPattern] = [
     path("new/", station_create, name="create"),
     path("<int:station_id>/edit/", station_edit, name="edit"),
@@ -344,7 +255,4 @@ urlpatterns: list[URLPattern] = [
     path("<int:station_id>/quick/", station_quick, name="quick"),
     path("<int:station_id>/quick/<str:field>/", station_quick_edit, name="quick_edit"),
     path("<int:station_id>/refresh/", station_refresh, name="refresh"),
-    path("<int:station_id>/conflict/", station_conflict, name="conflict"),
-    path("<int:station_id>/conflict/<int:op_id>/reapply/", station_conflict_reapply, name="conflict_reapply"),
-    path("<int:station_id>/conflict/<int:op_id>/discard/", station_conflict_discard, name="conflict_discard"),
 ]

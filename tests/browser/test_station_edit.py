@@ -91,7 +91,7 @@ def test_create_edit_and_resolve_a_conflict(
     expect(table).to_contain_text("TARIFF-SOMEONE-ELSE")
     assert fits_the_window(page)
     screenshot(page, "station-conflict")
-    page.get_by_role("button", name="Apply my change on top of the latest").click()
+    page.get_by_role("button", name="Send my choices").click()
     expect(page.get_by_text("it will show as synced when the upstream confirms")).to_be_visible()
     wait_synced(page)
     with gf.connector() as connector:

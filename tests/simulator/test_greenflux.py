@@ -257,3 +257,25 @@ def test_last_updated_moves_forward_on_write(http, gf):
     time.sleep(1.05)
     patched = http.patch(f"{gf['base']}/chargestations/NEW-1", json={"name": "x"}, headers=gf["headers"]).json()["data"]
     assert patched["last_updated"] > created["last_updated"]
+
+
+def test_patch_needs_no_etag_but_a_given_one_is_checked(http, gf):
+    """The document: "For PATCH updates, an etag is not required". One sent as If-Match
+    (RFC 9110) is a precondition all the same: a stale one is 412 and nothing changes."""
+    station = _seeded_with_etag(http, gf)
+    url = f"{gf['base']}/chargestations/{station['charge_station_id']}"
+    stale = http.patch(url, json={"name": "not written"}, headers={**gf["headers"], "If-Match": '"stale"'})
+    assert stale.status_code == 412 and stale.json()["data"]["name"] == station["name"]
+    current = http.patch(url, json={"name": "written"}, headers={**gf["headers"], "If-Match": f'"{station["etag"]}"'})
+    assert current.status_code == 200 and current.json()["data"]["name"] == "written"
+    assert http.patch(url, json={"name": "no etag"}, headers=gf["headers"]).status_code == 200
+
+
+def test_a_new_station_gets_its_etag_from_its_first_patch_then_takes_a_put(http, gf):
+    created = _new_station(http, gf).json()["data"]
+    url = f"{gf['base']}/chargestations/NEW-1"
+    assert http.put(url, json={**created, "etag": "made-up"}, headers=gf["headers"]).status_code == 412
+    patched = http.patch(url, json={"name": "re-saved"}, headers=gf["headers"]).json()["data"]
+    assert patched["etag"]
+    put = http.put(url, json={**patched, "name": "put"}, headers=gf["headers"])
+    assert put.status_code == 200 and put.json()["data"]["name"] == "put"

@@ -17,6 +17,7 @@ from simulator.testing import SimulatorHandle
 from stations import services
 from stations.models import HardwareTemplate, Station, Technician
 from stations.services import ConnectorInput, EvseInput, StationInput
+from stations.versions import shown_version
 from tests.factories import StationModelFactory
 from tests.upstream import make_backend, mirror_technicians
 from tests.worker import wait_for
@@ -134,14 +135,14 @@ def test_stale_etag_becomes_conflict_and_nothing_is_lost(
     transactional: None, simulator: SimulatorHandle, gf_backend: Backend
 ) -> None:
     station = _synced_station(gf_backend)
-    seen_etag = station.etag
+    shown = shown_version(station)
     simulator.touch_station("EDIT-1", default_charge_station_tariff_id="TARIFF-SOMEONE-ELSE")
-    op = services.station_update(user=None, station=station, changes={"label": "My new label"}, seen_etag=seen_etag)
+    op = services.station_edit(user=None, station=station, shown=shown, changes={"name": "My new label"})
     op = settled(op)
     assert op.status == Operation.Status.CONFLICT
     station.refresh_from_db()
     assert station.sync_state == SyncState.CONFLICT
-    assert op.payload["document"]["name"] == "My new label"  # the user's change is kept
+    assert op.payload["changes"] == {"name": "My new label"}  # the user's change is kept
     assert op.upstream_current["default_charge_station_tariff_id"] == "TARIFF-SOMEONE-ELSE"
     assert upstream_station(gf_backend, "EDIT-1").name == "Edit me"  # nothing overwritten upstream
 
@@ -156,8 +157,9 @@ def test_discarding_a_conflict_shows_the_upstream_version(
     transactional: None, simulator: SimulatorHandle, gf_backend: Backend
 ) -> None:
     station = _synced_station(gf_backend)
+    shown = shown_version(station)
     simulator.touch_station("EDIT-1", name="Renamed elsewhere")
-    op = settled(services.station_update(user=None, station=station, changes={"label": "Mine"}, seen_etag=station.etag))
+    op = settled(services.station_edit(user=None, station=station, shown=shown, changes={"name": "Mine"}))
     assert op.status == Operation.Status.CONFLICT
     station = services.station_conflict_discard(user=None, station=station, op=op)
     assert station.label == "Renamed elsewhere"

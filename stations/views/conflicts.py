@@ -1,0 +1,180 @@
+"""A station's conflict: base / mine / theirs per field, EVSE and connector, decided field by field.
+
+"Base" is the version the user's form showed, "mine" what they wanted, and
+"theirs" the upstream's version when the conflict was found. Fields only they
+changed are kept; each field both changed differently needs a choice before
+"Send my choices" (``services.station_conflict_reapply``) sends exactly the
+chosen fields on top of their version with its etag.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path
+from django.views.decorators.http import require_http_methods
+
+from locations.models import Location
+from portal.access import Role, get_scoped_or_404, role_required
+from portal.mirror import SyncState
+from portal.models import Operation
+from stations import merge, services
+from stations.models import Station
+
+WRITE_EVENTS = "stationsChanged, operationsChanged"
+FIELD_LABELS = {
+    "name": "Name", "location_id": "Location", "default_charge_station_tariff_id": "Default tariff id",
+    "deploy_state": "Deploy state", "charger_type": "Charger type", "contactless_type": "Contactless payment",
+    "evse_id": "EVSE id", "capabilities": "capabilities", "floor_level": "floor level",
+    "physical_reference": "physical reference", "directions": "directions",
+    "parking_restrictions": "parking restrictions", "standard": "standard", "format": "format",
+    "power_type": "power type", "voltage": "voltage (V)", "amperage": "current (A)",
+    "max_electric_power": "power (W)", "tariff_id": "tariff id",
+}
+
+
+def _station(request: HttpRequest, station_id: int) -> Station:
+    stations = Station.objects.select_related("backend", "company", "location", "template")
+    return get_scoped_or_404(stations, request.user, pk=station_id)
+
+
+def open_conflict(station: Station) -> Operation | None:
+    if station.sync_state != SyncState.CONFLICT:
+        return None
+    return Operation.objects.filter(target_type="station", target_id=station.pk,
+                                    status=Operation.Status.CONFLICT).order_by("-created_at", "-id").first()
+
+
+def _connector_text(conn: dict[str, Any]) -> str:
+    power = f" {conn['max_electric_power'] / 1000:g} kW" if conn.get("max_electric_power") else ""
+    return f"{conn.get('standard')} {str(conn.get('format') or '').lower()}{power}"
+
+
+def _text(path: str, value: Any, locations: dict[str, str]) -> str:
+    if value is merge.MISSING:
+        return "(not there)"
+    if value is None or value == []:
+        return "(removed)" if path.startswith("evses/") and path.count("/") in (1, 3) else "—"
+    if path == "location_id":
+        return locations.get(value, value)
+    if path.count("/") == 1:  # a whole EVSE
+        conns = ", ".join(_connector_text(c) for c in value.get("connectors", {}).values())
+        return f"{value.get('evse_id') or 'new EVSE'}: {conns or 'no connectors'}"
+    if path.count("/") == 3:  # a whole connector
+        return _connector_text(value)
+    if path.endswith("/directions"):
+        return "; ".join(f"{d['text']} ({d['language']})" for d in value)
+    if isinstance(value, list):
+        return ", ".join(str(v).replace("_", " ") for v in value)
+    return str(value)
+
+
+def _label(path: str, versions: list[dict[str, Any]]) -> str:
+    parts = path.split("/")
+    if len(parts) == 1:
+        return FIELD_LABELS.get(parts[0], parts[0])
+    uid = parts[1]
+    evse = next((v["evses"][uid] for v in versions if uid in v.get("evses", {})), {})
+    name = f"EVSE {evse.get('evse_id') or uid[:8]}"
+    if len(parts) == 2:
+        return name
+    if len(parts) == 3:
+        return f"{name}: {FIELD_LABELS.get(parts[2], parts[2])}"
+    conn = f"{name}, connector {parts[3]}"
+    return conn if len(parts) == 4 else f"{conn}: {FIELD_LABELS.get(parts[4], parts[4])}"
+
+
+def conflict_rows(station: Station, op: Operation) -> list[dict[str, Any]]:
+    """One row per path either side changed: the user's first, then theirs (kept)."""
+    shown, theirs = op.payload.get("shown", {}), merge.canonical(op.upstream_current or {})
+    rows = services.conflict_merges(op)
+    ids = {v for r in rows if r.path == "location_id" for v in (r.base, r.mine, r.theirs) if isinstance(v, str)}
+    locations = dict(Location.objects.filter(backend=station.backend, upstream_id__in=ids)
+                     .values_list("upstream_id", "name"))
+    versions = [theirs, shown, merge.apply_changes(shown, op.payload.get("changes", {}))]
+    return [{
+        "path": row.path, "label": _label(row.path, versions), "base": _text(row.path, row.base, locations),
+        "mine": _text(row.path, row.mine, locations), "theirs": _text(row.path, row.theirs, locations),
+        "mine_changed": row.mine_changed, "theirs_changed": row.theirs_changed, "clash": row.clash,
+        "same": row.mine_changed and row.theirs_changed and not row.clash,
+    } for row in rows]
+
+
+@role_required(Role.OPERATOR)
+@require_http_methods(["GET"])
+def station_conflict(request: HttpRequest, station_id: int) -> HttpResponse:
+    station = _station(request, station_id)
+    op = open_conflict(station)
+    if op is None:
+        messages.info(request, "This station has no conflict to resolve.")
+        return redirect("stations:detail", station.pk)
+    return _page(request, station, op, {})
+
+
+def _page(request: HttpRequest, station: Station, op: Operation, chosen: dict[str, str],
+          error: str = "", status: int = 200) -> HttpResponse:
+    rows = conflict_rows(station, op)
+    for row in rows:
+        row["choice"] = chosen.get(row["path"], "")
+    return render(request, "stations/station_conflict.html", {
+        "station": station, "op": op, "rows": rows, "error": error,
+        "clashes": sum(1 for r in rows if r["clash"]),
+        "changed": [r["label"] for r in rows if r["mine_changed"]],
+    }, status=status)
+
+
+def _written(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    if request.htmx:
+        response["HX-Trigger"] = WRITE_EVENTS
+    return response
+
+
+def _op(station: Station, op_id: int) -> Operation:
+    op = Operation.objects.filter(pk=op_id, target_type="station", target_id=station.pk).first()
+    if op is None or op.status != Operation.Status.CONFLICT:
+        raise ValueError("This operation is not an open conflict.")
+    return op
+
+
+@role_required(Role.OPERATOR)
+@require_http_methods(["POST"])
+def station_conflict_reapply(request: HttpRequest, station_id: int, op_id: int) -> HttpResponse:
+    station = _station(request, station_id)
+    chosen = {key.removeprefix("choice:"): value for key, value in request.POST.items() if key.startswith("choice:")}
+    try:
+        op = _op(station, op_id)
+        new = services.station_conflict_reapply(user=request.user, station=station, op=op, choices=chosen)
+    except ValueError as exc:
+        if "Choose" not in str(exc):
+            messages.info(request, "This conflict was already resolved.")
+            return _written(request, redirect("stations:detail", station.pk))
+        return _page(request, station, op, chosen, status=400,
+                     error="Nothing was sent: choose yours or theirs for every field marked “both changed”.")
+    if new is None:
+        messages.success(request, f"You kept {station.backend.name}'s version; nothing of yours was sent.")
+    else:
+        messages.success(request, f"Your choices were sent to {station.backend.name}; it will show as synced "
+                                  "when the upstream confirms.")
+    return _written(request, redirect("stations:detail", station.pk))
+
+
+@role_required(Role.OPERATOR)
+@require_http_methods(["POST"])
+def station_conflict_discard(request: HttpRequest, station_id: int, op_id: int) -> HttpResponse:
+    station = _station(request, station_id)
+    try:
+        services.station_conflict_discard(user=request.user, station=station, op=_op(station, op_id))
+        messages.success(request, f"Your change was discarded; this is {station.backend.name}'s version.")
+    except ValueError:
+        messages.info(request, "This conflict was already resolved.")
+    return _written(request, redirect("stations:detail", station.pk))
+
+
+urlpatterns: list[URLPattern] = [
+    path("<int:station_id>/conflict/", station_conflict, name="conflict"),
+    path("<int:station_id>/conflict/<int:op_id>/reapply/", station_conflict_reapply, name="conflict_reapply"),
+    path("<int:station_id>/conflict/<int:op_id>/discard/", station_conflict_discard, name="conflict_discard"),
+]
