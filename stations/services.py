@@ -148,9 +148,16 @@ def _set_row_fields(station: Station, changes: dict[str, Any]) -> None:
             setattr(station, portal_field, value or "")
 
 
+class StationInConflict(ValueError):
+    """The station has an open conflict: it is decided first, so that no change is made blind to it."""
+
+
 def _edit(kind: str, station: Station, user: User | None, shown: ShownVersion, changes: dict[str, Any],
           check: str) -> Operation:
     station = _lock(station)
+    if Operation.objects.filter(target_type="station", target_id=station.pk,
+                                status=Operation.Status.CONFLICT).exists():
+        raise StationInConflict("This station has a conflict to resolve before it can be edited again.")
     _set_row_fields(station, changes)
     station.sync_state = SyncState.PENDING
     station.save()
@@ -252,9 +259,12 @@ def station_conflict_reapply(*, user: User | None, station: Station, op: Operati
     shown = ShownVersion(station.pk, current.get("etag") or "", merge.canonical(current),
                          timezone.now().isoformat())
     apply_greenflux(station, gf.Station.from_api(current))  # theirs, with the chosen changes on top
+    _resolve(op, "reapplied", "Resolved: your chosen changes were sent on top of the latest version.",
+             chosen=sorted(chosen))
     new = _edit("station.edit", station, user, shown, chosen, "etag")
-    _resolve(op, "reapplied", f"Resolved: your chosen changes were sent on top of the latest version "
-             f"(operation #{new.pk}).", superseded_by=new.pk, chosen=sorted(chosen))
+    op.result["superseded_by"] = new.pk
+    op.error_message = f"Resolved: your chosen changes were sent on top of the latest version (operation #{new.pk})."
+    op.save(update_fields=["result", "error_message", "updated_at"])
     return new
 
 

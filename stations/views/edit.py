@@ -140,7 +140,12 @@ def station_edit(request: HttpRequest, station_id: int) -> HttpResponse:
         return redirect("stations:conflict", station.pk)
     form = StationEditForm(request.POST or None, station=station, user=request.user)
     if request.method == "POST" and form.is_valid():
-        op = services.station_edit(user=request.user, station=station, shown=form.shown, changes=form.changes())
+        try:
+            op = services.station_edit(user=request.user, station=station, shown=form.shown,
+                                       changes=form.changes())
+        except services.StationInConflict as exc:
+            messages.warning(request, str(exc))
+            return redirect("stations:conflict", station.pk)
         if op is None:
             messages.info(request, "You changed nothing, so nothing was sent.")
         else:
@@ -221,8 +226,12 @@ def station_quick_edit(request: HttpRequest, station_id: int, field: str) -> Htt
     value = form.cleaned_data["value"]
     if field != "location":
         value = value or ""
-    op = services.station_patch(user=request.user, station=station, name=field, value=value,
-                                shown=form.cleaned_data["shown_token"])
+    try:
+        op = services.station_patch(user=request.user, station=station, name=field, value=value,
+                                    shown=form.cleaned_data["shown_token"])
+    except services.StationInConflict as exc:
+        messages.warning(request, str(exc))
+        return _render_actions(request, station) if request.htmx else redirect("stations:conflict", station.pk)
     station.refresh_from_db()
     if request.htmx:
         return _written(request, _render_actions(request, station))
