@@ -17,6 +17,7 @@ from django.urls import reverse
 from portal.access import Role
 from portal.mirror import SyncState
 from portal.models import Backend, Company, Operation, SyncRun
+from portal.outbox import operation_enqueue
 from portal.sync import refresh_run
 from simulator.testing import SimulatorHandle
 from stations.models import Evse, Station
@@ -86,6 +87,13 @@ def save(client: Client, station: Station, shown: dict[str, Any], **changes: Any
     return response
 
 
+def quick_post(client: Client, station: Station, field: str, value: Any) -> dict[str, Any]:
+    """A quick edit's fields as the station page rendered them, with a new value."""
+    forms = client.get(reverse("stations:actions", args=[station.pk])).context["quick_forms"]
+    form = next(f for f in forms if f.field_name == field)
+    return {**{f"quick-{field}-{k}": v for k, v in form.initial.items()}, f"quick-{field}-value": value}
+
+
 def refresh(client: Client, station: Station) -> Station:
     client.post(reverse("stations:refresh", args=[station.pk]))
     return settled(station)
@@ -123,9 +131,14 @@ def test_a_refresh_while_the_form_is_open_does_not_make_their_change_mine(
 
 
 def test_reapply_keeps_the_connector_and_capability_someone_added_upstream(
-    mirrored: Backend, operator_client: Client, second_client: Client
+    mirrored: Backend, operator_client: Client, second_client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """2. EVSEs looked changed by both sides, so reapply sent the old EVSE structure back."""
+    """2. EVSEs looked changed by both sides, so reapply sent the mirror's old EVSE structure back.
+
+    A scheduled refresh lands while another user's quick edit is still on its
+    way: the station is pending, so the refresh keeps the upstream's new
+    version beside the mirror rows instead of over them.
+    """
     station = seeded(mirrored)
     evse = upstream(mirrored, station).evses[0]
     payload = evse.to_payload()
@@ -136,17 +149,24 @@ def test_reapply_keeps_the_connector_and_capability_someone_added_upstream(
              "voltage": 230, "amperage": 16, "max_electric_power": 3700}
     edit_upstream(mirrored, station, evses=[{"uid": evse.uid, "capabilities": [
         "REMOTE_START_STOP_CAPABLE", "RFID_READER"], "connectors": [*payload["connectors"], extra]}])
-    refresh(second_client, station)
+
+    with monkeypatch.context() as held:  # the other user's save is on its way (not delivered yet)
+        held.setattr("portal.outbox.operation_enqueue", lambda *a, **k: None)
+        other = "Deprecated" if station.deploy_state != "Deprecated" else "Stock"
+        second_client.post(reverse("stations:quick_edit", args=[station.pk, "deploy_state"]),
+                           quick_post(second_client, station, "deploy_state", other))
+    assert refresh_run(mirrored, "stations", full=True).status == SyncRun.Status.DONE  # the scheduled refresh
 
     save(operator_client, station, shown, label="Renamed by me")
-    station = settled(station)
-    assert station.sync_state == SyncState.CONFLICT
+    wait_for(lambda: Operation.objects.filter(target_id=station.pk, status=Operation.Status.CONFLICT).exists())
     op, rows = conflict(operator_client, station)
     assert not any(r["mine_changed"] for r in rows if r.get("path", r["label"]).lower().startswith("evse"))
     operator_client.post(reverse("stations:conflict_reapply", args=[station.pk, op.pk]))
+    for held_op in Operation.objects.filter(target_id=station.pk, status=Operation.Status.QUEUED):
+        operation_enqueue(held_op.pk)  # now it arrives
     settled(station)
     now = upstream(mirrored, station)
-    assert now.name == "Renamed by me"
+    assert (now.name, now.deploy_state) == ("Renamed by me", other)
     first = next(e for e in now.evses if e.uid == evse.uid)
     assert "RFID_READER" in first.capabilities
     assert [c.standard for c in first.connectors][-1] == "DOMESTIC_F"
