@@ -64,7 +64,7 @@ class StationCreate(_StationHandler):
         return connector.create_station(record)
 
 
-EDIT_KINDS = ("station.edit", "station.patch")
+EDIT_KINDS = ("station.edit", "station.patch", "station.put")
 
 
 def accepted_etags(op: Operation) -> set[str]:
@@ -131,11 +131,11 @@ class StationEdit(_StationHandler):
     def perform(self, op: Operation, connector: gf.GreenFluxConnector) -> Any:
         station = Station.objects.get(pk=op.target_id)
         fresh = connector.get_station(station.upstream_id or station.charge_box_identity)
-        shown, changes = op.payload.get("shown", {}), op.payload.get("changes", {})
+        shown, changes, check = merge.edit_of(op.payload)
         theirs = merge.canonical(fresh.writable())
         if merge.already_applied(changes, theirs):
             return fresh
-        if op.payload.get("check") == "fields":
+        if check == "fields":
             clashing = merge.clashes(shown, changes, theirs)
             if clashing:
                 raise Conflict(f"Changed upstream since the form showed it: {', '.join(clashing)}.", current=fresh)
@@ -157,6 +157,13 @@ class StationPatch(StationEdit):
     """A quick edit: the same as ``StationEdit`` with ``check == "fields"``."""
 
     kind = "station.patch"
+
+
+@register
+class StationPut(StationEdit):
+    """An edit given as whole documents (``{"document", "base"}``, e.g. a bulk change): the same path."""
+
+    kind = "station.put"
 
 
 @register

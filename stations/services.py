@@ -213,8 +213,8 @@ def _conflict(station: Station, op: Operation) -> Operation:
 
 def conflict_merges(op: Operation) -> list[merge.FieldMerge]:
     """Base (what the form showed), mine and theirs (the upstream's version at the conflict), per path."""
-    theirs = merge.canonical(op.upstream_current or {})
-    return merge.three_way(op.payload.get("shown", {}), op.payload.get("changes", {}), theirs)
+    shown, changes, _check = merge.edit_of(op.payload)
+    return merge.three_way(shown, changes, merge.canonical(op.upstream_current or {}))
 
 
 def _resolve(op: Operation, how: str, message: str, **result: Any) -> None:

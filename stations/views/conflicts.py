@@ -89,12 +89,13 @@ def _label(path: str, versions: list[dict[str, Any]]) -> str:
 
 def conflict_rows(station: Station, op: Operation) -> list[dict[str, Any]]:
     """One row per path either side changed: the user's first, then theirs (kept)."""
-    shown, theirs = op.payload.get("shown", {}), merge.canonical(op.upstream_current or {})
+    shown, changes, _check = merge.edit_of(op.payload)
+    theirs = merge.canonical(op.upstream_current or {})
     rows = services.conflict_merges(op)
     ids = {v for r in rows if r.path == "location_id" for v in (r.base, r.mine, r.theirs) if isinstance(v, str)}
     locations = dict(Location.objects.filter(backend=station.backend, upstream_id__in=ids)
                      .values_list("upstream_id", "name"))
-    versions = [theirs, shown, merge.apply_changes(shown, op.payload.get("changes", {}))]
+    versions = [theirs, shown, merge.apply_changes(shown, changes)]
     return [{
         "path": row.path, "label": _label(row.path, versions), "base": _text(row.path, row.base, locations),
         "mine": _text(row.path, row.mine, locations), "theirs": _text(row.path, row.theirs, locations),
