@@ -10,9 +10,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 
 from locations.countries import ISO_3166_ALPHA2
 from locations.models import Location
-from locations.services import LocationInput
+from locations.services import LocationInput, shown_of
 from portal import targets
 from portal.models import Backend, Company
+from portal.shown import STALE, shown_token, shown_values
 
 MAX_LABELS, MAX_LABEL_LENGTH = 20, 100
 
@@ -46,16 +47,22 @@ class LocationForm(forms.Form):
         queryset=Backend.objects.none(), required=False, label="Platform",
         help_text="Where the location is created: ChargEye (GreenFlux locations are managed in GreenFlux's portal).",
     )
+    shown = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, companies: Any, location: Location | None = None, **kwargs: Any) -> None:
+        self.location = location
+        self.shown_values: dict[str, Any] | None = None
         if location is not None:
             kwargs.setdefault("initial", {
                 "company": location.company_id, "name": location.name, "address": location.address,
                 "city": location.city, "postal_code": location.postal_code, "country_code": location.country_code,
                 "latitude": location.latitude, "longitude": location.longitude,
                 "labels": ", ".join(location.label_values),
+                "shown": shown_token("location", location.pk, shown_of(location)),
             })
         super().__init__(*args, **kwargs)
+        if location is None:
+            del self.fields["shown"]
         self.fields["company"].queryset = companies
         if location is not None:
             del self.fields["company"]  # ChargEye keeps a location's tenant
@@ -131,6 +138,14 @@ class LocationForm(forms.Form):
             raise forms.ValidationError(f"A label is at most {MAX_LABEL_LENGTH} characters (“{long[0][:20]}…” is longer).")
         return labels
 
+    def clean_shown(self) -> str:
+        token = self.cleaned_data.get("shown") or ""
+        if self.location is not None:
+            self.shown_values = shown_values(token, "location", self.location.pk)
+            if self.shown_values is None:
+                raise forms.ValidationError(STALE)
+        return token
+
     def to_input(self) -> LocationInput:
         data = self.cleaned_data
         return LocationInput(
@@ -138,3 +153,4 @@ class LocationForm(forms.Form):
             city=data["city"].strip(), postal_code=data["postal_code"].strip(), country_code=data["country_code"],
             labels=data["labels"],
         )
+

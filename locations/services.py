@@ -74,16 +74,41 @@ def location_create(*, user: User | None, company: Company, data: LocationInput,
     return location
 
 
+def shown_of(location: Location) -> dict[str, Any]:
+    """The values an edit form shows, as JSON (what ``services.location_update`` compares against)."""
+    return {
+        "name": location.name, "address": location.address, "city": location.city,
+        "postal_code": location.postal_code, "country_code": location.country_code,
+        "latitude": str(location.latitude) if location.latitude is not None else None,
+        "longitude": str(location.longitude) if location.longitude is not None else None,
+        "labels": list(location.label_values),
+    }
+
+
+def _same(name: str, value: Any, shown: Any) -> bool:
+    if name == "labels":
+        return [label.get("value") for label in value] == list(shown or [])
+    if name in ("latitude", "longitude"):
+        return shown is not None and value is not None and Decimal(str(shown)) == Decimal(str(value))
+    return value == shown
+
+
 @transaction.atomic
-def location_update(*, user: User | None, location: Location, data: LocationInput) -> Operation | None:
-    """Send the changed fields (ChargEye updates are partial); None when nothing changed."""
+def location_update(*, user: User | None, location: Location, data: LocationInput,
+                    shown: dict[str, Any] | None = None) -> Operation | None:
+    """Send the fields the user changed against what their form ``shown`` (ChargEye updates are partial).
+
+    ``shown`` is what the edit form showed (``shown_of``); without it
+    (a caller with no form) the mirror now is the base. A field someone else
+    changed meanwhile is never sent back unless this user changed it too.
+    None when nothing changed.
+    """
     location = Location.objects.select_for_update().select_related("company", "backend").get(pk=location.pk)
+    if shown is None:
+        shown = shown_of(location)
     changes: dict[str, Any] = {}
     for name, value in _values(data, location.company, location.backend).items():
-        if name == "labels":
-            same = [l.get("value") for l in value] == location.label_values
-        else:
-            same = getattr(location, name) == value
+        same = _same(name, value, shown.get(name))
         if not same:
             setattr(location, name, value)
             changes[EDITABLE[name]] = upstream_value(name, value)

@@ -12,6 +12,7 @@ from models_catalog.models import PowerType, StationModel
 from models_catalog.services import ConnectorInput, ModelInput
 from portal import targets
 from portal.models import Backend
+from portal.shown import STALE, shown_token, shown_values
 
 CONNECTION_TYPES = [
     ("CHADEMO", "CHAdeMO"), ("IEC_62196_T1", "Type 1 (IEC 62196-T1)"), ("IEC_62196_T1_COMBO", "CCS1 (T1 combo)"),
@@ -115,12 +116,25 @@ def to_input(form: StationModelForm, connectors: forms.BaseFormSet) -> ModelInpu
 
 
 class RenameForm(forms.Form):
+    """A rename; ``shown`` carries the name the form showed, so only a name the user changed is sent."""
+
     friendly_name = forms.CharField(max_length=200, label="Friendly name")
+    shown = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, model: StationModel, **kwargs: Any) -> None:
-        kwargs.setdefault("initial", {"friendly_name": model.friendly_name})
+        kwargs.setdefault("initial", {"friendly_name": model.friendly_name, "shown": shown_token(
+            "station_model", model.pk, {"friendly_name": model.friendly_name})})
         super().__init__(*args, **kwargs)
         self.model = model
+        self.shown_name: str | None = None
+
+    def clean_shown(self) -> str:
+        token = self.cleaned_data.get("shown") or ""
+        values = shown_values(token, "station_model", self.model.pk)
+        if values is None:
+            raise forms.ValidationError(STALE)
+        self.shown_name = values.get("friendly_name")
+        return token
 
     def clean_friendly_name(self) -> str:
         name = self.cleaned_data["friendly_name"].strip()

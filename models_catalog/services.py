@@ -106,10 +106,17 @@ def _lock(model: StationModel) -> StationModel:
 
 
 @transaction.atomic
-def model_rename(*, user: User | None, model: StationModel, friendly_name: str) -> Operation:
+def model_rename(*, user: User | None, model: StationModel, friendly_name: str,
+                 shown: str | None = None) -> Operation | None:
+    """Rename (PATCH ``friendlyName``) when the name differs from the one the form ``shown``; else None.
+
+    Without ``shown`` (a caller with no form) the mirror's name now is the base.
+    """
     model = _lock(model)
     if model.is_archived:
         raise ArchivedModel("This model is archived; an archived model cannot be renamed.")
+    if friendly_name == (model.friendly_name if shown is None else shown):
+        return None
     before = model.friendly_name
     model.friendly_name = friendly_name
     model.sync_state = SyncState.PENDING

@@ -91,11 +91,15 @@ def model_rename(request: HttpRequest, model_id: int) -> HttpResponse:
     form = RenameForm(request.POST, model=model)
     if form.is_valid():
         try:
-            services.model_rename(user=request.user, model=model, friendly_name=form.cleaned_data["friendly_name"])
+            op = services.model_rename(user=request.user, model=model, friendly_name=form.cleaned_data["friendly_name"],
+                                       shown=form.shown_name)
         except services.ArchivedModel as exc:
             form.add_error("friendly_name", str(exc))
         else:
-            messages.success(request, "The new name is saved and on its way to the model catalogue.")
+            if op is None:
+                messages.info(request, "That is the name the page showed, so nothing was sent.")
+            else:
+                messages.success(request, "The new name is saved and on its way to the model catalogue.")
             return redirect("models_catalog:detail", model.pk)
     return render(request, "models_catalog/model_detail.html", _detail_context(request, model, form), status=400)
 

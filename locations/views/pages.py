@@ -139,7 +139,8 @@ def location_edit(request: HttpRequest, location_id: int) -> HttpResponse:
         return redirect("locations:detail", location.pk)
     form = LocationForm(request.POST or None, companies=companies_for(request.user), location=location)
     if request.method == "POST" and form.is_valid():
-        op = services.location_update(user=request.user, location=location, data=form.to_input())
+        op = services.location_update(user=request.user, location=location, data=form.to_input(),
+                                      shown=form.shown_values)
         if op is None:
             messages.info(request, "Nothing changed.")
         else:

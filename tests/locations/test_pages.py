@@ -69,11 +69,17 @@ def test_operator_and_admin_create_a_location_through_the_outbox(
     assert "pending" in page and "hx-get" in page  # polls until ChargEye answered
 
 
+def shown(client: Client, location: Location) -> str:
+    """The version token of the edit form, as the page rendered it."""
+    return client.get(reverse("locations:edit", args=[location.pk])).context["form"].initial["shown"]
+
+
 def test_operator_edit_sends_only_the_changed_fields(operator_client: Client, depot: Location) -> None:
     form = operator_client.get(reverse("locations:edit", args=[depot.pk])).content.decode()
     assert 'value="Utrecht Depot"' in form and 'value="fleet"' in form
     data = {"name": "Utrecht Depot North", "address": "", "city": "Utrecht", "postal_code": "",
-            "country_code": "NL", "latitude": "52.090737", "longitude": "5.121420", "labels": "fleet"}
+            "country_code": "NL", "latitude": "52.090737", "longitude": "5.121420", "labels": "fleet",
+            "shown": shown(operator_client, depot)}
     assert operator_client.post(reverse("locations:edit", args=[depot.pk]), data).status_code == 302
     op = Operation.objects.get(target_id=depot.pk)
     assert op.kind == "location.update" and op.payload == {"changes": {"name": "Utrecht Depot North"}}
@@ -81,9 +87,33 @@ def test_operator_edit_sends_only_the_changed_fields(operator_client: Client, de
     assert depot.name == "Utrecht Depot North" and depot.sync_state == SyncState.PENDING
 
 
+def test_a_change_that_landed_while_the_form_was_open_is_not_sent_back(
+    operator_client: Client, depot: Location
+) -> None:
+    """Issue 18: only the fields the user changed against what the form showed are sent."""
+    token = shown(operator_client, depot)
+    Location.objects.filter(pk=depot.pk).update(city="Amersfoort", labels=[{"value": "night"}])  # a refresh landed
+    data = {"name": "Utrecht Depot North", "address": "", "city": "Utrecht", "postal_code": "",
+            "country_code": "NL", "latitude": "52.090737", "longitude": "5.121420", "labels": "fleet",
+            "shown": token}
+    assert operator_client.post(reverse("locations:edit", args=[depot.pk]), data).status_code == 302
+    op = Operation.objects.get(target_id=depot.pk)
+    assert op.payload == {"changes": {"name": "Utrecht Depot North"}}  # city and labels are not sent back
+    depot.refresh_from_db()
+    assert depot.city == "Amersfoort"
+
+
+def test_an_edit_without_the_version_it_showed_is_refused(operator_client: Client, depot: Location) -> None:
+    data = {"name": "Utrecht Depot North", "address": "", "city": "Utrecht", "postal_code": "",
+            "country_code": "NL", "latitude": "52.090737", "longitude": "5.121420", "labels": "fleet",
+            "shown": "forged"}
+    response = operator_client.post(reverse("locations:edit", args=[depot.pk]), data)
+    assert "no longer knows which version" in response.content.decode() and not Operation.objects.exists()
+
+
 def test_unchanged_edit_sends_nothing(operator_client: Client, depot: Location) -> None:
     data = {"name": "Utrecht Depot", "address": "", "city": "Utrecht", "postal_code": "", "country_code": "NL",
-            "latitude": "52.090737", "longitude": "5.121420", "labels": "fleet"}
+            "latitude": "52.090737", "longitude": "5.121420", "labels": "fleet", "shown": shown(operator_client, depot)}
     response = operator_client.post(reverse("locations:edit", args=[depot.pk]), data, follow=True)
     assert "Nothing changed" in response.content.decode()
     assert not Operation.objects.exists()

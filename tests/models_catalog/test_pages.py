@@ -118,8 +118,14 @@ def test_a_model_needs_a_connector(admin_client_portal: Client, models_backend: 
     assert "Add at least one connector." in html and not StationModel.objects.exists()
 
 
+def rename_data(client: Client, model: StationModel, name: str) -> dict[str, str]:
+    form = client.get(reverse("models_catalog:detail", args=[model.pk])).context["rename_form"]
+    return {"friendly_name": name, "shown": form.initial["shown"]}
+
+
 def test_admin_renames(admin_client_portal: Client, eve: StationModel) -> None:
-    response = admin_client_portal.post(reverse("models_catalog:rename", args=[eve.pk]), {"friendly_name": "Eve Pro"})
+    response = admin_client_portal.post(reverse("models_catalog:rename", args=[eve.pk]),
+                                        rename_data(admin_client_portal, eve, "Eve Pro"))
     assert response.status_code == 302
     eve.refresh_from_db()
     assert eve.friendly_name == "Eve Pro" and eve.sync_state == SyncState.PENDING
@@ -127,10 +133,23 @@ def test_admin_renames(admin_client_portal: Client, eve: StationModel) -> None:
     assert op.kind == "model.rename" and op.payload["friendlyName"] == "Eve Pro"
 
 
+def test_a_rename_that_landed_while_the_form_was_open_is_not_sent_back(
+    admin_client_portal: Client, eve: StationModel
+) -> None:
+    """Issue 18: saving the name the form showed sends nothing, even if another admin renamed it since."""
+    data = rename_data(admin_client_portal, eve, eve.friendly_name)
+    StationModel.objects.filter(pk=eve.pk).update(friendly_name="Eve by a colleague")
+    response = admin_client_portal.post(reverse("models_catalog:rename", args=[eve.pk]), data, follow=True)
+    assert "nothing was sent" in response.content.decode() and not Operation.objects.exists()
+    eve.refresh_from_db()
+    assert eve.friendly_name == "Eve by a colleague"
+
+
 def test_rename_of_an_archived_model_is_refused(admin_client_portal: Client, eve: StationModel) -> None:
     eve.is_archived = True
     eve.save()
-    response = admin_client_portal.post(reverse("models_catalog:rename", args=[eve.pk]), {"friendly_name": "Eve Pro"})
+    response = admin_client_portal.post(reverse("models_catalog:rename", args=[eve.pk]),
+                                        rename_data(admin_client_portal, eve, "Eve Pro"))
     assert response.status_code == 400
     assert "an archived model cannot be renamed" in response.content.decode()
     eve.refresh_from_db()
@@ -138,7 +157,8 @@ def test_rename_of_an_archived_model_is_refused(admin_client_portal: Client, eve
 
 
 def test_overlong_rename_is_refused(admin_client_portal: Client, eve: StationModel) -> None:
-    response = admin_client_portal.post(reverse("models_catalog:rename", args=[eve.pk]), {"friendly_name": "E" * 201})
+    response = admin_client_portal.post(reverse("models_catalog:rename", args=[eve.pk]),
+                                        rename_data(admin_client_portal, eve, "E" * 201))
     assert "Ensure this value has at most 200 characters (it has 201)." in response.content.decode()
     eve.refresh_from_db()
     assert eve.friendly_name == "Eve" and not Operation.objects.exists()
