@@ -46,16 +46,15 @@ def test_conflict_and_refusal_end_alone_while_the_rest_is_done_then_only_failed_
         evses__connectors__standard__in=set(Connector.objects.values_list("standard", flat=True)) - set(STANDARDS))
     chosen = list(writable.distinct().order_by("id")[:6])
     refused, conflicting = chosen[0], chosen[1]
-    # The upstream's own record of one station now names a location it does not know: any write is refused.
-    simulator.touch_station(refused.upstream_id, location_id="LOCATION-GONE")
-    refresh_run(gf_backend, "stations", full=True)
 
     batch = batch_preview_create(user=operator, selection=Selection(ids=tuple(s.pk for s in chosen)),
                                  kind=Batch.Kind.CHANGE, params={"default_tariff_id": "TARIFF-BULK-2027"})
     items = {i.station_id: i for i in batch.items.all()}
     assert all(i.outcome == BatchItem.Outcome.CHANGE for i in items.values())
-    # Someone changes one station upstream between the preview and the confirmation.
+    # Someone changes one station upstream between the preview and the confirmation, and another one
+    # is deleted there: its write is refused (an edit sends only the changed field, so nothing else can be).
     simulator.touch_station(conflicting.upstream_id, name="Renamed elsewhere")
+    simulator.store.delete("gf_stations", refused.upstream_id)
 
     batch_confirm(user=operator, batch=batch)
     wait_for(lambda: all_settled(batch), timeout=90)
@@ -64,8 +63,10 @@ def test_conflict_and_refusal_end_alone_while_the_rest_is_done_then_only_failed_
     assert (progress["done"], progress["conflict"], progress["failed"]) == (4, 1, 1), (progress, failures)
 
     for station in chosen:
+        if station == refused:
+            continue  # gone upstream
         remote = upstream(gf_backend, station.upstream_id)
-        if station in (refused, conflicting):
+        if station == conflicting:
             assert remote.default_charge_station_tariff_id != "TARIFF-BULK-2027"
         else:  # the preview is what was written
             assert remote.default_charge_station_tariff_id == items[station.pk].changes[
@@ -79,10 +80,10 @@ def test_conflict_and_refusal_end_alone_while_the_rest_is_done_then_only_failed_
     page = client.get(reverse("stations:batch_detail", args=[batch.pk]), {"show": "conflict"}).content.decode()
     assert reverse("stations:conflict", args=[conflicting.pk]) in page
     failed_page = client.get(reverse("stations:batch_detail", args=[batch.pk]), {"show": "failed"}).content.decode()
-    assert "LOCATION-GONE" in failed_page and refused.label in failed_page
+    assert "not found" in failed_page and refused.label in failed_page
     csv_text = client.get(reverse("stations:batch_failed_csv", args=[batch.pk])).content.decode()
     lines = csv_text.strip().splitlines()
-    assert len(lines) == 2 and refused.charge_box_identity in lines[1] and "LOCATION-GONE" in lines[1]
+    assert len(lines) == 2 and refused.charge_box_identity in lines[1] and "not found" in lines[1]
 
     before = {op.key: (op.status, op.attempts, op.finished_at) for op in batch_ops(batch)}
     failed_op = batch_ops(batch).get(status=Operation.Status.FAILED)
