@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements-installed
 
-.PHONY: run test bench browser-deps services-check clean
+.PHONY: run test bench load load-short browser-deps services-check clean
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -22,6 +22,14 @@ test: $(STAMP) browser-deps
 ## make bench: every benchmark, one table of figures and ratios against named baselines.
 bench: $(STAMP)
 	$(PY) -m bench $(ARGS)
+
+## make load: 50 fleet managers browsing, idle then during a 100,000-station refresh and a 1,000-row import
+## (locust against gunicorn, PostgreSQL and Redis on localhost; not part of make test). load-short: a quick one.
+load: $(STAMP)
+	$(PY) -m loadtest
+
+load-short: $(STAMP)
+	$(PY) -m loadtest --short
 
 # Debian's Chromium for the browser tests (Playwright's own browser download is not used).
 browser-deps:

@@ -1,0 +1,342 @@
+"""``python -m loadtest [--short]``: 50 fleet managers browsing, idle and then under load, in one run.
+
+Everything runs on this machine: the simulator (a generated GreenFlux upstream), gunicorn with several
+workers, a Celery worker, PostgreSQL and Redis on localhost. Phases:
+
+1. *idle*: ``LOAD_USERS`` simulated fleet managers (locust) browse the station list, filter, search, open
+   stations and the network page of an estate of ``LOAD_STATIONS`` GreenFlux stations, nothing else running;
+2. *load*: the same browsing, while the worker runs a full refresh of ``LOAD_STATIONS`` stations into an
+   empty mirror (a second backend of another company) and a ``LOAD_IMPORT_ROWS``-row CSV import,
+   uploaded and confirmed through the pages as an operator would.
+
+Reported (and written to ``artifacts/load-report.txt``): requests, errors, p50/p95/p99 per phase and per
+page, the p95 ratio load/idle (goal <= 2), the refresh's and import's durations, and the write check:
+every import row's create operation done and its identity exactly once upstream (no write lost or doubled).
+
+Settings: ``LOAD_DATABASE_URL`` (default ``postgres://postgres@127.0.0.1:5432/portal_load``, created
+and migrated when missing; kept between runs, so the idle estate is refreshed only once),
+``LOAD_REDIS_URL`` (the broker, default ``redis://127.0.0.1:6379/0``), ``LOAD_CACHE_URL`` (default the same),
+``LOAD_STATIONS`` (100000), ``LOAD_IMPORT_ROWS`` (1000), ``LOAD_USERS`` (50), ``LOAD_SECONDS`` (each
+phase, 120), ``LOAD_WEB_WORKERS`` (4), ``LOAD_CELERY_CONCURRENCY`` (4). ``--short`` is for developing
+it: 10,000 stations, 200 rows, 30 s phases. The whole run is bounded (``LOAD_DEADLINE_SECONDS``, 1800).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR = ROOT / "var" / "load"
+PASSWORD = "load-test-password-7f3a9c"
+GF_SHARE = 0.35  # the simulator gives GreenFlux 35 % of its estate
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _config(short: bool) -> dict[str, Any]:
+    env = os.environ.get
+    return {
+        "db": env("LOAD_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal_load"),
+        "redis": env("LOAD_REDIS_URL", "redis://127.0.0.1:6379/0"),
+        "cache": env("LOAD_CACHE_URL", env("LOAD_REDIS_URL", "redis://127.0.0.1:6379/0")),
+        "stations": int(env("LOAD_STATIONS", "10000" if short else "100000")),
+        "rows": int(env("LOAD_IMPORT_ROWS", "200" if short else "1000")),
+        "users": int(env("LOAD_USERS", "50")),
+        "seconds": int(env("LOAD_SECONDS", "30" if short else "120")),
+        "web_workers": int(env("LOAD_WEB_WORKERS", "4")),
+        "concurrency": int(env("LOAD_CELERY_CONCURRENCY", "4")),
+        "deadline": time.monotonic() + int(env("LOAD_DEADLINE_SECONDS", "1800")),
+    }
+
+
+def _environment(cfg: dict[str, Any]) -> dict[str, str]:
+    return {
+        "DATABASE_URL": cfg["db"], "BENCH_DATABASE_URL": cfg["db"], "CELERY_BROKER_URL": cfg["redis"],
+        "CACHE_URL": cfg["cache"], "CELERY_QUEUE": "portal-load",
+        "SECRET_KEY": "load-test-only-secret-key-not-used-anywhere-else-8d2e", "DEBUG": "0",
+        "DJANGO_SETTINGS_MODULE": "loadtest.settings", "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "SECURE_SSL_REDIRECT": "0", "SESSION_COOKIE_SECURE": "0", "CSRF_COOKIE_SECURE": "0",
+        "SECURE_HSTS_SECONDS": "0", "STATIC_MANIFEST": "0", "WHITENOISE_USE_FINDERS": "1",
+        "PORTAL_VAR_DIR": str(VAR / "portal"), "LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1",
+    }
+
+
+@contextmanager
+def _process(args: list[str], log: Path, env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
+    """A child process of this run (its own process group), stopped at the end whatever happens."""
+    with log.open("ab") as out:
+        proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+        try:
+            yield proc
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+                try:
+                    proc.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait()
+
+
+def _wait_port(port: int, proc: subprocess.Popen[bytes], what: str, timeout: float = 600) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"{what} exited early; see {VAR}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.5)
+    raise SystemExit(f"{what} did not listen on {port} within {timeout:.0f} s")
+
+
+def _seed(cfg: dict[str, Any], sim_url: str, tokens: dict[str, Any]) -> dict[str, Any]:
+    """Companies, fleet managers, an operator, the two backends; the idle estate refreshed once."""
+    from portal.access import Role
+    from portal.models import Backend, Company, SyncRun, User
+    from portal.sync import refresh_run
+    from stations.models import Station
+    from tests.factories import UserFactory
+
+    fleet, _ = Company.objects.get_or_create(name="Load fleet", defaults={"upstream_ref": "load-fleet"})
+    other, _ = Company.objects.get_or_create(name="Load other fleet", defaults={"upstream_ref": "load-other"})
+    names = [f"load-manager-{n}" for n in range(1, 11)]
+    for name in [*names, "load-operator"]:
+        user = User.objects.filter(username=name).first()
+        if user is None:
+            role = Role.OPERATOR if name == "load-operator" else Role.VIEWER
+            user = UserFactory(username=name, role=role, companies=[fleet])
+        user.set_password(PASSWORD)
+        user.save()
+
+    def backend(name: str, company: Company) -> Backend:
+        found = Backend.objects.filter(name=name).first() or Backend(name=name, kind="greenflux", company=company)
+        found.base_url = f"{sim_url}/greenflux"
+        found.credentials = {"token": tokens["greenflux"]["token"]}
+        found.save()
+        return found
+
+    browse, refresh = backend("Load GreenFlux", fleet), backend("Load GreenFlux (refresh)", other)
+    for entity in ("locations", "templates"):
+        for b in (browse, refresh):
+            refresh_run(b, entity, full=True)
+    if Station.objects.filter(backend=browse).count() < cfg["stations"]:
+        print(f"setup: first refresh of {cfg['stations']:,} stations for the browsed estate (once)...", flush=True)
+        run = refresh_run(browse, "stations", full=True, page_size=1000)
+        assert run.status == SyncRun.Status.DONE, run.message
+    _clean(refresh)
+    labels = list(Station.objects.filter(backend=browse).values_list("label", flat=True)[:200:20])
+    search = sorted({word for label in labels for word in label.split()[:1] if len(word) > 3})[:6]
+    return {"browse": browse, "refresh": refresh, "managers": names, "search": search or ["Hub"]}
+
+
+def _clean(backend: Any) -> None:
+    """Empty the refreshed backend's mirror, so the refresh under load is a full one into an empty mirror."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        stations = "SELECT id FROM stations_station WHERE backend_id = %s"
+        cursor.execute(f"DELETE FROM stations_connector WHERE evse_id IN "
+                       f"(SELECT id FROM stations_evse WHERE station_id IN ({stations}))", [backend.pk])
+        cursor.execute(f"DELETE FROM stations_evse WHERE station_id IN ({stations})", [backend.pk])
+        for table in ("stations_station", "portal_syncrun", "portal_synclock"):
+            cursor.execute(f"DELETE FROM {table} WHERE backend_id = %s", [backend.pk])
+
+
+def _locust(cfg: dict[str, Any], env: dict[str, str], web: str, phase: str, seeded: dict[str, Any]) -> Path:
+    prefix = VAR / phase
+    for old in VAR.glob(f"{phase}_*.csv"):
+        old.unlink()
+    spawn = max(1, cfg["users"] // 5)
+    args = [sys.executable, "-m", "locust", "-f", str(ROOT / "loadtest" / "locustfile.py"), "--headless",
+            "-u", str(cfg["users"]), "-r", str(spawn), "--run-time", f"{cfg['seconds']}s", "--host", web,
+            "--csv", str(prefix), "--only-summary", "--stop-timeout", "5", "--loglevel", "WARNING"]
+    locust_env = {**env, "LOAD_USERS": ",".join(seeded["managers"]), "LOAD_PASSWORD": PASSWORD,
+                  "LOAD_SEARCH": "|".join(seeded["search"])}
+    print(f"{phase}: {cfg['users']} fleet managers for {cfg['seconds']} s...", flush=True)
+    with _process(args, VAR / f"locust-{phase}.log", locust_env) as proc:
+        proc.wait(timeout=cfg["seconds"] + 120)
+    return Path(f"{prefix}_stats.csv")
+
+
+def _stats(path: Path) -> dict[str, dict[str, float]]:
+    rows = {}
+    with path.open() as handle:
+        for row in csv.DictReader(handle):
+            if row["50%"] in ("", "N/A"):  # no request of that name in this phase
+                continue
+            rows[row["Name"]] = {"requests": float(row["Request Count"]), "errors": float(row["Failure Count"]),
+                                 "p50": float(row["50%"]), "p95": float(row["95%"]), "p99": float(row["99%"])}
+    return rows
+
+
+def _import_through_the_pages(web: str, rows: int, prefix: str, backend: Any) -> int:
+    """Upload a CSV and confirm it as the operator does, through the site; return the job's id."""
+    import httpx
+
+    from locations.models import Location
+
+    location = Location.objects.filter(backend=backend).order_by("pk").first()
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["backend", "label", "charge_box_identity", "location", "deploy_state", "default_tariff_id",
+                     "connectors"])
+    for n in range(1, rows + 1):
+        writer.writerow([backend.name, f"Load import {n}", f"{prefix}-{n:05d}", location.upstream_id, "Stock",
+                         "TARIFF-AC-STANDARD", "IEC_62196_T2/SOCKET/AC_3_PHASE/400/32/22000"])
+    token = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+    with httpx.Client(base_url=web, timeout=120) as client:
+        page = client.get("/accounts/login/")
+        client.post("/accounts/login/", data={"username": "load-operator", "password": PASSWORD,
+                                              "csrfmiddlewaretoken": token.search(page.text).group(1)},
+                    headers={"Referer": web + "/accounts/login/"})
+        page = client.get("/stations/imports/")
+        answer = client.post("/stations/imports/", files={"file": (f"{prefix}.csv", out.getvalue().encode())},
+                             data={"csrfmiddlewaretoken": token.search(page.text).group(1)},
+                             headers={"Referer": web + "/stations/imports/"})
+        job_id = int(re.search(r"/stations/imports/(\d+)/", answer.headers["location"]).group(1))
+        page = client.get(f"/stations/imports/{job_id}/")
+        confirmed = client.post(f"/stations/imports/{job_id}/confirm/",
+                                data={"csrfmiddlewaretoken": token.search(page.text).group(1)},
+                                headers={"Referer": web + f"/stations/imports/{job_id}/"})
+        assert confirmed.status_code == 302, confirmed.status_code
+    return job_id
+
+
+def _write_check(job_id: int, prefix: str, backend: Any) -> dict[str, int]:
+    """Every row's create operation done, and each identity exactly once upstream."""
+    from collections import Counter
+
+    from portal.models import Operation
+    from stations.csv_import.models import ImportRow
+
+    rows = ImportRow.objects.filter(job_id=job_id)
+    ops = Operation.objects.filter(kind="station.create", target_type="station",
+                                   target_id__in=rows.values("station_id"))
+    with backend.connector(page_size=1000) as connector:
+        upstream = Counter(s.charge_station_id for s in connector.list_stations().items()
+                           if s.charge_station_id.startswith(prefix + "-"))
+    return {"rows": rows.count(), "done": ops.filter(status=Operation.Status.DONE).count(),
+            "not done": ops.exclude(status=Operation.Status.DONE).count(),
+            "upstream once": sum(1 for n in upstream.values() if n == 1),
+            "upstream twice or more": sum(1 for n in upstream.values() if n > 1)}
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m loadtest", description=__doc__.splitlines()[0])
+    parser.add_argument("--short", action="store_true", help="a small, quick run for developing the load test")
+    cfg = _config(parser.parse_args(argv).short)
+    env = {**os.environ, **_environment(cfg)}
+    os.environ.update(_environment(cfg))
+    VAR.mkdir(parents=True, exist_ok=True)
+    sys.path.insert(0, str(ROOT))
+    from bench import django_db
+
+    django_db.setup()
+    from django.utils import timezone
+
+    from portal.models import SyncRun
+    from portal.sync_schedules import refresh_request
+    from stations.csv_import.models import ImportJob
+    from stations.csv_import.services import import_finish_if_settled
+
+    sim_port, web_port = _free_port(), _free_port()
+    sim_url, web = f"http://127.0.0.1:{sim_port}", f"http://127.0.0.1:{web_port}"
+    estate = int(cfg["stations"] / GF_SHARE) + 1
+    with ExitStack() as stack:
+        print(f"setup: simulator with {cfg['stations']:,} GreenFlux stations...", flush=True)
+        sim = stack.enter_context(_process(
+            [sys.executable, "-m", "simulator", "serve", "--port", str(sim_port), "--quiet",
+             "--state", str(VAR / f"simulator-{estate}.sqlite3"), "--stations", str(estate)],
+            VAR / "simulator.log", env))
+        _wait_port(sim_port, sim, "the simulator")
+        import httpx
+
+        tokens = httpx.get(f"{sim_url}/_sim/credentials", timeout=30).json()
+        seeded = _seed(cfg, sim_url, tokens)
+        web_proc = stack.enter_context(_process(
+            [sys.executable, "-m", "gunicorn", "portal.wsgi", "-w", str(cfg["web_workers"]), "-b",
+             f"127.0.0.1:{web_port}", "--timeout", "60", "--access-logfile", "-"], VAR / "gunicorn.log", env))
+        stack.enter_context(_process(
+            [sys.executable, "-m", "celery", "-A", "portal", "worker", "--loglevel=WARNING", "--pool=threads",
+             f"--concurrency={cfg['concurrency']}", "-Q", "portal-load", "--without-mingle", "--without-gossip"],
+            VAR / "worker.log", env))
+        _wait_port(web_port, web_proc, "gunicorn")
+
+        idle = _stats(_locust(cfg, env, web, "idle", seeded))
+
+        prefix = f"LOAD{timezone.now():%H%M%S}"
+        started = time.monotonic()
+        run = refresh_request(backend=seeded["refresh"], entity="stations", user=None, full=True)
+        holder: dict[str, Any] = {}
+        importer = threading.Thread(target=lambda: holder.update(
+            job=_import_through_the_pages(web, cfg["rows"], prefix, seeded["browse"])))
+        importer.start()
+        loaded = _stats(_locust(cfg, env, web, "load", seeded))
+        importer.join(timeout=300)
+        run_seconds = import_seconds = None
+        job_id = holder.get("job")
+        while time.monotonic() < cfg["deadline"]:
+            run.refresh_from_db()
+            job = import_finish_if_settled(ImportJob.objects.get(pk=job_id)) if job_id else None
+            if run.finished_at and run_seconds is None:
+                run_seconds = time.monotonic() - started
+            if job and job.status == ImportJob.Status.FINISHED and import_seconds is None:
+                import_seconds = time.monotonic() - started
+            if run_seconds is not None and import_seconds is not None:
+                break
+            time.sleep(2)
+        check = _write_check(job_id, prefix, seeded["browse"]) if job_id else {}
+    report = _report(cfg, idle, loaded, run, run_seconds, import_seconds, check)
+    print(report)
+    out = ROOT / "artifacts" / "load-report.txt"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(report + "\n")
+    ok = (run.status == SyncRun.Status.DONE and check.get("done") == check.get("rows") == cfg["rows"]
+          and check.get("upstream once") == cfg["rows"] and not check.get("upstream twice or more"))
+    return 0 if ok else 1
+
+
+def _report(cfg: dict[str, Any], idle: dict[str, dict[str, float]], loaded: dict[str, dict[str, float]], run: Any,
+            run_seconds: float | None, import_seconds: float | None, check: dict[str, int]) -> str:
+    lines = [f"Load test: {cfg['users']} fleet managers, {cfg['seconds']} s a phase, gunicorn x{cfg['web_workers']}, "
+             f"Celery worker x{cfg['concurrency']}, {os.cpu_count()} cores, load average "
+             f"{os.getloadavg()[0]:.1f} at the end", "",
+             f"{'page':12} {'phase':5} {'requests':>9} {'errors':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}"]
+    for name in ["Aggregated", *sorted(set(idle) - {"Aggregated"})]:
+        for phase, stats in (("idle", idle), ("load", loaded)):
+            s = stats.get(name)
+            if s:
+                lines.append(f"{name:12} {phase:5} {s['requests']:9.0f} {s['errors']:7.0f} {s['p50']:7.0f} "
+                             f"{s['p95']:7.0f} {s['p99']:7.0f}")
+    ratio = loaded["Aggregated"]["p95"] / idle["Aggregated"]["p95"] if idle["Aggregated"]["p95"] else None
+    lines += ["", f"p95 under load / idle p95: {ratio:.2f} (goal <= 2)" if ratio else "p95 ratio: -",
+              f"errors: idle {idle['Aggregated']['errors']:.0f}, load {loaded['Aggregated']['errors']:.0f} (goal 0)",
+              f"full refresh of {cfg['stations']:,} stations: {run.status}, {run.rows_created:,} created, "
+              f"{run_seconds or float('nan'):.0f} s from the start of the load phase",
+              f"import of {cfg['rows']:,} rows: finished {import_seconds or float('nan'):.0f} s from the start; "
+              f"write check: {check}"]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
