@@ -11,7 +11,7 @@ $(STAMP): requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	@touch $(STAMP)
 
-## make run: the embedded demo on http://127.0.0.1:8000 (SQLite, file broker, simulator). Ctrl-C stops it.
+## make run: the embedded demo on http://127.0.0.1:8000 (SQLite, SQLite broker, simulator). Ctrl-C stops it.
 run: $(STAMP)
 	DEBUG=1 $(PY) manage.py run_demo
 

@@ -1,6 +1,6 @@
 """Settings for the portal, read from environment variables only.
 
-Defaults suit the embedded demo (SQLite, a file-system Celery broker, the
+Defaults suit the embedded demo (SQLite, an SQLite Celery broker, the
 simulator as upstream). Production sets at least ``SECRET_KEY``,
 ``ALLOWED_HOSTS``, ``DATABASE_URL`` and ``CELERY_BROKER_URL`` and leaves
 ``DEBUG`` off; ``manage.py check --deploy`` is then clean.
@@ -241,16 +241,13 @@ def _cache_from_url(url: str) -> dict[str, object]:
 
 CACHES = {"default": _cache_from_url(os.environ.get("CACHE_URL", "db://portal_cache"))}
 
-# --- Celery: a file-system broker for the demo, Redis or RabbitMQ elsewhere. ---
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
-if CELERY_BROKER_URL == "filesystem://":
-    _broker_dir = VAR_DIR / "broker"
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_broker_dir / "queue"),
-        "data_folder_out": str(_broker_dir / "queue"),
-        "processed_folder": str(_broker_dir / "processed"),
-        "store_processed": False,
-    }
+# --- Celery: an SQLite broker for the demo (portal.demo_broker), Redis or RabbitMQ elsewhere. ---
+from portal.demo_broker import demo_broker_transport_options, demo_broker_url  # noqa: E402
+
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or demo_broker_url(VAR_DIR)
+if CELERY_BROKER_URL.startswith("sqla+sqlite:"):
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = demo_broker_transport_options()
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)

@@ -11,7 +11,7 @@ from django_celery_beat.models import PeriodicTask
 
 from locations.models import Location
 from models_catalog.models import StationModel
-from portal.models import Backend, SyncRun
+from portal.models import Backend, Company, SyncRun
 from portal.sync import refreshers_for
 from simulator.seed_data import MODEL_SPECS
 from simulator.testing import SimulatorHandle
@@ -45,3 +45,29 @@ def test_seed_demo_creates_backends_schedules_and_a_populated_estate(
     assert Backend.objects.count() == 5
     latest = SyncRun.objects.filter(entity="stations", backend__kind="beenergised").order_by("-pk").first()
     assert latest.rows_unchanged > 0 and latest.rows_created == latest.rows_updated == 0
+
+
+@pytest.mark.django_db
+def test_a_demo_database_made_with_another_simulator_port_follows_the_new_one(
+    simulator: SimulatorHandle, settings: object, tmp_path: Path
+) -> None:
+    from portal.management.commands.seed_demo import demo_backends
+
+    settings.VAR_DIR = tmp_path  # type: ignore[attr-defined]
+    call_command("seed_demo", "--no-refresh", stdout=StringIO())
+    companies = list(Company.objects.order_by("pk"))
+    settings.SIMULATOR_URL = "http://127.0.0.1:9"  # type: ignore[attr-defined]  # an old demo's port
+    demo_backends(companies, log=lambda line: None)
+    settings.SIMULATOR_URL = simulator.root_url  # type: ignore[attr-defined]
+    lines: list[str] = []
+    backends = demo_backends(companies, log=lines.append)
+    assert len(lines) == 5 and all("http://127.0.0.1:9" in line and simulator.root_url in line for line in lines)
+    for backend in Backend.objects.all():
+        assert backend.base_url.startswith(simulator.root_url + "/")
+        if backend.kind == "beenergised":
+            assert backend.credentials["token_url"].startswith(simulator.root_url + "/")
+    # ... and they work there: a refresh through the moved be.ENERGISED backend succeeds.
+    from portal.sync import refresh_run
+
+    be = next(b for b in backends if b.kind == "beenergised")
+    assert refresh_run(be, "technicians", trigger="command").status == "done"

@@ -1,13 +1,18 @@
 """Run the whole demo in one terminal: simulator, Celery worker and beat, web server.
 
-Ctrl-C stops all of them. Used by ``make run``; migrations and the seed run first.
+Each process is watched by ``portal.supervisor``: one that dies is logged and
+restarted with backoff while the others go on. Ctrl-C or SIGTERM stops all of
+them. ``--port`` and ``--simulator-port`` reach every place a port is used:
+the web server, the printed address, the simulator, and the seeded backends
+(which ``seed_demo`` points at the chosen simulator port, also in an existing
+demo database). Used by ``make run``; migrations and the seed run first.
 """
 
 from __future__ import annotations
 
 import os
 import signal
-import subprocess
+import socket
 import sys
 import time
 from pathlib import Path
@@ -15,26 +20,55 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+
+from portal.demo_broker import demo_broker_prepare
+from portal.supervisor import Supervisor
+
+STATUS_FILE = "demo-status.json"
+
+
+def port_in_use(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def wait_for_port(port: int, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if port_in_use(port):
+            return True
+        time.sleep(0.2)
+    return False
 
 
 class Command(BaseCommand):
     help = "Start the demo: simulator, worker, beat and the web server on 127.0.0.1:8000."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--simulator-port", type=int, default=8001)
+        parser.add_argument("--port", type=int, default=8000, help="the portal's port (default 8000)")
+        parser.add_argument("--simulator-port", type=int, default=8001,
+                            help="the upstream simulator's port (default 8001); the demo's backends follow it")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        port, sim_port = options["port"], options["simulator_port"]
+        for name, value in (("--port", port), ("--simulator-port", sim_port)):
+            if port_in_use(value):
+                # Never seed backends against, or write to, whatever already listens there.
+                raise CommandError(f"Port {value} ({name}) is already in use on 127.0.0.1 (another demo?). "
+                                   f"Stop it or choose another with {name}.")
         var = Path(settings.VAR_DIR)
-        (var / "broker" / "queue").mkdir(parents=True, exist_ok=True)
-        (var / "broker" / "processed").mkdir(parents=True, exist_ok=True)
+        var.mkdir(parents=True, exist_ok=True)
+        simulator_url = f"http://127.0.0.1:{sim_port}"
+        settings.SIMULATOR_URL = simulator_url  # read by seed_demo in this process
         call_command("migrate", interactive=False, verbosity=0)
         call_command("createcachetable", verbosity=0)  # the demo's token cache lives in the database (db://)
         call_command("collectstatic", interactive=False, verbosity=0)
+        dropped = demo_broker_prepare(settings.CELERY_BROKER_URL, [settings.CELERY_TASK_DEFAULT_QUEUE])
+        if dropped:
+            self.stdout.write(f"Broker: removed {dropped} delivered messages.")
         python = sys.executable
-        sim_port = options["simulator_port"]
-        env = {**os.environ, "SIMULATOR_URL": f"http://127.0.0.1:{sim_port}"}
+        env = {**os.environ, "SIMULATOR_URL": simulator_url, "PYTHONUNBUFFERED": "1"}
         commands = {
             "simulator": [python, "-m", "simulator", "serve", "--port", str(sim_port),
                           "--state", str(var / "simulator.sqlite3")],
@@ -42,37 +76,32 @@ class Command(BaseCommand):
                        "--pool=threads", "--concurrency=4"],
             "beat": [python, "-m", "celery", "-A", "portal", "beat", "--loglevel=INFO",
                      "--schedule", str(var / "celerybeat-schedule")],
-            "web": [python, "manage.py", "runserver", f"127.0.0.1:{options['port']}", "--noreload"],
+            "web": [python, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
         }
-        processes: dict[str, subprocess.Popen[bytes]] = {}
+
+        def log(line: str) -> None:
+            stamp = time.strftime("%H:%M:%S")
+            self.stdout.write(self.style.WARNING(f"[demo {stamp}] {line}"))
+            self.stdout.flush()
+
+        supervisor = Supervisor(env, var / STATUS_FILE, log)
 
         def stop(signum: int, frame: Any) -> None:
             raise KeyboardInterrupt  # a SIGTERM (e.g. from a service manager) stops everything as Ctrl-C does
 
         signal.signal(signal.SIGTERM, stop)
         try:
-            processes["simulator"] = subprocess.Popen(commands["simulator"], env=env)
-            time.sleep(1.0)
+            supervisor.start("simulator", commands["simulator"])
+            if not wait_for_port(sim_port, 30):
+                self.stderr.write(f"The simulator did not open port {sim_port} within 30 s; seeding anyway.")
             call_command("seed_demo")
             for name in ("worker", "beat", "web"):
-                processes[name] = subprocess.Popen(commands[name], env=env)
+                supervisor.start(name, commands[name])
             self.stdout.write(self.style.SUCCESS(
-                f"\nPortal: http://127.0.0.1:{options['port']}/  (simulator on :{sim_port}). Ctrl-C stops everything.\n"
+                f"\nPortal: http://127.0.0.1:{port}/  (simulator on :{sim_port}). Ctrl-C stops everything.\n"
             ))
-            while True:
-                for name, proc in processes.items():
-                    if proc.poll() is not None:
-                        raise SystemExit(f"{name} stopped with exit code {proc.returncode}; stopping the demo.")
-                time.sleep(1.0)
+            supervisor.run_forever()
         except KeyboardInterrupt:
             self.stdout.write("\nStopping…")
         finally:
-            for proc in processes.values():
-                if proc.poll() is None:
-                    proc.send_signal(signal.SIGTERM)
-            deadline = time.monotonic() + 10
-            for proc in processes.values():
-                try:
-                    proc.wait(timeout=max(0.1, deadline - time.monotonic()))
-                except subprocess.TimeoutExpired:
-                    proc.kill()
+            supervisor.stop_all()

@@ -21,7 +21,7 @@ import json
 import os
 import secrets
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -41,8 +41,13 @@ def demo_companies() -> list[tuple[str, str]]:
     return [(c["name"], c["uuid"]) for c in COMPANIES[:2]]
 
 
-def demo_backends(companies: list[Company]) -> list[Backend]:
-    """The demo's backends on the simulator, made once (base URLs follow ``SIMULATOR_URL``)."""
+def demo_backends(companies: list[Company], log: Callable[[str], None] = print) -> list[Backend]:
+    """The demo's backends on the simulator, made once; base URLs follow ``SIMULATOR_URL``.
+
+    A demo database made with another simulator port has its demo backends
+    moved to this one (base URL and be.ENERGISED token URL), each with a line
+    in the log, so no write goes to whatever listens on the old port.
+    """
     from simulator.control import BASE_PATHS
     from simulator.seed import BE_CLIENTS, CHARGEYE_REFRESH_TOKEN, GREENFLUX_TOKEN, MODELS_ADMIN_TOKEN
 
@@ -65,9 +70,14 @@ def demo_backends(companies: list[Company]) -> list[Backend]:
     out = []
     for name, kind, company, credentials in wanted:
         backend = Backend.objects.filter(name=name).first() or Backend(name=name, kind=kind, company=company)
-        backend.base_url = root + BASE_PATHS[kind]
+        base_url = root + BASE_PATHS[kind]
         if not backend.pk:
             backend.credentials = credentials
+        elif backend.base_url != base_url:
+            log(f"  {name}: moved from {backend.base_url} to {base_url} (the simulator's port changed)")
+            if "token_url" in credentials:
+                backend.credentials = {**backend.credentials, "token_url": credentials["token_url"]}
+        backend.base_url = base_url
         backend.save()
         out.append(backend)
     return out
@@ -115,7 +125,7 @@ class Command(BaseCommand):
         from portal.sync import refresh_run
         from portal.sync_schedules import refresh_schedules_ensure
 
-        backends = demo_backends(companies)
+        backends = demo_backends(companies, log=self.stdout.write)
         refresh_schedules_ensure()
         self.stdout.write("First refresh of the demo's backends (the schedules take over from here):")
         for backend, entity in refresh_order(backends):
