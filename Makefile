@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements-installed
 
-.PHONY: run test bench load load-short browser-deps services-check clean
+.PHONY: run test bench load load-short soak browser-deps services-check clean
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -30,6 +30,11 @@ load: $(STAMP)
 
 load-short: $(STAMP)
 	$(PY) -m loadtest --short
+
+## make soak: the demo for DURATION (default 60m) under scripted browsing and writes; report in artifacts/soak-report.md.
+DURATION ?= 60m
+soak: $(STAMP)
+	nice -n 10 $(PY) -m soak --duration $(DURATION)
 
 # Debian's Chromium for the browser tests (Playwright's own browser download is not used).
 browser-deps:

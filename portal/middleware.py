@@ -2,6 +2,15 @@
 
 Background htmx GETs (polling badges, progress bars) do not count as activity,
 or a page left open would keep its session alive for ever.
+
+A request that finds itself signed out (the session expired here, or its
+cookie is gone) goes to the sign-in page with "You are signed out" and a
+``next`` that returns to the *page* the user was on: for an htmx fragment
+that is the page in ``HX-Current-URL`` (answered with ``HX-Redirect`` so the
+whole page moves instead of the sign-in form being swapped into it), for a
+form POST the page it was sent from (``Referer``), never a POST-only URL.
+What the user had typed in an htmx form is kept by ``static/js/keep-input.js``
+(sessionStorage, restored after signing in).
 """
 
 from __future__ import annotations
@@ -12,7 +21,10 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from urllib.parse import urlsplit
+
 from django.http import HttpRequest, HttpResponse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -48,20 +60,63 @@ class SessionLifetimeMiddleware:
             active_at = session.get(ACTIVE_AT, now)
             reason = None
             if now - login_at > settings.SESSION_MAX_SECONDS:
-                reason = f"You were signed out {settings.SESSION_MAX_SECONDS // 3600} hours after signing in."
+                reason = f"{settings.SESSION_MAX_SECONDS // 3600} hours after signing in"
             elif now - active_at > settings.SESSION_IDLE_SECONDS:
-                reason = f"You were signed out after {settings.SESSION_IDLE_SECONDS // 60} minutes without activity."
+                reason = f"{settings.SESSION_IDLE_SECONDS // 60} minutes without activity"
             if reason:
                 logout(request)
-                messages.info(request, reason + " Please sign in again.")
-                login = f"{reverse('login')}?next={request.path}"
-                if getattr(request, "htmx", False):
-                    response = HttpResponse(status=204)
-                    response["HX-Redirect"] = login  # the whole page goes to the login form
-                    return response
-                return redirect(login)
+                return signed_out_response(request, f"You are signed out ({reason}). Please sign in again.")
             is_background = getattr(request, "htmx", False) and request.method == "GET"
             # Minute granularity: saving the session on every request would cost three queries each.
             if ACTIVE_AT not in session or (not is_background and now - active_at > ACTIVITY_RESOLUTION):
                 session[ACTIVE_AT] = now
         return self.get_response(request)
+
+
+def return_path(request: HttpRequest) -> str:
+    """The page to come back to after signing in (see the module docstring)."""
+    candidates = []
+    if getattr(request, "htmx", False):
+        candidates.append(request.headers.get("HX-Current-URL", ""))
+    if request.method != "GET":
+        candidates.append(request.headers.get("Referer", ""))
+    for url in candidates:
+        if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
+            parts = urlsplit(url)
+            if parts.path and not parts.path.startswith(reverse("login")):
+                return parts.path + (f"?{parts.query}" if parts.query else "")
+    return request.get_full_path() if request.method == "GET" else reverse("dashboard")
+
+
+def signed_out_response(request: HttpRequest, message: str) -> HttpResponse:
+    messages.info(request, message)
+    login = f"{reverse('login')}?{urlencode({'next': return_path(request)})}"
+    if getattr(request, "htmx", False):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = login  # the whole page goes to the sign-in form
+        return response
+    return redirect(login)
+
+
+class SignedOutMiddleware:
+    """Turns the sign-in redirect of ``login_required`` into :func:`signed_out_response`.
+
+    A browser that sends a session cookie the server no longer knows was
+    signed out; one without any was never signed in and gets no message.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (response.status_code == 302 and not request.user.is_authenticated
+                and urlsplit(response.get("Location", "")).path == reverse("login")
+                and request.path != reverse("login")):
+            had_session = settings.SESSION_COOKIE_NAME in request.COOKIES
+            if had_session:
+                return signed_out_response(request, "You are signed out. Please sign in again.")
+            if getattr(request, "htmx", False):
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = f"{reverse('login')}?{urlencode({'next': return_path(request)})}"
+        return response

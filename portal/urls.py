@@ -44,3 +44,7 @@ urlpatterns = [
     path("maintenance/", include("maintenance.urls")),
     path("django-admin/", admin.site.urls),
 ]
+
+handler403 = "portal.views.errors.permission_denied"
+handler404 = "portal.views.errors.page_not_found"
+handler500 = "portal.views.errors.server_error"
