@@ -110,6 +110,26 @@ def greenflux_record(payload: dict[str, Any]) -> gf.Station:
     return gf.Station.from_api(payload)
 
 
+# When a station's EVSEs disagree, what the station as a whole is: one free EVSE makes
+# it available, else one in use makes it charging, else the most serious fault.
+_STATUS_ORDER = ["AVAILABLE", "CHARGING", "RESERVED", "BLOCKED", "OUTOFORDER", "INOPERATIVE", "PLANNED", "REMOVED"]
+
+
+def station_status(record: gf.Station) -> str:
+    """The upstream's station status; where it gives none, derived from the EVSEs' statuses.
+
+    GreenFlux (like OCPI 2.2.1) keeps status per EVSE; a station without one
+    of its own used to show "Unknown" beside EVSEs that all said "Available".
+    """
+    if record.status and record.status != "UNKNOWN":
+        return record.status
+    known = {e.status for e in record.evses if e.status and e.status != "UNKNOWN"}
+    for status in _STATUS_ORDER:
+        if status in known:
+            return status
+    return "UNKNOWN"
+
+
 def apply_greenflux(station: Station, record: gf.Station) -> Station:
     """Write a GreenFlux answer onto the mirror station (saved) and its EVSEs."""
     backend = station.backend
@@ -119,7 +139,7 @@ def apply_greenflux(station: Station, record: gf.Station) -> Station:
     station.label = record.name or record.charge_station_id
     station.location = Location.objects.filter(backend=backend, upstream_id=record.location_id).first()
     station.deploy_state = record.deploy_state or ""
-    station.status = record.status or "UNKNOWN"
+    station.status = station_status(record)
     station.charger_type = record.charger_type or ""
     station.default_tariff_id = record.default_charge_station_tariff_id or ""
     station.template = (

@@ -36,6 +36,22 @@ def _apply(op: Operation, record: Any) -> dict[str, Any]:
     return {"upstream_id": station.upstream_id, "etag": station.etag}
 
 
+def _shown(station: Station) -> dict[str, Any]:
+    """The fields of a station its page shows, by their labels there (EVSEs as one entry)."""
+    shown = {label: getattr(station, name) for name, label in SHOWN_FIELDS.items()}
+    shown["EVSEs"] = sorted((e.uid, e.evse_id, e.status) for e in station.evses.all())
+    return shown
+
+
+SHOWN_FIELDS = {
+    "label": "Name", "location_id": "Location", "deploy_state": "Deploy state", "status": "Status",
+    "connectivity": "Connectivity", "charger_type": "Charger type", "default_tariff_id": "Default tariff",
+    "template_id": "Hardware template", "firmware_version": "Firmware", "protocol_version": "Protocol",
+    "model_id": "Model", "technician_id": "Technician", "time_zone": "Time zone",
+    "public_display_name": "Public display name",
+}
+
+
 def _mark(op: Operation, state: str) -> None:
     Station.objects.filter(pk=op.target_id).update(sync_state=state)
 
@@ -224,7 +240,11 @@ class StationRefresh(_StationHandler):
             station.upstream_data = upstream_document(result)
             station.save(update_fields=["upstream_data", "updated_at"])
             return {"kept_beside_local_change": True}
-        return _apply(op, result)
+        before = _shown(station)
+        answer = _apply(op, result)
+        after = _shown(_station(op))
+        # What the station page shows that the read changed, so it can say "nothing changed".
+        return {**answer, "changed": [name for name in after if before.get(name) != after[name]]}
 
     def on_failed(self, op: Operation) -> None:
         pass  # a failed read changes nothing about the station's own state

@@ -33,7 +33,7 @@ from portal import sync_bulk as bulk
 from portal.mirror import SyncState
 from portal.identities import company_refs
 from portal.sync import Incoming, PageResult, RefreshContext, Refresher, mark_removed, register, upsert_mirror
-from stations.mapping import HASH_OPTIONS, _when, content_hash, upstream_document
+from stations.mapping import HASH_OPTIONS, _when, content_hash, station_status, upstream_document
 from stations.models import Connector, Evse, HardwareTemplate, Station, Technician
 
 
@@ -106,7 +106,7 @@ def greenflux_station_fields(record: gf.Station, company: int, location: int | N
         "label": (record.name or record.charge_station_id)[:200],
         "location_id": location,
         "deploy_state": record.deploy_state or "",
-        "status": record.status or "UNKNOWN",
+        "status": station_status(record),
         "charger_type": record.charger_type or "",
         "default_tariff_id": record.default_charge_station_tariff_id or "",
         "template_id": template,

@@ -28,25 +28,29 @@ class Column:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("backend", "Name of the backend (as on the Backends page). Required.", "Voltaro be.ENERGISED", "Voltaro GreenFlux"),
+    Column("backend", "The backend's name, as listed under “Where your stations can go” on this page. Required.",
+           "Voltaro be.ENERGISED", "Voltaro GreenFlux"),
     Column("label", "Station label shown in the platform. Required for be.ENERGISED; GreenFlux calls it name.",
            "Depot Utrecht 07", "Depot Utrecht 08"),
     Column("charge_box_identity", "The OCPP charge box identity (GreenFlux: charge station id). Required, unique.",
            "VOL-UTR-0007", "GFX-UTR-0008"),
-    Column("model", "be.ENERGISED only: catalogue model, by id or as 'Vendor Model'. Required there.",
+    Column("model", "be.ENERGISED only: the model as 'Vendor Model', as on the Models page. Required there.",
            "Alfen Eve Single Pro-line", ""),
-    Column("company", "Company name; defaults to the backend's company and must match it.", "", ""),
-    Column("time_zone", "IANA time zone, e.g. Europe/Amsterdam. Required for be.ENERGISED.", "Europe/Amsterdam", ""),
-    Column("technician", "be.ENERGISED only: the technician's e-mail or id; must work for the station's company.",
+    Column("company", "Company name, as listed with the backend on this page; leave empty for the backend's own.",
            "", ""),
-    Column("location", "GreenFlux only: location id or exact name. Required there.", "", "Fleet Hub Berlin"),
+    Column("time_zone", "IANA time zone, e.g. Europe/Amsterdam. Required for be.ENERGISED.", "Europe/Amsterdam", ""),
+    Column("technician", "be.ENERGISED only: the technician's e-mail, as in the technician list of New station; "
+           "they must work for the station's company.", "", ""),
+    Column("location", "GreenFlux only: the location's name, as on the Locations page. Required there.", "",
+           "Fleet Hub Berlin"),
     Column("public_display_name", "be.ENERGISED only: name shown in apps.", "Utrecht depot", ""),
     Column("serial_number", "be.ENERGISED only: serial number.", "", ""),
     Column("deploy_state", "GreenFlux only: Stock, Production or Deprecated. Required there.", "", "Stock"),
-    Column("default_tariff_id", "GreenFlux only: default charge station tariff id. Required there.", "",
-           "TARIFF-AC-STANDARD"),
+    Column("default_tariff_id", "GreenFlux only: the tariff, as shown under Default tariff on a station's page. "
+           "Required there.", "", "TARIFF-AC-STANDARD"),
     Column("charger_type", "GreenFlux only: Public, Home or Business.", "", "Business"),
-    Column("template", "GreenFlux only: hardware template id or exact name. Give this or connectors.", "", ""),
+    Column("template", "GreenFlux only: the hardware template's name, as in the template list of New station. "
+           "Give this or connectors.", "", ""),
     Column("connectors", "GreenFlux only: EVSEs separated by '|', connectors within an EVSE by '+', each "
            "STANDARD/FORMAT/POWER_TYPE/VOLTS/AMPS/WATTS.", "",
            "IEC_62196_T2/SOCKET/AC_3_PHASE/400/32/22000|IEC_62196_T2/SOCKET/AC_3_PHASE/400/32/22000"),

@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import QuerySet
+
 from locations.models import Location
 from models_catalog.models import StationModel
 from portal.access import Role, company_ids, has_role
@@ -36,6 +38,13 @@ def _key(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+def backends_for_import(user: User) -> QuerySet[Backend]:
+    """The station backends the user may import into (named on the Imports page)."""
+    ids = company_ids(user)
+    backends = Backend.objects.filter(kind__in=validation.STATION_KINDS, is_active=True).select_related("company")
+    return (backends if ids is None else backends.filter(company__in=ids)).order_by("name")
+
+
 @dataclass
 class Lookups:
     """Everything rows may refer to, keyed for case-insensitive lookups."""
@@ -55,10 +64,7 @@ class Lookups:
     def load(cls, user: User) -> Lookups:
         ids = company_ids(user)
         lookups = cls()
-        backends = Backend.objects.filter(kind__in=validation.STATION_KINDS, is_active=True).select_related("company")
-        if ids is not None:
-            backends = backends.filter(company__in=ids)
-        for backend in backends:
+        for backend in backends_for_import(user):
             lookups.backends[_key(backend.name)] = backend
             lookups.backends[str(backend.pk)] = backend
         companies = Company.objects.all() if ids is None else Company.objects.filter(pk__in=ids)

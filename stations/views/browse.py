@@ -160,6 +160,8 @@ def station_detail(request: HttpRequest, station_id: int) -> HttpResponse:
         "can_write": has_role(request.user, Role.OPERATOR),
     }
     if request.htmx and request.htmx.target == "station-live" and not request.htmx.history_restore_request:
+        # Re-rendered in place and settled: the page hides its "will show as synced" message (stations.css).
+        context["settled_in_place"] = not context["is_pending"]
         response = render(request, "stations/station_detail.html#live", context)
     else:
         response = render(request, "stations/station_detail.html", context)

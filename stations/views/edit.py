@@ -38,8 +38,9 @@ def _station(request: HttpRequest, station_id: int) -> Station:
 
 
 def _sent(request: HttpRequest, station: Station) -> None:
-    messages.success(
-        request, f"Sent to {station.backend.name}; it will show as synced when the upstream confirms.")
+    messages.success(  # "until-synced": the station page hides it once the station is no longer pending
+        request, f"Sent to {station.backend.name}; it will show as synced when the upstream confirms.",
+        extra_tags="until-synced")
 
 
 def _written(request: HttpRequest, response: HttpResponse) -> HttpResponse:
@@ -179,8 +180,18 @@ def actions_context(
         "failed": ops.filter(status=Operation.Status.FAILED).order_by("-created_at", "-id").first()
         if station.sync_state == SyncState.FAILED else None,
         "may_write": may_write, "not_editable": reason, "quick_forms": quick,
+        "last_refresh": _last_refresh(ops) if not open_ops else None,
         "actions": True,
     }
+
+
+def _last_refresh(ops: Any) -> Operation | None:
+    """The station's latest operation if it is a finished "Refresh from upstream" (its result lists what changed)."""
+    latest = ops.order_by("-created_at", "-id").first()
+    if latest and latest.kind == "station.refresh" and latest.status == Operation.Status.DONE \
+            and "changed" in latest.result:
+        return latest
+    return None
 
 
 def _render_actions(
@@ -250,8 +261,9 @@ def station_refresh(request: HttpRequest, station_id: int) -> HttpResponse:
         messages.error(request, f"This station is not on {station.backend.name} yet; nothing to refresh.")
     else:
         services.station_refresh(user=request.user, station=station)
-        messages.info(request,
-                      f"Reading the station from {station.backend.name}; the page updates when it is back.")
+        if not request.htmx:  # htmx: the fragment itself says it is waiting, then what the read found
+            messages.info(request,
+                          f"Reading the station from {station.backend.name}; the page updates when it is back.")
     if request.htmx:
         return _written(request, _render_actions(request, station))
     return redirect("stations:detail", station.pk)

@@ -14,6 +14,7 @@ from stations.csv_import import services
 from stations.csv_import.format import COLUMNS, MAX_BYTES, MAX_ROWS, template_csv
 from stations.csv_import.models import ImportJob
 from stations.csv_import.selectors import ImportView, import_view, imports_for
+from stations.csv_import.validate import backends_for_import
 
 
 def _get_view(request: HttpRequest, job_id: int) -> ImportView:
@@ -41,6 +42,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(imports_for(request.user), 25).get_page(request.GET.get("page"))
     return render(request, "stations/import_list.html", {
         "page": page, "views": [import_view(job, request.user) for job in page], "columns": COLUMNS, "max_mb": MAX_BYTES // 1024 // 1024, "max_rows": MAX_ROWS,
+from stations.csv_import.validate import backends_for_import
     })
 
 
