@@ -14,6 +14,7 @@ from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
+from django.utils import dateformat
 from django.views.decorators.http import require_http_methods
 
 from locations.models import Location
@@ -208,6 +209,11 @@ def station_actions(request: HttpRequest, station_id: int) -> HttpResponse:
     response = _render_actions(request, station)
     if request.htmx and request.GET.get("was") == "pending" and station.sync_state != SyncState.PENDING:
         response["HX-Trigger"] = WRITE_EVENTS  # it just settled: lists and the page refresh
+    elif request.htmx and request.GET.get("shown", dateformat.format(station.updated_at, "U.u")) \
+            != dateformat.format(station.updated_at, "U.u"):
+        # The station changed after the page around this fragment was drawn (a refresh that
+        # finished in between): the page draws itself again, once, with the fresh version.
+        response["HX-Trigger"] = WRITE_EVENTS
     return response
 
 

@@ -1,0 +1,80 @@
+"""In a real browser: the station page's status, its "will show as synced" message and "Refresh from upstream".
+
+* A GreenFlux station without a status of its own shows the one its EVSEs give.
+* After a full edit the "will show as synced" message goes once the station synced (htmx).
+* "Refresh from upstream" says when nothing had changed, and what changed otherwise.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from portal.models import Backend, Company, User
+from simulator.testing import SimulatorHandle
+from stations.mapping import apply_greenflux
+from stations.models import Station
+from tests.browser.conftest import screenshot, sign_in
+from tests.factories import PASSWORD
+from tests.upstream import make_backend, mirror_greenflux_parents
+
+pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+SYNCED = 30_000  # ms: the worker and the page's polling both take a moment
+
+
+@pytest.fixture
+def gf(simulator: SimulatorHandle, company_a: Company, celery_worker_process: Any) -> Backend:
+    backend = make_backend(simulator, "greenflux", company_a)
+    mirror_greenflux_parents(backend)
+    return backend
+
+
+@pytest.fixture
+def unknown_station(simulator: SimulatorHandle, gf: Backend, company_a: Company) -> Station:
+    """A station the upstream reports as UNKNOWN while each of its EVSEs says AVAILABLE."""
+    with gf.connector() as connector:
+        record = next(s for s in connector.list_stations().items()
+                      if len(s.evses) >= 2 and {e.status for e in s.evses} == {"AVAILABLE"})
+    simulator.touch_station(record.charge_station_id, status="UNKNOWN")
+    with gf.connector() as connector:
+        record = connector.get_station(record.charge_station_id)
+    assert record.status == "UNKNOWN"
+    return apply_greenflux(Station(backend=gf, company=company_a), record)
+
+
+def test_station_status_synced_message_and_refresh(
+    page: Page, live_server: Any, simulator: SimulatorHandle, operator: User, unknown_station: Station
+) -> None:
+    base = live_server.url
+    station = unknown_station
+    sign_in(page, base, operator.username, PASSWORD)
+    page.goto(f"{base}/stations/{station.pk}/")
+    head = page.locator(".station-state")
+    expect(head).to_contain_text("Available")
+    expect(head).not_to_contain_text("Unknown")
+    screenshot(page, "station-page-status")
+
+    # A full edit: the message says it will show as synced, and goes once it did.
+    page.get_by_role("link", name="Edit station").first.click()
+    page.get_by_label("Charger type").select_option("Business")
+    page.get_by_role("button", name="Save changes").click()
+    message = page.get_by_text("it will show as synced when the upstream confirms")
+    expect(page.locator(".badge.ok", has_text="synced").first).to_be_visible(timeout=SYNCED)
+    expect(message).to_be_hidden(timeout=SYNCED)
+    screenshot(page, "station-page-synced")
+
+    # Refresh from upstream with nothing changed says so.
+    page.get_by_role("button", name="Refresh from upstream").click()
+    outcome = page.locator(".refresh-outcome")
+    expect(outcome).to_contain_text("nothing had changed", timeout=SYNCED)
+    screenshot(page, "station-page-refresh-unchanged")
+
+    # ... and names what changed when something did.
+    simulator.touch_station(station.charge_box_identity, name="Renamed on GreenFlux")
+    page.get_by_role("button", name="Refresh from upstream").click()
+    expect(outcome).to_contain_text("Name changed", timeout=SYNCED)
+    expect(page.get_by_role("heading", name="Renamed on GreenFlux")).to_be_visible(timeout=SYNCED)
+    screenshot(page, "station-page-refresh-changed")
