@@ -41,8 +41,8 @@ def import_list(request: HttpRequest) -> HttpResponse:
         return redirect("stations:import_detail", job_id=job.pk)
     page = Paginator(imports_for(request.user), 25).get_page(request.GET.get("page"))
     return render(request, "stations/import_list.html", {
-        "page": page, "views": [import_view(job, request.user) for job in page], "columns": COLUMNS, "max_mb": MAX_BYTES // 1024 // 1024, "max_rows": MAX_ROWS,
-from stations.csv_import.validate import backends_for_import
+        "page": page, "views": [import_view(job, request.user) for job in page], "columns": COLUMNS,
+        "max_mb": MAX_BYTES // 1024 // 1024, "max_rows": MAX_ROWS, "backends": backends_for_import(request.user),
     })
 
 
