@@ -48,10 +48,33 @@ class LineChart:
         return self.left + self.plot_w
 
 
+TICK_STEPS = [timedelta(minutes=m) for m in (1, 2, 5, 10, 15, 30, 60, 120, 180, 240, 360, 720, 1440)]
+
+
+def time_ticks(start: datetime, end: datetime, max_ticks: int) -> list[tuple[datetime, str]]:
+    """At most ``max_ticks`` round local times between ``start`` and ``end``, with short labels."""
+    span = max(end - start, timedelta(minutes=1))
+    step = next((s for s in TICK_STEPS if span / s <= max_ticks), TICK_STEPS[-1])
+    local = timezone.localtime(start)
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    tick = midnight + math.ceil((local - midnight) / step) * step
+    fmt = "%a %-d" if step >= timedelta(days=1) else "%a %H:%M" if step >= timedelta(hours=12) else "%H:%M"
+    out = []
+    while tick <= end:
+        out.append((tick, tick.strftime(fmt)))
+        tick += step
+    return out
+
+
 def line_chart(points: Sequence[tuple[datetime, float]], start: datetime, end: datetime,
-               width: int = 760, height: int = 260) -> LineChart:
-    """A time line of ``points`` between ``start`` and ``end``; gaps over 65 minutes break the line."""
-    left, top, right_pad, bottom_pad = 56, 30, 16, 34
+               width: int = 760, height: int = 260, gap: timedelta = timedelta(minutes=65),
+               max_ticks: int = 7) -> LineChart:
+    """A time line of ``points`` between ``start`` and ``end``; a hole longer than ``gap`` breaks the line.
+
+    A narrow chart (``width`` under 500: phones) gets a narrower label margin and
+    fewer ticks, so its text is drawn near its real size instead of shrunk.
+    """
+    left, top, right_pad, bottom_pad = (56 if width >= 500 else 40), 30, 16, 34
     plot_w, plot_h = width - left - right_pad, height - top - bottom_pad
     top_value = _nice_max(max((v for _, v in points), default=0.0) * 1.05)
     span = max((end - start).total_seconds(), 1.0)
@@ -63,7 +86,6 @@ def line_chart(points: Sequence[tuple[datetime, float]], start: datetime, end: d
 
     segments: list[list[tuple[float, float]]] = []
     previous: datetime | None = None
-    gap = timedelta(minutes=65)  # a longer hole (no samples: beat or worker down) breaks the line
     for t, v in points:
         if previous is None or t - previous > gap:
             segments.append([])
@@ -74,12 +96,7 @@ def line_chart(points: Sequence[tuple[datetime, float]], start: datetime, end: d
         f"M{seg[0][0]},{top + plot_h} L" + " L".join(f"{x},{y}" for x, y in seg) + f" L{seg[-1][0]},{top + plot_h} Z"
         for seg in segments
     )
-    x_ticks = []
-    tick = timezone.localtime(start).replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
-    while tick <= end:
-        if tick.hour % 4 == 0:
-            x_ticks.append((xy(tick, 0)[0], tick.strftime("%H:%M")))
-        tick += timedelta(hours=1)
+    x_ticks = [(xy(tick, 0)[0], label) for tick, label in time_ticks(start, end, max_ticks)]
     y_ticks = [(xy(start, top_value * k / 4)[1], f"{top_value * k / 4:g}") for k in range(5)]
     # The latest point, and lone points (a segment of one) which a path alone would not show.
     dots = ([segments[-1][-1]] if segments else []) + [seg[0] for seg in segments[:-1] if len(seg) == 1]

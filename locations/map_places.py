@@ -5,7 +5,7 @@ pointing at it, and for ChargEye locations the stations its network status
 reports. Its *health* is the worst of them:
 
 - ``attention``: a station offline (``Station.objects.offline()``, the station
-  list's definition; for ChargEye, none of its EVSEs can charge) or out of order;
+  list's definition), out of order, or (ChargEye) none of its EVSEs can charge;
 - ``charging``: a station charging, none needing attention;
 - ``available``: stations, all fine;
 - ``empty``: no station known.
@@ -38,12 +38,12 @@ class MapPlace:
     lat: float
     lng: float
     url: str
-    counts: dict[str, int] = field(default_factory=dict)  # stations, offline, faulty, charging
+    counts: dict[str, int] = field(default_factory=dict)  # stations, offline, cannot_charge, faulty, charging
 
     @property
     def health(self) -> str:
         c = self.counts
-        if c.get("offline") or c.get("faulty"):
+        if c.get("offline") or c.get("faulty") or c.get("cannot_charge"):
             return "attention"
         if c.get("charging"):
             return "charging"
@@ -60,7 +60,8 @@ class MapPlace:
         if not c.get("stations"):
             return "No stations"
         parts = [f"{c[key]} {word}" for key, word in
-                 (("offline", "offline"), ("faulty", "out of order"), ("charging", "charging")) if c.get(key)]
+                 (("offline", "offline"), ("cannot_charge", "cannot charge"), ("faulty", "out of order"),
+                  ("charging", "charging")) if c.get(key)]
         head = f"{c['stations']} station{'s' if c['stations'] != 1 else ''}"
         return f"{head}: {', '.join(parts)}" if parts else f"{head}, all available"
 
@@ -90,7 +91,7 @@ def map_places(locations: QuerySet[Location], user: Any, limit: int) -> list[Map
     for row in (network.order_by().values("location_id")
                 .annotate(n=Count("*"), off=Count("pk", filter=Q(is_offline=True)),
                           charging=Count("pk", filter=Q(charging_count__gt=0, is_offline=False)))):
-        counts[row["location_id"]].update(stations=row["n"], offline=row["off"], charging=row["charging"])
+        counts[row["location_id"]].update(stations=row["n"], cannot_charge=row["off"], charging=row["charging"])
     for pk, counter in counts.items():
         places[pk].counts = dict(counter)
     return list(places.values())

@@ -5,7 +5,7 @@ transaction: upstream calls are slow), then writes them in one transaction:
 one power sample per location at one shared time, and the other tables
 replaced by what the feeds answered, so the dashboard counts what the
 upstream counts. ``network_prune`` drops samples older than
-``KEEP_SAMPLES`` (the dashboard shows 24 hours; 48 are kept).
+``KEEP_SAMPLES`` (the dashboard shows up to 7 days; 8 are kept).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from locations.models import (
 )
 from portal.models import Backend
 
-KEEP_SAMPLES = timedelta(hours=48)
+KEEP_SAMPLES = timedelta(days=8)  # the dashboard offers 7 days
 # EVSE statuses that mean "can charge now or is charging"; a station with none of these is offline.
 SERVING = {"available", "charging", "occupied", "preparing", "finishing", "reserved", "suspendedev", "suspendedevse"}
 _WORST = ["offline", "unavailable", "faulted", "unknown"]

@@ -19,11 +19,13 @@ from locations.models import (
     PowerSample,
     ProblematicSession,
 )
+from locations.ranges import TimeRange, bucket_for, bucket_label, time_range
 from portal.access import scoped
 from portal.models import Company, Operation, User
 from portal.selectors import companies_for
+from stations.models import Station
 
-WINDOW = timedelta(hours=24)
+WINDOW = timedelta(hours=24)  # "now" figures come from the last sample run of this window
 BUCKET = timedelta(minutes=15)
 
 
@@ -100,7 +102,7 @@ class PowerNow:
 @dataclass
 class NetworkOverview:
     now: datetime
-    start: datetime
+    start: datetime  # where the chart starts: the range's start, or the first sample in it if later
     total_kw: float | None
     sessions_now: int
     sampled_at: datetime | None
@@ -109,8 +111,15 @@ class NetworkOverview:
     errors: QuerySet[HardwareError]
     sessions: QuerySet[ProblematicSession]
     transactions: QuerySet[ChargingTransaction]
-    offline: QuerySet[NetworkStation]
+    offline: QuerySet[Station]  # Station.objects.offline(): the station list's "Offline" filter
+    cannot_charge: QuerySet[NetworkStation]  # ChargEye's stations none of whose EVSEs can charge
+    span: TimeRange | None = None
+    bucket: timedelta = BUCKET
     counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def bucket_label(self) -> str:
+        return bucket_label(self.bucket)
 
 
 def _latest_samples(samples: QuerySet[PowerSample]) -> QuerySet[PowerSample]:
@@ -122,45 +131,54 @@ def _latest_samples(samples: QuerySet[PowerSample]) -> QuerySet[PowerSample]:
     return samples.filter(condition)
 
 
-def power_series(samples: QuerySet[PowerSample], start: datetime) -> list[tuple[datetime, float]]:
-    """Total power in 15-minute buckets: per backend the mean of its run totals, summed over backends."""
+def power_series(samples: QuerySet[PowerSample], start: datetime,
+                 bucket: timedelta = BUCKET) -> list[tuple[datetime, float]]:
+    """Total power per ``bucket``: per backend the mean of its run totals, summed over backends."""
     runs = (samples.filter(taken_at__gte=start).values("backend_id", "taken_at")
             .annotate(total=Sum("power_kw")).order_by("taken_at"))
     per_bucket: dict[datetime, dict[int, list[float]]] = defaultdict(lambda: defaultdict(list))
     for run in runs:
-        index = int((run["taken_at"] - start) / BUCKET)
-        per_bucket[start + index * BUCKET + BUCKET / 2][run["backend_id"]].append(run["total"])
+        index = int((run["taken_at"] - start) / bucket)
+        per_bucket[start + index * bucket + bucket / 2][run["backend_id"]].append(run["total"])
     return [
         (when, round(sum(sum(v) / len(v) for v in backends.values()), 2))
         for when, backends in sorted(per_bucket.items())
     ]
 
 
-def network_overview(user: User, filters: NetworkFilter, now: datetime | None = None) -> NetworkOverview:
+def network_overview(user: User, filters: NetworkFilter, span: TimeRange | None = None,
+                     now: datetime | None = None) -> NetworkOverview:
     now = now or timezone.now()
-    start = now - WINDOW
+    span = span or time_range({}, now)
     samples = filters.apply(PowerSample.objects.all(), user)
-    latest = list(_latest_samples(samples.filter(taken_at__gte=start)).select_related("location"))
+    latest = list(_latest_samples(samples.filter(taken_at__gte=now - WINDOW)).select_related("location"))
     latest.sort(key=lambda s: (-s.power_kw, s.location.name if s.location else s.location_uid))
     per_location = [
         PowerNow(s.location.name if s.location else s.location_uid, s.location_id, s.power_kw, s.session_count)
         for s in latest
     ]
+    in_range = samples.filter(taken_at__gte=span.start, taken_at__lte=span.end)
+    first = in_range.order_by("taken_at").values_list("taken_at", flat=True).first()
+    start = max(span.start, first) if first else span.start
+    bucket = bucket_for(span.end - start)
     errors = filters.apply(HardwareError.objects.select_related("location"), user)
     sessions = filters.apply(ProblematicSession.objects.select_related("location"), user)
     transactions = filters.apply(ChargingTransaction.objects.select_related("location"), user)
-    offline = filters.apply(NetworkStation.objects.select_related("location"), user).filter(is_offline=True)
+    offline = filters.apply(Station.objects.offline().select_related("location", "backend"), user)
+    cannot_charge = filters.apply(NetworkStation.objects.select_related("location"), user).filter(is_offline=True)
     return NetworkOverview(
-        now=now, start=start,
+        now=span.end, start=start,
         total_kw=round(sum(p.power_kw for p in per_location), 2) if latest else None,
         sessions_now=sum(p.session_count for p in per_location),
         sampled_at=max((s.taken_at for s in latest), default=None),
         per_location=per_location,
-        series=power_series(samples, start),
-        errors=errors, sessions=sessions, transactions=transactions, offline=offline,
+        series=power_series(in_range, start, bucket),
+        errors=errors, sessions=sessions, transactions=transactions, offline=offline.order_by("label", "id"),
+        cannot_charge=cannot_charge, span=span, bucket=bucket,
         counts={
             "errors": errors.count(), "errors_active": errors.filter(ended_at__isnull=True).count(),
             "sessions": sessions.count(), "transactions": transactions.count(), "offline": offline.count(),
+            "cannot_charge": cannot_charge.count(),
         },
     )
 

@@ -1,6 +1,6 @@
 """Live figures of a ChargEye network, filled every minute by ``locations.tasks.sample_network``.
 
-Power samples are kept (48 hours, so the dashboard always has the last 24);
+Power samples are kept (8 days, so the dashboard can always show the last 7);
 the other tables hold exactly what the upstream's feeds answered at the last
 sample (stations' network status, hardware errors, problematic sessions and
 transactions of the last 24 hours), so the dashboard's counts are the

@@ -43,11 +43,30 @@ def test_dashboard_shows_the_power_chart_and_lists(page: Page, live_server: obje
     expect(chart).to_be_visible()
     expect(page.get_by_role("heading", name="Hardware errors")).to_be_visible()
     expect(page.get_by_role("heading", name="Recent transactions")).to_be_visible()
+    # The chart's text is drawn at a readable size at 1280 and at 390 (a narrow drawing on phones).
+    sizes = chart.locator("text").evaluate_all("ts => ts.map(t => t.getBoundingClientRect().height)")
+    assert sizes and min(sizes) >= 10, sizes
     page.get_by_text("Show the figures as a table").click()
-    expect(page.get_by_role("table", name="Total power per 15 minutes")).to_be_visible()
+    expect(page.get_by_role("table", name="Total power, last 24 hours")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     path = screenshot(page, "network-dashboard")
     assert path.stat().st_size > 10_000
+
+    # The range picker: 7 days swaps the chart in place; the URL keeps the choice.
+    page.get_by_label("Time range").select_option("7d")
+    expect(page).to_have_url(re.compile(r"range=7d"))
+    week = page.get_by_role("img", name="Total charging power, last 7 days")
+    expect(week).to_be_visible()
+    # A custom range: choose Custom, edit the dates, Show.
+    page.get_by_label("Time range").select_option("custom")
+    start = timezone.localtime(now - timedelta(hours=6)).strftime("%Y-%m-%dT%H:%M")
+    page.get_by_label("From").fill(start)
+    page.get_by_role("button", name="Show").click()
+    expect(page).to_have_url(re.compile(r"range=custom"))
+    expect(page.get_by_role("img", name=re.compile(r"Total charging power, \d+ \w+ \d\d:\d\d to "))).to_be_visible()
+    screenshot(page, "network-dashboard-custom-range")
+    page.get_by_label("Time range").select_option("24h")
+    expect(chart).to_be_visible()
 
     # Filtering by a location swaps the figures in place (htmx) and keeps a shareable URL.
     location = page.get_by_label("Location")

@@ -83,7 +83,7 @@ def test_chargeye_network_stations_colour_their_location(company_a: Company, vie
     NetworkStation.objects.create(backend=depot.backend, company=company_a, location=depot, station_id="KP1",
                                   is_offline=True, seen_at="2026-01-01T00:00:00Z")
     place, = places_on(client_for(viewer).get(reverse("locations:detail", args=[depot.pk])).content.decode())
-    assert place["health"] == "attention" and place["summary"] == "1 station: 1 offline"
+    assert place["health"] == "attention" and place["summary"] == "1 station: 1 cannot charge"
 
 
 def test_map_shows_only_the_users_companies(company_a: Company, company_b: Company, viewer: User) -> None:

@@ -67,12 +67,12 @@ def test_a_second_sample_replaces_the_lists_and_keeps_the_power_history(ce_backe
     assert PowerSample.objects.values("taken_at").distinct().count() == 2
 
 
-def test_samples_older_than_48_hours_are_pruned(ce_backend: Backend, frozen_network: float) -> None:
+def test_samples_older_than_8_days_are_pruned(ce_backend: Backend, frozen_network: float) -> None:
     now = _frozen_now(frozen_network)
-    network_sample(ce_backend, now=now - timedelta(hours=49))
-    network_sample(ce_backend, now=now - timedelta(hours=30))
+    network_sample(ce_backend, now=now - timedelta(days=8, hours=1))
+    network_sample(ce_backend, now=now - timedelta(days=6))
     network_sample(ce_backend, now=now)
-    assert sorted({s.taken_at for s in PowerSample.objects.all()}) == [now - timedelta(hours=30), now]
+    assert sorted({s.taken_at for s in PowerSample.objects.all()}) == [now - timedelta(days=6), now]
 
 
 @pytest.fixture
@@ -130,9 +130,71 @@ def test_chart_draws_the_last_24_hours_with_a_table_of_the_same_figures(
     for minutes in (0, 60, 120, 25 * 60):
         network_sample(ce_backend, now=now - timedelta(minutes=minutes))
     html = viewer_client.get(reverse("locations:network")).content.decode()
-    assert '<path class="line"' in html and "<title id=\"chart-title\">" in html
-    table = html.split("Total power per 15 minutes", 1)[1].split("</table>", 1)[0]
+    assert '<path class="line"' in html and '<title id="chart-title-wide">' in html
+    table = html.split("Total power, last 24 hours", 1)[1].split("</table>", 1)[0]
     assert table.count("<tr>") == 1 + 3  # the header and three samples: the one of 25 hours ago is out
+    week = viewer_client.get(reverse("locations:network"), {"range": "7d"}).content.decode()
+    table = week.split("Total power, last 7 days", 1)[1].split("</table>", 1)[0]
+    assert table.count("<tr>") == 1 + 4  # a week holds the sample of 25 hours ago too
+
+
+def test_a_new_demo_draws_a_line_within_minutes(ce_backend: Backend, frozen_network: float,
+                                                viewer_client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Three minutes of samples (one a minute, as beat does) make a line of three points, not one 15-minute dot."""
+    now = _frozen_now(frozen_network)
+    monkeypatch.setattr("django.utils.timezone.now", lambda: now)
+    for minutes in (2, 1, 0):
+        network_sample(ce_backend, now=now - timedelta(minutes=minutes))
+    html = viewer_client.get(reverse("locations:network")).content.decode()
+    line = html.split('<path class="line" d="', 1)[1].split('"', 1)[0]
+    assert line.count("L") == 2 and line.count("M") == 1  # one segment through three points
+    assert "Mean per 1 minute, since the first sample at" in html
+
+
+@pytest.mark.parametrize(("params", "key", "hours"), [
+    ({}, "24h", 24), ({"range": "7d"}, "7d", 24 * 7),
+    ({"range": "custom", "from": "2026-11-28T08:00", "to": "2026-11-28T20:00"}, "custom", 12),
+])
+def test_range_picker_presets_and_custom(params: dict[str, str], key: str, hours: int) -> None:
+    from django.utils import timezone
+
+    from locations.ranges import bucket_for, time_range
+
+    now = timezone.make_aware(datetime(2026, 11, 30, 12, 0))
+    span = time_range(params, now)
+    assert (span.key, span.end - span.start, span.error) == (key, timedelta(hours=hours), "")
+    assert (span.end - span.start) / bucket_for(span.end - span.start) <= 300
+
+
+@pytest.mark.parametrize(("params", "message"), [
+    ({"range": "custom", "from": "2026-11-28T20:00", "to": "2026-11-28T08:00"}, "From must be before To"),
+    ({"range": "custom", "from": "2026-01-01T00:00", "to": "2026-01-02T00:00"}, "Samples are kept 8 days"),
+])
+def test_a_custom_range_that_makes_no_sense_says_why(viewer_client: Client, params: dict[str, str],
+                                                     message: str) -> None:
+    html = viewer_client.get(reverse("locations:network"), params).content.decode()
+    assert message in html and "Total charging power, last 24 hours" in html
+
+
+def test_offline_counts_are_the_station_lists(viewer_client: Client, company_a: Company,
+                                              company_b: Company) -> None:
+    """One definition (Station.objects.offline): the dashboard's figure is the station list's Offline count."""
+    from stations.models import Connectivity, Station
+    from tests.factories import StationFactory
+
+    for i in range(5):
+        StationFactory(company=company_a, connectivity=Connectivity.OFFLINE if i % 2 == 0 else Connectivity.ONLINE)
+    gone = StationFactory(company=company_a, connectivity=Connectivity.OFFLINE)
+    Station.objects.filter(pk=gone.pk).update(removed_at=datetime(2026, 1, 1, tzinfo=dt_timezone.utc))
+    StationFactory(company=company_b, connectivity=Connectivity.OFFLINE)  # another company's
+    html = viewer_client.get(reverse("locations:network")).content.decode()
+    figure = int(html.split('id="offline-card"><div class="figure">', 1)[1].split("<", 1)[0])
+    listing = viewer_client.get(reverse("stations:list"), {"connectivity": "Offline"}).content.decode()
+    assert figure == 3
+    assert "<strong>3</strong> stations match" in listing
+    for station in Station.objects.filter(company=company_a).offline():
+        assert reverse("stations:detail", args=[station.pk]) in html.split('id="offline"', 1)[1]
+    assert f'{reverse("stations:list")}?connectivity=Offline' in html
 
 
 def test_viewer_without_samples_sees_an_explanation(viewer_client: Client) -> None:
