@@ -60,7 +60,7 @@ def test_dashboard_shows_the_power_chart_and_lists(page: Page, live_server: obje
     # A custom range: choose Custom, edit the dates, Show.
     page.get_by_label("Time range").select_option("custom")
     start = timezone.localtime(now - timedelta(hours=6)).strftime("%Y-%m-%dT%H:%M")
-    page.get_by_label("From").fill(start)
+    page.get_by_role("textbox", name="From (custom range)").fill(start)
     page.get_by_role("button", name="Show").click()
     expect(page).to_have_url(re.compile(r"range=custom"))
     expect(page.get_by_role("img", name=re.compile(r"Total charging power, \d+ \w+ \d\d:\d\d to "))).to_be_visible()
