@@ -180,6 +180,24 @@ def station_edit(*, user: User | None, station: Station, shown: ShownVersion,
 
 
 @transaction.atomic
+def station_hardware_edit(*, user: User | None, station: Station, shown: ShownVersion,
+                          changes: dict[str, Any]) -> Operation | None:
+    """EVSE and connector changes (``stations.hardware``) against the version the form ``shown``.
+
+    The same write as a full edit, checked item by item: a conflict only when
+    someone else changed one of the same EVSE or connector fields since the
+    form showed it (``merge.clashes``). A concurrent change to another EVSE is
+    no conflict: the worker's PUT is the fresh document (with the fresh etag)
+    plus only these changes, so that change survives.
+    """
+    if not changes:
+        return None
+    if not merge.touches_evses(changes) or any(not path.startswith("evses/") for path in changes):
+        raise ValueError("A hardware edit changes EVSEs and connectors only.")
+    return _edit("station.edit", station, user, shown, changes, "fields")
+
+
+@transaction.atomic
 def station_patch(*, user: User | None, station: Station, name: str, value: Any,
                   shown: ShownVersion | None = None) -> Operation | None:
     """Quick edit of one field (a PATCH of that field only), against the value the form ``shown``.

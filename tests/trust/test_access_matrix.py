@@ -95,6 +95,7 @@ RULES: dict[str, tuple[object, object, bool]] = {
     "models_catalog:status": (V, None, False),
     "models_catalog:rename": (None, A, False),
     "models_catalog:archive": (A, A, False),
+    "stations:hardware": (O, O, True),
     "maintenance:list": (V, None, False),
     "maintenance:create": (O, O, True),
     "maintenance:cancel": (None, O, True),

@@ -1,0 +1,253 @@
+"""The hardware form of an existing GreenFlux station: add EVSEs, change them and their connectors, retire EVSEs.
+
+One form for adding and changing: every active EVSE of the version the form
+showed (``stations.versions.ShownVersion``, carried as a signed token) is a
+row keyed by its ``uid``, each connector a sub-row keyed by its ``id``; new
+rows get a fresh ``uid`` (and the next free connector id) when saved. The
+posted rows become the user's version of the station's EVSEs, and
+``stations.merge.user_changes`` against the shown version gives exactly what
+the user changed, so the worker's etag-safe edit path sends only that on top
+of the fresh upstream document.
+
+Retiring sets an EVSE's status to ``REMOVED`` upstream, as OCPI does (the
+merge leaves it out of a PUT, GreenFlux marks it ``REMOVED``; a PATCH names it
+with that status); nothing is deleted, and the station page keeps showing it
+as retired. The rules are the create form's (``stations.validation``): the
+document's table of standard/format pairs, power types, lengths,
+capabilities, parking restrictions, directions; plus one of its own: a
+station keeps at least one active EVSE.
+"""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from typing import Any
+
+from django import forms
+from django.http import QueryDict
+
+from stations import merge
+from stations import validation as rules
+from stations.forms import _choices, _count, _raw
+from stations.services import ConnectorInput, EvseInput
+
+MAX_EVSES, MAX_CONNECTORS = 50, 20
+
+
+class HardwareEvseForm(forms.Form):
+    uid = forms.CharField(required=False, widget=forms.HiddenInput)
+    evse_id = forms.CharField(label="EVSE id", required=False, max_length=rules.MAX_LENGTHS["evse_id"])
+    floor_level = forms.CharField(label="Floor level", required=False, max_length=rules.MAX_LENGTHS["floor_level"])
+    physical_reference = forms.CharField(label="Physical reference", required=False,
+                                         max_length=rules.MAX_LENGTHS["physical_reference"],
+                                         help_text="The number painted on the charger.")
+    capabilities = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple,
+                                             choices=_choices(rules.CAPABILITIES))
+    parking_restrictions = forms.MultipleChoiceField(label="Parking restrictions", required=False,
+                                                     widget=forms.CheckboxSelectMultiple,
+                                                     choices=_choices(rules.PARKING_RESTRICTIONS))
+    directions_text = forms.CharField(label="Directions", required=False, max_length=rules.MAX_LENGTHS["directions"],
+                                      widget=forms.Textarea(attrs={"rows": 2}),
+                                      help_text="How a driver finds this EVSE (shown in apps).")
+    directions_language = forms.CharField(label="Language of the directions", required=False, max_length=2,
+                                          help_text="Two letters, such as en or nl.")
+    retire = forms.BooleanField(label="Retire this EVSE", required=False,
+                                help_text="Its status becomes REMOVED upstream; it stays listed as retired.")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        text, language = (data.get("directions_text") or "").strip(), (data.get("directions_language") or "").strip()
+        data["directions"] = [{"language": language.lower(), "text": text}] if text else []
+        for name, message in rules.extras_errors(data["directions"], list(data.get("parking_restrictions") or [])
+                                                 ).items():
+            self.add_error("directions_language" if name == "directions" else name, message)
+        return data
+
+
+class HardwareConnectorForm(forms.Form):
+    id = forms.CharField(required=False, widget=forms.HiddenInput)
+    standard = forms.ChoiceField(choices=_choices(rules.STANDARDS, "Choose…"))
+    format = forms.ChoiceField(choices=_choices(rules.FORMATS, "Choose…"),
+                               help_text="The pairs of the GreenFlux table only (a T2 socket or cable, a CCS cable…).")
+    power_type = forms.ChoiceField(label="Power type", choices=_choices(rules.POWER_TYPES, "Choose…"))
+    voltage = forms.IntegerField(label="Voltage (V)", min_value=1)
+    amperage = forms.IntegerField(label="Current (A)", min_value=1)
+    max_electric_power = forms.IntegerField(label="Power (W)", min_value=1, required=False)
+    tariff_id = forms.CharField(label="Tariff id", required=False, max_length=36)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if all(data.get(n) for n in ("standard", "format", "power_type", "voltage", "amperage")):
+            found = rules.connector_errors(ConnectorInput(
+                data["standard"], data["format"], data["power_type"], data["voltage"], data["amperage"],
+                data.get("max_electric_power")))
+            for name, message in found.items():
+                self.add_error({"max_voltage": "voltage", "max_amperage": "amperage"}.get(name, name), message)
+        return data
+
+
+NEW_CONNECTOR = {"standard": "IEC_62196_T2", "format": "SOCKET", "power_type": "AC_3_PHASE",
+                 "voltage": 400, "amperage": 32, "max_electric_power": 22000}
+EVSE_FIELDS = ("uid", "evse_id", "floor_level", "physical_reference", "capabilities", "parking_restrictions")
+
+
+def rows_of(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """A canonical version's active EVSEs as form rows."""
+    rows = []
+    for uid, evse in (document.get("evses") or {}).items():
+        directions = evse.get("directions") or []
+        row = {name: evse.get(name) or ("" if name not in ("capabilities", "parking_restrictions") else [])
+               for name in EVSE_FIELDS if name != "uid"}
+        row.update(uid=uid, directions_text=directions[0]["text"] if directions else "",
+                   directions_language=directions[0]["language"] if directions else "")
+        row["connectors"] = [{"id": cid, **{k: ("" if v is None else v) for k, v in conn.items()}}
+                             for cid, conn in (evse.get("connectors") or {}).items()]
+        rows.append(row)
+    return rows
+
+
+class HardwareRows:
+    """The EVSE rows of the hardware form (prefixes ``evse-<i>`` and ``evse-<i>-conn-<j>``, counts posted)."""
+
+    def __init__(self, rows: list[dict[str, Any]], data: QueryDict | None = None) -> None:
+        self.rows = []
+        for i, row in enumerate(rows):
+            evse = HardwareEvseForm(data, prefix=f"evse-{i}", initial=None if data else row)
+            connectors = [HardwareConnectorForm(data, prefix=f"evse-{i}-conn-{j}", initial=None if data else conn)
+                          for j, conn in enumerate(row.get("connectors", []))]
+            self.rows.append((evse, connectors, bool(row.get("uid"))))
+        self.errors: list[str] = []
+
+    @staticmethod
+    def raw_rows(data: QueryDict) -> list[dict[str, Any]]:
+        rows = []
+        for i in range(_count(data, "evse-count", MAX_EVSES)):
+            row = _raw(HardwareEvseForm(prefix=f"evse-{i}"), data)
+            row["connectors"] = [_raw(HardwareConnectorForm(prefix=f"evse-{i}-conn-{j}"), data)
+                                 for j in range(_count(data, f"evse-{i}-conn-count", MAX_CONNECTORS))]
+            rows.append(row)
+        return rows
+
+    @classmethod
+    def bound(cls, data: QueryDict) -> HardwareRows:
+        return cls(cls.raw_rows(data), data)
+
+    @classmethod
+    def after_action(cls, data: QueryDict, action: str) -> tuple[HardwareRows, str | None]:
+        """Rows after ``add_evse``, ``remove_evse:<i>`` (new rows only), ``add_connector:<i>``,
+        ``remove_connector:<i>:<j>``; also the id of the field to focus. Works without JavaScript."""
+        rows = cls.raw_rows(data)
+        name, *args = action.split(":")
+        focus = None
+        try:
+            index = [int(a) for a in args]
+            if name == "add_evse" and len(rows) < MAX_EVSES:
+                rows.append({"connectors": [dict(NEW_CONNECTOR)]})
+                focus = f"id_evse-{len(rows) - 1}-evse_id"
+            elif name == "remove_evse" and not rows[index[0]].get("uid"):
+                del rows[index[0]]
+            elif name == "add_connector" and len(rows[index[0]]["connectors"]) < MAX_CONNECTORS:
+                rows[index[0]]["connectors"].append(dict(NEW_CONNECTOR))
+                focus = f"id_evse-{index[0]}-conn-{len(rows[index[0]]['connectors']) - 1}-standard"
+            elif name == "remove_connector" and len(rows[index[0]]["connectors"]) > 1:
+                del rows[index[0]]["connectors"][index[1]]
+        except (IndexError, ValueError):
+            pass  # a stale button from an older page: show the rows as they are
+        return cls(rows, None), focus
+
+    def is_valid(self, shown: dict[str, Any]) -> bool:
+        known = set((shown.get("evses") or {}))
+        valid = True
+        for evse, connectors, _ in self.rows:
+            valid = evse.is_valid() and valid
+            uid = (evse.cleaned_data.get("uid") or "") if evse.is_bound else ""
+            if uid and uid not in known:
+                evse.add_error(None, "This EVSE is not in the version the form showed; reload the page.")
+                valid = False
+            if not connectors:
+                evse.add_error(None, "An EVSE needs at least one connector.")
+                valid = False
+            for connector in connectors:
+                valid = connector.is_valid() and valid
+        if valid:
+            active = [e for e, _, _ in self.rows if not e.cleaned_data.get("retire")]
+            if not active:
+                self.errors.append("A station needs at least one active EVSE: keep one, or add one before "
+                                   "retiring the last.")
+                for evse, _, _ in self.rows:
+                    if evse.cleaned_data.get("retire"):
+                        evse.add_error("retire", "This would leave the station without an active EVSE.")
+                valid = False
+        if valid:
+            for index, item in enumerate(self.inputs()):
+                for name, message in rules.evse_errors(item).items():
+                    self.add_error(f"{index}.{name}", message)
+                    valid = False
+        return valid
+
+    def inputs(self) -> list[EvseInput]:
+        """The rows as the create form's inputs (for its rules)."""
+        return [
+            EvseInput(
+                evse_id=e.cleaned_data["evse_id"], floor_level=e.cleaned_data["floor_level"],
+                physical_reference=e.cleaned_data["physical_reference"],
+                capabilities=list(e.cleaned_data["capabilities"]),
+                connectors=[ConnectorInput(c.cleaned_data["standard"], c.cleaned_data["format"],
+                                           c.cleaned_data["power_type"], c.cleaned_data["voltage"],
+                                           c.cleaned_data["amperage"], c.cleaned_data.get("max_electric_power"))
+                            for c in conns],
+            )
+            for e, conns, _ in self.rows
+        ]
+
+    def add_error(self, path: str, message: str) -> None:
+        parts = path.split(".")
+        try:
+            evse, connectors, _ = self.rows[int(parts[0])]
+            if len(parts) >= 4 and parts[1] == "connectors":
+                form = connectors[int(parts[2])]
+                name = {"max_voltage": "voltage", "max_amperage": "amperage"}.get(parts[3], parts[3])
+            else:
+                form, name = evse, parts[1] if len(parts) > 1 else None
+        except (IndexError, ValueError):
+            self.errors.append(message)
+            return
+        form.add_error(name if name in form.fields else None, message)
+
+    def mine(self, shown: dict[str, Any]) -> dict[str, Any]:
+        """The shown canonical version with the EVSEs as the user left them (retired ones absent).
+
+        Built as a GreenFlux document and put through ``merge.canonical``, so
+        what the user did not touch compares equal to what the form showed.
+        """
+        evses = []
+        for evse, connectors, _ in self.rows:
+            d = evse.cleaned_data
+            if d.get("retire"):
+                continue
+            uid = d.get("uid") or str(uuid.uuid4())
+            before = (shown.get("evses") or {}).get(uid, {})
+            taken = [int(c) for c in (before.get("connectors") or {}) if str(c).isdigit()]
+            taken += [int(c.cleaned_data["id"]) for c in connectors if str(c.cleaned_data.get("id")).isdigit()]
+            next_id = max([0, *taken]) + 1
+            docs, seen = [], set()
+            for conn in connectors:
+                c = conn.cleaned_data
+                cid = c.get("id") or ""
+                if not cid or cid in seen:
+                    cid, next_id = str(next_id), next_id + 1
+                seen.add(cid)
+                docs.append({"id": cid, **{k: c.get(k) for k in ("standard", "format", "power_type", "voltage",
+                                                                   "amperage", "max_electric_power", "tariff_id")}})
+            evses.append({"uid": uid, "evse_id": d["evse_id"], "capabilities": list(d["capabilities"]),
+                          "floor_level": d["floor_level"], "physical_reference": d["physical_reference"],
+                          "directions": d["directions"], "parking_restrictions": list(d["parking_restrictions"]),
+                          "connectors": docs})
+        out = copy.deepcopy(shown)
+        out["evses"] = merge.canonical({"evses": evses})["evses"]
+        return out
+
+    def changes(self, shown: dict[str, Any]) -> dict[str, Any]:
+        """The user's EVSE and connector changes against the shown version (``stations.merge`` paths)."""
+        return merge.user_changes(shown, self.mine(shown))
