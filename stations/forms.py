@@ -296,12 +296,18 @@ class EvseRows:
     submission as well as through htmx.
     """
 
+    # The hardware form of an existing station (``stations.hardware``) uses other row forms.
+    evse_form: type[forms.Form] = EvseForm
+    connector_form: type[forms.Form] = ConnectorForm
+    new_connector: dict[str, Any] = NEW_CONNECTOR
+    field_names: dict[str, str] = {}  # ``validation`` field -> row form field, where they differ
+
     def __init__(self, rows: list[dict[str, Any]], data: QueryDict | None = None) -> None:
         self.data = data
         self.rows = []
         for i, row in enumerate(rows):
-            evse = EvseForm(data, prefix=f"evse-{i}", initial=None if data else row)
-            connectors = [ConnectorForm(data, prefix=f"evse-{i}-conn-{j}", initial=None if data else conn)
+            evse = self.evse_form(data, prefix=f"evse-{i}", initial=None if data else row)
+            connectors = [self.connector_form(data, prefix=f"evse-{i}-conn-{j}", initial=None if data else conn)
                           for j, conn in enumerate(row.get("connectors", []))]
             self.rows.append((evse, connectors))
         self.errors: list[str] = []
@@ -310,12 +316,12 @@ class EvseRows:
     def new(cls) -> EvseRows:
         return cls([{"connectors": [dict(NEW_CONNECTOR)]}])
 
-    @staticmethod
-    def raw_rows(data: QueryDict) -> list[dict[str, Any]]:
+    @classmethod
+    def raw_rows(cls, data: QueryDict) -> list[dict[str, Any]]:
         rows = []
         for i in range(_count(data, "evse-count")):
-            row = _raw(EvseForm(prefix=f"evse-{i}"), data)
-            row["connectors"] = [_raw(ConnectorForm(prefix=f"evse-{i}-conn-{j}"), data)
+            row = _raw(cls.evse_form(prefix=f"evse-{i}"), data)
+            row["connectors"] = [_raw(cls.connector_form(prefix=f"evse-{i}-conn-{j}"), data)
                                  for j in range(_count(data, f"evse-{i}-conn-count"))]
             rows.append(row)
         return rows
@@ -334,18 +340,23 @@ class EvseRows:
         try:
             index = [int(a) for a in args]
             if name == "add_evse" and len(rows) < 50:
-                rows.append({"connectors": [dict(NEW_CONNECTOR)]})
+                rows.append({"connectors": [dict(cls.new_connector)]})
                 focus = f"id_evse-{len(rows) - 1}-evse_id"
-            elif name == "remove_evse" and len(rows) > 1:
+            elif name == "remove_evse" and cls.removable(rows, index[0]):
                 del rows[index[0]]
             elif name == "add_connector" and len(rows[index[0]]["connectors"]) < 20:
-                rows[index[0]]["connectors"].append(dict(NEW_CONNECTOR))
+                rows[index[0]]["connectors"].append(dict(cls.new_connector))
                 focus = f"id_evse-{index[0]}-conn-{len(rows[index[0]]['connectors']) - 1}-standard"
             elif name == "remove_connector" and len(rows[index[0]]["connectors"]) > 1:
                 del rows[index[0]]["connectors"][index[1]]
         except (IndexError, ValueError):
             pass  # a stale button from an older page: show the rows as they are
         return cls(rows), focus
+
+    @staticmethod
+    def removable(rows: list[dict[str, Any]], index: int) -> bool:
+        """Whether the "remove EVSE" button may remove row ``index``."""
+        return len(rows) > 1
 
     def is_valid(self) -> bool:
         if not self.rows:
@@ -388,6 +399,7 @@ class EvseRows:
         except (IndexError, ValueError):
             self.errors.append(message)
             return
+        name = self.field_names.get(name or "", name)
         form.add_error(name if name in form.fields else None, message)
 
 

@@ -25,15 +25,11 @@ import uuid
 from typing import Any
 
 from django import forms
-from django.http import QueryDict
 
 from stations import merge
 from stations import validation as rules
-from stations.forms import _choices, _count, _raw
+from stations.forms import EvseRows, _choices
 from stations.services import ConnectorInput, EvseInput
-
-MAX_EVSES, MAX_CONNECTORS = 50, 20
-
 
 class HardwareEvseForm(forms.Form):
     uid = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -107,59 +103,26 @@ def rows_of(document: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-class HardwareRows:
-    """The EVSE rows of the hardware form (prefixes ``evse-<i>`` and ``evse-<i>-conn-<j>``, counts posted)."""
+class HardwareRows(EvseRows):
+    """The EVSE rows of the hardware form: the create form's rows with ``uid``/``id`` kept, retire instead of remove.
 
-    def __init__(self, rows: list[dict[str, Any]], data: QueryDict | None = None) -> None:
-        self.rows = []
-        for i, row in enumerate(rows):
-            evse = HardwareEvseForm(data, prefix=f"evse-{i}", initial=None if data else row)
-            connectors = [HardwareConnectorForm(data, prefix=f"evse-{i}-conn-{j}", initial=None if data else conn)
-                          for j, conn in enumerate(row.get("connectors", []))]
-            self.rows.append((evse, connectors, bool(row.get("uid"))))
-        self.errors: list[str] = []
+    Prefixes and counts as in ``EvseRows`` (``evse-<i>``, ``evse-<i>-conn-<j>``);
+    only rows added on this form can be removed, an existing EVSE is retired.
+    """
+
+    evse_form = HardwareEvseForm
+    connector_form = HardwareConnectorForm
+    new_connector = NEW_CONNECTOR
+    field_names = {"max_voltage": "voltage", "max_amperage": "amperage"}
 
     @staticmethod
-    def raw_rows(data: QueryDict) -> list[dict[str, Any]]:
-        rows = []
-        for i in range(_count(data, "evse-count", MAX_EVSES)):
-            row = _raw(HardwareEvseForm(prefix=f"evse-{i}"), data)
-            row["connectors"] = [_raw(HardwareConnectorForm(prefix=f"evse-{i}-conn-{j}"), data)
-                                 for j in range(_count(data, f"evse-{i}-conn-count", MAX_CONNECTORS))]
-            rows.append(row)
-        return rows
-
-    @classmethod
-    def bound(cls, data: QueryDict) -> HardwareRows:
-        return cls(cls.raw_rows(data), data)
-
-    @classmethod
-    def after_action(cls, data: QueryDict, action: str) -> tuple[HardwareRows, str | None]:
-        """Rows after ``add_evse``, ``remove_evse:<i>`` (new rows only), ``add_connector:<i>``,
-        ``remove_connector:<i>:<j>``; also the id of the field to focus. Works without JavaScript."""
-        rows = cls.raw_rows(data)
-        name, *args = action.split(":")
-        focus = None
-        try:
-            index = [int(a) for a in args]
-            if name == "add_evse" and len(rows) < MAX_EVSES:
-                rows.append({"connectors": [dict(NEW_CONNECTOR)]})
-                focus = f"id_evse-{len(rows) - 1}-evse_id"
-            elif name == "remove_evse" and not rows[index[0]].get("uid"):
-                del rows[index[0]]
-            elif name == "add_connector" and len(rows[index[0]]["connectors"]) < MAX_CONNECTORS:
-                rows[index[0]]["connectors"].append(dict(NEW_CONNECTOR))
-                focus = f"id_evse-{index[0]}-conn-{len(rows[index[0]]['connectors']) - 1}-standard"
-            elif name == "remove_connector" and len(rows[index[0]]["connectors"]) > 1:
-                del rows[index[0]]["connectors"][index[1]]
-        except (IndexError, ValueError):
-            pass  # a stale button from an older page: show the rows as they are
-        return cls(rows, None), focus
+    def removable(rows: list[dict[str, Any]], index: int) -> bool:
+        return not rows[index].get("uid")
 
     def is_valid(self, shown: dict[str, Any]) -> bool:
         known = set((shown.get("evses") or {}))
         valid = True
-        for evse, connectors, _ in self.rows:
+        for evse, connectors in self.rows:
             valid = evse.is_valid() and valid
             uid = (evse.cleaned_data.get("uid") or "") if evse.is_bound else ""
             if uid and uid not in known:
@@ -171,11 +134,11 @@ class HardwareRows:
             for connector in connectors:
                 valid = connector.is_valid() and valid
         if valid:
-            active = [e for e, _, _ in self.rows if not e.cleaned_data.get("retire")]
+            active = [e for e, _ in self.rows if not e.cleaned_data.get("retire")]
             if not active:
                 self.errors.append("A station needs at least one active EVSE: keep one, or add one before "
                                    "retiring the last.")
-                for evse, _, _ in self.rows:
+                for evse, _ in self.rows:
                     if evse.cleaned_data.get("retire"):
                         evse.add_error("retire", "This would leave the station without an active EVSE.")
                 valid = False
@@ -198,22 +161,8 @@ class HardwareRows:
                                            c.cleaned_data["amperage"], c.cleaned_data.get("max_electric_power"))
                             for c in conns],
             )
-            for e, conns, _ in self.rows
+            for e, conns in self.rows
         ]
-
-    def add_error(self, path: str, message: str) -> None:
-        parts = path.split(".")
-        try:
-            evse, connectors, _ = self.rows[int(parts[0])]
-            if len(parts) >= 4 and parts[1] == "connectors":
-                form = connectors[int(parts[2])]
-                name = {"max_voltage": "voltage", "max_amperage": "amperage"}.get(parts[3], parts[3])
-            else:
-                form, name = evse, parts[1] if len(parts) > 1 else None
-        except (IndexError, ValueError):
-            self.errors.append(message)
-            return
-        form.add_error(name if name in form.fields else None, message)
 
     def mine(self, shown: dict[str, Any]) -> dict[str, Any]:
         """The shown canonical version with the EVSEs as the user left them (retired ones absent).
@@ -222,7 +171,7 @@ class HardwareRows:
         what the user did not touch compares equal to what the form showed.
         """
         evses = []
-        for evse, connectors, _ in self.rows:
+        for evse, connectors in self.rows:
             d = evse.cleaned_data
             if d.get("retire"):
                 continue

@@ -58,7 +58,7 @@ def test_bad_lengths_directions_and_a_missing_voltage_name_their_fields(operator
     rows.append({"connectors": [{**T2, "voltage": None}]})
     response = post_rows(operator_client, station, token, rows)
     assert response.status_code == 422
-    evse_form, _, _ = response.context["rows"].rows[0]
+    evse_form, _ = response.context["rows"].rows[0]
     assert "floor_level" in evse_form.errors and "directions_language" in evse_form.errors
     new_connector = response.context["rows"].rows[2][1][0]
     assert "voltage" in new_connector.errors
