@@ -38,6 +38,7 @@ from stations.csv_import.format import template_csv
 from stations.csv_import.models import ImportJob, ImportRow
 from stations.csv_import.services import import_confirm, import_run, import_upload
 from stations.models import Station, Technician
+from stations.versions import form_changes, shown_version
 from tests.factories import StationModelFactory, UserFactory
 from tests.stations.test_csv_import import csv_bytes
 from tests.trust.test_access_matrix import project_urls
@@ -137,9 +138,10 @@ def estate(simulator: SimulatorHandle, company_a: Company, company_b: Company) -
     station_services.station_patch(user=operator, station=station_a, name="label", value="Alpha renamed by patch")
     _run_open_operations()
     station_a.refresh_from_db()
-    simulator.touch_station(station_a.upstream_id, name="Alpha changed upstream")
-    station_services.station_update(user=operator, station=station_a, changes={"label": "Alpha my edit"},
-                                    seen_etag=station_a.etag)
+    shown = shown_version(station_a)  # the edit form opens...
+    simulator.touch_station(station_a.upstream_id, name="Alpha changed upstream")  # ...someone edits upstream
+    station_services.station_edit(user=operator, station=station_a, shown=shown,
+                                  changes=form_changes(shown, {"label": "Alpha my edit"}))
     _run_open_operations()
     assert Operation.objects.filter(status=Operation.Status.CONFLICT, company=company_a).exists()
     assert not Operation.objects.filter(status__in=Operation.OPEN).exists()
