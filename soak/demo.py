@@ -17,6 +17,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -139,9 +140,30 @@ class Browser:
                                 headers={**headers, **kwargs.pop("headers", {})}, **kwargs)
 
     def quick_edit(self, station_id: int, field: str, value: str) -> httpx.Response:
+        """Fill in and send the quick-edit form the page shows, with every field it carries (its version token)."""
         self.get(f"/stations/{station_id}/")  # as a person does: the page first (and its CSRF cookie)
-        return self.post(f"/stations/{station_id}/quick/{field}/", {f"quick-{field}-value": value})
+        action = f"/stations/{station_id}/quick/{field}/"
+        html = self.get(f"/stations/{station_id}/actions/", headers={"HX-Request": "true"}).text
+        data = form_fields(html, action)
+        data[f"quick-{field}-value"] = value
+        return self.post(action, data)
 
     def links(self, path: str) -> list[str]:
         body = self.get(path).text
         return sorted(set(re.findall(r'href="(/[^"#?]*)', body)))
+
+
+def form_fields(html: str, action: str) -> dict[str, str]:
+    """The named inputs of the form posting to ``action`` in ``html`` (hidden ones included)."""
+    start = html.find(f'action="{action}"')
+    if start < 0:
+        raise RuntimeError(f"no form posting to {action} on the page")
+    form = html[start:html.find("</form>", start)]
+    fields = {}
+    for tag in re.findall(r"<input\b[^>]*>", form):
+        name = re.search(r'\bname="([^"]*)"', tag)
+        if name:
+            found = re.search(r'\bvalue="([^"]*)"', tag)
+            fields[name[1]] = unescape(found[1]) if found else ""
+    fields.pop("csrfmiddlewaretoken", None)
+    return fields
