@@ -35,6 +35,17 @@ def pytest_configure(config: pytest.Config) -> None:
         )
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
+    """Before a test's fixtures are torn down (the database flushed), let the session worker go quiet."""
+    if "celery_worker_process" in getattr(item, "fixturenames", ()):
+        from tests.worker import _session_worker, wait_until_idle
+
+        if _session_worker:
+            wait_until_idle(_session_worker[0])
+    yield
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache() -> None:
     """Each test starts with an empty cache, as its database starts empty (cached lookups key on ids,
@@ -121,8 +132,12 @@ def celery_worker_process(django_db_setup: None, django_db_blocker: object, tmp_
     from tests.worker import running_worker
 
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        from tests.worker import _session_worker
+
         with running_worker(tmp_path_factory.mktemp("worker") / "worker.log") as proc:
+            _session_worker[:] = [proc.celery_hostname]
             yield proc
+            _session_worker.clear()
 
 
 @pytest.fixture

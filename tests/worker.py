@@ -30,6 +30,36 @@ def purge_queue(broker_url: str | None = None) -> None:
 
 
 _started = itertools.count(1)
+_session_worker: list[str] = []  # the session worker's hostname, once started
+
+
+def wait_until_idle(name: str, timeout: float = 30.0) -> bool:
+    """Wait until ``name`` runs, holds and waits for no task and the queue is empty.
+
+    A test ends when its assertions pass, but the worker may still be writing (a chained
+    follow-up, a refresh's bookkeeping). Flushing the database under it deadlocks the
+    TRUNCATE against the worker's inserts, so transactional tests wait for quiet first.
+    Returns False if the worker is still busy after ``timeout`` seconds.
+    """
+    from portal.celery import app
+
+    queue = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    inspect = app.control.inspect(destination=[name], timeout=1.0, limit=1)
+    quiet_polls = 0
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        busy = queue.llen(settings.CELERY_TASK_DEFAULT_QUEUE) > 0
+        if not busy:
+            for probe in (inspect.active, inspect.reserved, inspect.scheduled):
+                answer = probe() or {}
+                if any(answer.get(name) or []):
+                    busy = True
+                    break
+        quiet_polls = 0 if busy else quiet_polls + 1
+        if quiet_polls >= 2:  # twice: a task may enqueue its successor on finishing
+            return True
+        time.sleep(0.1)
+    return False
 
 
 @contextmanager
@@ -64,6 +94,7 @@ def running_worker(
                 break
         else:
             raise RuntimeError(f"The worker did not answer within 60 s; see {log_path}")
+        proc.celery_hostname = name  # type: ignore[attr-defined]
         yield proc
     finally:
         if proc.poll() is None:
