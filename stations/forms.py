@@ -351,7 +351,18 @@ class EvseRows:
                 del rows[index[0]]["connectors"][index[1]]
         except (IndexError, ValueError):
             pass  # a stale button from an older page: show the rows as they are
-        return cls(rows), focus
+        result = cls(rows)
+        result.focus_on(focus)
+        return result, focus
+
+    def focus_on(self, field_id: str | None) -> None:
+        """Give the field with this id ``autofocus``: the new row's first field after a swap or a page load."""
+        for evse, connectors in self.rows:
+            for form in (evse, *connectors):
+                for bound in form:
+                    if bound.auto_id == field_id:
+                        form.fields[bound.name].widget.attrs["autofocus"] = True
+                        return
 
     @staticmethod
     def removable(rows: list[dict[str, Any]], index: int) -> bool:
