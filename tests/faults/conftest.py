@@ -1,4 +1,5 @@
-"""Fault tests: a private Redis broker that can be restarted, and workers that can be killed."""
+"""Fault tests: a private Redis broker that can be restarted, workers that can be killed, and the
+sweepers run as beat would run them."""
 
 from __future__ import annotations
 
@@ -11,7 +12,20 @@ from pathlib import Path
 
 import pytest
 
+from django.test import Client
+from django.urls import reverse
+
 from portal.celery import app
+from portal.models import Operation
+from portal.outbox import operations_sweep
+from tests.worker import running_worker
+
+WORKER_ENV = {
+    "OUTBOX_LEASE_SECONDS": "6",          # a dead worker's operations come back after 6 s
+    "OUTBOX_BACKOFF_SECONDS": "2",
+    "OUTBOX_BACKOFF_MAX_SECONDS": "15",   # 12 attempts span well over a minute
+    "OUTBOX_MAX_ATTEMPTS": "12",
+}
 
 
 def _free_port() -> int:
@@ -83,3 +97,40 @@ def private_broker(tmp_path: Path) -> Iterator[PrivateRedis]:
             yield redis
     finally:
         redis.stop()
+
+
+@pytest.fixture
+def outbox_settings(settings: object) -> None:
+    settings.OUTBOX_MAX_ATTEMPTS = 12  # type: ignore[attr-defined]
+    settings.OUTBOX_RESEND_AFTER_SECONDS = 3  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def worker_log(tmp_path: Path) -> Path:
+    return tmp_path / "worker.log"
+
+
+@pytest.fixture
+def fault_worker(transactional_db: None, private_broker: PrivateRedis, worker_log: Path,
+                 outbox_settings: None) -> Iterator[subprocess.Popen[bytes]]:
+    with running_worker(worker_log, concurrency=4, env=WORKER_ENV, broker_url=private_broker.url) as proc:
+        yield proc
+
+
+def pages_answer(client: Client) -> None:
+    for name in ("stations:list", "operations:list", "dashboard"):
+        assert client.get(reverse(name)).status_code == 200, name
+
+
+def drive(ops: list[Operation], client: Client, timeout: float, sweep_every: float = 2.0) -> None:
+    """Run the sweeper as beat would and check the pages, until every operation has settled."""
+    ids = [op.pk for op in ops]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not Operation.objects.filter(pk__in=ids).exclude(status__in=Operation.SETTLED).exists():
+            return
+        operations_sweep()
+        pages_answer(client)
+        time.sleep(sweep_every)
+    states = list(Operation.objects.filter(pk__in=ids).values_list("status", "attempts", "error_message"))
+    pytest.fail(f"operations did not settle within {timeout} s: {states}")

@@ -11,12 +11,9 @@ from __future__ import annotations
 import os
 import signal
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.test import Client
-from django.urls import reverse
 
 from locations.models import Location
 from portal.models import Backend, Operation, User
@@ -26,36 +23,12 @@ from stations import services
 from stations.models import Station
 from stations.services import ConnectorInput, EvseInput, StationInput
 from tests.conftest import client_for
-from tests.faults.conftest import PrivateRedis
+from tests.faults.conftest import WORKER_ENV, PrivateRedis, drive, pages_answer
 from tests.worker import running_worker
 
 pytestmark = [pytest.mark.worker, pytest.mark.faults]
 
-WORKER_ENV = {
-    "OUTBOX_LEASE_SECONDS": "6",          # a dead worker's operations come back after 6 s
-    "OUTBOX_BACKOFF_SECONDS": "2",
-    "OUTBOX_BACKOFF_MAX_SECONDS": "15",   # 12 attempts span well over a minute
-    "OUTBOX_MAX_ATTEMPTS": "12",
-}
 MINUTE = float(os.environ.get("FAULT_MINUTE_SECONDS", "60"))
-
-
-@pytest.fixture
-def outbox_settings(settings: object) -> None:
-    settings.OUTBOX_MAX_ATTEMPTS = 12  # type: ignore[attr-defined]
-    settings.OUTBOX_RESEND_AFTER_SECONDS = 3  # type: ignore[attr-defined]
-
-
-@pytest.fixture
-def worker_log(tmp_path: Path) -> Path:
-    return tmp_path / "worker.log"
-
-
-@pytest.fixture
-def fault_worker(transactional_db: None, private_broker: PrivateRedis, worker_log: Path,
-                 outbox_settings: None) -> Iterator[object]:
-    with running_worker(worker_log, concurrency=4, env=WORKER_ENV, broker_url=private_broker.url) as proc:
-        yield proc
 
 
 def create_stations(backend: Backend, count: int, prefix: str) -> list[Operation]:
@@ -69,25 +42,6 @@ def create_stations(backend: Backend, count: int, prefix: str) -> list[Operation
         ))
         ops.append(Operation.objects.get(target_id=station.pk, kind="station.create"))
     return ops
-
-
-def pages_answer(client: Client) -> None:
-    for name in ("stations:list", "operations:list", "dashboard"):
-        assert client.get(reverse(name)).status_code == 200, name
-
-
-def drive(ops: list[Operation], client: Client, timeout: float, sweep_every: float = 2.0) -> None:
-    """Run the sweeper as beat would and check the pages, until every operation has settled."""
-    ids = [op.pk for op in ops]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not Operation.objects.filter(pk__in=ids).exclude(status__in=Operation.SETTLED).exists():
-            return
-        operations_sweep()
-        pages_answer(client)
-        time.sleep(sweep_every)
-    states = list(Operation.objects.filter(pk__in=ids).values_list("status", "attempts", "error_message"))
-    pytest.fail(f"operations did not settle within {timeout} s: {states}")
 
 
 def assert_each_done_once(ops: list[Operation], backend: Backend, prefix: str) -> None:
