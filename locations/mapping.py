@@ -68,3 +68,52 @@ def apply_chargeye(location: Location, record: ce.Location) -> Location:
     location.upstream_data["labels"] = location.labels
     location.synced_at = timezone.now()
     return location
+
+
+# ChargEye field -> how the location page names it (conflict messages).
+FIELD_LABELS = {
+    "name": "Name", "address": "Address", "city": "City", "postalCode": "Postal code",
+    "countryCode": "Country code", "lat": "Latitude", "lng": "Longitude", "labels": "Labels",
+}
+
+
+def comparable(key: str, value: Any) -> Any:
+    """A ChargEye field's value reduced to what a user can tell apart (field-by-field conflict checks).
+
+    Blank and absent are one value; coordinates compare at the six decimals
+    the portal keeps; labels compare by their values, in any order (a label's
+    tenants come from the location's company, not from the user).
+    """
+    if value in (None, "", []):
+        return None
+    if key in ("lat", "lng"):
+        return _coordinate(value)
+    if key == "labels":
+        return sorted(label.get("value", "") if isinstance(label, dict) else str(label) for label in value) or None
+    if key == "countryCode":
+        return str(value).upper()
+    return value
+
+
+def upstream_fields(record: ce.Location) -> dict[str, Any]:
+    """The editable fields of an upstream location, by ChargEye's names (what a conflict check compares)."""
+    payload = record.to_payload()
+    return {key: payload.get(key) for key in EDITABLE.values()}
+
+
+def record_document(record: ce.Location) -> dict[str, Any]:
+    """An upstream location as ChargEye's JSON (``ce.Location.from_api`` reads it back), kept on a conflict."""
+    out = record.to_payload()
+    out.update({"id": record.id, "tenantIds": list(record.tenant_ids), "tenantIdCPO": record.tenant_id_cpo,
+                "tenantIdEMSP": record.tenant_id_emsp, "tenantIdMaintenance": record.tenant_id_maintenance})
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def display(key: str, value: Any) -> str:
+    """A ChargEye field's value as the conflict message quotes it."""
+    value = comparable(key, value)
+    if value is None:
+        return "no value"
+    if key == "labels":
+        return "“" + ", ".join(value) + "”"
+    return f"“{value}”"

@@ -3,15 +3,23 @@
 A create that runs again (its answer was lost, or the worker died) first
 searches the upstream's list for the customer reference (``locationId``)
 the portal generated, so exactly one location exists upstream.
+
+An update is checked field by field against a fresh read before it is sent
+(``portal.field_conflicts``): ChargEye's locations API documents no etag and
+no conditional request, so that is the only guard it allows, and a change
+made on ChargEye between that read and the write (one round trip) can still
+be overwritten.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from connectors import Conflict
 from connectors import chargeye_types as ce
-from locations.mapping import apply_chargeye
+from locations.mapping import FIELD_LABELS, apply_chargeye, comparable, record_document, upstream_fields
 from locations.models import Location
+from portal import field_conflicts as fc
 from portal.mirror import SyncState
 from portal.models import Operation
 from portal.outbox import OperationHandler, other_writes_open, register
@@ -26,7 +34,12 @@ def _apply(op: Operation, record: ce.Location) -> dict[str, Any]:
             other.stations.update(location=location)
             other.delete()
     apply_chargeye(location, record)
-    location.sync_state = SyncState.PENDING if other_writes_open(op) else SyncState.SYNCED
+    if other_writes_open(op):
+        location.sync_state = SyncState.PENDING
+    elif fc.open_conflict("location", location.pk):
+        location.sync_state = SyncState.CONFLICT  # an earlier change still waits for its author's decision
+    else:
+        location.sync_state = SyncState.SYNCED
     location.save()
     return {"upstream_id": location.upstream_id}
 
@@ -63,10 +76,44 @@ class LocationCreate(_LocationHandler):
 
 @register
 class LocationUpdate(_LocationHandler):
-    """Update by id with the changed fields only. Payload: ``{"changes": {<ChargEye field>: value}}``."""
+    """Update by id with the changed fields only, unless ChargEye changed one of them meanwhile.
+
+    Payload: ``{"changes": {<ChargEye field>: value}, "shown": {<ChargEye field>: what the form showed}}``.
+    The location is read fresh first (``get_location``) and each changed field
+    compared (``portal.field_conflicts``): one changed on ChargEye to something
+    else than both is a conflict and nothing is sent; fields ChargEye holds
+    already are left out; the rest goes as one partial update. A payload
+    without ``shown`` (queued before this check existed) is sent as it is.
+    """
 
     kind = "location.update"
 
     def perform(self, op: Operation, connector: Any) -> Any:
         location = Location.objects.get(pk=op.target_id)
-        return connector.update_location(location.upstream_id, op.payload["changes"])
+        changes = op.payload["changes"]
+        if not fc.is_checked(op.payload):
+            return connector.update_location(location.upstream_id, changes)
+        fresh = connector.get_location(location.upstream_id)
+        checks = fc.field_checks(op.payload["shown"], changes, upstream_fields(fresh), comparable)
+        clashing = fc.clashes(checks)
+        if clashing:
+            names = ", ".join(FIELD_LABELS.get(c.field, c.field) for c in clashing)
+            raise Conflict(f"Changed on ChargEye since the form showed it: {names}. Nothing was sent.",
+                           current=fresh, kind=connector.kind)
+        send = fc.to_send(changes, checks)
+        if not send:
+            return fresh  # ChargEye holds every change already (an earlier attempt, or the same edit elsewhere)
+        return connector.update_location(location.upstream_id, send)
+
+    def on_conflict(self, op: Operation, current: Any) -> dict[str, Any] | None:
+        """The mirror shows ChargEye's version; the user's changes wait on the operation for their decision."""
+        location = Location.objects.select_for_update().get(pk=op.target_id)
+        if not isinstance(current, ce.Location):
+            location.sync_state = SyncState.CONFLICT
+            location.save(update_fields=["sync_state"])
+            return None
+        apply_chargeye(location, current)
+        location.sync_state = SyncState.CONFLICT
+        location.content_hash = ""  # the next refresh rewrites the row once the conflict is resolved
+        location.save()
+        return fc.conflict_current(record_document(current), upstream_fields(current), op.payload["changes"])

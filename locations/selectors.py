@@ -20,7 +20,10 @@ from locations.models import (
     ProblematicSession,
 )
 from locations.ranges import TimeRange, bucket_for, bucket_label, time_range
+from locations.mapping import FIELD_LABELS, comparable, display
+from portal import field_conflicts as fc
 from portal.access import scoped
+from portal.mirror import SyncState
 from portal.models import Company, Operation, User
 from portal.selectors import companies_for
 from stations.models import Station
@@ -41,6 +44,17 @@ def locations_for(user: User, query: str = "") -> QuerySet[Location]:
 
 def location_operations(location: Location) -> QuerySet[Operation]:
     return Operation.objects.filter(target_type="location", target_id=location.pk).order_by("-created_at", "-id")
+
+
+def location_conflict(location: Location, user: User) -> fc.HeldConflict | None:
+    """The location's change held because ChargEye changed the same field meanwhile (for its page)."""
+    if location.sync_state != SyncState.CONFLICT:
+        return None
+    op = fc.open_conflict("location", location.pk)
+    if op is None or not fc.is_checked(op.payload) or not op.upstream_current:
+        return None
+    return fc.held_conflict(op, user=user, platform="ChargEye", labels=FIELD_LABELS, display=display,
+                            normalise=comparable)
 
 
 def hardware_of(location: Location) -> QuerySet[ChargEyeStation]:

@@ -14,8 +14,10 @@ from typing import Any
 
 from django.db import transaction
 
-from locations.mapping import EDITABLE, document, labels_for, upstream_value
+from connectors import chargeye_types as ce
+from locations.mapping import EDITABLE, apply_chargeye, comparable, document, labels_for, upstream_value
 from locations.models import Location
+from portal import field_conflicts as fc
 from portal.identities import company_ref
 from portal.mirror import SyncState
 from portal.models import Backend, Company, Operation, User
@@ -101,17 +103,21 @@ def location_update(*, user: User | None, location: Location, data: LocationInpu
     ``shown`` is what the edit form showed (``shown_of``); without it
     (a caller with no form) the mirror now is the base. A field someone else
     changed meanwhile is never sent back unless this user changed it too.
+    The operation carries the shown value of each changed field, so the
+    worker can tell whether ChargEye changed it since (``LocationUpdate``).
     None when nothing changed.
     """
     location = Location.objects.select_for_update().select_related("company", "backend").get(pk=location.pk)
     if shown is None:
         shown = shown_of(location)
     changes: dict[str, Any] = {}
+    base: dict[str, Any] = {}
     for name, value in _values(data, location.company, location.backend).items():
         same = _same(name, value, shown.get(name))
         if not same:
             setattr(location, name, value)
             changes[EDITABLE[name]] = upstream_value(name, value)
+            base[EDITABLE[name]] = _shown_upstream(name, shown.get(name))
     if not changes:
         return None
     location.sync_state = SyncState.PENDING
@@ -122,5 +128,69 @@ def location_update(*, user: User | None, location: Location, data: LocationInpu
     ).first()
     return operation_create(
         kind="location.update", backend=location.backend, company=location.company, target_type="location",
-        target_id=location.pk, target_label=location.name, payload={"changes": changes}, user=user, parent=parent,
+        target_id=location.pk, target_label=location.name, payload={"changes": changes, "shown": base}, user=user,
+        parent=parent,
     )
+
+
+def _shown_upstream(name: str, shown: Any) -> Any:
+    """A value the form showed (``shown_of``'s JSON) as ChargEye holds it."""
+    if name in ("latitude", "longitude"):
+        return None if shown in (None, "") else float(Decimal(str(shown)))
+    if name == "labels":
+        return [{"value": v} for v in shown or []]
+    return upstream_value(name, shown)
+
+
+@transaction.atomic
+def location_conflict_reapply(*, user: User | None, location: Location, op_id: int) -> Operation | None:
+    """"Send mine over theirs": the user's changes again, based on ChargEye's values the page showed.
+
+    The mirror shows ChargEye's version with the user's changes on top
+    (pending). If ChargEye changed one of those fields again since the
+    conflict, the new operation becomes a new conflict; nothing is ever
+    sent over a value the user was not shown. Returns None when ChargEye
+    already held every change (then nothing is sent and the row is synced).
+    Raises ``portal.field_conflicts.NotAConflict`` for a resolved operation.
+    """
+    location = Location.objects.select_for_update().select_related("company", "backend").get(pk=location.pk)
+    op = fc.conflict_lock(op_id, "location", location.pk)
+    payload = fc.reapply_payload(op, comparable)
+    record = (op.upstream_current or {}).get("record") or {}
+    if payload is None:
+        fc.conflict_resolve(op, "reapplied", "Resolved: ChargEye already held your change; nothing was sent.")
+        apply_chargeye(location, ce.Location.from_api(record))
+        location.sync_state = _state_after_resolving(location)
+        location.save()
+        return None
+    apply_chargeye(location, ce.Location.from_api({**record, **payload["changes"]}))
+    location.sync_state = SyncState.PENDING
+    location.content_hash = ""
+    location.save()
+    new = operation_create(
+        kind="location.update", backend=location.backend, company=location.company, target_type="location",
+        target_id=location.pk, target_label=location.name, payload=payload, user=user,
+    )
+    fc.conflict_resolve(op, "reapplied", f"Resolved: your change was sent over ChargEye's (operation #{new.pk}).",
+                        superseded_by=new.pk)
+    return new
+
+
+@transaction.atomic
+def location_conflict_discard(*, user: User | None, location: Location, op_id: int) -> Location:
+    """Drop the user's change: the mirror keeps ChargEye's version (the next refresh brings anything newer)."""
+    location = Location.objects.select_for_update().get(pk=location.pk)
+    op = fc.conflict_lock(op_id, "location", location.pk)
+    fc.conflict_resolve(op, "discarded", "Resolved: your change was discarded; ChargEye's version is kept.")
+    apply_chargeye(location, ce.Location.from_api((op.upstream_current or {}).get("record") or {}))
+    location.sync_state = _state_after_resolving(location)
+    location.content_hash = ""
+    location.save()
+    return location
+
+
+def _state_after_resolving(location: Location) -> str:
+    """Pending while another write is on its way, conflict while another waits for a decision, else synced."""
+    if Operation.objects.filter(target_type="location", target_id=location.pk, status__in=Operation.OPEN).exists():
+        return SyncState.PENDING
+    return SyncState.CONFLICT if fc.open_conflict("location", location.pk) else SyncState.SYNCED

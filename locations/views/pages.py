@@ -20,9 +20,15 @@ from locations import services
 from locations.map_places import HEALTH_LABELS, MapPlace, map_places
 from locations.forms import LocationForm
 from locations.models import Location
-from locations.selectors import hardware_of, location_operations, locations_for, network_stations_of
+from locations.selectors import (
+    hardware_of,
+    location_conflict,
+    location_operations,
+    locations_for,
+    network_stations_of,
+)
+from portal import field_conflicts, targets
 from portal.access import Role, get_scoped_or_404, has_role, role_required, scoped
-from portal import targets
 from portal.models import Backend
 from portal.selectors import companies_for
 
@@ -92,13 +98,20 @@ def location_detail(request: HttpRequest, location_id: int) -> HttpResponse:
     location = _location(request, location_id)
     stations = scoped(location.stations.select_related("model"), request.user)
     return render(request, "locations/location_detail.html", {
-        "location": location, "stations": stations, "network_stations": network_stations_of(location),
-        "operations": location_operations(location)[:10],
+        **_status_context(request, location), "stations": stations,
+        "network_stations": network_stations_of(location),
         "map": _map(Location.objects.filter(pk=location.pk), request.user),
-        "may_edit": has_role(request.user, Role.OPERATOR) and location_editable(location),
         "read_only_note": None if location_editable(location) else read_only_note(location),
         "hardware": hardware_of(location),
     })
+
+
+def _status_context(request: HttpRequest, location: Location) -> dict[str, object]:
+    return {
+        "location": location, "operations": location_operations(location)[:10],
+        "may_edit": has_role(request.user, Role.OPERATOR) and location_editable(location),
+        "conflict": location_conflict(location, request.user),
+    }
 
 
 @role_required(Role.VIEWER)
@@ -106,9 +119,7 @@ def location_detail(request: HttpRequest, location_id: int) -> HttpResponse:
 def location_status(request: HttpRequest, location_id: int) -> HttpResponse:
     """The sync state fragment the detail page polls while a write is on its way."""
     location = _location(request, location_id)
-    return render(request, "locations/location_detail.html#status", {
-        "location": location, "operations": location_operations(location)[:10],
-    })
+    return render(request, "locations/location_detail.html#status", _status_context(request, location))
 
 
 @role_required(Role.OPERATOR)
@@ -149,10 +160,43 @@ def location_edit(request: HttpRequest, location_id: int) -> HttpResponse:
     return render(request, "locations/location_form.html", {"form": form, "location": location})
 
 
+@role_required(Role.OPERATOR)
+@require_http_methods(["POST"])
+def location_conflict_reapply(request: HttpRequest, location_id: int, op_id: int) -> HttpResponse:
+    """"Send mine over theirs" for a change held because ChargEye changed the same field."""
+    location = _location(request, location_id)
+    try:
+        new = services.location_conflict_reapply(user=request.user, location=location, op_id=op_id)
+    except field_conflicts.NotAConflict:
+        messages.info(request, "This conflict was already resolved.")
+    else:
+        if new is None:
+            messages.info(request, "ChargEye already has your change; nothing was sent.")
+        else:
+            messages.success(request, "Your change is on its way to ChargEye over theirs. If ChargEye changed it "
+                                      "again meanwhile, it is held again and shown here.")
+    return redirect("locations:detail", location.pk)
+
+
+@role_required(Role.OPERATOR)
+@require_http_methods(["POST"])
+def location_conflict_discard(request: HttpRequest, location_id: int, op_id: int) -> HttpResponse:
+    location = _location(request, location_id)
+    try:
+        services.location_conflict_discard(user=request.user, location=location, op_id=op_id)
+    except field_conflicts.NotAConflict:
+        messages.info(request, "This conflict was already resolved.")
+    else:
+        messages.success(request, "Your change was discarded; this is ChargEye's version.")
+    return redirect("locations:detail", location.pk)
+
+
 urlpatterns = [
     path("", location_list, name="list"),
     path("new/", location_create, name="create"),
     path("<int:location_id>/", location_detail, name="detail"),
     path("<int:location_id>/edit/", location_edit, name="edit"),
     path("<int:location_id>/status/", location_status, name="status"),
+    path("<int:location_id>/conflict/<int:op_id>/reapply/", location_conflict_reapply, name="conflict_reapply"),
+    path("<int:location_id>/conflict/<int:op_id>/discard/", location_conflict_discard, name="conflict_discard"),
 ]

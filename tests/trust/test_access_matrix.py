@@ -88,6 +88,8 @@ RULES: dict[str, tuple[object, object, bool]] = {
     "locations:detail": (V, None, True),
     "locations:edit": (O, O, True),
     "locations:status": (V, None, True),
+    "locations:conflict_reapply": (None, O, True),
+    "locations:conflict_discard": (None, O, True),
     "locations:network": (V, None, False),
     "models_catalog:list": (V, None, False),
     "models_catalog:create": (A, A, False),
