@@ -1,4 +1,5 @@
-"""Every main page, as each role, at 1280 and 390 px: no serious or critical axe-core violation.
+"""Every main page, as each role, at 1280 and 390 px: no serious or critical axe-core violation,
+and nothing wider than the window (wide tables scroll inside their own box, the page does not).
 
 The pages are the ones the navigation offers the role (so a new page in the
 navigation is checked without editing this test), plus one record's page of
@@ -77,6 +78,9 @@ def test_every_main_page_has_no_serious_axe_violation(page: Page, live_server: o
         found = violations(page)
         if found:
             failures.append(f"{url}:\n{report(found)}")
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        if overflow > 1:
+            failures.append(f"{url}: {overflow} px wider than the window")
         checked.append(url)
     assert not failures, "\n".join(failures)  # every page's findings at once
     assert len(checked) >= 10
