@@ -25,12 +25,15 @@ class Batch(models.Model):
         CHANGE = "change", "Change fields"
         REFRESH = "refresh", "Refresh from upstream"
         MAINTENANCE = "maintenance", "Schedule maintenance"
+        IMPORT = "import", "CSV import changes"  # confirmed with its import job only
 
     class Status(models.TextChoices):
         PREVIEW = "preview", "Preview, nothing sent"
         CONFIRMED = "confirmed", "Sending"
         FINISHED = "finished", "Finished"
         CANCELLED = "cancelled", "Cancelled, nothing sent"
+
+    EDIT_KINDS = (Kind.CHANGE, Kind.IMPORT)  # batches whose rows are edits of station fields
 
     kind = models.CharField(max_length=12, choices=Kind.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEW)

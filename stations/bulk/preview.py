@@ -24,8 +24,11 @@ NO_UPDATE = ("{kind}'s API documents no way to change a station once it exists; 
 
 
 def _label(station: dict[str, Any], params: dict[str, Any]) -> str:
-    """The name with the prefix and suffix, each added only if it is not there already (a re-run changes nothing)."""
-    label = station["label"]
+    """The name with the prefix and suffix, each added only if it is not there already (a re-run changes nothing).
+
+    ``params["label"]`` is a whole new name (a CSV import's row); the bulk form gives only affixes.
+    """
+    label = params.get("label") or station["label"]
     prefix, suffix = params.get("label_prefix", ""), params.get("label_suffix", "")
     if prefix and not label.startswith(prefix):
         label = prefix + label

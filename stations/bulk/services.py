@@ -108,16 +108,21 @@ def batch_progress(batch: Batch, user: User) -> dict[str, int]:
 
 
 @transaction.atomic
-def batch_confirm(*, user: User, batch: Batch) -> Batch:
-    """Send every row that changes through the outbox, as one batch of operations (enqueued after commit)."""
+def batch_confirm(*, user: User, batch: Batch, via_import: bool = False) -> Batch:
+    """Send every row that changes through the outbox, as one batch of operations (enqueued after commit).
+
+    A CSV import's batch is confirmed with its import (``via_import``), which creates its new stations too.
+    """
     batch = Batch.objects.select_for_update().get(pk=batch.pk)
+    if (batch.kind == Batch.Kind.IMPORT) != via_import:
+        raise ValueError("This batch belongs to a CSV import: confirm it on the import's page.")
     if batch.status != Batch.Status.PREVIEW:
         raise ValueError("This batch was already confirmed or cancelled; nothing was sent again.")
     if batch.created_by_id != user.pk:
         raise ValueError("Only the person who made this preview can confirm it.")
     items = list(BatchItem.objects.filter(batch=batch, outcome=BatchItem.Outcome.CHANGE, station__isnull=False))
     operations_for(batch, items, user)
-    if batch.kind == Batch.Kind.CHANGE:
+    if batch.kind in Batch.EDIT_KINDS:
         Station.objects.filter(pk__in=[i.station_id for i in items]).update(sync_state=SyncState.PENDING)
     batch.status = Batch.Status.FINISHED if not items else Batch.Status.CONFIRMED
     batch.confirmed_by, batch.confirmed_at = user, timezone.now()

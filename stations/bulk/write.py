@@ -19,15 +19,19 @@ NOT_SENT = ("etag", "last_updated")
 
 
 def _edit_spec(item: BatchItem, station: dict[str, Any]) -> dict[str, Any]:
-    # The document the preview was based on, with only the batch's changes on top.
+    # The document the preview was based on, with only the batch's changes on top. The changed fields
+    # keep the values the preview showed (``item.base``), even if a refresh moved the mirror since: the
+    # three-way merge (and the conflict page) then starts from what the user saw.
     base = {k: v for k, v in (station["upstream_data"] or {}).items() if k not in NOT_SENT}
+    base.update(item.base or {})
     document = {**base, **item.changes}
     return {"kind": "station.put", "payload": {"document": document, "base": base, "batch": item.batch_id}}
 
 
 def operations_for(batch: Batch, items: list[BatchItem], user: User | None) -> None:
     """One operation per row, named by the row's key; a fixed number of queries for any count."""
-    columns = ("id", "backend_id", "company_id", "label", "upstream_data") if batch.kind == Batch.Kind.CHANGE \
+    edits = batch.kind in Batch.EDIT_KINDS
+    columns = ("id", "backend_id", "company_id", "label", "upstream_data") if edits \
         else ("id", "backend_id", "company_id", "label")
     stations = {s["id"]: s for s in Station.objects.filter(pk__in=[i.station_id for i in items]).values(*columns)}
     specs = []
@@ -35,7 +39,7 @@ def operations_for(batch: Batch, items: list[BatchItem], user: User | None) -> N
         station = stations.get(item.station_id)
         if station is None:
             continue  # deleted since the preview: nothing to send
-        if batch.kind == Batch.Kind.CHANGE:
+        if edits:
             spec = _edit_spec(item, station)
         else:
             spec = {"kind": "station.refresh", "payload": {"batch": batch.pk}}

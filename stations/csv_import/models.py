@@ -11,6 +11,15 @@ data (``ImportRow.company``: its backend's, else the company it names; none
 when it names nothing the uploader may use), and the job keeps its counts per
 company (``company_rows``), so every reader is shown only their companies'
 rows and counts (``stations.csv_import.selectors``).
+
+A job in *update* mode (``ImportJob.Mode.UPDATE``) also changes stations that
+exist: a row whose charge box identity is already in the mirror on its
+backend is a change of that station, previewed as a bulk change
+(``stations.bulk``): the job's ``batch`` holds one ``BatchItem`` per such
+row (current → new, or unchanged), and confirming the job confirms that
+batch, so changes take the bulk change's (and so the single edit's) write
+path. ``ImportRow.action`` says what a row is: a create, a change, or
+unchanged; a row with problems is invalid whatever it would have been.
 """
 
 from __future__ import annotations
@@ -20,6 +29,10 @@ from django.db import models
 
 
 class ImportJob(models.Model):
+    class Mode(models.TextChoices):
+        CREATE = "create", "Create new stations only"
+        UPDATE = "update", "Create new stations and update existing ones"
+
     class Status(models.TextChoices):
         VALIDATED = "validated", "Ready to confirm"
         INVALID = "invalid", "Has problems"
@@ -49,6 +62,11 @@ class ImportJob(models.Model):
         default=dict, blank=True,
         help_text='Rows per company of their data: {"<company id>" or "none": [rows, valid rows, problems]}.',
     )
+    mode = models.CharField(max_length=6, choices=Mode.choices, default=Mode.CREATE)
+    batch = models.OneToOneField(
+        "stations.Batch", on_delete=models.SET_NULL, null=True, blank=True, related_name="import_job",
+        help_text="Update mode: the preview of the changes to existing stations, confirmed with the job.",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -58,6 +76,11 @@ class ImportJob(models.Model):
 
 
 class ImportRow(models.Model):
+    class Action(models.TextChoices):
+        CREATE = "create", "New station"
+        CHANGE = "change", "Change"
+        UNCHANGED = "unchanged", "Unchanged, skipped"
+
     job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="rows")
     number = models.PositiveIntegerField(help_text="Row number in the file; the header is row 1.")
     raw = models.JSONField(help_text="The row as it was in the file, column by column.")
@@ -66,6 +89,12 @@ class ImportRow(models.Model):
     station = models.ForeignKey("stations.Station", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     company = models.ForeignKey("portal.Company", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
                                 help_text="The company of the row's data; none: only the uploader sees the row.")
+    action = models.CharField(max_length=9, choices=Action.choices, default=Action.CREATE,
+                              help_text="What the row does (when it has no problems).")
+    batch_item = models.OneToOneField(
+        "stations.BatchItem", on_delete=models.SET_NULL, null=True, blank=True, related_name="import_row",
+        help_text="Update mode: the row's change (diff, base version, operation) in the job's batch.",
+    )
 
     class Meta:
         ordering = ["job", "number"]

@@ -1,9 +1,10 @@
 """Import jobs: upload and validate, confirm, send rows through the write path, report outcomes.
 
 Uploading the same file twice is caught by its SHA-256; a row whose station
-already exists is a validation problem; and confirming a job twice sends
-nothing twice (rows remember their station). Rows are written in batches so
-a 100,000-row file never sits in memory whole.
+already exists is a validation problem (in update mode: a change of that
+station, ``stations.csv_import.update``); and confirming a job twice sends
+nothing twice (rows remember their station, changes their operation's key).
+Rows are written in batches so a 100,000-row file never sits in memory whole.
 """
 
 from __future__ import annotations
@@ -27,7 +28,10 @@ from stations import services
 from stations.csv_import.format import COLUMN_NAMES, FileRefused, read_rows
 from stations.csv_import.models import ImportJob, ImportRow
 from stations.csv_import.selectors import import_view
-from stations.csv_import.validate import Lookups, row_company, unknown_columns, validate_row
+from stations.bulk.models import Batch, BatchItem
+from stations.bulk.services import batch_confirm, batch_finish_if_settled, batch_progress, batch_retry_failed
+from stations.csv_import.update import load_stations, not_yours, validate_update
+from stations.csv_import.validate import _key, Lookups, row_company, unknown_columns, validate_row
 from stations.models import HardwareTemplate, Station, Technician
 
 BATCH = 2000
@@ -41,13 +45,18 @@ def _sha256(stream: IO[bytes]) -> str:
     return digest.hexdigest()
 
 
-def import_upload(*, user: User, stream: IO[bytes], file_name: str, size: int) -> ImportJob:
-    """Read and validate a file; store the job and its rows. Nothing is sent upstream."""
+def import_upload(*, user: User, stream: IO[bytes], file_name: str, size: int,
+                  mode: str = ImportJob.Mode.CREATE) -> ImportJob:
+    """Read and validate a file; store the job and its rows. Nothing is sent upstream.
+
+    In update mode a file imported before is checked again rather than refused: its rows that
+    exist are changes (or unchanged), so applying it twice changes nothing twice.
+    """
     started = time.perf_counter()
     sha = _sha256(stream)
-    job = ImportJob(created_by=user, file_name=file_name[:255], file_sha256=sha)
+    job = ImportJob(created_by=user, file_name=file_name[:255], file_sha256=sha, mode=mode)
     earlier = ImportJob.objects.filter(file_sha256=sha, confirmed_at__isnull=False).order_by("created_at").first()
-    if earlier is not None:
+    if earlier is not None and mode == ImportJob.Mode.CREATE:
         job.status = ImportJob.Status.DUPLICATE
         job.duplicate_of = earlier
         job.file_problem = (f"This file was already imported on {timezone.localtime(earlier.confirmed_at):%d %b %Y %H:%M}"
@@ -65,6 +74,9 @@ def import_upload(*, user: User, stream: IO[bytes], file_name: str, size: int) -
             job.file_problem = "Ignored columns the importer does not know: " + ", ".join(extra) + "."
     except FileRefused as exc:
         ImportRow.objects.filter(job=job).delete() if job.pk else None
+        if job.batch_id:
+            Batch.objects.filter(pk=job.batch_id).delete()
+            job.batch = None
         job.status = ImportJob.Status.INVALID
         job.file_problem = str(exc)
         job.total_rows = job.valid_rows = job.problem_count = 0
@@ -80,22 +92,81 @@ def import_upload(*, user: User, stream: IO[bytes], file_name: str, size: int) -
 
 def _validate_rows(job: ImportJob, user: User, rows: Iterator[tuple[int, dict[str, str]]]) -> None:
     lookups = Lookups.load(user)
-    batch: list[ImportRow] = []
+    chunk: list[tuple[int, dict[str, str]]] = []
     for number, raw in rows:
-        values, problems = validate_row(raw, lookups, user, number)
-        raw.pop("__extra__", None)
+        chunk.append((number, raw))
+        if len(chunk) >= BATCH:
+            _validate_chunk(job, user, lookups, chunk)
+            chunk.clear()
+    _validate_chunk(job, user, lookups, chunk)
+    if job.batch_id:
+        batch = job.batch
+        batch.companies.set(set(BatchItem.objects.filter(batch=batch).values_list("company_id", flat=True)))
+        batch.selection_text = f"the rows of import #{job.pk} whose stations exist"
+        batch.save(update_fields=["selection_text"])
+
+
+def _existing(raw: dict[str, str], lookups: Lookups) -> tuple[Backend, tuple[str, str, int, int]] | None:
+    backend = lookups.backends.get(_key(raw.get("backend", "")))
+    found = lookups.existing(backend, raw.get("charge_box_identity", ""))
+    return (backend, found) if found is not None and backend is not None else None
+
+
+def _validate_chunk(job: ImportJob, user: User, lookups: Lookups, chunk: list[tuple[int, dict[str, str]]]) -> None:
+    """Validate and store up to ``BATCH`` rows: their stations (update mode) read in one query."""
+    update = job.mode == ImportJob.Mode.UPDATE
+    existing = {number: found for number, raw in chunk if update and (found := _existing(raw, lookups))}
+    stations = load_stations([found[1][2] for found in existing.values() if lookups.mine(found[1][3])])
+    batch_rows: list[ImportRow] = []
+    items: list[BatchItem] = []
+    rows: list[ImportRow] = []
+    for number, raw in chunk:
+        action, station_id, item = ImportRow.Action.CREATE, None, None
         company = row_company(raw, lookups)
+        if number in existing:
+            backend, (_identity, _label, pk, company_id) = existing[number]
+            station = stations.get(pk)
+            if station is None:  # another company's station: nothing of it is read or shown
+                values, problems, action = {}, [not_yours(backend, raw.get("charge_box_identity", ""))], \
+                    ImportRow.Action.CHANGE
+            else:
+                values, problems, action, fields = validate_update(raw, lookups, user, number, backend, station)
+                company = lookups.company_by_id.get(station["company_id"])
+                station_id = pk
+                if fields is not None:
+                    item = BatchItem(batch=_batch_of(job, user), station_id=pk, company_id=station["company_id"],
+                                     label=station["label"], identity=station["charge_box_identity"],
+                                     backend_name=station["backend__name"], **fields)
+        else:
+            values, problems = validate_row(raw, lookups, user, number)
+        raw.pop("__extra__", None)
         job.total_rows += 1
         job.problem_count += len(problems)
         job.valid_rows += not problems
         counts = job.company_rows.setdefault(str(company.pk) if company else "none", [0, 0, 0])
         counts[0], counts[1], counts[2] = counts[0] + 1, counts[1] + (not problems), counts[2] + len(problems)
-        batch.append(ImportRow(job=job, number=number, raw=raw, values={} if problems else values,
-                               problems=[list(p) for p in problems], company=company))
-        if len(batch) >= BATCH:
-            ImportRow.objects.bulk_create(batch)
-            batch.clear()
-    ImportRow.objects.bulk_create(batch)
+        row = ImportRow(job=job, number=number, raw=raw, values={} if problems else values,
+                        problems=[list(p) for p in problems], company=company, action=action,
+                        station_id=station_id)
+        rows.append(row)
+        if item is not None:
+            items.append(item)
+            batch_rows.append(row)
+    BatchItem.objects.bulk_create(items)
+    for row, item in zip(batch_rows, items):
+        row.batch_item = item
+    ImportRow.objects.bulk_create(rows)
+
+
+def _batch_of(job: ImportJob, user: User) -> Batch:
+    """The job's batch of changes, made with its first change (a preview: nothing is sent)."""
+    if job.batch_id is None:
+        job.batch = Batch.objects.create(
+            kind=Batch.Kind.IMPORT, params={"import": job.pk}, created_by=user,
+            summary=f"Changes from import #{job.pk} ({job.file_name})"[:300],
+        )
+        job.save(update_fields=["batch"])
+    return job.batch
 
 
 def import_confirm(*, user: User, job: ImportJob, valid_only: bool = False) -> ImportJob:
@@ -103,6 +174,9 @@ def import_confirm(*, user: User, job: ImportJob, valid_only: bool = False) -> I
 
     All or nothing by default: only a file without problems. With ``valid_only`` the rows
     without problems are created and the others left (they stay in the report to fix).
+    In update mode the job's batch of changes is confirmed in the same transaction
+    (``stations.bulk.services.batch_confirm``): each change becomes an edit operation based
+    on the version its preview showed; unchanged rows send nothing.
     """
     from stations.tasks import run_import
 
@@ -116,12 +190,17 @@ def import_confirm(*, user: User, job: ImportJob, valid_only: bool = False) -> I
             raise ValueError("This file also holds rows of companies you are not in: its uploader, or someone "
                              "in all of its companies, confirms it.")
         earlier = ImportJob.objects.filter(file_sha256=job.file_sha256, confirmed_at__isnull=False).first()
-        if earlier is not None:
+        if earlier is not None and job.mode == ImportJob.Mode.CREATE:
             job.status = ImportJob.Status.DUPLICATE
             job.duplicate_of = earlier
             job.file_problem = f"This file was already imported (import #{earlier.pk}); nothing was created again."
             job.save()
             return job
+        if job.batch_id is not None:
+            if job.created_by_id != user.pk:
+                raise ValueError("Only the person who uploaded this file can confirm its changes: they were "
+                                 "previewed for them.")
+            batch_confirm(user=user, batch=job.batch, via_import=True)
         job.status = ImportJob.Status.CONFIRMED
         job.confirmed_by = user
         job.confirmed_at = timezone.now()
@@ -136,7 +215,8 @@ def import_run(job_id: int) -> int:
     if job.status != ImportJob.Status.CONFIRMED:
         return 0
     sent = 0
-    pending = ImportRow.objects.filter(job=job, station__isnull=True, problems=[]).order_by("number")
+    pending = ImportRow.objects.filter(job=job, station__isnull=True, problems=[],
+                                       action=ImportRow.Action.CREATE).order_by("number")
     while rows := list(pending[:200]):
         objects = _objects_for(rows)
         for row in rows:
@@ -196,7 +276,8 @@ def _create_station(row: ImportRow, objects: dict[str, dict[int, Any]], user: Us
 def import_progress(job: ImportJob, rows: QuerySet[ImportRow] | None = None) -> dict[str, int]:
     """Counts of the job's rows (or of ``rows``, a reader's share) by upstream outcome, from their
     stations' create operations."""
-    rows = (ImportRow.objects.filter(job=job) if rows is None else rows).filter(problems=[])
+    rows = (ImportRow.objects.filter(job=job) if rows is None else rows).filter(
+        problems=[], action=ImportRow.Action.CREATE)
     station_ids = rows.exclude(station__isnull=True).values("station_id")
     ops = Operation.objects.filter(kind="station.create", target_type="station", target_id__in=station_ids)
     by_status = dict(ops.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
@@ -209,9 +290,25 @@ def import_progress(job: ImportJob, rows: QuerySet[ImportRow] | None = None) -> 
             "waiting": total - done - failed}
 
 
+def import_change_progress(job: ImportJob, user: User) -> dict[str, int] | None:
+    """Update mode: the confirmed changes (the reader's companies') by their operation's state."""
+    return batch_progress(job.batch, user) if job.batch_id and job.confirmed_at else None
+
+
+def import_counts(rows: QuerySet[ImportRow]) -> dict[str, int]:
+    """A reader's rows by what they do: new, change, unchanged, invalid (two queries)."""
+    counts = {action: 0 for action in ImportRow.Action.values}
+    counts.update(dict(rows.filter(problems=[]).order_by().values_list("action").annotate(n=Count("id"))))
+    counts["invalid"] = rows.exclude(problems=[]).count()
+    return counts
+
+
 def import_finish_if_settled(job: ImportJob) -> ImportJob:
     if job.status == ImportJob.Status.CONFIRMED:
         progress = import_progress(job)
+        batch = batch_finish_if_settled(job.batch) if job.batch_id else None
+        if batch is not None and batch.status != Batch.Status.FINISHED:
+            return job
         if progress["submitted"] == progress["total"] and progress["settled"] == progress["total"]:
             ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.CONFIRMED).update(
                 status=ImportJob.Status.FINISHED, finished_at=timezone.now())
@@ -222,20 +319,23 @@ def import_finish_if_settled(job: ImportJob) -> ImportJob:
 def failed_rows(job: ImportJob, rows: QuerySet[ImportRow] | None = None) -> Iterable[tuple[ImportRow, Operation]]:
     """Rows (of the job, or ``rows``) whose station could not be created upstream, with the failed operation."""
     rows = {r.station_id: r for r in (ImportRow.objects.filter(job=job) if rows is None else rows)
-            .filter(station__isnull=False)}
+            .filter(station__isnull=False, action=ImportRow.Action.CREATE)}
     ops = Operation.objects.filter(kind="station.create", target_type="station", target_id__in=list(rows),
                                    status=Operation.Status.FAILED).order_by("target_id")
     return sorted(((rows[op.target_id], op) for op in ops), key=lambda pair: pair[0].number)
 
 
-def import_retry_failed(*, job: ImportJob, rows: QuerySet[ImportRow] | None = None) -> int:
-    """Send the failed rows (of the job, or the reader's ``rows``) again."""
+def import_retry_failed(*, job: ImportJob, rows: QuerySet[ImportRow] | None = None, user: User | None = None) -> int:
+    """Send the failed rows (of the job, or the reader's ``rows``) again; in update mode also the
+    failed changes of the ``user``'s companies (``batch_retry_failed``)."""
     from portal.outbox import operation_retry
 
     count = 0
     for _row, op in failed_rows(job, rows):
         operation_retry(op)
         count += 1
+    if job.batch_id and user is not None:
+        count += batch_retry_failed(user=user, batch=job.batch)
     if count:
         ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.CONFIRMED, finished_at=None)
     return count

@@ -51,25 +51,29 @@ class Lookups:
 
     backends: dict[str, Backend] = field(default_factory=dict)
     companies: dict[str, Company] = field(default_factory=dict)
+    company_by_id: dict[int, Company] = field(default_factory=dict)
     models: dict[str, StationModel] = field(default_factory=dict)
     technicians: dict[str, list[Technician]] = field(default_factory=dict)  # id or e-mail -> technicians
     locations: dict[tuple[int, str], Location | None] = field(default_factory=dict)
     templates: dict[tuple[int, str], HardwareTemplate | None] = field(default_factory=dict)
-    # (backend id, identity casefolded) -> the mirror station, unless a failed create may be replaced
-    identities: dict[tuple[int, str], tuple[str, str] | None] = field(default_factory=dict)
+    # (backend id, identity casefolded) -> the mirror station (identity, label, id, company id),
+    # unless a failed create may be replaced
+    identities: dict[tuple[int, str], tuple[str, str, int, int] | None] = field(default_factory=dict)
+    company_ids: set[int] | None = None  # the uploader's companies (None: all)
     seen: dict[tuple[int, str], int] = field(default_factory=dict)  # identity -> first row in this file
     company_refs: dict[tuple[int, int], bool] = field(default_factory=dict)  # (company, backend) -> has an identity
 
     @classmethod
     def load(cls, user: User) -> Lookups:
         ids = company_ids(user)
-        lookups = cls()
+        lookups = cls(company_ids=None if ids is None else set(ids))
         for backend in backends_for_import(user):
             lookups.backends[_key(backend.name)] = backend
             lookups.backends[str(backend.pk)] = backend
         companies = Company.objects.all() if ids is None else Company.objects.filter(pk__in=ids)
         for company in companies:
             lookups.companies[_key(company.name)] = company
+            lookups.company_by_id[company.pk] = company
         for model in StationModel.objects.all():
             for name in {model.upstream_id or "", f"{model.vendor} {model.model}", model.friendly_name}:
                 if name:
@@ -91,16 +95,30 @@ class Lookups:
             name_key = (template.backend_id, _key(template.name))
             lookups.templates[name_key] = None if name_key in lookups.templates else template
         stations = Station.objects.filter(backend_id__in=backend_ids).values_list(
-            "backend_id", "charge_box_identity", "label", "sync_state", "upstream_id"
+            "backend_id", "charge_box_identity", "label", "sync_state", "upstream_id", "id", "company_id"
         )
-        for backend_id, identity, label, state, upstream_id in stations.iterator(chunk_size=5000):
+        for backend_id, identity, label, state, upstream_id, pk, company in stations.iterator(chunk_size=5000):
             replaceable = state == SyncState.FAILED and not upstream_id
-            lookups.identities[(backend_id, identity.casefold())] = None if replaceable else (identity, label)
+            lookups.identities[(backend_id, identity.casefold())] = (
+                None if replaceable else (identity, label, pk, company))
         return lookups
 
+    def mine(self, company_id: int | None) -> bool:
+        return self.company_ids is None or company_id in self.company_ids
+
+    def existing(self, backend: Backend | None, identity: str) -> tuple[str, str, int, int] | None:
+        """The mirror station that holds ``identity`` on ``backend`` (of any company), if one does."""
+        if backend is None or not identity:
+            return None
+        return self.identities.get((backend.pk, identity.casefold()))
+
     def identity_error(self, backend: Backend, value: str) -> str | None:
-        """The form's identity rule, answered from the identities loaded once."""
+        """The form's identity rule, answered from the identities loaded once.
+
+        Another company's station is not named: its label is that company's data."""
         taken = self.identities.get((backend.pk, value.casefold()))
+        if taken and not self.mine(taken[3]):
+            return f"“{value}” is already used on {backend.name} by a station of a company you are not in."
         if taken:
             return f"“{taken[0]}” is already used by station “{taken[1]}” on {backend.name}."
         return None

@@ -99,7 +99,11 @@ def _rows(request: HttpRequest, batch: Batch, show: str) -> Any:
 @role_required(Role.OPERATOR)
 @require_http_methods(["GET"])
 def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
-    batch = services.batch_finish_if_settled(_batch(request, batch_id))
+    batch = _batch(request, batch_id)
+    job = getattr(batch, "import_job", None) if batch.kind == Batch.Kind.IMPORT else None
+    if job is not None:  # confirmed and followed on the import's page, with its new stations
+        return redirect("stations:import_detail", job_id=job.pk)
+    batch = services.batch_finish_if_settled(batch)
     counts = services.batch_counts(batch, request.user)
     sent = batch.status in (Batch.Status.CONFIRMED, Batch.Status.FINISHED)
     progress = services.batch_progress(batch, request.user) if sent else None
@@ -182,7 +186,8 @@ def batch_failed_csv(request: HttpRequest, batch_id: int) -> HttpResponse:
 def batch_list(request: HttpRequest) -> HttpResponse:
     """One history of batches: bulk changes and CSV imports, newest first."""
     entries: list[dict[str, Any]] = []
-    for batch in services.batches_for(request.user)[:500]:
+    # A CSV import's changes are listed (and followed) as the import itself.
+    for batch in services.batches_for(request.user).exclude(kind=Batch.Kind.IMPORT)[:500]:
         entries.append({"kind": batch.get_kind_display(), "at": batch.created_at, "who": batch.created_by,
                         "what": f"{batch.summary} — {batch.selection_text}", "status": batch.get_status_display(),
                         "finished": batch.status == Batch.Status.FINISHED,

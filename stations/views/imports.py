@@ -1,4 +1,9 @@
-"""The Imports page: template download, upload and validation report, confirmation, progress, failures."""
+"""The Imports page: template download, upload and validation report, confirmation, progress, failures.
+
+The upload form chooses the mode: create-only (the default: a row whose station exists is
+refused), or update, where such a row is a change of that station (``stations.csv_import.update``)
+and the report lists every row as new, change (current → new), unchanged or invalid.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,8 @@ from django.views.decorators.http import require_http_methods
 from portal.access import Role, role_required
 from stations.csv_import import services
 from stations.csv_import.format import COLUMNS, MAX_BYTES, MAX_ROWS, template_csv
-from stations.csv_import.models import ImportJob
+from stations.bulk.forms import CHANGEABLE
+from stations.csv_import.models import ImportJob, ImportRow
 from stations.csv_import.selectors import ImportView, import_view, imports_for
 from stations.csv_import.validate import backends_for_import
 
@@ -37,12 +43,18 @@ def import_list(request: HttpRequest) -> HttpResponse:
         if upload is None:
             messages.error(request, "Choose a CSV file to upload.")
             return redirect("stations:import_list")
-        job = services.import_upload(user=request.user, stream=upload.file, file_name=upload.name, size=upload.size)
+        mode = request.POST.get("mode") or ImportJob.Mode.CREATE
+        if mode not in ImportJob.Mode.values:
+            messages.error(request, "Choose what to do with rows whose station exists: refuse them or update it.")
+            return redirect("stations:import_list")
+        job = services.import_upload(user=request.user, stream=upload.file, file_name=upload.name,
+                                     size=upload.size, mode=mode)
         return redirect("stations:import_detail", job_id=job.pk)
     page = Paginator(imports_for(request.user), 25).get_page(request.GET.get("page"))
     return render(request, "stations/import_list.html", {
         "page": page, "views": [import_view(job, request.user) for job in page], "columns": COLUMNS,
         "max_mb": MAX_BYTES // 1024 // 1024, "max_rows": MAX_ROWS, "backends": backends_for_import(request.user),
+        "modes": ImportJob.Mode.choices, "changeable": [label for label, _up, _kinds in CHANGEABLE.values()],
     })
 
 
@@ -59,12 +71,30 @@ def import_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     view = _get_view(request, job_id)
     job = services.import_finish_if_settled(view.job)
     problems = view.rows.exclude(problems=[]).order_by("number")
+    update = job.mode == ImportJob.Mode.UPDATE
     context = {
-        "job": job, "view": view,
+        "job": job, "view": view, "update": update,
         "problems": Paginator(problems, 100).get_page(request.GET.get("page")),
         "progress": services.import_progress(job, view.rows) if job.confirmed_at else None,
         "failed": list(services.failed_rows(job, view.rows))[:200] if job.confirmed_at else [],
     }
+    if update:
+        # The row-by-row report: every row with what it does (the diff of a change, the problems of an invalid row).
+        show = request.GET.get("show", "")
+        rows = view.rows.select_related("batch_item__operation", "station").order_by("number")
+        if show == "invalid":
+            rows = rows.exclude(problems=[])
+        elif show in ImportRow.Action.values:
+            rows = rows.filter(problems=[], action=show)
+        else:
+            show = ""
+        context.update({
+            "counts": services.import_counts(view.rows), "show": show,
+            "rows": Paginator(rows, 100).get_page(request.GET.get("page")),
+            "changes": services.import_change_progress(job, request.user),
+        })
+        if context["progress"] is not None and not context["progress"]["total"] and context["changes"]:
+            context["progress"] = None  # nothing to create: the changes' progress says it all
     if request.htmx and request.GET.get("part") == "progress":
         return render(request, "stations/import_detail.html#progress", context)
     return render(request, "stations/import_detail.html", context)
@@ -81,6 +111,11 @@ def import_confirm(request: HttpRequest, job_id: int) -> HttpResponse:
     else:
         if job.status == ImportJob.Status.DUPLICATE:
             messages.warning(request, job.file_problem)
+        elif job.mode == ImportJob.Mode.UPDATE:
+            counts = services.import_counts(ImportRow.objects.filter(job=job))
+            messages.success(request, f"Creating {counts['create']} and changing {counts['change']} stations "
+                                      f"({counts['unchanged']} unchanged, nothing sent for them); this page "
+                                      "follows their progress.")
         else:
             messages.success(request, f"Creating {job.valid_rows} stations; this page follows their progress.")
     return redirect("stations:import_detail", job_id=job.pk)
@@ -90,7 +125,7 @@ def import_confirm(request: HttpRequest, job_id: int) -> HttpResponse:
 @require_http_methods(["POST"])
 def import_retry(request: HttpRequest, job_id: int) -> HttpResponse:
     view = _get_view(request, job_id)
-    count = services.import_retry_failed(job=view.job, rows=view.rows)
+    count = services.import_retry_failed(job=view.job, rows=view.rows, user=request.user)
     messages.success(request, f"Sent {count} failed rows again.")
     return redirect("stations:import_detail", job_id=job_id)
 
@@ -105,6 +140,8 @@ def import_rows_to_fix(request: HttpRequest, job_id: int) -> HttpResponse:
     rows = [(row.raw, "; ".join(f"{c or 'row'}: {m}" for c, m in row.problems)) for row in invalid]
     rows += [(row.raw, op.error_message + "".join(f"; {f}: {m}" for f, m in op.field_errors.items()))
              for row, op in services.failed_rows(job, view.rows)]
+    changes = view.rows.filter(batch_item__operation__status="failed").select_related("batch_item__operation")
+    rows += [(row.raw, row.batch_item.operation.error_message) for row in changes.order_by("number")]
     return _csv_response(services.rows_csv(rows, job.delimiter), f"import-{job.pk}-rows-to-fix.csv")
 
 
