@@ -3,6 +3,11 @@
 A create that runs again lists the models of the same vendor and model name
 (archived or not) and adopts one with the same content, so exactly one
 model exists upstream. Rename and archive are idempotent upstream.
+
+A rename is checked against a fresh read first (``portal.field_conflicts``):
+the models API documents no etag and no conditional request, so the check
+is by field, and a rename made in the catalogue between that read and the
+PATCH (one round trip) can still be overwritten.
 """
 
 from __future__ import annotations
@@ -11,8 +16,10 @@ from typing import Any
 
 from django.utils import timezone
 
+from connectors import Conflict
 from connectors import models_api as lw
 from models_catalog.models import StationModel
+from portal import field_conflicts as fc
 from portal.mirror import SyncState
 from portal.models import Operation
 from portal.outbox import OperationHandler, other_writes_open, register
@@ -36,6 +43,30 @@ def apply_upstream(model: StationModel, record: lw.StationModel) -> StationModel
     return model
 
 
+# The models API field -> how the model page names it (conflict messages). Only friendlyName is writable.
+FIELD_LABELS = {"friendlyName": "Friendly name"}
+
+
+def comparable(key: str, value: Any) -> Any:
+    """A field's value for the field-by-field check: a blank name and no name are one value."""
+    return value or None
+
+
+def display(key: str, value: Any) -> str:
+    return f"“{value}”" if value else "no name"
+
+
+def record_document(record: lw.StationModel) -> dict[str, Any]:
+    """An upstream model as the API's JSON (``lw.StationModel.from_api`` reads it back)."""
+    return {**record.to_payload(), "id": record.id, "isArchived": record.is_archived,
+            "createdAt": record.created_at, "updatedAt": record.updated_at}
+
+
+def rename_changes(payload: dict[str, Any]) -> dict[str, Any]:
+    """The fields a rename changes (a payload queued before ``changes`` existed has the name alone)."""
+    return payload.get("changes") or {"friendlyName": payload["friendlyName"]}
+
+
 def _apply(op: Operation, record: lw.StationModel) -> dict[str, Any]:
     model = StationModel.objects.select_for_update().get(pk=op.target_id)
     twin = StationModel.objects.filter(backend_id=model.backend_id, upstream_id=record.id).exclude(pk=model.pk)
@@ -43,7 +74,12 @@ def _apply(op: Operation, record: lw.StationModel) -> dict[str, Any]:
         other.stations.update(model=model)
         other.delete()
     apply_upstream(model, record)
-    model.sync_state = SyncState.PENDING if other_writes_open(op) else SyncState.SYNCED
+    if other_writes_open(op):
+        model.sync_state = SyncState.PENDING
+    elif fc.open_conflict("station_model", model.pk):
+        model.sync_state = SyncState.CONFLICT  # an earlier rename still waits for its author's decision
+    else:
+        model.sync_state = SyncState.SYNCED
     model.save()
     return {"upstream_id": model.upstream_id}
 
@@ -80,22 +116,48 @@ class ModelCreate(_ModelHandler):
 
 @register
 class ModelRename(_ModelHandler):
-    """PATCH friendlyName. Payload: ``{"friendlyName": ..., "before": <name before>}``."""
+    """PATCH friendlyName unless someone renamed the model in the catalogue since the page showed it.
+
+    Payload: ``{"friendlyName": ..., "before": <mirror's name then>, "changes": {"friendlyName": ...},
+    "shown": {"friendlyName": <the name the page showed>}}``. The model is read
+    fresh first (``get_model``): archived meanwhile, or renamed to something
+    else than both the shown name and the user's, is a conflict and nothing
+    is sent; already holding the user's name, it is done without a write. A
+    payload without ``shown`` (queued before this check) is sent as it is.
+    """
 
     kind = "model.rename"
 
     def perform(self, op: Operation, connector: lw.ModelsConnector) -> Any:
         model = StationModel.objects.get(pk=op.target_id)
-        return connector.rename_model(model.upstream_id, op.payload["friendlyName"])
+        changes = rename_changes(op.payload)
+        if not fc.is_checked(op.payload):
+            return connector.rename_model(model.upstream_id, changes["friendlyName"])
+        fresh = connector.get_model(model.upstream_id)
+        if fresh.is_archived:
+            raise Conflict("The model was archived in the catalogue; an archived model cannot be renamed.",
+                           current=fresh, kind=connector.kind)
+        checks = fc.field_checks(op.payload["shown"], changes, {"friendlyName": fresh.friendly_name}, comparable)
+        if fc.clashes(checks):
+            raise Conflict("Renamed in the model catalogue since the page showed it. Nothing was sent.",
+                           current=fresh, kind=connector.kind)
+        if not fc.to_send(changes, checks):
+            return fresh  # the catalogue has this name already
+        return connector.rename_model(model.upstream_id, changes["friendlyName"])
 
     def on_conflict(self, op: Operation, current: Any) -> dict[str, Any] | None:
-        """Archived upstream meanwhile: show the upstream's version (archived, old name)."""
+        """The mirror shows the catalogue's version (archived, or their name); the rename waits for a decision."""
         model = StationModel.objects.select_for_update().get(pk=op.target_id)
-        if isinstance(current, lw.StationModel):
-            apply_upstream(model, current)
         model.sync_state = SyncState.CONFLICT
+        if not isinstance(current, lw.StationModel):
+            model.save(update_fields=["sync_state"])
+            return None
+        apply_upstream(model, current)
+        model.content_hash = ""  # the next refresh rewrites the row once the conflict is resolved
         model.save()
-        return model.upstream_data or None
+        held = fc.conflict_current(record_document(current), {"friendlyName": current.friendly_name},
+                                   rename_changes(op.payload))
+        return {**held, "archived": current.is_archived}
 
 
 @register

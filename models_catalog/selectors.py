@@ -7,7 +7,10 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 
 from models_catalog.models import PowerType, StationModel
+from models_catalog.operations import FIELD_LABELS, comparable, display
+from portal import field_conflicts as fc
 from portal.access import scoped
+from portal.mirror import SyncState
 from portal.models import Operation, User
 from stations.models import Station
 
@@ -53,3 +56,18 @@ def stations_using(model: StationModel, user: User) -> QuerySet[Station]:
 
 def model_operations(model: StationModel) -> QuerySet[Operation]:
     return Operation.objects.filter(target_type="station_model", target_id=model.pk).order_by("-created_at", "-id")
+
+
+ARCHIVED_NOTE = "The model catalogue has archived this model since, and an archived model cannot be renamed."
+
+
+def model_conflict(model: StationModel, user: User) -> fc.HeldConflict | None:
+    """The rename held because the catalogue renamed (or archived) the model meanwhile (for its page)."""
+    if model.sync_state != SyncState.CONFLICT:
+        return None
+    op = fc.open_conflict("station_model", model.pk)
+    if op is None or not fc.is_checked(op.payload) or not op.upstream_current:
+        return None
+    archived = bool(op.upstream_current.get("archived"))
+    return fc.held_conflict(op, user=user, platform="the model catalogue", labels=FIELD_LABELS, display=display,
+                            normalise=comparable, can_reapply=not archived, note=ARCHIVED_NOTE if archived else "")

@@ -12,7 +12,10 @@ from typing import Any
 
 from django.db import transaction
 
+from connectors import models_api as lw
 from models_catalog.models import StationModel
+from models_catalog.operations import apply_upstream, comparable
+from portal import field_conflicts as fc
 from portal.mirror import SyncState
 from portal.models import Backend, Operation, User
 from portal.outbox import operation_create
@@ -111,17 +114,79 @@ def model_rename(*, user: User | None, model: StationModel, friendly_name: str,
     """Rename (PATCH ``friendlyName``) when the name differs from the one the form ``shown``; else None.
 
     Without ``shown`` (a caller with no form) the mirror's name now is the base.
+    The operation carries the base, so the worker can tell whether the
+    catalogue was renamed since (``operations.ModelRename``).
     """
     model = _lock(model)
     if model.is_archived:
         raise ArchivedModel("This model is archived; an archived model cannot be renamed.")
-    if friendly_name == (model.friendly_name if shown is None else shown):
+    base = model.friendly_name if shown is None else shown
+    if friendly_name == base:
         return None
     before = model.friendly_name
     model.friendly_name = friendly_name
     model.sync_state = SyncState.PENDING
     model.save(update_fields=["friendly_name", "sync_state"])
-    return _operation("model.rename", model, user, {"friendlyName": friendly_name, "before": before})
+    return _operation("model.rename", model, user, _rename_payload(friendly_name, base, before))
+
+
+def _rename_payload(name: str, base: str | None, before: str) -> dict[str, Any]:
+    return {"friendlyName": name, "before": before, "changes": {"friendlyName": name},
+            "shown": {"friendlyName": base or None}}
+
+
+def _state_after_resolving(model: StationModel) -> str:
+    """Pending while another write is on its way, conflict while another waits for a decision, else synced."""
+    if Operation.objects.filter(target_type="station_model", target_id=model.pk, status__in=Operation.OPEN).exists():
+        return SyncState.PENDING
+    return SyncState.CONFLICT if fc.open_conflict("station_model", model.pk) else SyncState.SYNCED
+
+
+@transaction.atomic
+def model_conflict_reapply(*, user: User | None, model: StationModel, op_id: int) -> Operation | None:
+    """"Send mine over theirs": the rename again, based on the name the catalogue had at the conflict.
+
+    If the catalogue renamed it again since, the new operation becomes a new
+    conflict. None when the catalogue already has the user's name. Raises
+    ``ArchivedModel`` when the catalogue archived it (nothing can be renamed
+    then) and ``portal.field_conflicts.NotAConflict`` for a resolved operation.
+    """
+    model = _lock(model)
+    op = fc.conflict_lock(op_id, "station_model", model.pk)
+    current = op.upstream_current or {}
+    if current.get("archived"):
+        raise ArchivedModel("The catalogue archived this model; an archived model cannot be renamed.")
+    payload = fc.reapply_payload(op, comparable)
+    record = current.get("record") or {}
+    if payload is None:
+        fc.conflict_resolve(op, "reapplied", "Resolved: the catalogue already had your name; nothing was sent.")
+        apply_upstream(model, lw.StationModel.from_api(record))
+        model.sync_state = _state_after_resolving(model)
+        model.save()
+        return None
+    name = payload["changes"]["friendlyName"]
+    apply_upstream(model, lw.StationModel.from_api({**record, "friendlyName": name}))
+    model.sync_state = SyncState.PENDING
+    model.content_hash = ""
+    model.save()
+    theirs = payload["shown"]["friendlyName"]
+    new = _operation("model.rename", model, user, _rename_payload(name, theirs, theirs or ""))
+    fc.conflict_resolve(op, "reapplied", f"Resolved: your name was sent over the catalogue's (operation #{new.pk}).",
+                        superseded_by=new.pk)
+    return new
+
+
+@transaction.atomic
+def model_conflict_discard(*, user: User | None, model: StationModel, op_id: int) -> StationModel:
+    """Drop the user's rename: the mirror keeps the catalogue's version (the next refresh brings anything newer)."""
+    model = _lock(model)
+    op = fc.conflict_lock(op_id, "station_model", model.pk)
+    fc.conflict_resolve(op, "discarded", "Resolved: your rename was discarded; the catalogue's name is kept.")
+    apply_upstream(model, lw.StationModel.from_api((op.upstream_current or {}).get("record") or {}))
+    model.sync_state = _state_after_resolving(model)
+    model.content_hash = ""
+    model.save()
+    return model
 
 
 @transaction.atomic

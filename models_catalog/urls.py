@@ -10,4 +10,6 @@ urlpatterns = [
     path("<int:model_id>/status/", views.model_status, name="status"),
     path("<int:model_id>/rename/", views.model_rename, name="rename"),
     path("<int:model_id>/archive/", views.model_archive, name="archive"),
+    path("<int:model_id>/conflict/<int:op_id>/reapply/", views.model_conflict_reapply, name="conflict_reapply"),
+    path("<int:model_id>/conflict/<int:op_id>/discard/", views.model_conflict_discard, name="conflict_discard"),
 ]

@@ -16,8 +16,15 @@ from django.views.decorators.http import require_http_methods
 from models_catalog import services
 from models_catalog.forms import RenameForm, StationModelForm, connectors_formset, to_input
 from models_catalog.models import PowerType, StationModel
-from models_catalog.selectors import ModelFilters, model_list as select_models, model_operations, stations_using, vendors
-from portal import targets
+from models_catalog.selectors import (
+    ModelFilters,
+    model_conflict,
+    model_operations,
+    stations_using,
+    vendors,
+)
+from models_catalog.selectors import model_list as select_models
+from portal import field_conflicts, targets
 from portal.access import Role, has_role, role_required
 from portal.models import Backend
 
@@ -41,6 +48,7 @@ def _detail_context(request: HttpRequest, model: StationModel, rename_form: Rena
         "station_count": stations_using(model, request.user).count(),
         "may_admin": has_role(request.user, Role.ADMIN),
         "rename_form": rename_form or RenameForm(model=model),
+        "conflict": model_conflict(model, request.user),
     }
 
 
@@ -115,3 +123,36 @@ def model_archive(request: HttpRequest, model_id: int) -> HttpResponse:
             messages.success(request, f"“{model}” is archived: it can no longer be picked for new stations.")
         return redirect("models_catalog:detail", model.pk)
     return render(request, "models_catalog/model_archive.html", _detail_context(request, model))
+
+
+@role_required(Role.ADMIN)
+@require_http_methods(["POST"])
+def model_conflict_reapply(request: HttpRequest, model_id: int, op_id: int) -> HttpResponse:
+    """"Send mine over theirs" for a rename held because the catalogue renamed the model meanwhile."""
+    model = get_object_or_404(StationModel, pk=model_id)
+    try:
+        new = services.model_conflict_reapply(user=request.user, model=model, op_id=op_id)
+    except field_conflicts.NotAConflict:
+        messages.info(request, "This conflict was already resolved.")
+    except services.ArchivedModel as exc:
+        messages.error(request, str(exc))
+    else:
+        if new is None:
+            messages.info(request, "The model catalogue already has your name; nothing was sent.")
+        else:
+            messages.success(request, "Your name is on its way to the model catalogue over theirs. If it was "
+                                      "renamed again meanwhile, it is held again and shown here.")
+    return redirect("models_catalog:detail", model.pk)
+
+
+@role_required(Role.ADMIN)
+@require_http_methods(["POST"])
+def model_conflict_discard(request: HttpRequest, model_id: int, op_id: int) -> HttpResponse:
+    model = get_object_or_404(StationModel, pk=model_id)
+    try:
+        services.model_conflict_discard(user=request.user, model=model, op_id=op_id)
+    except field_conflicts.NotAConflict:
+        messages.info(request, "This conflict was already resolved.")
+    else:
+        messages.success(request, "Your change was discarded; this is the model catalogue's version.")
+    return redirect("models_catalog:detail", model.pk)

@@ -156,6 +156,10 @@ class HeldConflict:
     can_reapply: bool = True
     note: str = ""
 
+    @property
+    def any_clash(self) -> bool:
+        return any(row.clash for row in self.rows)
+
 
 def held_conflict(op: Operation, *, user: Any, platform: str, labels: Mapping[str, str],
                   display: Callable[[str, Any], str], normalise: Normalise = _same_value,

@@ -97,6 +97,8 @@ RULES: dict[str, tuple[object, object, bool]] = {
     "models_catalog:status": (V, None, False),
     "models_catalog:rename": (None, A, False),
     "models_catalog:archive": (A, A, False),
+    "models_catalog:conflict_reapply": (None, A, False),
+    "models_catalog:conflict_discard": (None, A, False),
     "stations:hardware": (O, O, True),
     "maintenance:list": (V, None, False),
     "maintenance:create": (O, O, True),
