@@ -32,7 +32,8 @@ COLUMNS: tuple[Column, ...] = (
            "Voltaro be.ENERGISED", "Voltaro GreenFlux"),
     Column("label", "Station label shown in the platform. Required for be.ENERGISED; GreenFlux calls it name.",
            "Depot Utrecht 07", "Depot Utrecht 08"),
-    Column("charge_box_identity", "The OCPP charge box identity (GreenFlux: charge station id). Required, unique.",
+    Column("charge_box_identity", "The OCPP charge box identity (GreenFlux: charge station id). Required. Unique "
+           "for a new station; in update mode, one that exists names the station the row changes.",
            "VOL-UTR-0007", "GFX-UTR-0008"),
     Column("model", "be.ENERGISED only: the model as 'Vendor Model', as on the Models page. Required there.",
            "Alfen Eve Single Pro-line", ""),
@@ -50,7 +51,7 @@ COLUMNS: tuple[Column, ...] = (
            "Required there.", "", "TARIFF-AC-STANDARD"),
     Column("charger_type", "GreenFlux only: Public, Home or Business.", "", "Business"),
     Column("template", "GreenFlux only: the hardware template's name, as in the template list of New station. "
-           "Give this or connectors.", "", ""),
+           "Give this or connectors for a new station; leave both empty on a row that updates one.", "", ""),
     Column("connectors", "GreenFlux only: EVSEs separated by '|', connectors within an EVSE by '+', each "
            "STANDARD/FORMAT/POWER_TYPE/VOLTS/AMPS/WATTS.", "",
            "IEC_62196_T2/SOCKET/AC_3_PHASE/400/32/22000|IEC_62196_T2/SOCKET/AC_3_PHASE/400/32/22000"),

@@ -1,4 +1,5 @@
-"""A fleet manager imports stations: a file with errors, the report, the fixed file, the progress bar."""
+"""A fleet manager imports stations: a file with errors, the report, the fixed file, the progress bar; and an
+update-mode file whose report shows each row as new, change (current → new), unchanged or invalid."""
 
 from __future__ import annotations
 
@@ -11,7 +12,10 @@ from playwright.sync_api import Page, expect
 
 from locations.models import Location
 from portal.models import Backend, User
+from portal.sync import refresh_run
+from simulator.ocpi import STANDARDS
 from stations.csv_import.format import COLUMN_NAMES
+from stations.models import Connector, Station
 from tests.browser.conftest import screenshot, sign_in
 from tests.factories import PASSWORD
 
@@ -62,3 +66,52 @@ def test_upload_fix_and_watch_progress(page: Page, live_server: object, operator
     expect(bar).to_have_attribute("value", "5")
     expect(page.locator("#import-progress").get_by_text("finished")).to_be_visible(timeout=10_000)
     screenshot(page, "import-progress")
+
+
+def test_update_mode_upload_shows_each_rows_outcome_and_applies_the_changes(
+        page: Page, live_server: object, operator: User, gf_backend: Backend, tmp_path: Path) -> None:
+    """Update mode, as a fleet manager uses it: a change, an unchanged row, a new station and an invalid row."""
+    assert refresh_run(gf_backend, "stations", full=True).status == "done"
+    refused = set(Connector.objects.values_list("standard", flat=True)) - set(STANDARDS)
+    changed, unchanged, invalid = list(
+        Station.objects.filter(backend=gf_backend, removed_at__isnull=True, upstream_id__isnull=False)
+        .exclude(evses__connectors__standard__in=refused).exclude(deploy_state="").distinct().order_by("id")[:3])
+    location = Location.objects.filter(backend=gf_backend).first()
+    width = page.viewport_size["width"] if page.viewport_size else 0
+    rows = [
+        {"backend": gf_backend.name, "charge_box_identity": changed.charge_box_identity,
+         "default_tariff_id": "TARIFF-BROWSER-UPD"},
+        {"backend": gf_backend.name, "charge_box_identity": unchanged.charge_box_identity, "label": unchanged.label},
+        {"backend": gf_backend.name, "label": "Browser update new", "charge_box_identity": f"BRU{width}-1",
+         "location": location.upstream_id, "deploy_state": "Stock", "default_tariff_id": "TARIFF-AC-STANDARD",
+         "connectors": "IEC_62196_T2/SOCKET/AC_3_PHASE/400/32/22000"},
+        {"backend": gf_backend.name, "charge_box_identity": invalid.charge_box_identity, "deploy_state": "Sideways"},
+    ]
+    sign_in(page, live_server.url, operator.username, PASSWORD)  # type: ignore[attr-defined]
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Imports").click()
+    page.get_by_label("CSV file").set_input_files(str(write_csv(tmp_path / "fleet-update.csv", rows)))
+    page.get_by_label("Update those stations: change only the columns filled in").check()
+    page.get_by_role("button", name="Upload and check").click()
+
+    report = page.locator("table.import-rows")
+    expect(report.locator("#row-2")).to_contain_text("change")
+    expect(report.locator("#row-2")).to_contain_text("TARIFF-BROWSER-UPD")
+    expect(report.locator("#row-3")).to_contain_text("Already as in the file; nothing is sent.")
+    expect(report.locator("#row-4")).to_contain_text("new station")
+    expect(report.locator("#row-5")).to_contain_text("deploy_state")
+    expect(report.locator("#row-5")).to_contain_text("invalid")
+    expect(page.locator("#tab-unchanged")).to_contain_text("1")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    screenshot(page, "import-update-report")
+
+    page.get_by_role("button", name="Apply the 3 valid rows, leave the others").click()
+    expect(page.locator("#changes-progress")).to_contain_text("1 done, 0 conflicts, 0 failed", timeout=60_000)
+    expect(page.get_by_text("1 of 1 settled: 1 created, 0 failed")).to_be_visible(timeout=60_000)
+    expect(page.locator("#import-progress").get_by_text("finished")).to_be_visible(timeout=10_000)
+    page.reload()  # the progress box follows by itself; the rows' results are drawn with the page
+    expect(report.locator("#row-2")).to_contain_text("done")
+    expect(report.locator("#row-3")).to_contain_text("nothing sent")
+    screenshot(page, "import-update-progress")
+    with gf_backend.connector() as connector:
+        assert connector.get_station(changed.upstream_id).default_charge_station_tariff_id == "TARIFF-BROWSER-UPD"
+        assert connector.get_station(invalid.upstream_id).deploy_state == invalid.deploy_state
