@@ -141,7 +141,12 @@ class ModelsConnector:
 
     def rename_model(self, model_id: str, friendly_name: str) -> StationModel:
         """PATCH ``friendlyName`` (the only updatable field).  Setting a value
-        is idempotent, so it is retried like a PUT.  An archived model gives 409."""
+        is idempotent, so it is retried like a PUT.  An archived model gives 409.
+
+        The API documents no etag and no conditional request, so the PATCH is
+        unconditional: ``models_catalog.operations.ModelRename`` reads the model
+        first and compares the name (``portal.field_conflicts``), which leaves
+        the read-to-write window open."""
         try:
             body = self.http.json(
                 "PATCH", f"{MODELS}/{model_id}", json={"friendlyName": friendly_name}, idempotent=True

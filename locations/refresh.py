@@ -21,7 +21,7 @@ from connectors.pagination import Page
 from locations.models import ChargEyeStation, Location
 from portal.identities import company_refs
 from portal.sync import Incoming, PageResult, RefreshContext, Refresher, mark_removed, register, upsert_mirror
-from stations.mapping import content_hash
+from portal.mirror import content_hash
 
 HAS_REF = any(f.name == "location_ref" for f in Location._meta.concrete_fields)
 

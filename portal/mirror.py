@@ -2,7 +2,32 @@
 
 from __future__ import annotations
 
+import hashlib
+from datetime import datetime
+from typing import Any
+
+import orjson
 from django.db import models
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+HASH_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
+
+
+def content_hash(data: Any) -> str:
+    """A digest of ``data`` that ignores key order (orjson: about ten times faster than ``json``).
+
+    Every app's refresher stores it on its rows (``MirrorRecord.content_hash``) to skip unchanged ones.
+    """
+    return hashlib.sha256(orjson.dumps(data, default=str, option=HASH_OPTIONS)).hexdigest()
+
+
+def upstream_time(value: str | None) -> datetime | None:
+    """An upstream's ISO 8601 timestamp as an aware datetime (UTC when it names no zone), or None."""
+    parsed = parse_datetime(value) if value else None
+    if parsed is not None and timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed, timezone.utc)
+    return parsed
 
 
 class SyncState(models.TextChoices):

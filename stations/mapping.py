@@ -11,37 +11,21 @@ for the demo).
 
 from __future__ import annotations
 
-import hashlib
-from datetime import datetime
 from typing import Any
 
-import orjson
-
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from connectors import beenergised as be
 from connectors import greenflux as gf
 from locations.models import Location
 from models_catalog.models import StationModel
-from portal.mirror import SyncState
+from portal.mirror import HASH_OPTIONS, SyncState, content_hash, upstream_time
 from portal.identities import company_ref, company_refs
 from stations.models import Connector, Evse, HardwareTemplate, Station, Technician
 
-
-HASH_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
-
-
-def content_hash(data: Any) -> str:
-    """A digest of ``data`` that ignores key order (orjson: about ten times faster than ``json``)."""
-    return hashlib.sha256(orjson.dumps(data, default=str, option=HASH_OPTIONS)).hexdigest()
-
-
-def _when(value: str | None) -> datetime | None:
-    parsed = parse_datetime(value) if value else None
-    if parsed is not None and timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed, timezone.utc)
-    return parsed
+# content_hash, HASH_OPTIONS and _when live in portal.mirror (every app's refresher uses them); kept
+# importable from here for the station code that names them.
+_when = upstream_time
 
 
 def upstream_document(record: gf.Station | be.Station) -> dict[str, Any]:
