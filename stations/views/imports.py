@@ -96,6 +96,11 @@ def import_detail(request: HttpRequest, job_id: int) -> HttpResponse:
         if context["progress"] is not None and not context["progress"]["total"] and context["changes"]:
             context["progress"] = None  # nothing to create: the changes' progress says it all
     if request.htmx and request.GET.get("part") == "progress":
+        if update and job.status == ImportJob.Status.FINISHED:
+            # Polling stops here: the page is drawn again so that each row shows its result too.
+            response = HttpResponse(status=204)
+            response["HX-Refresh"] = "true"
+            return response
         return render(request, "stations/import_detail.html#progress", context)
     return render(request, "stations/import_detail.html", context)
 

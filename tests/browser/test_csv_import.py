@@ -108,8 +108,8 @@ def test_update_mode_upload_shows_each_rows_outcome_and_applies_the_changes(
     expect(page.locator("#changes-progress")).to_contain_text("1 done, 0 conflicts, 0 failed", timeout=60_000)
     expect(page.get_by_text("1 of 1 settled: 1 created, 0 failed")).to_be_visible(timeout=60_000)
     expect(page.locator("#import-progress").get_by_text("finished")).to_be_visible(timeout=10_000)
-    page.reload()  # the progress box follows by itself; the rows' results are drawn with the page
-    expect(report.locator("#row-2")).to_contain_text("done")
+    # Once finished the page draws itself again, so each row shows its result without a reload.
+    expect(report.locator("#row-2")).to_contain_text("done", timeout=10_000)
     expect(report.locator("#row-3")).to_contain_text("nothing sent")
     screenshot(page, "import-update-progress")
     with gf_backend.connector() as connector:

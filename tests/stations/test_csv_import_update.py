@@ -77,7 +77,7 @@ def row_of(job: ImportJob, number: int) -> ImportRow:
 def test_update_mode_report_then_confirm_writes_the_preview_and_a_station_changed_since_is_a_conflict(
     transactional_db: None, simulator: SimulatorHandle, gf_backend: Backend, operator: User
 ) -> None:
-    changed, unchanged, conflicting, refused = mirrored_stations(gf_backend, 4)
+    changed, unchanged, conflicting, refused, deleted = mirrored_stations(gf_backend, 5)
     location = Location.objects.filter(backend=gf_backend).first()
     new_tariff = "TARIFF-IMPORT-2027"
     before = {s.pk: upstream(gf_backend, s.upstream_id) for s in (changed, unchanged, conflicting)}
@@ -100,6 +100,8 @@ def test_update_mode_report_then_confirm_writes_the_preview_and_a_station_change
         # row 7: invalid: a new identity without what a new station needs
         {"backend": gf_backend.name, "charge_box_identity": refused.charge_box_identity + "-X",
          "label": "No location"},
+        # row 8: a change of a station that will be deleted upstream before it is sent: it fails
+        {"backend": gf_backend.name, "charge_box_identity": deleted.charge_box_identity, "deploy_state": "deprecated"},
     ]
     client = Client()
     client.force_login(operator)
@@ -108,24 +110,26 @@ def test_update_mode_report_then_confirm_writes_the_preview_and_a_station_change
     job = last_job()
     assert job.mode == ImportJob.Mode.UPDATE and job.status == ImportJob.Status.INVALID
     actions = {r.number: ("invalid" if r.problems else r.action) for r in ImportRow.objects.filter(job=job)}
-    assert actions == {2: "change", 3: "unchanged", 4: "create", 5: "change", 6: "invalid", 7: "invalid"}
+    assert actions == {2: "change", 3: "unchanged", 4: "create", 5: "change", 6: "invalid", 7: "invalid",
+                       8: "change"}
     problems = {(r.number, c): m for r in ImportRow.objects.filter(job=job) for c, m in r.problems}
     assert "Sideways" in problems[(6, "deploy_state")]
     assert (7, "location") in problems  # a new station still needs what a create needs
     assert row_of(job, 2).batch_item.diff == [["Default tariff id", changed.default_tariff_id, new_tariff]]
 
     page = client.get(response["Location"]).content.decode()
-    for text in ("Changes <span class=\"count\">2</span>", "Unchanged <span class=\"count\">1</span>",
+    for text in ("Changes <span class=\"count\">3</span>", "Unchanged <span class=\"count\">1</span>",
                  "New stations <span class=\"count\">1</span>", "Invalid <span class=\"count\">2</span>",
                  f"<del>{changed.default_tariff_id}</del> → <ins>{new_tariff}</ins>",
                  f"<del>{conflicting.label}</del> → <ins>Renamed by the import</ins>",
                  "Already as in the file; nothing is sent.", "<code>deploy_state</code>",
-                 "Apply the 4 valid rows, leave the others"):
+                 "Apply the 5 valid rows, leave the others"):
         assert text in page, text
     assert not Operation.objects.exists()  # a report sends nothing
 
-    # Someone renames a station on GreenFlux after the report was shown.
+    # Someone renames a station on GreenFlux after the report was shown, and another one is deleted there.
     simulator.touch_station(conflicting.upstream_id, name="Renamed elsewhere")
+    simulator.store.delete("gf_stations", deleted.upstream_id)
     assert client.post(reverse("stations:import_confirm", args=[job.pk]), {"valid_only": "1"}).status_code == 302
     wait_for(lambda: import_finish_if_settled(ImportJob.objects.get(pk=job.pk)).status == ImportJob.Status.FINISHED,
              timeout=120)
@@ -151,8 +155,23 @@ def test_update_mode_report_then_confirm_writes_the_preview_and_a_station_change
     assert not Operation.objects.filter(target_type="station", target_id=refused.pk).exists()
 
     page = client.get(reverse("stations:import_detail", args=[job.pk])).content.decode()
-    assert "1 done, 1 conflict, 0 failed" in page
+    assert "1 done, 1 conflict, 1 failed" in page
     assert reverse("stations:conflict", args=[conflicting.pk]) in page
+    assert "not found" in page  # the failed row says why
+    fix = client.get(reverse("stations:import_rows_to_fix", args=[job.pk])).content.decode()
+    assert deleted.charge_box_identity in fix and "not found" in fix and "Sideways" in fix
+
+    # Retrying sends the failed change again, and only it.
+    ops = Operation.objects.filter(target_type="station")
+    before_retry = {op.pk: (op.status, op.attempts, op.finished_at) for op in ops}
+    failed_op = ops.get(status=Operation.Status.FAILED)
+    assert client.post(reverse("stations:import_retry", args=[job.pk])).status_code == 302
+    wait_for(lambda: not Operation.objects.filter(status__in=Operation.OPEN).exists(), timeout=60)
+    after_retry = {op.pk: (op.status, op.attempts, op.finished_at) for op in Operation.objects.filter(
+        target_type="station")}
+    assert {k: v for k, v in after_retry.items() if k != failed_op.pk} == {
+        k: v for k, v in before_retry.items() if k != failed_op.pk}
+    assert after_retry[failed_op.pk][2] > before_retry[failed_op.pk][2]
     # The conflict page is the single edit's: the report's version, the user's change, the upstream's.
     conflict_page = client.get(reverse("stations:conflict", args=[conflicting.pk])).content.decode()
     assert "Renamed elsewhere" in conflict_page and "Renamed by the import" in conflict_page

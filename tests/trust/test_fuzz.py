@@ -102,10 +102,27 @@ def test_importer_survives_any_rows(rows: list[dict[str, str]], delimiter: str, 
     _upload(world, out.getvalue().encode("utf-8"))
 
 
-def _upload(world: World, data: bytes) -> None:
+@FUZZ
+@given(rows=st.lists(st.fixed_dictionaries(
+    {"backend": st.sampled_from(["A GreenFlux", "a greenflux"]), "charge_box_identity": st.sampled_from(["A-1", "a-1"])},
+    optional={name: csv_cells for name in COLUMN_NAMES if name not in ("backend", "charge_box_identity")}),
+    max_size=6))
+def test_importer_update_mode_survives_any_change_of_an_existing_station(
+        rows: list[dict[str, str]], world: World) -> None:
+    """Update mode: rows naming the world's station, any values in any other column."""
+    import csv
+
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(COLUMN_NAMES))
+    writer.writeheader()
+    writer.writerows(rows)
+    _upload(world, out.getvalue().encode("utf-8"), mode="update")
+
+
+def _upload(world: World, data: bytes, mode: str = "create") -> None:
     client = Client()
     client.force_login(world.users["operator"])  # type: ignore[arg-type]
     with transaction.atomic():
-        response = client.post(reverse("stations:import_list"), {"file": io.BytesIO(data)}, follow=True)
+        response = client.post(reverse("stations:import_list"), {"file": io.BytesIO(data), "mode": mode}, follow=True)
         transaction.set_rollback(True)
     assert response.status_code == 200
