@@ -26,6 +26,7 @@ from models_catalog.selectors import (
 from models_catalog.selectors import model_list as select_models
 from portal import field_conflicts, targets
 from portal.access import Role, has_role, role_required
+from portal.mirror import SyncState
 from portal.models import Backend
 
 
@@ -63,7 +64,12 @@ def model_detail(request: HttpRequest, model_id: int) -> HttpResponse:
 @require_http_methods(["GET"])
 def model_status(request: HttpRequest, model_id: int) -> HttpResponse:
     model = get_object_or_404(StationModel, pk=model_id)
-    return render(request, "models_catalog/model_detail.html#status", _detail_context(request, model))
+    response = render(request, "models_catalog/model_detail.html#status", _detail_context(request, model))
+    if request.htmx and request.GET.get("was") == "pending" and model.sync_state != SyncState.PENDING:
+        # It just settled: the page draws itself again with the catalogue's answer (its name, or after
+        # a conflict the catalogue's name beside the held rename) and a rename form that shows it.
+        response["HX-Refresh"] = "true"
+    return response
 
 
 @role_required(Role.ADMIN)

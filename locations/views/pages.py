@@ -29,6 +29,7 @@ from locations.selectors import (
 )
 from portal import field_conflicts, targets
 from portal.access import Role, get_scoped_or_404, has_role, role_required, scoped
+from portal.mirror import SyncState
 from portal.models import Backend
 from portal.selectors import companies_for
 
@@ -119,7 +120,12 @@ def _status_context(request: HttpRequest, location: Location) -> dict[str, objec
 def location_status(request: HttpRequest, location_id: int) -> HttpResponse:
     """The sync state fragment the detail page polls while a write is on its way."""
     location = _location(request, location_id)
-    return render(request, "locations/location_detail.html#status", _status_context(request, location))
+    response = render(request, "locations/location_detail.html#status", _status_context(request, location))
+    if request.htmx and request.GET.get("was") == "pending" and location.sync_state != SyncState.PENDING:
+        # It just settled: the page draws itself again, so its name and facts are ChargEye's answer
+        # (or, after a conflict, ChargEye's version beside the held change), not what was sent.
+        response["HX-Refresh"] = "true"
+    return response
 
 
 @role_required(Role.OPERATOR)

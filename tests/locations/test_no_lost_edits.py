@@ -83,6 +83,7 @@ def test_their_name_changed_on_chargeye_after_the_form_opened_is_not_overwritten
     html = page(operator_client, location)
     assert "Your change of Name (to “Renamed by me”) was not sent because ChargEye has “Renamed on ChargEye” now" in html
     assert "Send mine over theirs" in html and "Discard mine" in html
+    assert "{#" not in html and "HeldConflict" not in html  # no template source shows
 
 
 def test_send_mine_over_theirs_sends_it_and_the_operations_page_says_so(
