@@ -132,6 +132,19 @@ def estate(simulator: SimulatorHandle, company_a: Company, company_b: Company) -
                 {**be_row(7), "time_zone": "Mars/Olympus"}, {**be_row(8), "charge_box_identity": "BRAVO-IMP-001"}]
     invalid = _upload(both, bad_rows, "fleet-fixed.csv")
     assert invalid.status == ImportJob.Status.INVALID
+    # An update-mode file of both companies: a rename of one of A's stations (its diff is A's), and a
+    # label for one of B's be.ENERGISED stations, refused since they cannot change (its row is B's).
+    gf_station = Station.objects.filter(backend=gf_a, upstream_id__isnull=False).order_by("-pk").first()
+    be_station = Station.objects.filter(backend=be_b, upstream_id__isnull=False).order_by("pk").first()
+    update_rows = [{"backend": gf_a.name, "charge_box_identity": gf_station.charge_box_identity,
+                    "label": "Alpha renamed by update import"},
+                   {"backend": be_b.name, "charge_box_identity": be_station.charge_box_identity,
+                    "label": "Bravo renamed by update import"}]
+    data = csv_bytes(*update_rows)
+    update = import_upload(user=both, stream=io.BytesIO(data), file_name="fleet-update.csv", size=len(data),
+                           mode=ImportJob.Mode.UPDATE)
+    assert [r.action for r in update.rows.order_by("number")] == ["change", "change"]
+    assert [bool(r.problems) for r in update.rows.order_by("number")] == [False, True]
 
     # A quick edit and a conflict on A's GreenFlux stations, a quick edit on B's side too.
     station_a = Station.objects.filter(backend=gf_a, upstream_id__isnull=False).order_by("pk").first()
