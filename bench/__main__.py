@@ -1,8 +1,15 @@
-"""``python -m bench [name-filter]``: run every ``bench/bench_*.py`` and print one table."""
+"""``python -m bench [--runs N] [name-filter]``: run every ``bench/bench_*.py`` and print one table.
+
+With ``--runs N`` (``make bench ARGS="--runs 3 refresh"``) each benchmark runs N times and each
+figure is the median of its runs: value and baseline each their median, the ratio the median of
+the runs' own ratios (each measured against the baseline of the same run), and a ``runs`` column
+lists every run's ratio so the spread shows.
+"""
 
 from __future__ import annotations
 
 import importlib
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -24,7 +31,32 @@ def discover(name_filter: str | None) -> list[str]:
     return [n for n in names if not name_filter or name_filter in n]
 
 
+def _median(values: list[Any]) -> Any:
+    numbers = [v for v in values if isinstance(v, (int, float))]
+    return statistics.median(numbers) if numbers else values[0]
+
+
+def combine(runs: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """One row per figure: the median over runs (rows are matched by position, as a figure's name
+    may hold a run's own numbers); with one run, the rows as they are."""
+    if len(runs) == 1:
+        return runs[0]
+    combined = []
+    for rows in zip(*runs):
+        row = dict(rows[-1])
+        for key in ("value", "baseline_value", "ratio"):
+            row[key] = _median([r.get(key) for r in rows])
+        ratios = [r.get("ratio") for r in rows]
+        if all(isinstance(r, (int, float)) for r in ratios):
+            row["runs"] = " ".join(f"{r:.3f}" for r in ratios)
+        combined.append(row)
+    return combined
+
+
 def main(argv: list[str]) -> int:
+    runs = 1
+    if argv[:1] == ["--runs"]:
+        runs, argv = int(argv[1]), argv[2:]
     name_filter = argv[0] if argv else None
     modules = discover(name_filter)
     if not modules:
@@ -32,14 +64,18 @@ def main(argv: list[str]) -> int:
         return 1
     rows: list[dict[str, Any]] = []
     for name in modules:
-        started = time.perf_counter()
-        print(f"running {name} ...", file=sys.stderr, flush=True)
         module = importlib.import_module(f"bench.{name}")
-        rows.extend(module.run())
-        print(f"  {name} done in {time.perf_counter() - started:.1f}s", file=sys.stderr, flush=True)
-    table = [[_fmt(row.get(c)) for c in COLUMNS] for row in rows]
-    widths = [max(len(c), *(len(r[i]) for r in table)) for i, c in enumerate(COLUMNS)]
-    print("  ".join(c.ljust(w) for c, w in zip(COLUMNS, widths)))
+        results = []
+        for attempt in range(1, runs + 1):
+            started = time.perf_counter()
+            print(f"running {name} ({attempt} of {runs}) ...", file=sys.stderr, flush=True)
+            results.append(module.run())
+            print(f"  {name} done in {time.perf_counter() - started:.1f}s", file=sys.stderr, flush=True)
+        rows.extend(combine(results))
+    columns = COLUMNS + (("runs",) if runs > 1 else ())
+    table = [[_fmt(row.get(c)) for c in columns] for row in rows]
+    widths = [max(len(c), *(len(r[i]) for r in table)) for i, c in enumerate(columns)]
+    print("  ".join(c.ljust(w) for c, w in zip(columns, widths)))
     print("  ".join("-" * w for w in widths))
     for r in table:
         print("  ".join(v.ljust(w) if i < 2 or i == 3 or i == 4 else v.rjust(w) for i, (v, w) in enumerate(zip(r, widths))))

@@ -243,6 +243,13 @@ def _cache_from_url(url: str) -> dict[str, object]:
 
 CACHES = {"default": _cache_from_url(os.environ.get("CACHE_URL", "db://portal_cache"))}
 
+# The tests run in parallel processes (pytest-xdist's gw0, gw1, …) that share one Redis: each
+# process, and the Celery worker it starts (which inherits the variable), keys its cache and names
+# its queue after itself, so one process's tasks and cache never reach another's database.
+TEST_PROCESS = os.environ.get("PYTEST_XDIST_WORKER", "")
+if TEST_PROCESS and "KEY_PREFIX" in CACHES["default"]:
+    CACHES["default"]["KEY_PREFIX"] = f"portal-{TEST_PROCESS}"
+
 # --- Celery: an SQLite broker for the demo (portal.demo_broker), Redis or RabbitMQ elsewhere. ---
 from portal.demo_broker import demo_broker_transport_options, demo_broker_url  # noqa: E402
 
@@ -256,7 +263,7 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "portal")
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "portal") + (f"-{TEST_PROCESS}" if TEST_PROCESS else "")
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE

@@ -53,7 +53,13 @@ def _empty_cache() -> None:
     from django.conf import settings
     from django.core.cache import cache
 
-    if "DatabaseCache" not in settings.CACHES["default"]["BACKEND"]:  # a database cache needs the db fixture
+    config = settings.CACHES["default"]
+    if "RedisCache" in config["BACKEND"]:
+        # Only this test process's keys: parallel processes share the Redis database.
+        client = cache._cache.get_client(write=True)  # type: ignore[attr-defined]
+        for key in client.scan_iter(match=f"{config['KEY_PREFIX']}:*", count=1000):
+            client.delete(key)
+    elif "DatabaseCache" not in config["BACKEND"]:  # a database cache needs the db fixture
         cache.clear()
 
 
