@@ -275,6 +275,12 @@ OUTBOX_BACKOFF_SECONDS = float(os.environ.get("OUTBOX_BACKOFF_SECONDS", "2"))
 OUTBOX_BACKOFF_MAX_SECONDS = float(os.environ.get("OUTBOX_BACKOFF_MAX_SECONDS", "300"))
 OUTBOX_RESEND_AFTER_SECONDS = float(os.environ.get("OUTBOX_RESEND_AFTER_SECONDS", "60"))
 
+# --- CSV imports (stations.csv_import.checking): files are checked under a lease, like operations. ---
+IMPORT_INLINE_MAX_BYTES = int(os.environ.get("IMPORT_INLINE_MAX_BYTES", str(1024 * 1024)))  # larger: a worker checks
+IMPORT_LEASE_SECONDS = float(os.environ.get("IMPORT_LEASE_SECONDS", "300"))
+IMPORT_RESEND_AFTER_SECONDS = float(os.environ.get("IMPORT_RESEND_AFTER_SECONDS", "60"))
+IMPORT_VALIDATION_MAX_ATTEMPTS = int(os.environ.get("IMPORT_VALIDATION_MAX_ATTEMPTS", "3"))
+
 # --- Refresh: a full run removing more than this share of a backend's rows waits for an admin. ---
 REMOVAL_BRAKE_SHARE = float(os.environ.get("REMOVAL_BRAKE_SHARE", "0.10"))
 REMOVAL_BRAKE_MIN_ROWS = int(os.environ.get("REMOVAL_BRAKE_MIN_ROWS", "5"))  # fewer removals never wait

@@ -148,11 +148,8 @@ def _lines(stream: IO[bytes]) -> Iterator[str]:
         yield pending
 
 
-def read_rows(stream: IO[bytes], size: int) -> tuple[str, list[str], Iterator[tuple[int, dict[str, str]]]]:
-    """Open an uploaded file: its delimiter, its header, and an iterator of (line number, row).
-
-    Row numbers count the header as row 1, as a spreadsheet shows them.
-    """
+def check_size(size: int) -> None:
+    """Refuse a file too large to keep, or empty, before anything is stored of it."""
     if size > MAX_BYTES:
         raise FileRefused(
             f"The file is {size / 1024 / 1024:.1f} MB; the limit is {MAX_BYTES // 1024 // 1024} MB. "
@@ -160,6 +157,14 @@ def read_rows(stream: IO[bytes], size: int) -> tuple[str, list[str], Iterator[tu
         )
     if size == 0:
         raise FileRefused("The file is empty.")
+
+
+def read_rows(stream: IO[bytes], size: int) -> tuple[str, list[str], Iterator[tuple[int, dict[str, str]]]]:
+    """Open an uploaded file: its delimiter, its header, and an iterator of (line number, row).
+
+    Row numbers count the header as row 1, as a spreadsheet shows them.
+    """
+    check_size(size)
     head = stream.read(4)
     stream.seek(0)
     if head.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(head) >= 2 and b"\x00" in head[:4]):

@@ -20,6 +20,15 @@ row (current → new, or unchanged), and confirming the job confirms that
 batch, so changes take the bulk change's (and so the single edit's) write
 path. ``ImportRow.action`` says what a row is: a create, a change, or
 unchanged; a row with problems is invalid whatever it would have been.
+
+Checking a file runs under a lease, like an outbox ``Operation``: the upload
+keeps the file on the job (``file_content``) with the status *validating*;
+whoever checks it (the request itself for a small file, a worker for a large
+one) takes the lease first and writes every row and the counts in one
+transaction. A process that dies while checking leaves no rows behind and a
+lease that runs out, and the sweeper (``stations.sweep_imports``, on beat's
+schedule) hands the job to a worker again. After ``IMPORT_VALIDATION_MAX_ATTEMPTS``
+attempts the file is refused with that reason: a job never stays validating.
 """
 
 from __future__ import annotations
@@ -34,6 +43,7 @@ class ImportJob(models.Model):
         UPDATE = "update", "Create new stations and update existing ones"
 
     class Status(models.TextChoices):
+        VALIDATING = "validating", "Checking the file"
         VALIDATED = "validated", "Ready to confirm"
         INVALID = "invalid", "Has problems"
         DUPLICATE = "duplicate", "Already imported"
@@ -58,6 +68,12 @@ class ImportJob(models.Model):
     confirmed_at = models.DateTimeField(null=True, blank=True)
     submitted_rows = models.PositiveIntegerField(default=0, help_text="Rows handed to the write path so far.")
     finished_at = models.DateTimeField(null=True, blank=True)
+    file_content = models.BinaryField(
+        default=b"", blank=True, editable=False,
+        help_text="The uploaded file while it waits to be checked; emptied once it is.")
+    lease_until = models.DateTimeField(null=True, blank=True, help_text="Someone is checking the file until then.")
+    enqueued_at = models.DateTimeField(null=True, blank=True, help_text="When checking was last handed to a worker.")
+    validation_attempts = models.PositiveIntegerField(default=0)
     company_rows = models.JSONField(
         default=dict, blank=True,
         help_text='Rows per company of their data: {"<company id>" or "none": [rows, valid rows, problems]}.',
@@ -70,6 +86,7 @@ class ImportJob(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "lease_until"], name="import_job_status_lease")]
 
     def __str__(self) -> str:
         return f"Import #{self.pk} ({self.file_name})"

@@ -22,7 +22,7 @@ from stations.csv_import.models import ImportJob, ImportRow
 
 def imports_for(user: User) -> QuerySet[ImportJob]:
     """Jobs the user uploaded, or holding a row of one of the user's companies."""
-    jobs = ImportJob.objects.select_related("created_by")
+    jobs = ImportJob.objects.select_related("created_by").defer("file_content")  # a file waiting to be checked
     keys = company_keys(user, owner=False)
     if keys is None:
         return jobs

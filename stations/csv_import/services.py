@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import time
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
@@ -25,7 +24,7 @@ from models_catalog.models import StationModel
 from portal.mirror import SyncState
 from portal.models import Backend, Company, Operation, User
 from stations import services
-from stations.csv_import.format import COLUMN_NAMES, FileRefused, read_rows
+from stations.csv_import.format import COLUMN_NAMES, FileRefused, check_size, read_rows
 from stations.csv_import.models import ImportJob, ImportRow
 from stations.csv_import.selectors import import_view
 from stations.bulk.models import Batch, BatchItem
@@ -46,13 +45,20 @@ def _sha256(stream: IO[bytes]) -> str:
 
 
 def import_upload(*, user: User, stream: IO[bytes], file_name: str, size: int,
-                  mode: str = ImportJob.Mode.CREATE) -> ImportJob:
-    """Read and validate a file; store the job and its rows. Nothing is sent upstream.
+                  mode: str = ImportJob.Mode.CREATE, defer: bool = False) -> ImportJob:
+    """Record a file and check it row by row; nothing is sent upstream.
+
+    The file is kept on the job (status *validating*) and checked under a lease
+    (``stations.csv_import.checking``): here and now, or with ``defer`` by a
+    worker (the Imports page defers a large file rather than keep its request
+    waiting). A process that dies while checking leaves no rows, and the
+    sweeper has a worker check the file again.
 
     In update mode a file imported before is checked again rather than refused: its rows that
     exist are changes (or unchanged), so applying it twice changes nothing twice.
     """
-    started = time.perf_counter()
+    from stations.csv_import.checking import import_check, import_check_enqueue_on_commit
+
     sha = _sha256(stream)
     job = ImportJob(created_by=user, file_name=file_name[:255], file_sha256=sha, mode=mode)
     earlier = ImportJob.objects.filter(file_sha256=sha, confirmed_at__isnull=False).order_by("created_at").first()
@@ -64,16 +70,40 @@ def import_upload(*, user: User, stream: IO[bytes], file_name: str, size: int,
         job.save()
         return job
     try:
+        check_size(size)  # a file too large is not kept
+    except FileRefused as exc:
+        job.status = ImportJob.Status.INVALID
+        job.file_problem = str(exc)
+        job.save()
+        return job
+    job.status = ImportJob.Status.VALIDATING
+    job.file_content = stream.read()
+    job.enqueued_at = timezone.now()  # handed over: the sweeper waits a while before it resends
+    job.save()
+    if defer:
+        import_check_enqueue_on_commit(job.pk)
+    else:
+        import_check(job.pk)
+    job.refresh_from_db()
+    return job
+
+
+def check_file(job: ImportJob, user: User, stream: IO[bytes], size: int) -> None:
+    """Read and check the whole file onto ``job`` (its rows written, its counts and status set).
+
+    Runs inside the checker's transaction (``checking.import_check``): a refused
+    file keeps no row, and nothing is seen before the whole file is checked.
+    """
+    try:
         delimiter, header, rows = read_rows(stream, size)
         job.delimiter = delimiter
-        job.status = ImportJob.Status.VALIDATED
-        job.save()
         _validate_rows(job, user, rows)
+        job.status = ImportJob.Status.VALIDATED
         extra = unknown_columns(header)
         if extra:
             job.file_problem = "Ignored columns the importer does not know: " + ", ".join(extra) + "."
     except FileRefused as exc:
-        ImportRow.objects.filter(job=job).delete() if job.pk else None
+        ImportRow.objects.filter(job=job).delete()
         if job.batch_id:
             Batch.objects.filter(pk=job.batch_id).delete()
             job.batch = None
@@ -85,9 +115,6 @@ def import_upload(*, user: User, stream: IO[bytes], file_name: str, size: int,
         job.status = ImportJob.Status.INVALID
         if not job.total_rows and not job.file_problem:
             job.file_problem = "The file has a header but no rows."
-    job.validation_seconds = time.perf_counter() - started
-    job.save()
-    return job
 
 
 def _validate_rows(job: ImportJob, user: User, rows: Iterator[tuple[int, dict[str, str]]]) -> None:
@@ -183,6 +210,8 @@ def import_confirm(*, user: User, job: ImportJob, valid_only: bool = False) -> I
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().get(pk=job.pk)
         partial = valid_only and job.status == ImportJob.Status.INVALID and job.valid_rows > 0 and job.total_rows
+        if job.status == ImportJob.Status.VALIDATING:
+            raise ValueError("This file is still being checked; confirm it once its report is shown.")
         if job.status != ImportJob.Status.VALIDATED and not partial:
             raise ValueError("Only a file without problems can be confirmed, or its valid rows on their own."
                              if job.valid_rows else "No row of this file is valid; nothing can be created.")

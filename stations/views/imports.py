@@ -7,6 +7,7 @@ and the report lists every row as new, change (current → new), unchanged or in
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -47,8 +48,9 @@ def import_list(request: HttpRequest) -> HttpResponse:
         if mode not in ImportJob.Mode.values:
             messages.error(request, "Choose what to do with rows whose station exists: refuse them or update it.")
             return redirect("stations:import_list")
+        # A large file is checked by a worker, so that the request does not wait for it; its page follows.
         job = services.import_upload(user=request.user, stream=upload.file, file_name=upload.name,
-                                     size=upload.size, mode=mode)
+                                     size=upload.size, mode=mode, defer=upload.size > settings.IMPORT_INLINE_MAX_BYTES)
         return redirect("stations:import_detail", job_id=job.pk)
     page = Paginator(imports_for(request.user), 25).get_page(request.GET.get("page"))
     return render(request, "stations/import_list.html", {
@@ -70,6 +72,10 @@ def import_template(request: HttpRequest) -> HttpResponse:
 def import_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     view = _get_view(request, job_id)
     job = services.import_finish_if_settled(view.job)
+    if request.htmx and request.GET.get("part") == "checking":
+        if job.status == ImportJob.Status.VALIDATING:
+            return render(request, "stations/import_detail.html#checking", {"job": job, "view": view})
+        return HttpResponse(headers={"HX-Refresh": "true"})  # checked: the whole page shows the report now
     problems = view.rows.exclude(problems=[]).order_by("number")
     update = job.mode == ImportJob.Mode.UPDATE
     context = {

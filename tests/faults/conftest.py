@@ -25,6 +25,7 @@ WORKER_ENV = {
     "OUTBOX_BACKOFF_SECONDS": "2",
     "OUTBOX_BACKOFF_MAX_SECONDS": "15",   # 12 attempts span well over a minute
     "OUTBOX_MAX_ATTEMPTS": "12",
+    "IMPORT_LEASE_SECONDS": "5",          # a dead worker's import check comes back after 5 s
 }
 
 

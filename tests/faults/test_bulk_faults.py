@@ -167,7 +167,7 @@ def test_broker_restarted_and_its_queue_lost_during_a_bulk_change(
     assert len(ops) == 12
     wait_until_under_way(batch, done=2)
     private_broker.stop()   # the broker dies with every queued message of the batch
-    time.sleep(1.0)
+    time.sleep(float(os.environ.get("FAULT_BROKER_OUTAGE_SECONDS", "1")))
     assert client.get(reverse("stations:batch_detail", args=[batch.pk])).status_code == 200
     private_broker.start()  # empty: only the outbox rows know what is left to do
 
