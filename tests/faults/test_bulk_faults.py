@@ -198,3 +198,24 @@ def test_tokens_expire_in_the_middle_of_a_batch(
     assert {op.status for op in batch_ops(batch)} == {Operation.Status.DONE}
     assert simulator.tokens_issued("beenergised") == issued + 1, "the token was renewed once, not per task"
     assert_batch_page_counts(client, batch, 12)
+
+
+def test_a_bulk_change_confirmed_while_the_broker_is_down(
+    fault_worker: subprocess.Popen[bytes], private_broker: PrivateRedis, simulator: SimulatorHandle,
+    gf_backend: Backend, operator: User, upstream_writes: UpstreamWrites,
+) -> None:
+    stations = mirrored_stations(gf_backend, 6)
+    client = client_for(operator)
+    private_broker.stop()  # the confirmation cannot hand a single message over
+    batch = confirmed_batch(client, stations, action="change", charger_type="Business", label_prefix="BD ")
+    ops = batch_ops(batch)
+    assert len(ops) == 6 and {op.status for op in ops} == {Operation.Status.QUEUED}
+    private_broker.start()
+
+    drive(ops, client, timeout=60)
+
+    remote = upstream_stations(gf_backend, stations)
+    for station in stations:
+        assert remote[station.upstream_id].name == "BD " + station.label
+        assert upstream_writes.counts[station.upstream_id] == 1, f"{station.label} written twice or never"
+    assert_batch_page_counts(client, batch, 6)
