@@ -91,6 +91,7 @@ def test_update_mode_upload_shows_each_rows_outcome_and_applies_the_changes(
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Imports").click()
     page.get_by_label("CSV file").set_input_files(str(write_csv(tmp_path / "fleet-update.csv", rows)))
     page.get_by_label("Update those stations: change only the columns filled in").check()
+    screenshot(page, "import-update-upload")
     page.get_by_role("button", name="Upload and check").click()
 
     report = page.locator("table.import-rows")
