@@ -41,5 +41,6 @@ def setup() -> str:
 
     django.setup()
     call_command("migrate", interactive=False, verbosity=0)
+    call_command("createcachetable", verbosity=0)  # the default cache is a table (upstream tokens)
     _done.append(url)
     return url
