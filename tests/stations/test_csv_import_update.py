@@ -258,3 +258,31 @@ def test_create_mode_stays_the_default_and_a_viewer_cannot_use_the_page(
     assert viewer_client.get(reverse("stations:import_detail", args=[job.pk])).status_code == 403
     assert viewer_client.post(reverse("stations:import_confirm", args=[job.pk])).status_code == 403
     assert ImportJob.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_large_update_file_checked_by_a_worker_gives_the_same_report_as_one_checked_at_once(
+    gf_backend: Backend, operator: User, company_a: Company
+) -> None:
+    from stations.csv_import import checking
+    from stations.csv_import.services import import_upload
+
+    StationFactory(backend=gf_backend, company=company_a, charge_box_identity="BIG-1", upstream_id="BIG-1",
+                   deploy_state="Stock", default_tariff_id="T-1", label="Big one")
+    data = file_of([{"backend": gf_backend.name, "charge_box_identity": "BIG-1", "default_tariff_id": "T-2"},
+                    {"backend": gf_backend.name, "charge_box_identity": "BIG-1", "deploy_state": "Stock"}])
+
+    def report(job: ImportJob) -> list[tuple[str, list, list]]:
+        return [(r.action, r.problems, r.batch_item.diff if r.batch_item else None)
+                for r in ImportRow.objects.filter(job=job).select_related("batch_item").order_by("number")]
+
+    at_once = import_upload(user=operator, stream=io.BytesIO(data), file_name="a.csv", size=len(data), mode="update")
+    later = import_upload(user=operator, stream=io.BytesIO(data), file_name="b.csv", size=len(data), mode="update",
+                          defer=True)
+    assert later.status == ImportJob.Status.VALIDATING and later.mode == ImportJob.Mode.UPDATE
+    checking.import_check(later.pk)  # what the worker does
+    later.refresh_from_db()
+    assert later.status == at_once.status == ImportJob.Status.INVALID  # row 3 names the station twice
+    assert report(later) == report(at_once)
+    assert report(later)[0] == ("change", [], [["Default tariff id", "T-1", "T-2"]])
+    assert later.batch.items.count() == 1 and later.batch.created_by == operator
