@@ -79,33 +79,36 @@ def _greenflux_params(row: dict[str, str], lookups: Lookups, backend: Backend,
         problems.append(("connectors", "An import does not change the EVSEs of a station that exists: leave "
                                        "connectors empty on this row, or change them on the station's Hardware page."))
     template = row.get("template", "")
-    if template and _key(template) not in {_key(station["template__upstream_id"] or ""),
-                                           _key(station["template__name"] or "")}:
+    if template and not _same("template", template, lookups, backend, station):
         problems.append(("template", "An import does not change the hardware template of a station that exists: "
                                      "leave template empty on this row (or as the station has it)."))
     return params, location, problems
 
 
+def _same(column: str, value: str, lookups: Lookups, backend: Backend, station: dict[str, Any]) -> bool:
+    """Whether a filled-in cell says what the station already holds (then it asks for no change)."""
+    if column == "model":
+        model = lookups.models.get(_key(value))
+        return model is not None and model.pk == station["model_id"]
+    if column == "technician":
+        technician = lookups.technician(backend, value)
+        return technician is not None and technician.pk == station["technician_id"]
+    if column == "location":
+        return _key(value) in {_key(station["location__upstream_id"] or ""), _key(station["location__name"] or "")}
+    if column == "template":
+        return _key(value) in {_key(station["template__upstream_id"] or ""), _key(station["template__name"] or "")}
+    if column == "connectors":
+        return False
+    return value == (station.get(column) or "")
+
+
 def _beenergised_differences(row: dict[str, str], lookups: Lookups, backend: Backend,
                              station: dict[str, Any]) -> list[Problem]:
     """be.ENERGISED stations cannot be changed: each filled-in column that differs is a problem."""
-    problems: list[Problem] = []
     reason = NO_UPDATE.format(kind=backend.get_kind_display(), backend=backend.name)
-    for column in BEENERGISED_COLUMNS:
-        value = row.get(column, "")
-        if not value:
-            continue
-        if column == "model":
-            model = lookups.models.get(_key(value))
-            differs = model is None or model.pk != station["model_id"]
-        elif column == "technician":
-            technician = lookups.technician(backend, value)
-            differs = technician is None or technician.pk != station["technician_id"]
-        else:
-            differs = value != (station[column] or "")
-        if differs:
-            problems.append((column, f"This differs from the station's {column.replace('_', ' ')}; {reason}"))
-    return problems
+    return [(column, f"This differs from the station's {column.replace('_', ' ')}; {reason}")
+            for column in BEENERGISED_COLUMNS
+            if row.get(column) and not _same(column, row[column], lookups, backend, station)]
 
 
 def validate_update(row: dict[str, str], lookups: Lookups, user: User, number: int, backend: Backend,
@@ -136,8 +139,9 @@ def validate_update(row: dict[str, str], lookups: Lookups, user: User, number: i
         elif company.pk != station["company_id"]:
             problems.append(("company", "An import does not move a station to another company: leave company "
                                         f"empty on this row, or give {station['company__name']}."))
+    # A column the platform does not take is fine as the station already has it (an exported file).
     problems += [(c, f"{backend.get_kind_display()} stations do not take this column; leave it empty.")
-                 for c in UNUSED[backend.kind] if row.get(c)]
+                 for c in UNUSED[backend.kind] if row.get(c) and not _same(c, row[c], lookups, backend, station)]
     values = {"backend": backend.pk, "charge_box_identity": identity, "station": station["id"]}
     if backend.kind != Backend.Kind.GREENFLUX:
         problems += _beenergised_differences(row, lookups, backend, station)

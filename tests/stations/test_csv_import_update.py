@@ -286,3 +286,23 @@ def test_a_large_update_file_checked_by_a_worker_gives_the_same_report_as_one_ch
     assert report(later) == report(at_once)
     assert report(later)[0] == ("change", [], [["Default tariff id", "T-1", "T-2"]])
     assert later.batch.items.count() == 1 and later.batch.created_by == operator
+
+
+@pytest.mark.django_db
+def test_the_station_lists_export_uploaded_in_update_mode_changes_nothing(
+    gf_backend: Backend, be_backend: Backend, operator: User
+) -> None:
+    for backend in (gf_backend, be_backend):
+        assert refresh_run(backend, "stations", full=True).status == "done"
+    client = Client()
+    client.force_login(operator)
+    export = b"".join(client.get(reverse("stations:export")).streaming_content)
+    stations = Station.objects.filter(removed_at__isnull=True).count()
+    assert stations > 10
+    post_file(client, export, name="export.csv")
+    job = last_job()
+    problems = [(r.number, r.raw.get("charge_box_identity"), r.problems)
+                for r in ImportRow.objects.filter(job=job).exclude(problems=[])]
+    assert not problems, problems[:5]
+    assert set(ImportRow.objects.filter(job=job).values_list("action", flat=True)) == {"unchanged"}
+    assert job.status == ImportJob.Status.VALIDATED and job.total_rows >= stations
