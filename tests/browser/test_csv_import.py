@@ -113,6 +113,8 @@ def test_update_mode_upload_shows_each_rows_outcome_and_applies_the_changes(
     expect(report.locator("#row-2")).to_contain_text("done", timeout=10_000)
     expect(report.locator("#row-3")).to_contain_text("nothing sent")
     screenshot(page, "import-update-progress")
+    page.get_by_role("link", name="← Imports").click()
+    expect(page.get_by_role("row").filter(has_text="fleet-update.csv")).to_contain_text("update mode")
     with gf_backend.connector() as connector:
         assert connector.get_station(changed.upstream_id).default_charge_station_tariff_id == "TARIFF-BROWSER-UPD"
         assert connector.get_station(invalid.upstream_id).deploy_state == invalid.deploy_state
