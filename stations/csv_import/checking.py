@@ -1,4 +1,5 @@
-"""Checking an uploaded file under a lease: every row and the counts are written at once, or nothing.
+"""Leases on import jobs: checking an uploaded file (every row and the counts written at once, or
+nothing), and handing a confirmed job's rows to the write path.
 
 Why a lease: checking a large file takes a while, and the process doing it
 can die (a worker killed or restarted, a request cut off). Before, a job was
@@ -19,6 +20,15 @@ with only some of its rows, and nothing ever finished it. Now:
   same job waits for the row lock and then finds it checked;
 * after ``IMPORT_VALIDATION_MAX_ATTEMPTS`` attempts (a file that kills every
   checker) the file is refused, saying so: a job never stays *validating*.
+
+A confirmed job's run (``stations.run_import``) takes the same lease (the
+phases never overlap) and renews it after every batch of rows. Before, the
+run was sent once, at confirmation: with the broker down the confirmation
+answered 500 and no row was ever sent, and a worker dying mid-run left the
+rest waiting for the broker's visibility timeout (an hour). Now the
+confirmation is kept and the sweeper sends a run whose message was lost or
+whose runner died; a run goes on where the last one stopped (rows remember
+their station).
 """
 
 from __future__ import annotations
@@ -30,7 +40,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from stations.bulk.models import Batch
@@ -50,6 +60,40 @@ def _send(job_id: int) -> None:
         validate_import.delay(job_id)
     except Exception:  # The broker is down: the job stays validating and the sweeper sends it again.
         log.warning("Could not hand import %s to a worker; the sweeper will", job_id, exc_info=True)
+
+
+def _send_run(job_id: int) -> None:
+    from stations.tasks import run_import
+
+    try:
+        run_import.delay(job_id)
+    except Exception:  # The broker is down: the job stays confirmed and the sweeper sends it again.
+        log.warning("Could not hand the run of import %s to a worker; the sweeper will", job_id, exc_info=True)
+
+
+def import_run_enqueue_on_commit(job_id: int) -> None:
+    """Have a worker send the confirmed job's rows once the surrounding transaction commits."""
+    def send() -> None:
+        ImportJob.objects.filter(pk=job_id).update(enqueued_at=timezone.now())
+        _send_run(job_id)
+    transaction.on_commit(send)
+
+
+def import_run_claim(job_id: int) -> bool:
+    """Take the lease on a confirmed job's run; False when a live runner holds it."""
+    now = timezone.now()
+    lease = now + timedelta(seconds=_setting("IMPORT_LEASE_SECONDS", 300))
+    return bool(ImportJob.objects.filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now), pk=job_id,
+                                         status=ImportJob.Status.CONFIRMED).update(lease_until=lease))
+
+
+def import_run_renew(job_id: int) -> None:
+    lease = timezone.now() + timedelta(seconds=_setting("IMPORT_LEASE_SECONDS", 300))
+    ImportJob.objects.filter(pk=job_id).update(lease_until=lease)
+
+
+def import_run_release(job_id: int) -> None:
+    ImportJob.objects.filter(pk=job_id).update(lease_until=None)
 
 
 def import_check_enqueue_on_commit(job_id: int) -> None:
@@ -115,7 +159,7 @@ def import_check(job_id: int) -> str:
 
 
 def imports_sweep() -> int:
-    """Hand to a worker the jobs whose checker died (lease run out) or whose message was lost."""
+    """Hand to a worker the jobs whose checker or runner died (lease run out) or whose message was lost."""
     now = timezone.now()
     stale = now - timedelta(seconds=_setting("IMPORT_RESEND_AFTER_SECONDS", 60))
     with transaction.atomic():
@@ -126,7 +170,16 @@ def imports_sweep() -> int:
             status=ImportJob.Status.VALIDATING,
         ).only("pk")
         ids = [job.pk for job in due[:100]]
-        ImportJob.objects.filter(pk__in=ids).update(enqueued_at=now)
+        unsent = ImportRow.objects.filter(job=OuterRef("pk"), station__isnull=True, problems=[],
+                                          action=ImportRow.Action.CREATE)
+        runs = [job.pk for job in ImportJob.objects.select_for_update(skip_locked=True).filter(
+            Q(lease_until__lt=now) | Q(lease_until__isnull=True, enqueued_at__lt=stale)
+            | Q(lease_until__isnull=True, enqueued_at__isnull=True, confirmed_at__lt=stale),
+            Exists(unsent), status=ImportJob.Status.CONFIRMED,
+        ).only("pk")[:100]]
+        ImportJob.objects.filter(pk__in=ids + runs).update(enqueued_at=now)
     for job_id in ids:
         _send(job_id)
-    return len(ids)
+    for job_id in runs:
+        _send_run(job_id)
+    return len(ids) + len(runs)

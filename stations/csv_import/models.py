@@ -71,8 +71,9 @@ class ImportJob(models.Model):
     file_content = models.BinaryField(
         default=b"", blank=True, editable=False,
         help_text="The uploaded file while it waits to be checked; emptied once it is.")
-    lease_until = models.DateTimeField(null=True, blank=True, help_text="Someone is checking the file until then.")
-    enqueued_at = models.DateTimeField(null=True, blank=True, help_text="When checking was last handed to a worker.")
+    lease_until = models.DateTimeField(
+        null=True, blank=True, help_text="Someone works on the job (checks its file, or sends its rows) until then.")
+    enqueued_at = models.DateTimeField(null=True, blank=True, help_text="When the job was last handed to a worker.")
     validation_attempts = models.PositiveIntegerField(default=0)
     company_rows = models.JSONField(
         default=dict, blank=True,

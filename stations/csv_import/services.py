@@ -205,7 +205,7 @@ def import_confirm(*, user: User, job: ImportJob, valid_only: bool = False) -> I
     (``stations.bulk.services.batch_confirm``): each change becomes an edit operation based
     on the version its preview showed; unchanged rows send nothing.
     """
-    from stations.tasks import run_import
+    from stations.csv_import.checking import import_run_enqueue_on_commit
 
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().get(pk=job.pk)
@@ -234,15 +234,31 @@ def import_confirm(*, user: User, job: ImportJob, valid_only: bool = False) -> I
         job.confirmed_by = user
         job.confirmed_at = timezone.now()
         job.save()
-        transaction.on_commit(lambda: run_import.delay(job.pk))
+        import_run_enqueue_on_commit(job.pk)
     return job
 
 
 def import_run(job_id: int) -> int:
-    """Hand every valid row without a station to the write path, a batch at a time; safe to repeat."""
+    """Hand every valid row without a station to the write path, a batch at a time; safe to repeat.
+
+    Under the job's lease (``checking.import_run_claim``), renewed after every batch of rows: a
+    second message for the job finds it held and does nothing, and a runner that dies leaves a
+    lease that runs out, after which the sweeper sends the job again (it goes on where it stopped).
+    """
+    from stations.csv_import.checking import import_run_claim, import_run_release
+
     job = ImportJob.objects.select_related("confirmed_by").get(pk=job_id)
-    if job.status != ImportJob.Status.CONFIRMED:
+    if job.status != ImportJob.Status.CONFIRMED or not import_run_claim(job.pk):
         return 0
+    try:
+        return _run_rows(job)
+    finally:
+        import_run_release(job.pk)
+
+
+def _run_rows(job: ImportJob) -> int:
+    from stations.csv_import.checking import import_run_renew
+
     sent = 0
     pending = ImportRow.objects.filter(job=job, station__isnull=True, problems=[],
                                        action=ImportRow.Action.CREATE).order_by("number")
@@ -261,6 +277,7 @@ def import_run(job_id: int) -> int:
                     sent += 1
         ImportJob.objects.filter(pk=job.pk).update(submitted_rows=ImportRow.objects.filter(
             job=job, station__isnull=False).count())
+        import_run_renew(job.pk)
     return sent
 
 

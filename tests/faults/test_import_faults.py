@@ -23,7 +23,8 @@ from django.test import Client
 from django.urls import reverse
 
 from locations.models import Location
-from portal.models import Backend, User
+from portal.models import Backend, Operation, User
+from portal.outbox import operations_sweep
 from stations.csv_import.checking import imports_sweep
 from stations.csv_import.format import COLUMN_NAMES
 from stations.csv_import.models import ImportJob, ImportRow
@@ -52,7 +53,7 @@ def fleet_csv(backend: Backend, rows: int, inline_max: int) -> bytes:
             row["charge_box_identity"] = "IMPF-000001"
         out.write(",".join(row.get(name, "") for name in COLUMN_NAMES) + "\r\n")
     data = out.getvalue().encode()
-    assert len(data) > inline_max, "the file must be one a worker checks"
+    assert len(data) > inline_max or not inline_max, "the file must be one a worker checks"
     return data
 
 
@@ -155,3 +156,35 @@ def test_an_import_uploaded_while_the_broker_is_down_is_checked_once_it_is_back(
         job = wait_checked(job, client, timeout=40, sweep=True)
     assert (job.status, job.total_rows, job.validation_attempts) == (ImportJob.Status.VALIDATED, 300, 1)
     assert ImportRow.objects.filter(job=job).count() == 300
+
+
+def test_an_import_confirmed_while_the_broker_is_down_creates_every_station_once(
+    transactional_db: None, private_broker: PrivateRedis, worker_log: Path, outbox_settings: None,
+    gf_backend: Backend, operator: User, settings: Any,
+) -> None:
+    settings.IMPORT_RESEND_AFTER_SECONDS = 3
+    client = client_for(operator)
+    data = fleet_csv(gf_backend, 8, 0)  # eight valid rows, small enough to be checked in the request
+    answer = client.post(reverse("stations:import_list"), {"file": _named(data, "fleet.csv")})
+    job = ImportJob.objects.get(pk=int(re.search(r"/imports/(\d+)/", answer["Location"]).group(1)))
+    assert job.status == ImportJob.Status.VALIDATED
+    private_broker.stop()
+    confirmed = client.post(reverse("stations:import_confirm", args=[job.pk]))
+    assert confirmed.status_code == 302  # the confirmation is kept; the worker is told later
+    private_broker.start()  # empty: the job row is all there is
+    with running_worker(worker_log, concurrency=4, env=WORKER_ENV, broker_url=private_broker.url):
+        deadline = time.monotonic() + 45
+        while ImportRow.objects.filter(job=job, station__isnull=True).exists() or \
+                Operation.objects.filter(kind="station.create").exclude(status=Operation.Status.DONE).exists():
+            assert time.monotonic() < deadline, "the import did not run to the end"
+            imports_sweep()
+            operations_sweep()
+            assert client.get(reverse("stations:import_detail", args=[job.pk])).status_code == 200
+            time.sleep(0.5)
+    page = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", client.get(
+        reverse("stations:import_detail", args=[job.pk])).content.decode()))
+    assert "8 of 8 settled: 8 created, 0 failed" in page
+    with gf_backend.connector() as connector:
+        upstream = [s.charge_station_id for s in connector.list_stations().items()
+                    if s.charge_station_id.startswith("IMPF-")]
+    assert sorted(upstream) == [f"IMPF-{n:06d}" for n in range(1, 9)]  # each created once

@@ -17,7 +17,7 @@ from django_celery_beat.models import PeriodicTask
 from portal.models import Backend, User
 from stations.csv_import import checking
 from stations.csv_import.models import ImportJob, ImportRow
-from stations.csv_import.services import import_upload
+from stations.csv_import.services import import_confirm, import_run, import_upload
 from tests.stations.test_csv_import import csv_bytes
 from tests.stations.test_csv_import_flow import greenflux_rows
 
@@ -106,3 +106,23 @@ def test_a_file_that_stops_every_checker_is_refused_not_checked_for_ever(
     assert bytes(job.file_content) == b""
     page = operator_client.get(reverse("stations:import_detail", args=[job.pk])).content.decode()
     assert "stopped 3 times" in page and "Checking the file" not in page
+
+
+def test_a_confirmed_import_whose_runner_died_is_sent_again_and_goes_on(
+    operator: User, gf_backend: Backend, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any,
+) -> None:
+    runs: list[int] = []
+    monkeypatch.setattr(checking, "_send_run", runs.append)
+    data = csv_bytes(*greenflux_rows(gf_backend, 3, "RUN"))
+    job = import_upload(user=operator, stream=io.BytesIO(data), file_name="fleet.csv", size=len(data))
+    with django_capture_on_commit_callbacks(execute=True):
+        import_confirm(user=operator, job=job)
+    assert runs == [job.pk]
+    now = timezone.now()
+    ImportJob.objects.filter(pk=job.pk).update(lease_until=now + timedelta(minutes=4))  # a runner is at work
+    assert import_run(job.pk) == 0 and checking.imports_sweep() == 0
+    ImportJob.objects.filter(pk=job.pk).update(lease_until=now - timedelta(seconds=1))  # ...and died
+    assert checking.imports_sweep() == 1 and runs == [job.pk, job.pk]
+    assert import_run(job.pk) == 3
+    assert ImportJob.objects.get(pk=job.pk).lease_until is None
+    assert checking.imports_sweep() == 0  # nothing left to send
