@@ -184,9 +184,9 @@ def test_broker_restarted_and_its_queue_lost_during_a_bulk_change(
 def test_tokens_expire_in_the_middle_of_a_batch(
     fault_worker: subprocess.Popen[bytes], simulator: SimulatorHandle, be_backend: Backend, operator: User,
 ) -> None:
-    stations = mirrored_stations(be_backend, 12)  # the refresh left a token in the shared cache
+    stations = mirrored_stations(be_backend, 13)  # all of company A's; the refresh left a token in the shared cache
     client = client_for(operator)
-    simulator.set_faults("beenergised", latency_ms=400)
+    simulator.set_faults("beenergised", latency_ms=600)
     issued = simulator.tokens_issued("beenergised")
     batch = confirmed_batch(client, stations, action="refresh")
     ops = batch_ops(batch)
@@ -197,7 +197,7 @@ def test_tokens_expire_in_the_middle_of_a_batch(
 
     assert {op.status for op in batch_ops(batch)} == {Operation.Status.DONE}
     assert simulator.tokens_issued("beenergised") == issued + 1, "the token was renewed once, not per task"
-    assert_batch_page_counts(client, batch, 12)
+    assert_batch_page_counts(client, batch, 13)
 
 
 def test_a_bulk_change_confirmed_while_the_broker_is_down(

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -89,6 +90,13 @@ def wait_checked(job: ImportJob, client: Client, timeout: float, sweep: bool = F
         time.sleep(0.5)
 
 
+def being_checked(job: ImportJob) -> bool:
+    """Whether a checker holds the job's row lock right now (it does for the whole check)."""
+    with transaction.atomic():
+        free = ImportJob.objects.select_for_update(skip_locked=True).filter(pk=job.pk).exists()
+    return not free and ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.VALIDATING).exists()
+
+
 def report(job: ImportJob) -> dict[str, Any]:
     rows = list(ImportRow.objects.filter(job=job).order_by("number")
                 .values_list("number", "raw", "values", "problems", "company_id"))
@@ -119,10 +127,11 @@ def test_worker_killed_while_checking_an_import(
 
     job = upload(client, data, "fleet (again).csv")
     deadline = time.monotonic() + 30
-    while not ImportJob.objects.filter(pk=job.pk, validation_attempts=1).exists():  # the worker took the lease
+    while not (ImportJob.objects.filter(pk=job.pk, validation_attempts=1).exists() and being_checked(job)):
         assert time.monotonic() < deadline, "the worker did not start checking"
         time.sleep(0.05)
-    time.sleep(undisturbed.validation_seconds / 3)
+    time.sleep(min(1.0, undisturbed.validation_seconds / 4))  # well into the file
+    assert being_checked(job), "the check ended before the worker could be killed"
     os.kill(fault_worker.pid, signal.SIGKILL)
     fault_worker.wait()
 
