@@ -108,7 +108,7 @@ def _claim(job_id: int) -> ImportJob | None:
     """Take the lease on a job still to be checked, or None (checked, or another checker holds it)."""
     now = timezone.now()
     with transaction.atomic():
-        job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
+        job = ImportJob.objects.select_for_update().defer("file_content").filter(pk=job_id).first()
         if job is None or job.status != ImportJob.Status.VALIDATING:
             return None
         if job.lease_until and job.lease_until > now:
@@ -149,7 +149,8 @@ def import_check(job_id: int) -> str:
             job.status = ImportJob.Status.INVALID
             job.file_problem = "The person who uploaded this file no longer exists; nothing of it was kept."
         else:
-            content = bytes(job.file_content)
+            content = job.file_content  # bytes with psycopg 3: BytesIO shares it rather than copying
+            content = content if isinstance(content, bytes) else bytes(content)
             check_file(job, job.created_by, io.BytesIO(content), len(content))
         job.file_content = b""
         job.lease_until = None
