@@ -9,6 +9,7 @@ works on that user's companies' rows only.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from typing import Any
 
 from django.db import transaction
@@ -84,6 +85,20 @@ def items_for(batch: Batch, user: User) -> QuerySet[BatchItem]:
     return scoped(BatchItem.objects.filter(batch=batch), user)
 
 
+def selection_text_for(batch: Batch, user: User) -> str:
+    """The selection in words for this reader.
+
+    The creator's words ("all 1,204 stations matching location Depot Noord") count every company's
+    stations and may name another company's location, so a reader who does not see every company of
+    the batch reads only how many of the batch's stations are theirs.
+    """
+    ids = company_ids(user)
+    if ids is None or set(batch.companies.values_list("pk", flat=True)) <= set(ids):
+        return batch.selection_text
+    n = items_for(batch, user).count()
+    return f"{n:,} station{'' if n == 1 else 's'} of your companies"
+
+
 def batch_counts(batch: Batch, user: User) -> dict[str, int]:
     """Rows per preview outcome, the user's companies only: one query."""
     rows = dict(items_for(batch, user).order_by().values_list("outcome").annotate(n=Count("id")))
@@ -128,10 +143,26 @@ def batch_confirm(*, user: User, batch: Batch, via_import: bool = False) -> Batc
     batch.confirmed_by, batch.confirmed_at = user, timezone.now()
     batch.finished_at = batch.confirmed_at if not items else None
     batch.save(update_fields=["status", "confirmed_by", "confirmed_at", "finished_at"])
-    audit_record(actor=user, action=f"batch.{batch.kind}", entity="batch", entity_id=batch.pk,
-                 entity_label=f"{batch.summary} ({batch.selection_text})"[:200],
-                 after={"summary": batch.summary, "selection": batch.selection_text, "stations": len(items)})
+    _audit_confirmed(batch, items, user)
     return batch
+
+
+def _audit_confirmed(batch: Batch, items: list[BatchItem], user: User) -> None:
+    """One audit entry per company of the batch, each counting only that company's stations, so the
+    audit trail (scoped by company) never tells one company about another's stations."""
+    per_company = Counter(item.company_id for item in items)
+    companies = {c.pk: c for c in batch.companies.all()}
+    if len(companies) <= 1:
+        company = next(iter(companies.values()), None)
+        audit_record(actor=user, action=f"batch.{batch.kind}", entity="batch", entity_id=batch.pk, company=company,
+                     entity_label=f"{batch.summary} ({batch.selection_text})"[:200],
+                     after={"summary": batch.summary, "selection": batch.selection_text, "stations": len(items)})
+        return
+    for pk, company in companies.items():
+        n = per_company.get(pk, 0)
+        audit_record(actor=user, action=f"batch.{batch.kind}", entity="batch", entity_id=batch.pk, company=company,
+                     entity_label=f"{batch.summary} ({n:,} stations of {company.name})"[:200],
+                     after={"summary": batch.summary, "stations": n})
 
 
 @transaction.atomic

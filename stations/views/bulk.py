@@ -116,6 +116,7 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
         show = next((value for value, _label, n in tabs if n), BatchItem.Outcome.CHANGE)
     context = {
         "batch": batch, "counts": counts, "progress": progress, "tabs": tabs, "show": show,
+        "selection_text": services.selection_text_for(batch, request.user),
         "rows": _rows(request, batch, show), "mine": batch.created_by_id == request.user.pk,
         "polling": batch.status == Batch.Status.CONFIRMED,
     }
@@ -189,7 +190,7 @@ def batch_list(request: HttpRequest) -> HttpResponse:
     # A CSV import's changes are listed (and followed) as the import itself.
     for batch in services.batches_for(request.user).exclude(kind=Batch.Kind.IMPORT)[:500]:
         entries.append({"kind": batch.get_kind_display(), "at": batch.created_at, "who": batch.created_by,
-                        "what": f"{batch.summary} — {batch.selection_text}", "status": batch.get_status_display(),
+                        "what": f"{batch.summary} — {services.selection_text_for(batch, request.user)}", "status": batch.get_status_display(),
                         "finished": batch.status == Batch.Status.FINISHED,
                         "url": reverse("stations:batch_detail", args=[batch.pk]), "label": f"Batch #{batch.pk}"})
     for job in imports_for(request.user)[:500]:

@@ -205,3 +205,43 @@ def test_maintenance_and_export_actions_hand_the_selection_over(operator_client:
     assert response.status_code == 302
     exported = b"".join(operator_client.get(response["Location"]).streaming_content).decode()
     assert stations[0].charge_box_identity in exported and stations[1].charge_box_identity not in exported
+
+
+def test_a_two_company_batch_tells_each_company_only_of_its_own_stations(
+    company_a: Company, company_b: Company, other_company_user: User
+) -> None:
+    """The creator's words count both companies' stations; a reader of B reads B's share only,
+    on the batch page, in the history and in the audit trail (one entry per company)."""
+    from portal.access import Role
+    from portal.audit.models import AuditEntry
+    from stations.bulk.services import batch_confirm
+    from tests.factories import UserFactory
+
+    gf_stations(company_a, 3)
+    gf_stations(company_b, 2)
+    both = UserFactory(username="both-operator", role=Role.OPERATOR, companies=[company_a, company_b])
+    batch = batch_preview_create(user=both, selection=Selection(filter="deploy_state=Stock"), kind=Batch.Kind.CHANGE,
+                                 params={"deploy_state": "Production"})
+    assert batch.selection_text.startswith("all 5 stations")
+    batch_confirm(user=both, batch=batch)
+    admin_b = UserFactory(username="bravo-admin", role=Role.ADMIN, companies=[company_b])
+    for user in (other_company_user, admin_b):
+        client = Client()
+        client.force_login(user)
+        for url in (reverse("stations:batch_detail", args=[batch.pk]), reverse("stations:batch_list")):
+            page = text(client.get(url))
+            assert "2 stations of your companies" in page and "all 5 stations" not in page, (user, url)
+    audit = text(client_for_audit(admin_b))
+    assert "2 stations of Company B" in audit and "Company A" not in audit and "all 5" not in audit
+    entries = AuditEntry.objects.filter(entity="batch", entity_id=str(batch.pk))
+    assert sorted((e.company.name, e.after["stations"]) for e in entries) == [("Company A", 3), ("Company B", 2)]
+    # The creator, who sees both companies, still reads their own words.
+    creator = Client()
+    creator.force_login(both)
+    assert "All 5 stations matching" in text(creator.get(reverse("stations:batch_detail", args=[batch.pk])))
+
+
+def client_for_audit(user: User) -> Any:
+    client = Client()
+    client.force_login(user)
+    return client.get(reverse("audit:list"))
