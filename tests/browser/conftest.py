@@ -64,3 +64,24 @@ def sign_in(page: Page, base_url: str, username: str, password: str) -> None:
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+
+
+QUIET = """() => {
+  const badge = [...document.querySelectorAll('#station-live .badge.ok')].some(b => b.textContent.includes('synced'));
+  const ok = badge && document.querySelector('section#station-actions')
+    && !document.querySelector('.htmx-request, [hx-trigger*="every"]');
+  if (!ok) { window.__quietSince = null; return false; }
+  window.__quietSince = window.__quietSince || Date.now();
+  return Date.now() - window.__quietSince > 700;
+}"""
+
+
+def wait_synced(page: Page, timeout: float = 30_000) -> None:
+    """Wait until a station page shows its write confirmed *and* has stopped redrawing itself.
+
+    Settling can take several swaps: the actions panel's poll sees "synced" and announces it, the
+    live region draws itself again and its actions panel loads. A click in between lands on an
+    element about to be replaced, so tests wait until the page is synced, polls nothing and has no
+    request in flight for 0.7 s.
+    """
+    page.wait_for_function(QUIET, polling=100, timeout=timeout)

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from portal.models import Backend, User
 from simulator.testing import SimulatorHandle
 from stations.models import Station
-from tests.browser.conftest import screenshot, sign_in
+from tests.browser.conftest import screenshot, sign_in, wait_synced
 from tests.factories import PASSWORD
 from tests.upstream import make_backend, mirror_greenflux_parents
 
@@ -28,10 +28,6 @@ def gf(simulator: SimulatorHandle, operator: User, celery_worker_process: Any) -
 
 def fits_the_window(page: Page) -> bool:
     return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"))
-
-
-def wait_synced(page: Page) -> None:
-    expect(page.locator(".badge.ok", has_text="synced").first).to_be_visible(timeout=SYNCED)
 
 
 def test_create_edit_and_resolve_a_conflict(

@@ -16,7 +16,7 @@ from portal.models import Backend, Company, User
 from simulator.testing import SimulatorHandle
 from stations.mapping import apply_greenflux
 from stations.models import Station
-from tests.browser.conftest import screenshot, sign_in
+from tests.browser.conftest import screenshot, sign_in, wait_synced
 from tests.factories import PASSWORD
 from tests.upstream import make_backend, mirror_greenflux_parents
 
@@ -64,6 +64,7 @@ def test_station_status_synced_message_and_refresh(
     message = page.get_by_text("it will show as synced when the upstream confirms")
     expect(page.locator(".badge.ok", has_text="synced").first).to_be_visible(timeout=SYNCED)
     expect(message).to_be_hidden(timeout=SYNCED)
+    wait_synced(page)  # the page redraws itself once more after the badge: click after that
     screenshot(page, "station-page-synced")
 
     # Refresh from upstream with nothing changed says so.

@@ -21,7 +21,7 @@ from portal.models import Backend, SyncRun, User
 from portal.sync import refresh_run
 from simulator.testing import SimulatorHandle
 from stations.models import Station
-from tests.browser.conftest import screenshot, sign_in
+from tests.browser.conftest import screenshot, sign_in, wait_synced
 from tests.factories import PASSWORD, UserFactory
 from tests.upstream import make_backend, mirror_greenflux_parents
 
@@ -51,10 +51,6 @@ def second_page(page: Page, browser: Browser, operator: User) -> Iterator[Page]:
 
 def fits_the_window(page: Page) -> bool:
     return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"))
-
-
-def wait_synced(page: Page) -> None:
-    expect(page.locator(".badge.ok", has_text="synced").first).to_be_visible(timeout=SYNCED)
 
 
 def test_two_editors_a_refresh_and_a_conflict_decided_field_by_field(
