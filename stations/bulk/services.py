@@ -93,7 +93,7 @@ def selection_text_for(batch: Batch, user: User) -> str:
     the batch reads only how many of the batch's stations are theirs.
     """
     ids = company_ids(user)
-    if ids is None or set(batch.companies.values_list("pk", flat=True)) <= set(ids):
+    if ids is None or {c.pk for c in batch.companies.all()} <= set(ids):  # prefetched by batch lists
         return batch.selection_text
     n = items_for(batch, user).count()
     return f"{n:,} station{'' if n == 1 else 's'} of your companies"
@@ -149,20 +149,17 @@ def batch_confirm(*, user: User, batch: Batch, via_import: bool = False) -> Batc
 
 def _audit_confirmed(batch: Batch, items: list[BatchItem], user: User) -> None:
     """One audit entry per company of the batch, each counting only that company's stations, so the
-    audit trail (scoped by company) never tells one company about another's stations."""
+    audit trail (scoped by company) never tells one company about another's stations. A batch of one
+    company keeps the creator's words for its selection."""
+    companies: list[Any] = list(batch.companies.all()) or [None]
+    whole = len(companies) == 1
     per_company = Counter(item.company_id for item in items)
-    companies = {c.pk: c for c in batch.companies.all()}
-    if len(companies) <= 1:
-        company = next(iter(companies.values()), None)
+    for company in companies:
+        n = len(items) if whole else per_company.get(company.pk, 0)
+        detail = batch.selection_text if whole else f"{n:,} stations of {company.name}"
+        after = {"summary": batch.summary, "stations": n, **({"selection": batch.selection_text} if whole else {})}
         audit_record(actor=user, action=f"batch.{batch.kind}", entity="batch", entity_id=batch.pk, company=company,
-                     entity_label=f"{batch.summary} ({batch.selection_text})"[:200],
-                     after={"summary": batch.summary, "selection": batch.selection_text, "stations": len(items)})
-        return
-    for pk, company in companies.items():
-        n = per_company.get(pk, 0)
-        audit_record(actor=user, action=f"batch.{batch.kind}", entity="batch", entity_id=batch.pk, company=company,
-                     entity_label=f"{batch.summary} ({n:,} stations of {company.name})"[:200],
-                     after={"summary": batch.summary, "stations": n})
+                     entity_label=f"{batch.summary} ({detail})"[:200], after=after)
 
 
 @transaction.atomic

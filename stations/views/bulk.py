@@ -188,7 +188,8 @@ def batch_list(request: HttpRequest) -> HttpResponse:
     """One history of batches: bulk changes and CSV imports, newest first."""
     entries: list[dict[str, Any]] = []
     # A CSV import's changes are listed (and followed) as the import itself.
-    for batch in services.batches_for(request.user).exclude(kind=Batch.Kind.IMPORT)[:500]:
+    batches = services.batches_for(request.user).exclude(kind=Batch.Kind.IMPORT).prefetch_related("companies")
+    for batch in batches[:500]:
         entries.append({"kind": batch.get_kind_display(), "at": batch.created_at, "who": batch.created_by,
                         "what": f"{batch.summary} — {services.selection_text_for(batch, request.user)}", "status": batch.get_status_display(),
                         "finished": batch.status == Batch.Status.FINISHED,
