@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -119,12 +120,15 @@ def _seek(qs: QuerySet[Station], column: str, value: Any, pk: int, *, greater: b
 # --- the list ----------------------------------------------------------------------
 
 
-LIST_RELATED = ("company", "backend", "location", "model")
-# The upstream documents and credentials are the widest columns and no list row shows them:
-# leaving them in PostgreSQL halves what a page transfers and decodes (``make bench``).
-LIST_DEFERRED = (
-    "upstream_data", "configuration", "location__upstream_data", "location__labels",
-    "model__upstream_data", "model__connectors", "backend__encrypted_credentials",
+LIST_RELATED = ("company", "backend", "location")
+# Only what a list row (``_station_row.html``) and its cursor read: the upstream documents,
+# credentials and every related table's wide columns stay in PostgreSQL, which halves what a page
+# transfers and decodes (``make bench``). A field missing here would cost a query per row, which
+# ``tests/stations/test_browse.py::test_list_query_count_does_not_grow_with_rows`` catches.
+LIST_FIELDS = (
+    "id", "label", "charge_box_identity", "status", "connectivity", "deploy_state", "updated_at", "sync_state",
+    "removed_at", "company_id", "backend_id", "location_id",
+    "company__name", "backend__name", "backend__kind", "location__name",
 )
 
 
@@ -188,15 +192,18 @@ def station_page(
     before: str = "",
     last: bool = False,
 ) -> StationPage:
-    """One page of the user's stations for ``query``: two queries whatever ``per_page`` is."""
+    """One page of the user's stations for ``query``: two queries whatever ``per_page`` is, or one.
+
+    A first page that holds every match (a search for one station, a small filter) answers the
+    counts itself: without a status filter its rows are all the matching rows, so counting their
+    statuses gives what the GROUP BY would (``tests/stations/test_browse.py`` compares the two).
+    """
     sort = query.sort if query.sort in SORTS else DEFAULT_SORT
     column = SORTS[sort]
     base = station_filter(stations_for(user), query, with_status=False)
-    counts = station_status_counts(base)
-    total = counts.get(query.status, 0) if query.status else sum(counts.values())
 
     rows = station_filter(base, StationQuery(status=query.status)) if query.status else base
-    rows = rows.select_related(*LIST_RELATED).defer(*LIST_DEFERRED)
+    rows = rows.select_related(*LIST_RELATED).only(*LIST_FIELDS)
     # ``forward`` is the direction of the displayed order; a "previous" or "last" page
     # reads the index the other way and flips the rows back afterwards.
     after_key = decode_cursor(after, sort) if after else None
@@ -213,6 +220,12 @@ def station_page(
     stations = fetched[:per_page]
     if backwards:
         stations.reverse()
+
+    if not more and not query.status and after_key is None and before_key is None:
+        counts = dict(Counter(station.status for station in stations))
+    else:
+        counts = station_status_counts(base)
+    total = counts.get(query.status, 0) if query.status else sum(counts.values())
 
     page = StationPage(
         stations=stations,
@@ -257,7 +270,7 @@ def station_detail_get(user: Any, station_id: int) -> Station:
 
 
 def station_row_get(user: Any, station_id: int) -> Station:
-    qs = Station.objects.select_related(*LIST_RELATED).defer(*LIST_DEFERRED)
+    qs = Station.objects.select_related(*LIST_RELATED).only(*LIST_FIELDS)
     return get_scoped_or_404(qs, user, pk=station_id)
 
 

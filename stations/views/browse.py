@@ -9,6 +9,7 @@ until they settle, and both pages refresh on a ``stationsChanged`` event.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -39,17 +40,15 @@ FORM_TRIGGERS = {"station-filters", "id_q", "station-results"}
 
 
 def _url(base: str, params: QueryDict, **changes: Any) -> str:
-    """``base`` with ``params`` plus ``changes`` (None removes one); empty values are left out."""
-    query = params.copy()
-    for name in CURSOR_PARAMS:
-        query.pop(name, None)
-    for name, value in changes.items():
-        query.pop(name, None)
-        if value is not None:
-            query[name] = str(value)
-    for name in [k for k, v in query.lists() if not any(v)]:
-        del query[name]
-    encoded = query.urlencode()
+    """``base`` with ``params`` plus ``changes`` (None removes one); empty values are left out.
+
+    A list page writes about fifteen of these, so it encodes pairs directly instead of copying
+    the QueryDict each time (the same query string as ``QueryDict.urlencode``).
+    """
+    pairs = [(name, value) for name, values in params.lists()
+             if name not in CURSOR_PARAMS and name not in changes and any(values) for value in values]
+    pairs += [(name, str(value)) for name, value in changes.items() if value is not None and str(value) != ""]
+    encoded = urlencode(pairs)
     return f"{base}?{encoded}" if encoded else base
 
 

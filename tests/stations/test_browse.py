@@ -264,6 +264,25 @@ def test_pages_walk_the_whole_filtered_list_without_gaps(
     assert labels(viewer_client.get(html.unescape(previous[1]))) == seen[-50:-25]
 
 
+def test_a_page_holding_every_match_counts_the_statuses_as_a_full_page_does(
+    viewer_client: Client, company_a: Company, backend: Backend
+) -> None:
+    statuses = ["AVAILABLE"] * 14 + ["CHARGING"] * 9 + ["OUTOFORDER"] * 4 + ["UNKNOWN"] * 3
+    for i, status in enumerate(statuses):
+        StationFactory(company=company_a, backend=backend, label=f"Hub {i:02d}", status=status)
+
+    def counts(**params: object) -> tuple[str, list[str]]:
+        page = get(viewer_client, **params).content.decode()
+        total = re.search(r"<strong>([\d,]+)</strong> station", page)
+        assert total
+        return total[1], re.findall(r'id="status-[a-z]+"[^>]*>([^<]+<span class="count">\d+)', page)
+
+    # 30 rows: per_page=25 counts with a GROUP BY, per_page=50 from the rows it shows.
+    full, whole = counts(per_page=25), counts(per_page=50)
+    assert full == whole == ("30", ["Available <span class=\"count\">14", "Charging <span class=\"count\">9",
+                                    "Out of order <span class=\"count\">4", "Unknown <span class=\"count\">3"])
+
+
 def test_a_nonsense_page_cursor_shows_the_first_page(
     viewer_client: Client, estate: dict[str, Station]
 ) -> None:
@@ -285,7 +304,7 @@ def test_list_query_count_does_not_grow_with_rows(
                 sync_state=SyncState.PENDING,
             )
 
-    add(25)
+    add(30)  # more than a page: a page holding every match answers its counts without a query
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
