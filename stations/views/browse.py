@@ -2,8 +2,9 @@
 
 Both read the local mirror only. htmx requests get fragments of the same
 templates (``{% partialdef %}``); every link and the filter form also work as
-plain GETs. Pending rows and a pending station page poll a small fragment
-until they settle, and both pages refresh on a ``stationsChanged`` event.
+plain GETs. Pending rows poll a small fragment until they settle; a pending
+station page polls its live part, which settles in one swap. Both pages refresh
+on a ``stationsChanged`` event.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from stations.selectors import (
     station_page,
     station_row_get,
 )
+from stations.views.edit import WRITE_EVENTS, actions_context
 
 CURSOR_PARAMS = ("after", "before", "last")
 # htmx requests started inside the filter form (or by the list refreshing itself) keep the
@@ -147,10 +149,18 @@ def station_row(request: HttpRequest, station_id: int) -> HttpResponse:
 @role_required(Role.VIEWER)
 @require_http_methods(["GET"])
 def station_detail(request: HttpRequest, station_id: int) -> HttpResponse:
+    """The station's page; while it waits for the upstream, its live part polls this view.
+
+    The live part holds everything that changes when the station settles (the badges, the
+    actions, the facts), drawn in one render, so settling is one swap: a click just after
+    "synced" lands on what stays. The poll's URL says it was waiting (``?was=pending``), so the
+    answer that finds the station settled announces it to lists (``stationsChanged``).
+    """
     station = station_detail_get(request.user, station_id)
     annotate_status([station])
     twin = chargeye_twin(station)
     context = {
+        **actions_context(request, station),  # drawn inline: no second request for the actions
         "station": station,
         "hardware": [twin] if twin else [],
         "operations": station_operations(station),
@@ -158,10 +168,16 @@ def station_detail(request: HttpRequest, station_id: int) -> HttpResponse:
         "is_pending": station.sync_state == SyncState.PENDING,
         "can_write": has_role(request.user, Role.OPERATOR),
     }
+    # A refresh leaves the station synced while its operation runs: the page waits for both.
+    context["live_polls"] = context["is_pending"] or context["polling"]
     if request.htmx and request.htmx.target == "station-live" and not request.htmx.history_restore_request:
         # Re-rendered in place and settled: the page hides its "will show as synced" message (stations.css).
         context["settled_in_place"] = not context["is_pending"]
         response = render(request, "stations/station_detail.html#live", context)
+        if request.GET.get("was") == "pending" and not context["live_polls"]:
+            # It just settled. The live part that asked hears the event too, but htmx drops a
+            # request from an element its own swap has just replaced, so this draws nothing twice.
+            response["HX-Trigger"] = WRITE_EVENTS
     else:
         response = render(request, "stations/station_detail.html", context)
     patch_vary_headers(response, ["HX-Request"])

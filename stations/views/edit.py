@@ -1,8 +1,9 @@
 """Station writes: create, full edit (PUT), quick edits (PATCH), refresh, conflicts.
 
 Views parse, check access, call ``stations.services`` and render; they never
-call an upstream. The write goes through the outbox, and the station's
-actions fragment (``_station_actions.html``) polls until it settles.
+call an upstream. The write goes through the outbox; an htmx write swaps the
+station's actions (``_station_actions.html``) and announces it, and the station
+page's live part polls until the station settles (``browse.station_detail``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
-from django.utils import dateformat
 from django.views.decorators.http import require_http_methods
 
 from locations.models import Location
@@ -164,7 +164,7 @@ def station_edit(request: HttpRequest, station_id: int) -> HttpResponse:
 def actions_context(
     request: HttpRequest, station: Station, forms: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    """What ``_station_actions.html`` shows; the station page may pass it to skip a second request."""
+    """What ``_station_actions.html`` shows; the station page draws it inline with the rest."""
     ops = Operation.objects.filter(target_type="station", target_id=station.pk)
     open_ops = list(ops.filter(status__in=Operation.OPEN).order_by("created_at"))
     may_write = has_role(request.user, Role.OPERATOR)
@@ -204,17 +204,8 @@ def _render_actions(
 @role_required(Role.VIEWER)
 @require_http_methods(["GET"])
 def station_actions(request: HttpRequest, station_id: int) -> HttpResponse:
-    """The sync state and actions of one station; polled while an operation is open."""
-    station = _station(request, station_id)
-    response = _render_actions(request, station)
-    if request.htmx and request.GET.get("was") == "pending" and station.sync_state != SyncState.PENDING:
-        response["HX-Trigger"] = WRITE_EVENTS  # it just settled: lists and the page refresh
-    elif request.htmx and request.GET.get("shown", dateformat.format(station.updated_at, "U.u")) \
-            != dateformat.format(station.updated_at, "U.u"):
-        # The station changed after the page around this fragment was drawn (a refresh that
-        # finished in between): the page draws itself again, once, with the fresh version.
-        response["HX-Trigger"] = WRITE_EVENTS
-    return response
+    """The sync state and actions of one station, alone (the station page draws them inline and polls itself)."""
+    return _render_actions(request, _station(request, station_id))
 
 
 @role_required(Role.OPERATOR)

@@ -79,9 +79,10 @@ QUIET = """() => {
 def wait_synced(page: Page, timeout: float = 30_000) -> None:
     """Wait until a station page shows its write confirmed *and* has stopped redrawing itself.
 
-    Settling can take several swaps: the actions panel's poll sees "synced" and announces it, the
-    live region draws itself again and its actions panel loads. A click in between lands on an
-    element about to be replaced, so tests wait until the page is synced, polls nothing and has no
-    request in flight for 0.7 s.
+    The page now settles in one swap: the live region's poll that finds the station settled draws
+    the badges and the actions together and nothing redraws them afterwards
+    (``test_station_settle.py`` clicks right after "synced"). Settling used to take several swaps,
+    and a click in between was lost; the tests that waited for that still call this, which is
+    harmless: it waits until the page is synced, polls nothing and has no request in flight for 0.7 s.
     """
     page.wait_for_function(QUIET, polling=100, timeout=timeout)

@@ -64,7 +64,7 @@ def test_station_status_synced_message_and_refresh(
     message = page.get_by_text("it will show as synced when the upstream confirms")
     expect(page.locator(".badge.ok", has_text="synced").first).to_be_visible(timeout=SYNCED)
     expect(message).to_be_hidden(timeout=SYNCED)
-    wait_synced(page)  # the page redraws itself once more after the badge: click after that
+    wait_synced(page)  # harmless now that the page settles in one swap (test_station_settle.py)
     screenshot(page, "station-page-synced")
 
     # Refresh from upstream with nothing changed says so.

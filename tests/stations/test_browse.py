@@ -445,6 +445,36 @@ def test_pending_station_page_polls_its_live_part(viewer_client: Client, mirrore
     assert "<html" not in fragment and fragment.lstrip().startswith('<div id="station-live"')
 
 
+def test_a_pending_station_page_settles_in_one_answer(operator_client: Client, mirrored_station: Station) -> None:
+    """The poll that finds the station settled draws the badges and the actions, and tells the lists."""
+    url = reverse("stations:detail", args=[mirrored_station.pk])
+    actions = reverse("stations:actions", args=[mirrored_station.pk])
+    Station.objects.filter(pk=mirrored_station.pk).update(sync_state=SyncState.PENDING)
+    page = operator_client.get(url).content.decode()  # without JavaScript: the whole page, actions included
+    assert f'hx-get="{url}?was=pending"' in page and actions not in page
+    assert f'action="{reverse("stations:refresh", args=[mirrored_station.pk])}"' in page
+    poll = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "station-live"}
+    waiting = operator_client.get(url, {"was": "pending"}, **poll)
+    assert 'id="station-actions"' in waiting.content.decode() and "HX-Trigger" not in waiting
+
+    Station.objects.filter(pk=mirrored_station.pk).update(sync_state=SyncState.SYNCED)
+    settled = operator_client.get(url, {"was": "pending"}, **poll)
+    fragment = settled.content.decode()
+    assert "every 2s" not in fragment and "data-settled" in fragment and 'id="station-refresh"' in fragment
+    assert settled["HX-Trigger"] == "stationsChanged, operationsChanged"
+    # Redrawn later for another reason (a write elsewhere announced itself): nothing new to announce.
+    assert "HX-Trigger" not in operator_client.get(url, **poll)
+
+
+def test_a_station_page_polls_while_a_refresh_runs(operator_client: Client, mirrored_station: Station) -> None:
+    """A refresh leaves the station synced while its operation is open: the page still waits for it."""
+    station = mirrored_station
+    Operation.objects.create(kind="station.refresh", backend=station.backend, company=station.company,
+                             target_type="station", target_id=station.pk, status=Operation.Status.QUEUED)
+    page = operator_client.get(reverse("stations:detail", args=[station.pk])).content.decode()
+    assert 'hx-trigger="every 2s, stationsChanged from:body"' in page and "station.refresh (" in page
+
+
 def test_station_page_is_404_across_companies(mirrored_station: Station, other_company_user: User) -> None:
     outsider = client_for(other_company_user)
     assert outsider.get(reverse("stations:detail", args=[mirrored_station.pk])).status_code == 404
