@@ -51,7 +51,9 @@ def _clean() -> None:
         cursor.execute(f"DELETE FROM stations_connector WHERE evse_id IN "
                        f"(SELECT id FROM stations_evse WHERE station_id IN ({stations}))", [ids])
         cursor.execute(f"DELETE FROM stations_evse WHERE station_id IN ({stations})", [ids])
-        for table in ("stations_station", "portal_syncrun", "portal_synclock"):
+        # Holds first: a run of another size (BENCH_GF_STATIONS) lists fewer locations, and the
+        # removal brake holds them, referencing its run.
+        for table in ("stations_station", "portal_removalhold", "portal_syncrun", "portal_synclock"):
             cursor.execute(f"DELETE FROM {table} WHERE backend_id = ANY(%s)", [ids])
 
 

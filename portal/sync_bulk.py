@@ -12,6 +12,7 @@ defaults, ``auto_now`` stamps and JSON adaptation are Django's own.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from operator import itemgetter
 from typing import Any
 
 from django.db import connection, models
@@ -28,27 +29,34 @@ def _dumps(value: Any) -> bytes:
 
 
 def _fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
-    return [f for f in model._meta.concrete_fields if not f.primary_key]
+    """The columns a write fills: not the id, nor columns the database computes (``GeneratedField``)."""
+    return [f for f in model._meta.concrete_fields if not f.primary_key and not getattr(f, "generated", False)]
 
 
 def _filler(model: type[models.Model]) -> tuple[list[str], Callable[[Row], list[Any]]]:
     """Columns, and a function from a row to COPY values: defaults filled, JSON wrapped, stamps set.
 
-    Looked up once per call instead of per value: this is the hot loop of a refresh.
+    Looked up once per call instead of per value: this is the hot loop of a refresh, so a row is
+    one dict merge (defaults, the row, the stamps) and one ``itemgetter`` over the columns, both
+    in C, and only the JSON columns are touched one by one.
     """
     fields = _fields(model)
     now = timezone.now()
-    plan = []
+    defaults: Row = {}
+    stamps: Row = {}
     for f in fields:
-        stamp = getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-        default = now if stamp else f.get_default()
-        plan.append((f.attname, default, f.get_internal_type() == "JSONField", stamp))
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            stamps[f.attname] = now
+        else:
+            defaults[f.attname] = f.get_default()
+    pick = itemgetter(*[f.attname for f in fields])
+    json_at = [i for i, f in enumerate(fields) if f.get_internal_type() == "JSONField"]
 
     def values(row: Row) -> list[Any]:
-        out = []
-        for name, default, is_json, stamp in plan:
-            value = default if stamp else row.get(name, default)
-            out.append(Jsonb(value, _dumps) if is_json and value is not None else value)
+        out = list(pick({**defaults, **row, **stamps}))
+        for i in json_at:
+            if out[i] is not None:
+                out[i] = Jsonb(out[i], _dumps)
         return out
 
     return [f.column for f in fields], values
@@ -102,6 +110,36 @@ def upsert(model: type[models.Model], rows: Sequence[Row], *, unique: list[str],
             f'ON CONFLICT ({keys}) DO UPDATE SET {sets} RETURNING "id", {keys}'
         )
         return {tuple(found[1:]): found[0] for found in cursor.fetchall()}
+
+
+def insert_new(model: type[models.Model], rows: Sequence[Row], *, unique: list[str]) -> dict[tuple[Any, ...], int]:
+    """Rows known to be new, straight into the table; returns {unique values: pk} as ``upsert`` does.
+
+    The ids are drawn from the table's identity sequence first (one query), so COPY can write
+    them with the rows and no merge statement is needed: a first full refresh writes every
+    station, EVSE and connector this way. A row that exists after all (created meanwhile by
+    someone else) makes COPY fail on the unique constraint; the caller runs this in a savepoint
+    and falls back to ``upsert``.
+    """
+    if not rows:
+        return {}
+    key_fields = _key(model, unique)
+    if connection.vendor != "postgresql":
+        objs = [model(**row) for row in rows]
+        model.objects.bulk_create(objs)
+        return {tuple(getattr(o, f.attname) for f in key_fields): o.pk for o in objs}
+    columns, values = _filler(model)
+    table = model._meta.db_table
+    pk_column = model._meta.pk.column
+    with connection.cursor() as wrapper:
+        cursor = wrapper.cursor
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [table, pk_column, len(rows)],
+        )
+        ids = [found[0] for found in cursor.fetchall()]
+        _copy(cursor, table, [pk_column, *columns], [[pk, *values(row)] for pk, row in zip(ids, rows)])
+    return {tuple(row[f.attname] for f in key_fields): pk for pk, row in zip(ids, rows)}
 
 
 def insert(model: type[models.Model], rows: Sequence[Row]) -> None:

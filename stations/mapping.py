@@ -11,6 +11,7 @@ for the demo).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.utils import timezone
@@ -105,12 +106,17 @@ def station_status(record: gf.Station) -> str:
     GreenFlux (like OCPI 2.2.1) keeps status per EVSE; a station without one
     of its own used to show "Unknown" beside EVSEs that all said "Available".
     """
-    if record.status and record.status != "UNKNOWN":
-        return record.status
-    known = {e.status for e in record.evses if e.status and e.status != "UNKNOWN"}
-    for status in _STATUS_ORDER:
-        if status in known:
-            return status
+    return status_from(record.status, [e.status for e in record.evses])
+
+
+def status_from(status: str | None, evse_statuses: Iterable[str | None]) -> str:
+    """``station_status`` from the station's own status and its EVSEs' (refreshes read documents)."""
+    if status and status != "UNKNOWN":
+        return status
+    known = {s for s in evse_statuses if s and s != "UNKNOWN"}
+    for candidate in _STATUS_ORDER:
+        if candidate in known:
+            return candidate
     return "UNKNOWN"
 
 

@@ -9,7 +9,8 @@ are in ``stations/mapping.py``.
 from __future__ import annotations
 
 from django.db import models
-from django.db.models.functions import Upper
+from django.db.models import Value
+from django.db.models.functions import Concat, Upper
 
 from portal.mirror import MirrorRecord, SyncState
 
@@ -87,10 +88,18 @@ class HardwareTemplate(MirrorRecord):
         return self.name
 
 
+# Between the searched fields of ``Station.search_text``: a character nobody types (the search
+# drops it), so a search never matches across two fields, exactly as three separate searches.
+SEARCH_SEPARATOR = "\x1f"
+
+
 class Station(MirrorRecord):
-    # Indexes are chosen in Meta and in migration 0002 (every index costs each refreshed row a write):
-    # company lookups use the (company, label, id) and (company, status) indexes, status the
-    # (status, id) one, so these columns have no index of their own.
+    # Indexes are chosen in Meta and in migrations 0002 and 0010 (every index costs each refreshed
+    # row a write): company lookups use the (company, label, id) and (company, status) indexes,
+    # status the (status, id) one, backend lookups the two unique constraints that start with it,
+    # so these columns have no index of their own.
+    backend = models.ForeignKey("portal.Backend", on_delete=models.PROTECT, related_name="+", db_index=False)
+    sync_state = models.CharField(max_length=10, choices=SyncState.choices, default=SyncState.SYNCED)
     company = models.ForeignKey("portal.Company", on_delete=models.PROTECT, related_name="stations", db_index=False)
     label = models.CharField(max_length=200)
     charge_box_identity = models.CharField(max_length=200)
@@ -118,6 +127,14 @@ class Station(MirrorRecord):
     etag = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # What the list's search looks in: label, identity and serial number in one column with one
+    # trigram index (migration 0010). Three indexes, one per field, made every refreshed row three
+    # GIN writes, most of the cost of writing a station (``make bench``).
+    search_text = models.GeneratedField(
+        expression=Concat("label", Value(SEARCH_SEPARATOR), "charge_box_identity", Value(SEARCH_SEPARATOR),
+                          "serial_number"),
+        output_field=models.TextField(), db_persist=True,
+    )
 
     objects = StationQuerySet.as_manager()
 
@@ -135,6 +152,7 @@ class Station(MirrorRecord):
             models.Index(fields=["deploy_state"], name="station_deploy_state"),
             models.Index(fields=["connectivity"], name="station_connectivity"),
             models.Index(Upper("charge_box_identity"), name="station_identity_upper"),
+            models.Index(fields=["sync_state"], name="station_sync_state"),
         ]
 
     def __str__(self) -> str:

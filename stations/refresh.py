@@ -8,7 +8,9 @@ its API has no date filter).
 Content hashes cover what the mirror shows, including the resolved links
 (location, template, model, technician, company), so a station whose parent
 arrived after it is rewritten once the link resolves; GreenFlux stations hash
-the document as it came, before parsing, so unchanged ones are never mapped.
+the document as it came (keys in the upstream's order), before parsing, so unchanged ones are
+never mapped; they are mapped from the JSON itself (``gf.writable_document``), without the
+connector's objects.
 They differ from the single-row hash of ``stations.mapping``, so a row written
 by the outbox is rewritten once by the next refresh; harmless.
 """
@@ -33,7 +35,7 @@ from portal import sync_bulk as bulk
 from portal.mirror import SyncState
 from portal.identities import company_refs
 from portal.sync import Incoming, PageResult, RefreshContext, Refresher, mark_removed, register, upsert_mirror
-from stations.mapping import HASH_OPTIONS, _when, content_hash, station_status, upstream_document
+from stations.mapping import _when, content_hash, status_from, upstream_document
 from stations.models import Connector, Evse, HardwareTemplate, Station, Technician
 
 
@@ -97,22 +99,27 @@ class GreenFluxTemplates(Refresher):
         return mark_removed(ctx, HardwareTemplate.objects.all())
 
 
-def greenflux_station_fields(record: gf.Station, company: int, location: int | None, template: int | None) -> dict[str, Any]:
-    """A GreenFlux station as mirror fields (the bulk twin of ``mapping.apply_greenflux``)."""
-    config = dict(record.configuration)
+def greenflux_station_fields(doc: dict[str, Any], writable: dict[str, Any], company: int, location: int | None,
+                             template: int | None) -> dict[str, Any]:
+    """A GreenFlux station document as mirror fields (the bulk twin of ``mapping.apply_greenflux``).
+
+    ``writable`` is ``gf.writable_document(doc)``; the read-only fields come from ``doc``.
+    """
+    config = gf.configuration_of(doc)
+    identity = writable["charge_station_id"]
     return {
         "company_id": company,
-        "charge_box_identity": record.charge_station_id,
-        "label": (record.name or record.charge_station_id)[:200],
+        "charge_box_identity": identity,
+        "label": (writable["name"] or identity)[:200],
         "location_id": location,
-        "deploy_state": record.deploy_state or "",
-        "status": station_status(record),
-        "charger_type": record.charger_type or "",
-        "default_tariff_id": record.default_charge_station_tariff_id or "",
+        "deploy_state": writable["deploy_state"] or "",
+        "status": status_from(writable["status"], [e.get("status") for e in writable["evses"]]),
+        "charger_type": writable["charger_type"] or "",
+        "default_tariff_id": writable["default_charge_station_tariff_id"] or "",
         "template_id": template,
-        "etag": record.etag or "",
-        "connectivity": record.connectivity_status or "",
-        "protocol_version": record.protocol_version or "",
+        "etag": doc.get("etag") or "",
+        "connectivity": doc.get("connectivity_status") or "",
+        "protocol_version": doc.get("protocol_version") or "",
         "configuration": config,
         "firmware_version": str(config.get("firmware_version") or "")[:100],
         "iccid": str(config.get("iccid") or "")[:40],
@@ -121,27 +128,30 @@ def greenflux_station_fields(record: gf.Station, company: int, location: int | N
     }
 
 
-def write_evses(stations: dict[str, int], records: dict[str, gf.Station], new: Set[str] = frozenset()) -> None:
+def write_evses(stations: dict[str, int], documents: dict[str, dict[str, Any]], new: Set[str] = frozenset()) -> None:
     """EVSEs and connectors of the stations just written: upserted by uid, the ones gone deleted.
 
-    ``new`` stations (created by this page) have nothing to delete: their deletes are skipped.
+    ``documents`` are the stations' writable documents (``gf.writable_document``). ``new``
+    stations (created by this page) have nothing to delete: their deletes are skipped.
     """
     if not stations:
         return
     evses = [
         {
-            "station_id": stations[sid], "uid": e.uid, "evse_id": e.evse_id or "",
-            "sequence_number": e.evse_sequence_number or n, "status": e.status or "UNKNOWN",
-            "capabilities": list(e.capabilities), "floor_level": e.floor_level or "",
-            "physical_reference": e.physical_reference or "",
-            "directions": [{"language": d.language, "text": d.text} for d in e.directions],
-            "parking_restrictions": list(e.parking_restrictions),
+            "station_id": stations[sid], "uid": e["uid"], "evse_id": e.get("evse_id") or "",
+            "sequence_number": e.get("evse_sequence_number") or n, "status": e.get("status") or "UNKNOWN",
+            "capabilities": e["capabilities"], "floor_level": e.get("floor_level") or "",
+            "physical_reference": e.get("physical_reference") or "",
+            "directions": e.get("directions", []), "parking_restrictions": e.get("parking_restrictions", []),
         }
-        for sid in stations for n, e in enumerate(records[sid].evses, start=1)
+        for sid in stations for n, e in enumerate(documents[sid]["evses"], start=1)
     ]
-    evse_ids = bulk.upsert(Evse, evses, unique=["station", "uid"], update=[
-        "evse_id", "sequence_number", "status", "capabilities", "floor_level", "physical_reference", "directions",
-        "parking_restrictions"])
+    # A new station's EVSEs are new too: straight in. A rewritten one's are merged by uid.
+    fresh_pks = {stations[sid] for sid in new}
+    evse_ids = bulk.insert_new(Evse, [e for e in evses if e["station_id"] in fresh_pks], unique=["station", "uid"])
+    evse_ids.update(bulk.upsert(Evse, [e for e in evses if e["station_id"] not in fresh_pks], unique=["station", "uid"],
+                                update=["evse_id", "sequence_number", "status", "capabilities", "floor_level",
+                                        "physical_reference", "directions", "parking_restrictions"]))
     rewritten = [pk for sid, pk in stations.items() if sid not in new]
     if rewritten:
         again = set(rewritten)
@@ -150,11 +160,12 @@ def write_evses(stations: dict[str, int], records: dict[str, gf.Station], new: S
         Connector.objects.filter(evse__station_id__in=rewritten).delete()
     bulk.insert(Connector, [
         {
-            "evse_id": evse_ids[(stations[sid], e.uid)], "connector_id": c.id, "standard": c.standard,
-            "format": c.format, "power_type": c.power_type, "max_voltage": c.voltage, "max_amperage": c.amperage,
-            "max_electric_power": c.max_electric_power, "tariff_id": c.tariff_id or "",
+            "evse_id": evse_ids[(stations[sid], e["uid"])], "connector_id": c["id"], "standard": c.get("standard"),
+            "format": c.get("format"), "power_type": c.get("power_type"), "max_voltage": c.get("voltage"),
+            "max_amperage": c.get("amperage"), "max_electric_power": c.get("max_electric_power"),
+            "tariff_id": c.get("tariff_id") or "",
         }
-        for sid in stations for e in records[sid].evses for c in e.connectors
+        for sid in stations for e in documents[sid]["evses"] for c in e["connectors"]
     ])
 
 @dataclass
@@ -162,7 +173,7 @@ class MappedStations:
     """A page of GreenFlux stations as ``GreenFluxStations.map`` leaves it for ``write``."""
 
     rows: list[Incoming] = field(default_factory=list)
-    records: dict[str, gf.Station] = field(default_factory=dict)
+    documents: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> writable document
     unchanged: list[str] = field(default_factory=list)  # ids whose digest the mirror already holds
 
 
@@ -203,20 +214,23 @@ class GreenFluxStations(Refresher):
             location = locations.get(str(doc.get("location_id", "")))
             template_ref = doc.get("charge_station_template_id")
             template = templates.get(str(template_ref)) if template_ref else None
+            # Keys in the order the upstream sent them (sorting them was two thirds of the digest's
+            # cost): a document sent with its keys reordered is only rewritten once, never missed.
             digest = hashlib.sha256(
-                orjson.dumps([doc, [company, location, template]], option=HASH_OPTIONS)
+                orjson.dumps([doc, [company, location, template]], option=orjson.OPT_NON_STR_KEYS)
             ).hexdigest()
             if digests.get(csid) == digest:
                 mapped.unchanged.append(csid)
                 continue
-            record = gf.Station.from_api(doc)
-            writable = record.writable()
+            writable = gf.writable_document(doc)  # = Station.from_api(doc).writable(), without the objects
+            identity = writable["charge_station_id"]
+            last_updated = doc.get("last_updated")
             mapped.rows.append(Incoming(
-                record.charge_station_id, greenflux_station_fields(record, company, location, template),
-                {**writable, "etag": record.etag, "last_updated": record.last_updated},  # = upstream_document()
-                digest, _when(record.last_updated),
+                identity, greenflux_station_fields(doc, writable, company, location, template),
+                {**writable, "etag": doc.get("etag"), "last_updated": last_updated},  # = upstream_document()
+                digest, _when(last_updated),
             ))
-            mapped.records[record.charge_station_id] = record
+            mapped.documents[identity] = writable
         return mapped
 
     def write(self, ctx: RefreshContext, items: MappedStations) -> PageResult:
@@ -224,7 +238,7 @@ class GreenFluxStations(Refresher):
         result = PageResult(unchanged=len(items.unchanged))
         if items.rows:
             done = upsert_mirror(ctx, Station, items.rows, natural_key="charge_box_identity")
-            write_evses(done.written, items.records, done.created)
+            write_evses(done.written, items.documents, done.created)
             result.add(done.result)
         return result
 

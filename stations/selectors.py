@@ -31,7 +31,7 @@ from django.db.models import Count, Q, QuerySet
 
 from portal.access import get_scoped_or_404, scoped
 from portal.models import Operation
-from stations.models import Connectivity, Station, Status
+from stations.models import SEARCH_SEPARATOR, Connectivity, Station, Status
 
 # Sort names in URLs -> model fields. Every one has a (field, id) index.
 SORTS: dict[str, str] = {
@@ -137,13 +137,15 @@ def stations_for(user: Any) -> QuerySet[Station]:
 
 
 def station_search(qs: QuerySet[Station], text: str) -> QuerySet[Station]:
-    """Label, charge box identity or serial number containing ``text``, any case (trigram-indexed)."""
-    text = text.strip()
+    """Label, charge box identity or serial number containing ``text``, any case.
+
+    The three fields are one column, ``search_text``, with one trigram index (migration 0010);
+    the separator between them is dropped from the text, so no match spans two fields.
+    """
+    text = text.replace(SEARCH_SEPARATOR, "").strip()
     if not text:
         return qs
-    return qs.filter(
-        Q(label__icontains=text) | Q(charge_box_identity__icontains=text) | Q(serial_number__icontains=text)
-    )
+    return qs.filter(search_text__icontains=text)
 
 
 def station_filter(

@@ -60,3 +60,17 @@ def test_partial_identity_and_accented_label_are_found(viewer_client: Client, es
     assert labels(get(viewer_client, q="zrh-00")) == ["Zürich Hauptbahnhof"]
     assert labels(get(viewer_client, q="ZÜRICH")) == ["Zürich Hauptbahnhof"]
     assert sorted(labels(get(viewer_client, q="ams-000"))) == ["DEPOT SOUTH", "depot north"]
+
+
+def test_the_search_is_served_by_its_trigram_index(estate: None) -> None:
+    """The index of migration 0010 matches the expression the search compiles to (else: a full scan)."""
+    from django.db import connection
+
+    from stations.selectors import station_search
+
+    sql, params = station_search(Station.objects.order_by(), "zrh-00").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a handful of rows: otherwise a scan is cheaper
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "station_search_trgm" in plan, plan
