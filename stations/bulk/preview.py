@@ -2,12 +2,14 @@
 
 One query reads the selected stations (only the columns a diff needs, the
 location's name joined in), one reads the chosen location, and the rows are
-written with one insert: a fixed number of queries whether 10 or 10,000
-stations are selected (``tests/stations/test_bulk.py`` counts them).
+written with one insert (COPY on PostgreSQL, ``portal.copy_insert``): a fixed
+number of queries whether 10 or 10,000 stations are selected
+(``tests/stations/test_bulk.py`` counts them).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from locations.models import Location
@@ -94,16 +96,20 @@ def refresh_item(station: dict[str, Any]) -> dict[str, Any]:
     return {"outcome": BatchItem.Outcome.CHANGE, "diff": [["Everything", "mirror", "upstream's current version"]]}
 
 
-def preview_rows(batch: Batch, stations: list[dict[str, Any]], location: Location | None) -> list[BatchItem]:
-    items = []
-    for station in stations:
-        if batch.kind == Batch.Kind.CHANGE:
-            fields = change_item(station, batch.params, location)
-        else:
-            fields = refresh_item(station)
-        items.append(BatchItem(
-            batch=batch, station_id=station["id"], company_id=station["company_id"], label=station["label"],
-            identity=station["charge_box_identity"], backend_name=station["backend__name"], **fields,
-        ))
-    return items
+# The stored row's columns, in the order ``preview_rows`` gives them; the operation key is left to
+# the field's default (a fresh uuid per row), as when a BatchItem is built.
+ITEM_FIELDS = ("batch_id", "station_id", "company_id", "label", "identity", "backend_name", "outcome", "reason",
+               "diff", "changes", "base", "base_etag")
+_OUTCOME_FIELDS = ITEM_FIELDS[7:]  # what change_item and refresh_item may give; the model's default otherwise
+_DEFAULTS = {name: BatchItem._meta.get_field(name).get_default() for name in _OUTCOME_FIELDS}
 
+
+def preview_rows(batch: Batch, stations: list[dict[str, Any]], location: Location | None) -> Iterator[tuple[Any, ...]]:
+    """One row per station, as plain values (no model instance each: 10,000 of them cost 0.2 s)."""
+    params, changing = batch.params, batch.kind == Batch.Kind.CHANGE
+    reason, diff, changes, base, base_etag = (_DEFAULTS[name] for name in _OUTCOME_FIELDS)
+    for station in stations:
+        fields = change_item(station, params, location) if changing else refresh_item(station)
+        yield (batch.pk, station["id"], station["company_id"], station["label"], station["charge_box_identity"],
+               station["backend__name"], fields["outcome"], fields.get("reason", reason), fields.get("diff", diff),
+               fields.get("changes", changes), fields.get("base", base), fields.get("base_etag", base_etag))

@@ -19,11 +19,12 @@ from django.utils import timezone
 from locations.models import Location
 from portal.access import company_ids, scoped
 from portal.audit.services import audit_record
+from portal.copy_insert import insert_rows
 from portal.mirror import SyncState
 from portal.models import Operation, User
 from portal.outbox import operation_retry
 from stations.bulk.models import Batch, BatchItem
-from stations.bulk.preview import COLUMNS, preview_rows
+from stations.bulk.preview import COLUMNS, ITEM_FIELDS, preview_rows
 from stations.bulk.selection import MAX_SELECTED, Selection, SelectionRefused, describe
 from stations.bulk.write import operations_for
 from stations.models import Station
@@ -67,8 +68,8 @@ def batch_preview_create(*, user: User, selection: Selection, kind: str, params:
             kind=kind, params=params, summary=summary_of(kind, params, location), selection=selection.to_json(),
             selection_text=describe(selection, len(stations), form), created_by=user,
         )
-        BatchItem.objects.bulk_create(preview_rows(batch, stations, location))
-        batch.companies.set({s["company_id"] for s in stations})
+        insert_rows(BatchItem, ITEM_FIELDS, preview_rows(batch, stations, location))
+        batch.companies.add(*{s["company_id"] for s in stations})  # a new batch: nothing to replace
         batch.preview_seconds = time.perf_counter() - started
         batch.save(update_fields=["preview_seconds"])
     return batch
