@@ -7,8 +7,9 @@ the rows as they are (psycopg's C code formats them).
 
 The caller gives plain values as the database stores them: attnames
 (``batch_id``), choices as their value, aware datetimes, and JSON columns as
-Python objects (encoded here, once each, with the field's encoder; ``None`` is
-SQL NULL as with the ORM). A field left out gets its default as ``bulk_create``
+Python objects (encoded here, once each: with orjson, several times faster than
+``json.dumps``, unless the field has an encoder of its own; ``None`` is SQL NULL
+as with the ORM). A field left out gets its default as ``bulk_create``
 would give it: a callable default called per row, ``auto_now``/``auto_now_add``
 the time of the call, a database default left to the database.
 
@@ -26,9 +27,23 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+import orjson
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Field, JSONField, Model
 from django.utils import timezone
+
+
+# What ``json.dumps`` accepts, as it would encode it (non-string keys become strings); a datetime or a
+# dataclass, which ``json.dumps`` refuses, goes to ``json.dumps`` and is refused as the ORM would.
+# (NaN, which ``json.dumps`` writes and PostgreSQL then refuses, is stored as null.)
+ORJSON_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+
+
+def _dumps(value: Any) -> str:
+    try:
+        return orjson.dumps(value, option=ORJSON_OPTIONS).decode()
+    except orjson.JSONEncodeError:  # e.g. an integer beyond 64 bits: json.dumps writes it (or raises)
+        return json.dumps(value)
 
 
 def _missing_values(model: type[Model], given: set[str]) -> tuple[list[Field], list[Callable[[], Any]]]:
@@ -65,7 +80,7 @@ def insert_rows(model: type[Model], names: Sequence[str], rows: Iterable[Sequenc
         return len(objs)
 
     missing, makers = _missing_values(model, {f.attname for f in given})
-    encoders = [(i, functools.partial(json.dumps, cls=f.encoder) if f.encoder else json.dumps)
+    encoders = [(i, functools.partial(json.dumps, cls=f.encoder) if f.encoder else _dumps)
                 for i, f in enumerate(given) if isinstance(f, JSONField)]
     quote = connection.ops.quote_name
     sql = (f"COPY {quote(meta.db_table)} ({', '.join(quote(f.column) for f in (*given, *missing))}) FROM STDIN")

@@ -64,7 +64,10 @@ class BatchItem(models.Model):
         UNCHANGED = "unchanged", "Unchanged, skipped"
         SKIPPED = "skipped", "Cannot apply"
 
-    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="items")
+    # Rows are read by batch through the (batch, outcome, id) index below; an index of their own on
+    # batch, or on the operation key (rows lead to their operation, never the reverse), would only
+    # add to every preview's writes (10,000 rows: about a fifth of its time).
+    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="items", db_index=False)
     station = models.ForeignKey("stations.Station", on_delete=models.SET_NULL, null=True, related_name="+")
     company = models.ForeignKey("portal.Company", on_delete=models.PROTECT, related_name="+")
     label = models.CharField(max_length=200)
@@ -78,7 +81,7 @@ class BatchItem(models.Model):
     base_etag = models.CharField(max_length=200, blank=True, help_text="The version the preview was based on.")
     operation = models.ForeignKey(
         "portal.Operation", to_field="key", db_column="operation_key", default=uuid.uuid4,
-        on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+",
+        on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, null=True, related_name="+",
         help_text="The operation's key, chosen at preview; the operation exists once the batch is confirmed.",
     )
 

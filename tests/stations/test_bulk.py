@@ -103,6 +103,30 @@ def test_preview_lists_changes_unchanged_and_reasons(operator: User, company_a: 
     assert not Operation.objects.exists()  # a preview sends nothing
 
 
+def test_preview_rows_are_the_same_written_with_copy_or_with_bulk_create(
+    operator: User, company_a: Company, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL gets the rows by COPY, the demo's SQLite by ``bulk_create``: both store the same rows."""
+    change, same = gf_stations(company_a, 2)
+    Station.objects.filter(pk=same.pk).update(deploy_state="Production")
+    Station.objects.filter(pk=change.pk).update(label="Tab\there, back\\slash, “quoted”\nnewline")
+    pending = StationFactory(company=company_a, backend=change.backend, upstream_id=None)
+    selection, params = Selection(ids=(change.pk, same.pk, pending.pk)), {"deploy_state": "Production"}
+
+    def stored(batch: Batch) -> list[dict[str, Any]]:
+        rows = list(batch.items.order_by("station_id").values())
+        assert len({r.pop("operation_id") for r in rows} - {None}) == len(rows)  # a key of its own each
+        return [{k: v for k, v in r.items() if k not in ("id", "batch_id")} for r in rows]
+
+    copied = stored(batch_preview_create(user=operator, selection=selection, kind=Batch.Kind.CHANGE, params=params))
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+    created = stored(batch_preview_create(user=operator, selection=selection, kind=Batch.Kind.CHANGE, params=params))
+    assert copied == created
+    assert [r["outcome"] for r in copied] == ["change", "unchanged", "skipped"]
+    assert copied[0]["label"] == "Tab\there, back\\slash, “quoted”\nnewline"
+    assert copied[1]["diff"] == [] and copied[1]["changes"] == {} and copied[1]["reason"] == ""
+
+
 def test_name_prefix_is_not_added_twice_and_location_must_share_the_backend(operator: User, company_a: Company) -> None:
     first, second = gf_stations(company_a, 2)
     Station.objects.filter(pk=second.pk).update(label="NL-" + second.label)
