@@ -13,8 +13,9 @@ as with the ORM). A field left out gets its default as ``bulk_create``
 would give it: a callable default called per row, ``auto_now``/``auto_now_add``
 the time of the call, a database default left to the database.
 
-The rows are not returned (no primary keys): a caller that needs them reads
-them back. The statement shows in ``connection.queries`` (query-count tests and
+COPY returns nothing: a caller that needs the new rows' ids asks for them
+(``ids=True``), and they are drawn from the table's id sequence beforehand, one
+query for all of them. The statement shows in ``connection.queries`` (query-count tests and
 the benchmarks' counts see it). On other databases (the demo's SQLite) the same
 rows go through ``bulk_create``.
 """
@@ -46,6 +47,14 @@ def _dumps(value: Any) -> str:
         return json.dumps(value)
 
 
+def _encoder(field: Field) -> Callable[[Any], Any] | None:
+    """How a JSON column's value is sent: as its text (``None`` stays SQL NULL). Other columns: as they are."""
+    if not isinstance(field, JSONField):
+        return None
+    encode = functools.partial(json.dumps, cls=field.encoder) if field.encoder else _dumps
+    return lambda value: None if value is None else encode(value)
+
+
 def _missing_values(model: type[Model], given: set[str]) -> tuple[list[Field], list[Callable[[], Any]]]:
     """The columns the caller left out, each with how its value is made (per row or once)."""
     fields: list[Field] = []
@@ -57,19 +66,25 @@ def _missing_values(model: type[Model], given: set[str]) -> tuple[list[Field], l
         if field.has_db_default() and not field.has_default():
             continue  # the column's own default applies
         fields.append(field)
+        encode = _encoder(field)
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             makers.append(lambda now=now: now)
         elif field.has_default() and callable(field.default):
-            makers.append(field.get_default)  # e.g. a fresh uuid per row
+            # e.g. a fresh uuid per row
+            makers.append(field.get_default if encode is None else lambda f=field, e=encode: e(f.get_default()))
         else:
-            value = field.get_default()
+            value = field.get_default() if encode is None else encode(field.get_default())
             makers.append(lambda value=value: value)
     return fields, makers
 
 
 def insert_rows(model: type[Model], names: Sequence[str], rows: Iterable[Sequence[Any]], *,
-                using: str = DEFAULT_DB_ALIAS) -> int:
-    """Insert ``rows`` (values in the order of ``names``) into ``model``'s table; return how many."""
+                ids: bool = False, using: str = DEFAULT_DB_ALIAS) -> list[Any]:
+    """Insert ``rows`` (values in the order of ``names``) into ``model``'s table.
+
+    With ``ids``, returns the new rows' primary keys in the rows' order (on PostgreSQL drawn from the
+    id sequence first, one more query); otherwise an empty list.
+    """
     connection = connections[using]
     meta = model._meta
     given = [meta.get_field(name) for name in names]
@@ -77,31 +92,37 @@ def insert_rows(model: type[Model], names: Sequence[str], rows: Iterable[Sequenc
         attnames = [f.attname for f in given]
         objs = [model(**dict(zip(attnames, row))) for row in rows]
         model._base_manager.using(using).bulk_create(objs)
-        return len(objs)
+        return [obj.pk for obj in objs] if ids else []
 
+    if ids and not meta.pk.db_returning:
+        raise ValueError(f"{meta.label}'s ids are not numbered by the database.")
     missing, makers = _missing_values(model, {f.attname for f in given})
-    encoders = [(i, functools.partial(json.dumps, cls=f.encoder) if f.encoder else _dumps)
-                for i, f in enumerate(given) if isinstance(f, JSONField)]
+    offset = 1 if ids else 0  # the id goes first
+    json_columns = [(offset + i, encode) for i, encode in enumerate(map(_encoder, given)) if encode is not None]
     quote = connection.ops.quote_name
-    sql = (f"COPY {quote(meta.db_table)} ({', '.join(quote(f.column) for f in (*given, *missing))}) FROM STDIN")
-    count = 0
+    columns = ([meta.pk] if ids else []) + given + missing
+    sql = f"COPY {quote(meta.db_table)} ({', '.join(quote(f.column) for f in columns)}) FROM STDIN"
     with connection.cursor() as cursor:
+        new_ids: list[Any] = []
+        if ids:
+            rows = list(rows)
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                           [quote(meta.db_table), meta.pk.column, len(rows)])
+            new_ids = sorted(pk for (pk,) in cursor.fetchall())  # ascending, as bulk_create numbers them
         # Logged like any statement (CursorDebugWrapper when queries are recorded).
         logged = cursor.debug_sql(sql) if hasattr(cursor, "debug_sql") else contextlib.nullcontext()
         connection.validate_no_broken_transaction()
         with logged, connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
             write = copy.write_row
-            if not encoders and not makers:
+            if not json_columns and not makers and not ids:
                 for row in rows:
                     write(row)
-                    count += 1
-            else:
-                for row in rows:
-                    values = list(row)
-                    for i, encode in encoders:
-                        if values[i] is not None:
-                            values[i] = encode(values[i])
-                    values.extend(make() for make in makers)
-                    write(values)
-                    count += 1
-    return count
+                return []
+            numbers = iter(new_ids)
+            for row in rows:
+                values = [next(numbers), *row] if ids else list(row)
+                for i, encode in json_columns:
+                    values[i] = encode(values[i])
+                values.extend([make() for make in makers])
+                write(values)
+    return new_ids

@@ -123,6 +123,23 @@ def test_audit_never_stores_secrets(db: None) -> None:
     assert "s3cr3t" not in str(entry.after) and entry.after["client_secret"] == "•••"
 
 
+def test_audit_entries_written_many_at_once_never_store_secrets(db: None) -> None:
+    from portal.audit.models import AuditEntry
+    from portal.audit.services import audit_records_many
+
+    audit_records_many(actor=None, entries=[
+        {"action": "station.put", "entity": "station", "entity_id": 1,
+         "after": {"name": "A", "evses": [{"uid": "u1", "Auth_Token": "s3cr3t"}]}},
+        {"action": "station.put", "entity": "station", "entity_id": 2,  # a Kelvin sign lowers to "k"
+         "after": {"name": "B", "api_to\u212aen": "s3cr3t"}, "before": {"name": "b", "evses": [{"uid": "u2"}]}},
+        {"action": "station.put", "entity": "station", "entity_id": 3, "after": {"name": "C", "note": "no token here"}},
+    ])
+    first, second, third = AuditEntry.objects.order_by("entity_id")
+    assert first.after == {"name": "A", "evses": [{"uid": "u1", "Auth_Token": "•••"}]}
+    assert second.after == {"name": "B", "api_to\u212aen": "•••"} and second.before == {"name": "b", "evses": [{"uid": "u2"}]}
+    assert third.after == {"name": "C", "note": "no token here"}
+
+
 @pytest.mark.parametrize("url_name", ["audit:list"])
 def test_admin_of_other_company_does_not_see_entries(url_name: str, admin_user: User, company_b: Company) -> None:
     from portal.audit.services import audit_record

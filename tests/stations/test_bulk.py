@@ -14,7 +14,7 @@ from django.urls import reverse
 from portal.models import Backend, Company, Operation, User
 from stations.bulk.models import Batch, BatchItem
 from stations.bulk.selection import Selection
-from stations.bulk.services import batch_preview_create
+from stations.bulk.services import batch_confirm, batch_preview_create
 from stations.models import Station
 from tests.factories import BackendFactory, LocationFactory, StationFactory
 
@@ -125,6 +125,41 @@ def test_preview_rows_are_the_same_written_with_copy_or_with_bulk_create(
     assert [r["outcome"] for r in copied] == ["change", "unchanged", "skipped"]
     assert copied[0]["label"] == "Tab\there, back\\slash, “quoted”\nnewline"
     assert copied[1]["diff"] == [] and copied[1]["changes"] == {} and copied[1]["reason"] == ""
+
+
+def test_confirming_writes_the_same_operations_and_audit_with_copy_or_with_bulk_create(
+    operator: User, company_a: Company, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from portal.audit.models import AuditEntry
+
+    stations = gf_stations(company_a, 3)
+    Station.objects.filter(pk=stations[0].pk).update(upstream_data={"name": "A", "evses": [{"uid": "u1"}]})
+    selection, params = Selection(ids=tuple(s.pk for s in stations)), {"deploy_state": "Production"}
+
+    def confirmed() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        batch = batch_preview_create(user=operator, selection=selection, kind=Batch.Kind.CHANGE, params=params)
+        keys = list(batch.items.order_by("station_id").values_list("operation_id", flat=True))
+        Operation.objects.all().delete()
+        AuditEntry.objects.all().delete()
+        Station.objects.update(sync_state="synced")
+        batch_confirm(user=operator, batch=batch)
+        ops = list(Operation.objects.order_by("target_id").values())
+        assert [op.pop("key") for op in ops] == keys  # each row's operation, as named at preview
+        ignored = ("id", "at", "created_at", "updated_at")
+        for op in ops:
+            op["payload"].pop("batch")
+        audit = list(AuditEntry.objects.filter(action="station.put").order_by("entity_id").values())
+        return [{k: v for k, v in r.items() if k not in ignored} for r in ops], \
+            [{k: v for k, v in r.items() if k not in ignored} for r in audit]
+
+    copied = confirmed()
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+    created = confirmed()
+    assert copied == created
+    ops, audit = copied
+    assert [op["status"] for op in ops] == ["queued"] * 3 and ops[0]["payload"]["document"]["evses"] == [{"uid": "u1"}]
+    assert [e["after"]["deploy_state"] for e in audit] == ["Production"] * 3
+    assert set(Station.objects.values_list("sync_state", flat=True)) == {"pending"}
 
 
 def test_name_prefix_is_not_added_twice_and_location_must_share_the_backend(operator: User, company_a: Company) -> None:
