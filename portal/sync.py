@@ -91,6 +91,23 @@ class RefreshContext:
     connector: Any = None
     seen: set[str] = field(default_factory=set)
     lookups: dict[str, dict[Any, Any]] = field(default_factory=dict)
+    # What the mirror held when a full run began, per model (``Refresher.prepare`` fills it): rows
+    # whose id and natural key are both absent from it are new and need no lookup (``upsert_mirror``).
+    known: dict[type[models.Model], KnownRows] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class KnownRows:
+    upstream_ids: frozenset[str]
+    natural_keys: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, queryset: models.QuerySet[Any], natural_key: str | None = None) -> KnownRows:
+        """The upstream ids (and natural keys) of ``queryset``'s rows: one query."""
+        if natural_key is None:
+            return cls(frozenset(u for u in queryset.values_list("upstream_id", flat=True).iterator() if u))
+        pairs = list(queryset.values_list("upstream_id", natural_key).iterator(chunk_size=10_000))
+        return cls(frozenset(u for u, _ in pairs if u), frozenset(k for _, k in pairs))
 
 
 class Refresher:
@@ -179,30 +196,41 @@ class Upserted:
 
 
 def upsert_mirror(
-    ctx: RefreshContext, model: type[models.Model], rows: Sequence[Incoming], *, natural_key: str | None = None
+    ctx: RefreshContext, model: type[models.Model], rows: Sequence[Incoming], *, natural_key: str | None = None,
+    use_known: bool = True,
 ) -> Upserted:
     """Create new rows, rewrite changed ones, leave unchanged ones and local changes alone.
 
     ``natural_key`` (a field also unique per backend, e.g. the station's
     charge box identity) adopts a row the portal created before the upstream
     gave it an id, instead of failing on the second unique constraint.
+
+    With ``ctx.known`` for the model (a full run's snapshot), rows it does not hold are taken as
+    new without looking them up; one created since the run began makes their insert fail, and
+    they are then written the careful way (``use_known=False``).
     """
     result, written = PageResult(), {}
     by_id = {row.upstream_id: row for row in rows}  # a page repeating a record: the last one wins
     ctx.seen.update(by_id)
+    known = ctx.known.get(model) if use_known else None
+    if known is None:
+        maybe = by_id
+    else:
+        maybe = {uid: row for uid, row in by_id.items() if uid in known.upstream_ids
+                 or (natural_key and row.fields[natural_key] in known.natural_keys)}
     mine = model.objects.filter(backend=ctx.backend)
     # Locked, so a user's edit waits for this page instead of being overwritten by it.
     existing = {
         uid: (pk, digest, state, removed)
         for pk, uid, digest, state, removed in mine.select_for_update()
-        .filter(upstream_id__any=list(by_id))
+        .filter(upstream_id__any=list(maybe))
         .values_list("pk", "upstream_id", "content_hash", "sync_state", "removed_at")
-    }
+    } if maybe else {}
     kept: dict[int, Incoming] = {}
     kept_ids: set[str] = set()
     created: set[str] = set()
     if natural_key:
-        fresh = {row.fields[natural_key]: row for uid, row in by_id.items() if uid not in existing}
+        fresh = {row.fields[natural_key]: row for uid, row in maybe.items() if uid not in existing}
         clashes = (
             mine.select_for_update().filter(**{f"{natural_key}__any": list(fresh)})
             .values_list("pk", natural_key, "sync_state") if fresh else []
@@ -250,10 +278,17 @@ def upsert_mirror(
         try:
             with transaction.atomic():  # a savepoint: a row created meanwhile fails only this insert
                 ids = bulk.insert_new(model, new, unique=key)
+            written.update({uid: pk for (_, uid), pk in ids.items()})
         except IntegrityError:
-            ids = bulk.upsert(model, new, unique=key, update=names)
-            created.clear()  # some existed after all: their children are merged, not inserted
-        written.update({uid: pk for (_, uid), pk in ids.items()})
+            # Some exist after all (created since the run began, or meanwhile): those rows again,
+            # looked up and locked like any other.
+            again = upsert_mirror(ctx, model, [by_id[r["upstream_id"]] for r in new], natural_key=natural_key,
+                                  use_known=False)
+            result.created -= len(new)
+            created -= {r["upstream_id"] for r in new}
+            result.add(again.result)
+            written.update(again.written)
+            created |= again.created
     if upsert:
         ids = bulk.upsert(model, upsert, unique=key, update=names)
         written.update({uid: pk for (_, uid), pk in ids.items()})

@@ -100,7 +100,8 @@ def upsert(model: type[models.Model], rows: Sequence[Row], *, unique: list[str],
     keys = ", ".join(f'"{f.column}"' for f in key_fields)
     targets = [model._meta.get_field(n).column for n in update]
     sets = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in targets)
-    with connection.cursor() as wrapper:
+    # Django's error wrapper: psycopg's UniqueViolation arrives as django.db.IntegrityError.
+    with connection.cursor() as wrapper, connection.wrap_database_errors:
         cursor = wrapper.cursor  # psycopg's own cursor, in Django's transaction
         cursor.execute(f'DROP TABLE IF EXISTS "{scratch}"')
         cursor.execute(f'CREATE TEMP TABLE "{scratch}" AS SELECT {names} FROM "{table}" WITH NO DATA')
@@ -131,7 +132,8 @@ def insert_new(model: type[models.Model], rows: Sequence[Row], *, unique: list[s
     columns, values = _filler(model)
     table = model._meta.db_table
     pk_column = model._meta.pk.column
-    with connection.cursor() as wrapper:
+    # Django's error wrapper: psycopg's UniqueViolation arrives as django.db.IntegrityError.
+    with connection.cursor() as wrapper, connection.wrap_database_errors:
         cursor = wrapper.cursor
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
@@ -150,5 +152,6 @@ def insert(model: type[models.Model], rows: Sequence[Row]) -> None:
         model.objects.bulk_create([model(**row) for row in rows])
         return
     columns, values = _filler(model)
-    with connection.cursor() as wrapper:
+    # Django's error wrapper: psycopg's UniqueViolation arrives as django.db.IntegrityError.
+    with connection.cursor() as wrapper, connection.wrap_database_errors:
         _copy(wrapper.cursor, model._meta.db_table, columns, [values(row) for row in rows])

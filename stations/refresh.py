@@ -34,7 +34,16 @@ from models_catalog.models import StationModel
 from portal import sync_bulk as bulk
 from portal.mirror import SyncState
 from portal.identities import company_refs
-from portal.sync import Incoming, PageResult, RefreshContext, Refresher, mark_removed, register, upsert_mirror
+from portal.sync import (
+    Incoming,
+    KnownRows,
+    PageResult,
+    RefreshContext,
+    Refresher,
+    mark_removed,
+    register,
+    upsert_mirror,
+)
 from stations.mapping import _when, content_hash, status_from, upstream_document
 from stations.models import Connector, Evse, HardwareTemplate, Station, Technician
 
@@ -189,6 +198,10 @@ class GreenFluxStations(Refresher):
         ctx.lookups["templates"] = dict(
             HardwareTemplate.objects.filter(backend=ctx.backend).values_list("upstream_id", "pk")
         )
+        if ctx.full:
+            # Every id and identity the mirror holds: the rows of a page that are neither are new
+            # and go straight in, without a lookup (a first full refresh: all of them).
+            ctx.known[Station] = KnownRows.of(Station.objects.filter(backend=ctx.backend), "charge_box_identity")
         # What a full read is compared with before any parsing: synced rows' digests, one query.
         ctx.lookups["digests"] = dict(
             Station.objects.filter(backend=ctx.backend, sync_state=SyncState.SYNCED, removed_at__isnull=True)

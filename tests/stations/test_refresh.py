@@ -187,3 +187,31 @@ def test_refresh_adopts_a_station_created_before_its_answer_arrived(gf: Backend)
     assert run.status == SyncRun.Status.DONE, run.message
     assert Station.objects.filter(backend=gf, charge_box_identity=csid).get().upstream_id == csid
     assert HardwareTemplate.objects.filter(backend=gf).exists()
+
+
+def test_rows_created_after_a_full_run_began_are_merged_not_duplicated(
+    gf: Backend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full run takes the rows its snapshot lacks as new; some may exist by the time it writes them
+    (created meanwhile by the outbox or a user). Their insert fails and they are merged instead."""
+    from portal import sync
+
+    upstream = upstream_stations(gf)
+    first = full(gf)
+    assert first.rows_created == len(upstream)
+    # The portal's own create of one of them, still pending (no upstream id yet): adopted, not doubled.
+    pending = upstream[3]
+    Station.objects.filter(backend=gf, upstream_id=pending.charge_station_id).update(
+        upstream_id=None, sync_state=SyncState.SYNCED, content_hash="")
+    evses, connectors = Evse.objects.count(), Connector.objects.count()
+    # As if the snapshot had been taken before any of these rows existed.
+    monkeypatch.setattr(sync.KnownRows, "of", classmethod(lambda cls, qs, key=None: cls(frozenset())))
+
+    again = full(gf)
+
+    assert again.status == SyncRun.Status.DONE, again.message
+    assert (again.rows_created, again.rows_updated, again.rows_unchanged) == (0, 1, len(upstream) - 1)
+    assert Station.objects.filter(backend=gf).count() == len(upstream)
+    assert Station.objects.get(backend=gf, charge_box_identity=pending.charge_station_id).upstream_id == \
+        pending.charge_station_id
+    assert (Evse.objects.count(), Connector.objects.count()) == (evses, connectors)
