@@ -10,8 +10,9 @@ in one stage by the module it lives in:
 * writing: psycopg (COPY into staging tables and the merge statements, including the time spent
   waiting for PostgreSQL, which is another process), and the refresh's own Python around them.
 
-The refresh reads and maps pages in a helper thread while the main thread writes (``portal.sync``),
-so each thread gets a profile of its own and its own breakdown; their times overlap. Time a thread
+The refresh downloads pages in one helper thread and maps them in another while the main thread
+writes (``portal.sync``), so each thread gets a profile of its own and its own breakdown; their
+times overlap. Time a thread
 spends waiting for the other (the page queue) is its own stage. Prints one line per stage with
 seconds and share of the wall time, then each thread's most expensive functions.
 Not part of ``make bench``: profiling slows Python code by a factor, so the shares are what count.
