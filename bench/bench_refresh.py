@@ -38,7 +38,7 @@ def _row(figure: str, value: float, unit: str, baseline: str | None = None,
 
 
 def _clean() -> None:
-    """Remove this benchmark's rows (its backends' mirror and runs), leaving other benchmarks' data alone."""
+    """Remove this benchmark's rows (its backends' mirror, runs and holds), leaving other benchmarks' data alone."""
     from django.db import connection
 
     from portal.models import Backend
@@ -53,7 +53,10 @@ def _clean() -> None:
         cursor.execute(f"DELETE FROM stations_evse WHERE station_id IN ({stations})", [ids])
         # Holds first: a run of another size (BENCH_GF_STATIONS) lists fewer locations, and the
         # removal brake holds them, referencing its run.
-        for table in ("stations_station", "portal_removalhold", "portal_syncrun", "portal_synclock"):
+        # Locations and templates too: thousands of them would change what the station list
+        # benchmark measures (its filter form) when it runs after this one.
+        for table in ("stations_station", "locations_location", "stations_hardwaretemplate", "portal_removalhold",
+                      "portal_syncrun", "portal_synclock"):
             cursor.execute(f"DELETE FROM {table} WHERE backend_id = ANY(%s)", [ids])
 
 
