@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, ClassVar, TypeVar
 
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
@@ -127,6 +127,8 @@ class Refresher:
     incremental: ClassVar[bool] = False
     full_every: ClassVar[timedelta] = timedelta(days=1)  # incremental kinds still read everything daily
     page_size: ClassVar[int | None] = None
+    # The tables ``write`` fills: analysed after a run that created many rows (``_analyse_after``).
+    tables: ClassVar[tuple[type[models.Model], ...]] = ()
 
     def prepare(self, ctx: RefreshContext) -> None:
         """Load lookups (companies, parents...) once per run."""
@@ -467,6 +469,23 @@ def _bulk_python(gil_slice: float = 0.0005) -> Iterator[None]:
             gc.enable()
 
 
+ANALYSE_AFTER_ROWS = 5000
+
+
+def _analyse_after(refresher: Refresher, run: SyncRun) -> None:
+    """Fresh planner statistics after a run that created thousands of rows (a first full refresh).
+
+    PostgreSQL's plans for the next run's lookups rest on them; autovacuum would take them a
+    while later (and is off on some machines, these among them), and until then a lookup of a
+    page's ids was planned as a walk through every row of the backend.
+    """
+    if run.rows_created < ANALYSE_AFTER_ROWS or connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in refresher.tables:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
 def _describe(exc: BaseException) -> str:
     if isinstance(exc, UpstreamError):
         return f"The upstream failed: {exc}"[:1000]
@@ -535,6 +554,7 @@ def refresh_run(
             with transaction.atomic():
                 run.rows_removed = refresher.finish(ctx)
                 run.save(update_fields=["rows_removed"])
+        _analyse_after(refresher, run)
         run.status = SyncRun.Status.DONE
     except Exception as exc:
         log.warning("refresh %s/%s of backend %s failed: %s", entity, run.pk, backend.pk, _describe(exc))

@@ -192,6 +192,7 @@ class GreenFluxStations(Refresher):
     interval = timedelta(minutes=5)
     incremental = True
     page_size = 1000  # the upstream's cap
+    tables = (Station, Evse, Connector)
 
     def prepare(self, ctx: RefreshContext) -> None:
         ctx.lookups["locations"] = dict(Location.objects.filter(backend=ctx.backend).values_list("upstream_id", "pk"))
@@ -287,6 +288,7 @@ class BeEnergisedStations(Refresher):
     kind, entity, label = "beenergised", "stations", "Stations"
     interval = timedelta(minutes=15)
     page_size = 500  # the upstream's cap
+    tables = (Station,)
 
     def prepare(self, ctx: RefreshContext) -> None:
         ctx.lookups["companies"] = company_refs(ctx.backend)

@@ -215,3 +215,18 @@ def test_rows_created_after_a_full_run_began_are_merged_not_duplicated(
     assert Station.objects.get(backend=gf, charge_box_identity=pending.charge_station_id).upstream_id == \
         pending.charge_station_id
     assert (Evse.objects.count(), Connector.objects.count()) == (evses, connectors)
+
+
+def test_a_run_that_created_many_rows_leaves_fresh_planner_statistics(
+    gf: Backend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from portal import sync
+
+    monkeypatch.setattr(sync, "ANALYSE_AFTER_ROWS", 5)  # the test estate is small
+    with CaptureQueriesContext(connection) as first:
+        assert full(gf).rows_created > 5
+    analysed = [q["sql"] for q in first.captured_queries if q["sql"].startswith("ANALYZE")]
+    assert analysed == ['ANALYZE "stations_station"', 'ANALYZE "stations_evse"', 'ANALYZE "stations_connector"']
+    with CaptureQueriesContext(connection) as again:
+        assert full(gf).rows_created == 0
+    assert not [q for q in again.captured_queries if q["sql"].startswith("ANALYZE")]
