@@ -63,6 +63,8 @@ def _missing_values(model: type[Model], given: set[str]) -> tuple[list[Field], l
     for field in model._meta.concrete_fields:
         if field.attname in given or field.name in given or (field.primary_key and field.db_returning):
             continue  # given, or an auto id the database numbers
+        if getattr(field, "generated", False):
+            continue  # computed by the database (``GeneratedField``)
         if field.has_db_default() and not field.has_default():
             continue  # the column's own default applies
         fields.append(field)

@@ -93,7 +93,7 @@ class RefreshContext:
     lookups: dict[str, dict[Any, Any]] = field(default_factory=dict)
     # What the mirror held when a full run began, per model (``Refresher.prepare`` fills it): rows
     # whose id and natural key are both absent from it are new and need no lookup (``upsert_mirror``).
-    known: dict[type[models.Model], KnownRows] = field(default_factory=dict)
+    known: dict[type[models.Model], Snapshot] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -108,6 +108,23 @@ class KnownRows:
             return cls(frozenset(u for u in queryset.values_list("upstream_id", flat=True).iterator() if u))
         pairs = list(queryset.values_list("upstream_id", natural_key).iterator(chunk_size=10_000))
         return cls(frozenset(u for u, _ in pairs if u), frozenset(k for _, k in pairs))
+
+
+class Snapshot:
+    """``KnownRows.of(queryset, natural_key)``, read when a page first has rows to write.
+
+    A full run where nothing changed writes no rows, and never reads it (``make bench``: the
+    unchanged run of 100,000 stations would otherwise load them all once for nothing).
+    """
+
+    def __init__(self, queryset: models.QuerySet[Any], natural_key: str | None = None) -> None:
+        self.queryset, self.natural_key = queryset, natural_key
+        self._rows: KnownRows | None = None
+
+    def rows(self) -> KnownRows:
+        if self._rows is None:
+            self._rows = KnownRows.of(self.queryset, self.natural_key)
+        return self._rows
 
 
 class Refresher:
@@ -214,7 +231,8 @@ def upsert_mirror(
     result, written = PageResult(), {}
     by_id = {row.upstream_id: row for row in rows}  # a page repeating a record: the last one wins
     ctx.seen.update(by_id)
-    known = ctx.known.get(model) if use_known else None
+    snapshot = ctx.known.get(model) if use_known else None
+    known = snapshot.rows() if snapshot is not None and by_id else None
     if known is None:
         maybe = by_id
     else:

@@ -1,4 +1,5 @@
-"""Bulk writes for refreshes: PostgreSQL COPY into a scratch table, then one INSERT ... ON CONFLICT.
+"""Bulk writes for refreshes: new rows by COPY (``portal.copy_insert``); changed ones by COPY into a
+scratch table, then one INSERT ... ON CONFLICT.
 
 Django's ``bulk_create(update_conflicts=True)`` is correct but, with
 client-side parameter binding, spends most of a large page quoting values in
@@ -19,6 +20,8 @@ from django.db import connection, models
 from django.utils import timezone
 import orjson
 from psycopg.types.json import Jsonb
+
+from portal.copy_insert import insert_rows
 
 Row = dict[str, Any]  # attname -> value
 
@@ -116,31 +119,18 @@ def upsert(model: type[models.Model], rows: Sequence[Row], *, unique: list[str],
 def insert_new(model: type[models.Model], rows: Sequence[Row], *, unique: list[str]) -> dict[tuple[Any, ...], int]:
     """Rows known to be new, straight into the table; returns {unique values: pk} as ``upsert`` does.
 
-    The ids are drawn from the table's identity sequence first (one query), so COPY can write
-    them with the rows and no merge statement is needed: a first full refresh writes every
+    The ids are drawn from the table's identity sequence first, so COPY writes them with the rows
+    and no merge statement is needed (``portal.copy_insert``): a first full refresh writes every
     station, EVSE and connector this way. A row that exists after all (created meanwhile by
-    someone else) makes COPY fail on the unique constraint; the caller runs this in a savepoint
-    and falls back to ``upsert``.
+    someone else) makes COPY fail on the unique constraint with Django's ``IntegrityError``; the
+    caller runs this in a savepoint and writes those rows the careful way.
     """
     if not rows:
         return {}
     key_fields = _key(model, unique)
-    if connection.vendor != "postgresql":
-        objs = [model(**row) for row in rows]
-        model.objects.bulk_create(objs)
-        return {tuple(getattr(o, f.attname) for f in key_fields): o.pk for o in objs}
-    columns, values = _filler(model)
-    table = model._meta.db_table
-    pk_column = model._meta.pk.column
-    # Django's error wrapper: psycopg's UniqueViolation arrives as django.db.IntegrityError.
-    with connection.cursor() as wrapper, connection.wrap_database_errors:
-        cursor = wrapper.cursor
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [table, pk_column, len(rows)],
-        )
-        ids = [found[0] for found in cursor.fetchall()]
-        _copy(cursor, table, [pk_column, *columns], [[pk, *values(row)] for pk, row in zip(ids, rows)])
+    names = list(rows[0])  # a refresher's rows all carry the same fields
+    pick = itemgetter(*names)
+    ids = insert_rows(model, names, [pick(row) for row in rows], ids=True)
     return {tuple(row[f.attname] for f in key_fields): pk for pk, row in zip(ids, rows)}
 
 
@@ -148,10 +138,6 @@ def insert(model: type[models.Model], rows: Sequence[Row]) -> None:
     """Plain inserts (ids from the table's identity); COPY straight into the table on PostgreSQL."""
     if not rows:
         return
-    if connection.vendor != "postgresql":
-        model.objects.bulk_create([model(**row) for row in rows])
-        return
-    columns, values = _filler(model)
-    # Django's error wrapper: psycopg's UniqueViolation arrives as django.db.IntegrityError.
-    with connection.cursor() as wrapper, connection.wrap_database_errors:
-        _copy(wrapper.cursor, model._meta.db_table, columns, [values(row) for row in rows])
+    names = list(rows[0])
+    pick = itemgetter(*names)
+    insert_rows(model, names, [pick(row) for row in rows])

@@ -36,10 +36,10 @@ from portal.mirror import SyncState
 from portal.identities import company_refs
 from portal.sync import (
     Incoming,
-    KnownRows,
     PageResult,
     RefreshContext,
     Refresher,
+    Snapshot,
     mark_removed,
     register,
     upsert_mirror,
@@ -202,7 +202,7 @@ class GreenFluxStations(Refresher):
         if ctx.full:
             # Every id and identity the mirror holds: the rows of a page that are neither are new
             # and go straight in, without a lookup (a first full refresh: all of them).
-            ctx.known[Station] = KnownRows.of(Station.objects.filter(backend=ctx.backend), "charge_box_identity")
+            ctx.known[Station] = Snapshot(Station.objects.filter(backend=ctx.backend), "charge_box_identity")
         # What a full read is compared with before any parsing: synced rows' digests, one query.
         ctx.lookups["digests"] = dict(
             Station.objects.filter(backend=ctx.backend, sync_state=SyncState.SYNCED, removed_at__isnull=True)
