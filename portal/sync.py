@@ -22,16 +22,12 @@ Schedules and "refresh now" requests are in ``portal.sync_schedules``.
 
 from __future__ import annotations
 
-import gc
 import logging
-import queue
-import sys
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Q
@@ -43,11 +39,11 @@ from connectors.pagination import Page
 from portal import generations
 from portal import lookups  # noqa: F401  (registers ``__any``)
 from portal import sync_bulk as bulk
+from portal import sync_pipeline as pipeline
 from portal.mirror import SyncState
 from portal.models import Backend, SyncLock, SyncRun, User
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 LEASE = timedelta(minutes=10)  # renewed after every page; a dead worker's lock lapses after this
 OVERLAP = timedelta(minutes=2)  # incremental reads start a little before the last run, for clock skew
@@ -403,90 +399,6 @@ def _choose_mode(refresher: Refresher, backend: Backend, entity: str, full: bool
     return False, last.started_at - OVERLAP
 
 
-def _in_thread(items: Iterable[T], name: str, depth: int = 2) -> Iterator[T]:
-    """Iterate ``items`` in a helper thread, ``depth`` items ahead of the caller.
-
-    The helper's exception is raised in the caller; when the caller stops early (its error, or
-    its end), the helper stops at its next hand-over.
-    """
-    box: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-
-    def put(item: tuple[str, Any]) -> bool:
-        """Hand over one item; False once the caller has gone."""
-        while not stop.is_set():
-            try:
-                box.put(item, timeout=0.5)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def produce() -> None:
-        source = iter(items)
-        try:
-            for item in source:
-                if not put(("item", item)):
-                    return
-            put(("end", None))
-        except BaseException as exc:  # handed to the caller, which raises it
-            put(("error", exc))
-        finally:
-            close = getattr(source, "close", None)
-            if close is not None:
-                close()  # a generator stage upstream stops its own helper
-
-    thread = threading.Thread(target=produce, name=name, daemon=True)
-    thread.start()
-    try:
-        while True:
-            what, value = box.get()
-            if what == "end":
-                return
-            if what == "error":
-                raise value
-            yield value
-    finally:
-        stop.set()
-
-
-def _prefetch(pages: Iterable[Page[Any]], mapper: Callable[[Sequence[Any]], Any],
-              depth: int = 2) -> Iterator[tuple[Page[Any], Any]]:
-    """Pages with their mapped items, ``depth`` pages ahead of the writer, in two helper threads.
-
-    One thread downloads and parses pages (mostly waiting for the upstream), one maps them (Python
-    work), and the caller writes: the upstream, the mapping and PostgreSQL all work at once.
-    """
-    fetched = _in_thread(pages, "refresh-fetch", depth)
-    return _in_thread(((page, mapper(page.items)) for page in fetched), "refresh-map", depth)
-
-
-@contextmanager
-def _bulk_python(gil_slice: float = 0.0005) -> Iterator[None]:
-    """Python tuned for a refresh while it runs: shorter GIL slices, and no cyclic garbage collection.
-
-    * The writer waits for PostgreSQL a dozen times a page (lookups, COPYs, the commit), and each
-      time it wants the GIL back while the mapping thread runs Python: with Python's 5 ms slices
-      that waiting was a fifth of a full refresh of 20,000 stations (``make bench``).
-    * Parsing a page creates about 100,000 dicts and lists, which set off the collector again and
-      again, and each of its full passes walks every object the process holds (the run's lookups
-      among them): downloading and parsing 20 pages of 1,000 stations took 0.86 s with it and
-      0.30 s without. JSON makes no reference cycles; whatever cycles the run leaves are collected
-      once the collector is back on.
-    Both are process-wide; a worker runs one task at a time, and the previous settings come back.
-    """
-    before = sys.getswitchinterval()
-    collecting = gc.isenabled()
-    sys.setswitchinterval(min(before, gil_slice))
-    gc.disable()
-    try:
-        yield
-    finally:
-        sys.setswitchinterval(before)
-        if collecting:
-            gc.enable()
-
-
 ANALYSE_AFTER_ROWS = 5000
 
 
@@ -548,12 +460,13 @@ def refresh_run(
         if page_size or refresher.page_size:
             options["page_size"] = page_size or refresher.page_size
         notes: list[str] = []
-        with backend.connector(**options) as connector, _bulk_python():
-            ctx.connector = connector
-            refresher.prepare(ctx)
-            for page, mapped in _prefetch(refresher.pages(ctx), lambda items: refresher.map(ctx, items)):
-                with transaction.atomic():
-                    done = refresher.write(ctx, mapped)
+        counting = threading.Lock()  # the run's counters, shared by the page writers
+
+        def write_page(item: tuple[Page[Any], Any]) -> None:
+            page, mapped = item
+            with transaction.atomic():
+                done = refresher.write(ctx, mapped)
+                with counting:
                     run.pages += 1
                     run.total = page.total if page.total is not None else run.total
                     run.rows_seen += len(page.items)
@@ -562,10 +475,16 @@ def refresh_run(
                     run.rows_unchanged += done.unchanged
                     run.rows_kept += done.kept
                     run.errors += done.errors
-                    notes += done.notes
+                    notes.extend(done.notes)
                     run.message = "; ".join(notes[:5])[:1000]
                     run.save(update_fields=list(COUNTERS))
                     lock_renew(backend, entity, run)
+
+        with backend.connector(**options) as connector, pipeline.bulk_python():
+            ctx.connector = connector
+            refresher.prepare(ctx)
+            pages = pipeline.prefetch(refresher.pages(ctx), lambda items: refresher.map(ctx, items))
+            for _ in pipeline.write_in_threads(pages, write_page, pipeline.writers_for_this_run()):
                 if progress:
                     progress(run)
         if run.full:

@@ -1,0 +1,75 @@
+"""The refresh pipeline: pages written by two writers at once, each with its own connection.
+
+Outside a transaction (a worker's refresh) pages are written by ``WRITERS`` threads. These tests
+run refreshes that way (``transactional_db``: no test transaction around them) and compare what
+lands with the upstream, and check that a writer's error stops the run without losing what was
+written before it.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from portal import sync_pipeline as pipeline
+from portal.models import Company, SyncRun
+from portal.sync import refresh_run
+from simulator.testing import SimulatorHandle
+from stations.models import Connector, Evse, Station
+from tests.upstream import make_backend
+
+
+def test_every_item_is_written_once_by_several_writers() -> None:
+    seen: list[int] = []
+    threads: set[str] = set()
+
+    def write(n: int) -> int:
+        threads.add(threading.current_thread().name)
+        time.sleep(0.01)
+        seen.append(n)
+        return n * n
+
+    results = list(pipeline.write_in_threads(range(40), write, writers=2))
+    assert sorted(results) == [n * n for n in range(40)]
+    assert sorted(seen) == list(range(40))
+    assert len(threads) == 2
+
+
+def test_a_writers_error_is_raised_and_the_writers_stop() -> None:
+    written: list[int] = []
+
+    def write(n: int) -> int:
+        if n == 5:
+            raise ValueError("page 5 is broken")
+        time.sleep(0.01)
+        written.append(n)
+        return n
+
+    with pytest.raises(ValueError, match="page 5 is broken"):
+        list(pipeline.write_in_threads(range(1000), write, writers=2))
+    assert len(written) < 20  # stopped soon after, not every item
+    assert not [t for t in threading.enumerate() if t.name.startswith("refresh-writer")]
+
+
+def test_a_refresh_outside_a_transaction_writes_every_page_with_two_writers(
+    transactional_db: None, simulator: SimulatorHandle, company_a: Company
+) -> None:
+    backend = make_backend(simulator, "greenflux", company_a)
+    for entity in ("locations", "templates"):
+        assert refresh_run(backend, entity).status == SyncRun.Status.DONE
+    with backend.connector() as connector:
+        upstream = connector.list_stations().all()
+    assert pipeline.writers_for_this_run() == 2
+
+    run = refresh_run(backend, "stations", full=True, page_size=5)
+
+    assert run.status == SyncRun.Status.DONE, run.message
+    assert run.pages == len(upstream) // 5 + 1 and run.rows_seen == len(upstream)
+    assert run.rows_created == len(upstream) == Station.objects.filter(backend=backend).count()
+    assert Evse.objects.filter(station__backend=backend).count() == sum(len(s.evses) for s in upstream)
+    assert Connector.objects.filter(evse__station__backend=backend).count() == sum(
+        len(e.connectors) for s in upstream for e in s.evses)
+    again = refresh_run(backend, "stations", full=True, page_size=5)
+    assert (again.rows_unchanged, again.rows_created, again.rows_updated) == (len(upstream), 0, 0)
