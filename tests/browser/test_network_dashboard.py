@@ -39,6 +39,8 @@ def test_dashboard_shows_the_power_chart_and_lists(page: Page, live_server: obje
     sign_in(page, base, "fleet", PASSWORD)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Network").click()
     expect(page.get_by_role("heading", name="Network", exact=True)).to_be_visible()
+    # Until the stylesheet has loaded, both drawings (wide and narrow) show: one is hidden by a media query.
+    page.wait_for_load_state("load")
     chart = page.get_by_role("img", name="Total charging power, last 24 hours")
     expect(chart).to_be_visible()
     expect(page.get_by_role("heading", name="Hardware errors")).to_be_visible()
