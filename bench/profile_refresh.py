@@ -1,4 +1,5 @@
-"""Where a full refresh's time goes: ``python -m bench.profile_refresh`` (``BENCH_GF_STATIONS``, default 20,000).
+"""Where a full refresh's time goes: ``python -m bench.profile_refresh`` (``BENCH_GF_STATIONS``, default 20,000;
+``PROFILE_RUN=unchanged`` profiles a second full refresh, where nothing changed).
 
 The same setup as ``bench_refresh`` (the simulator in its own process, pages of 1,000), one full
 refresh into an empty mirror under ``cProfile``, and every function's own time (``tottime``) put
@@ -28,6 +29,7 @@ import time
 from collections import defaultdict
 
 os.environ.setdefault("BENCH_GF_STATIONS", "20000")
+AGAIN = os.environ.get("PROFILE_RUN") == "unchanged"  # PROFILE_RUN=unchanged: the second, unchanged run
 
 # (stage, substrings of a function's file name or name), first match wins.
 STAGES: list[tuple[str, tuple[str, ...]]] = [
@@ -98,18 +100,22 @@ def main() -> None:
         backend = _backend(sim, "bench-greenflux")
         for entity in ("locations", "templates"):
             assert refresh_run(backend, entity).status == SyncRun.Status.DONE
+        if AGAIN:  # the run where nothing changed: the first one fills the mirror, unprofiled
+            assert refresh_run(backend, "stations", full=True, page_size=PAGE).rows_created == GF_STATIONS
         _profile_threads(helpers)
         started = time.perf_counter()
         writer.enable()
         run = refresh_run(backend, "stations", full=True, page_size=PAGE)
         writer.disable()
         wall = time.perf_counter() - started
-        assert run.status == SyncRun.Status.DONE and run.rows_created == GF_STATIONS, run.message
+        assert run.status == SyncRun.Status.DONE, run.message
+        assert (run.rows_unchanged if AGAIN else run.rows_created) == GF_STATIONS, run
     finally:
         sim.stop()
         _clean()
 
-    print(f"full refresh of {GF_STATIONS:,} GreenFlux stations under cProfile: {wall:.1f} s wall")
+    what = "full refresh where nothing changed" if AGAIN else "full refresh"
+    print(f"{what} of {GF_STATIONS:,} GreenFlux stations under cProfile: {wall:.1f} s wall")
     _report("writer (main thread)", writer, wall)
     for name, profile in helpers.items():
         _report(f"{name} thread", profile, wall)

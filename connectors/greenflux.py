@@ -411,7 +411,7 @@ class GreenFluxConnector:
         only the ones that changed, so an unchanged station costs no mapping at all.
         """
         params = {"date_from": date_from, "location_id": location_id}
-        return ocpi_offset(self.http, "/chargestations", dict, limit=self.page_size, params=params)
+        return ocpi_offset(self.http, "/chargestations", None, limit=self.page_size, params=params)
 
     def get_station(self, charge_station_id: str) -> Station:
         return Station.from_api(_data(self.http.json("GET", f"/chargestations/{charge_station_id}")))

@@ -209,7 +209,7 @@ def token_pages(
 def ocpi_offset(
     http: HttpClient,
     path: str,
-    mapper: Mapper[T],
+    mapper: Mapper[T] | None,
     *,
     limit: int = 100,
     params: Mapping[str, Any] | None = None,
@@ -254,7 +254,8 @@ def ocpi_offset(
             else:
                 full_page, known, last = count, True, False  # a full page (or more than asked for)
             next_offset = None if last else offset + count
-            yield Page(tuple(mapper(r) for r in data), number, None, next_offset)
+            # No mapper: the upstream's own objects, as parsed (a refresh digests them unparsed).
+            yield Page(tuple(data) if mapper is None else tuple(mapper(r) for r in data), number, None, next_offset)
             if next_offset is None:
                 return
             previous_first = data[0]

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -400,6 +401,7 @@ def _choose_mode(refresher: Refresher, backend: Backend, entity: str, full: bool
 
 
 ANALYSE_AFTER_ROWS = 5000
+PROGRESS_EVERY = 1.0  # seconds between saves of a run's counts while its pages write nothing
 
 
 def _analyse_after(refresher: Refresher, run: SyncRun) -> None:
@@ -461,6 +463,7 @@ def refresh_run(
             options["page_size"] = page_size or refresher.page_size
         notes: list[str] = []
         counting = threading.Lock()  # the run's counters, shared by the page writers
+        saved = [time.monotonic()]
 
         def write_page(item: tuple[Page[Any], Any]) -> None:
             page, mapped = item
@@ -477,8 +480,13 @@ def refresh_run(
                     run.errors += done.errors
                     notes.extend(done.notes)
                     run.message = "; ".join(notes[:5])[:1000]
-                    run.save(update_fields=list(COUNTERS))
-                    lock_renew(backend, entity, run)
+                    # With the page's rows, in its transaction; a page that wrote nothing (a quiet
+                    # estate's run, page after page) shows its counts at most every second.
+                    wrote = done.created or done.updated or done.kept or done.errors
+                    if wrote or time.monotonic() - saved[0] >= PROGRESS_EVERY:
+                        run.save(update_fields=list(COUNTERS))
+                        lock_renew(backend, entity, run)
+                        saved[0] = time.monotonic()
 
         with backend.connector(**options) as connector, pipeline.bulk_python():
             ctx.connector = connector
@@ -487,6 +495,7 @@ def refresh_run(
             for _ in pipeline.write_in_threads(pages, write_page, pipeline.writers_for_this_run()):
                 if progress:
                     progress(run)
+        run.save(update_fields=list(COUNTERS))  # the last pages' counts, if they were not saved yet
         if run.full:
             with transaction.atomic():
                 run.rows_removed = refresher.finish(ctx)

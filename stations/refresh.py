@@ -223,18 +223,21 @@ class GreenFluxStations(Refresher):
         company = _company_of(ctx)
         locations, templates, digests = ctx.lookups["locations"], ctx.lookups["templates"], ctx.lookups["digests"]
         mapped = MappedStations()
+        unchanged = mapped.unchanged
+        sha256, dumps, option = hashlib.sha256, orjson.dumps, orjson.OPT_NON_STR_KEYS  # the hot loop of a quiet run
         for doc in items:
-            csid = str(doc.get("charge_station_id", ""))
-            location = locations.get(str(doc.get("location_id", "")))
+            csid = doc.get("charge_station_id", "")
+            if csid.__class__ is not str:
+                csid = str(csid)
+            location_ref = doc.get("location_id", "")
+            location = locations.get(location_ref if location_ref.__class__ is str else str(location_ref))
             template_ref = doc.get("charge_station_template_id")
             template = templates.get(str(template_ref)) if template_ref else None
             # Keys in the order the upstream sent them (sorting them was two thirds of the digest's
             # cost): a document sent with its keys reordered is only rewritten once, never missed.
-            digest = hashlib.sha256(
-                orjson.dumps([doc, [company, location, template]], option=orjson.OPT_NON_STR_KEYS)
-            ).hexdigest()
+            digest = sha256(dumps([doc, [company, location, template]], option=option)).hexdigest()
             if digests.get(csid) == digest:
-                mapped.unchanged.append(csid)
+                unchanged.append(csid)
                 continue
             writable = gf.writable_document(doc)  # = Station.from_api(doc).writable(), without the objects
             identity = writable["charge_station_id"]
