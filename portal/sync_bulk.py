@@ -47,16 +47,23 @@ def _filler(model: type[models.Model]) -> tuple[list[str], Callable[[Row], list[
     now = timezone.now()
     defaults: Row = {}
     stamps: Row = {}
+    per_row: list[tuple[str, Callable[[], Any]]] = []  # callable defaults (a uuid...): a value per row
     for f in fields:
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
             stamps[f.attname] = now
+        elif f.has_default() and callable(f.default):
+            per_row.append((f.attname, f.get_default))
         else:
             defaults[f.attname] = f.get_default()
     pick = itemgetter(*[f.attname for f in fields])
     json_at = [i for i, f in enumerate(fields) if f.get_internal_type() == "JSONField"]
 
     def values(row: Row) -> list[Any]:
-        out = list(pick({**defaults, **row, **stamps}))
+        merged = {**defaults, **row, **stamps}
+        for name, make in per_row:
+            if name not in row:
+                merged[name] = make()
+        out = list(pick(merged))
         for i in json_at:
             if out[i] is not None:
                 out[i] = Jsonb(out[i], _dumps)
