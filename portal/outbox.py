@@ -7,6 +7,8 @@ nothing of stations or models; it only knows the life of an operation:
 queued → in_flight (a lease) → done | failed | conflict, with retries going
 back to queued with a later ``not_before``. Every step is safe to repeat: a
 settled operation is never run again, and a second worker finds the lease.
+At most one write per record runs at a time, in the order they were made
+(``_target_busy``): two edits of one station never race for the same etag.
 """
 
 from __future__ import annotations
@@ -199,6 +201,61 @@ def operations_enqueue_many(op_ids: list[int]) -> None:
         log.warning("Could not enqueue %s operations; the sweeper will resend them", len(op_ids), exc_info=True)
 
 
+def _lock_target(op: Operation) -> None:
+    """Serialise claims on one record: two workers must not both find it free (PostgreSQL only).
+
+    A transaction-scoped advisory lock on the target, so the check in
+    :func:`_target_busy` and the claim that follows are one step. SQLite (the
+    demo) writes one transaction at a time anyway.
+    """
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+                           [f"outbox:{op.target_type}:{op.target_id}"])
+
+
+def _due(now: Any) -> Q:
+    """Queued operations that could run now (not backed off, not waiting for an earlier step)."""
+    return (Q(status=Operation.Status.QUEUED)
+            & (Q(not_before__isnull=True) | Q(not_before__lte=now + timedelta(seconds=1)))
+            & (Q(parent__isnull=True) | Q(parent__status=Operation.Status.DONE)))
+
+
+def _target_busy(op: Operation, now: Any) -> bool:
+    """Whether another write to the same record must go first: at most one runs per record.
+
+    Two writes to one station sent at once would both read the same etag and
+    one would fail with 412, a conflict the user has to decide although the
+    edits may not even overlap. So a write waits while another one to the same
+    record is in flight (its lease alive), and writes that are due run in the
+    order they were made. An earlier write that is backed off after a failure
+    does not hold later ones up; when it runs, the three-way merge of its
+    handler sees what changed meanwhile. A waiting write is sent again when
+    the one before it settles (:func:`_wake_next`), or by the sweeper.
+    """
+    others = Operation.objects.filter(target_type=op.target_type, target_id=op.target_id).exclude(pk=op.pk)
+    in_flight = Q(status=Operation.Status.IN_FLIGHT, lease_until__gt=now)
+    earlier_due = _due(now) & Q(pk__lt=op.pk)
+    blocker = others.filter(in_flight | earlier_due).order_by("pk").values_list("pk", "status").first()
+    if blocker is None:
+        return False
+    if blocker[1] == Operation.Status.QUEUED:
+        operation_enqueue_on_commit(blocker[0])  # its message may have been lost: make sure it comes
+    return True
+
+
+def _wake_next(op: Operation) -> None:
+    """Send the writes that waited for this one to the same record (see :func:`_target_busy`)."""
+    if op.target_id is None:
+        return
+    waiting = (Operation.objects.filter(_due(timezone.now()), target_type=op.target_type, target_id=op.target_id)
+               .exclude(pk=op.pk).order_by("pk").values_list("pk", flat=True)[:20])
+    for op_id in waiting:
+        operation_enqueue(op_id)
+
+
 def _claim(op_id: int) -> Operation | None:
     now = timezone.now()
     with transaction.atomic():
@@ -211,6 +268,10 @@ def _claim(op_id: int) -> Operation | None:
             return None  # too early; the scheduled retry or the sweeper brings it back
         if op.parent_id and op.parent.status != Operation.Status.DONE:
             return None  # a later step of a chain waits for the one before
+        if op.target_id is not None:
+            _lock_target(op)
+            if _target_busy(op, now):
+                return None  # another write to this record goes first; it wakes this one when settled
         op.status = Operation.Status.IN_FLIGHT
         op.attempts += 1
         op.lease_until = now + timedelta(seconds=_setting("OUTBOX_LEASE_SECONDS", 120))
@@ -242,6 +303,13 @@ def operation_run(op_id: int) -> str:
     op = _claim(op_id)
     if op is None:
         return "skipped"
+    try:
+        return _perform_and_settle(op)
+    finally:
+        _wake_next(op)
+
+
+def _perform_and_settle(op: Operation) -> str:
     handler = HANDLERS[op.kind]
     try:
         with op.backend.connector() as connector:

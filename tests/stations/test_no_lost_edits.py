@@ -130,10 +130,6 @@ def test_a_refresh_while_the_form_is_open_does_not_make_their_change_mine(
     assert station.sync_state == SyncState.SYNCED and station.default_tariff_id == theirs
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "Open bug: the outbox runs two writes to one station at once (no per-target ordering in "
-    "portal/outbox.py::_claim), so the held quick edit and the reapply can race; one then gets 412 "
-    "and becomes a conflict instead of both landing. Seen in 2 of 6 clean-clone runs; see the closing note."))
 def test_reapply_keeps_the_connector_and_capability_someone_added_upstream(
     mirrored: Backend, operator_client: Client, second_client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
