@@ -50,6 +50,7 @@ from .errors import (
     Unavailable,
     UpstreamError,
 )
+from .raw_json import RawJson, listing_items
 
 if TYPE_CHECKING:
     from .auth import Auth
@@ -376,6 +377,17 @@ class HttpClient:
         except ValueError as exc:
             raise Unavailable(
                 f"{self.kind} {method} {self._display_path(path)}: answer is not JSON", kind=self.kind
+            ) from exc
+
+
+    def listing(self, method: str, path: str, **kw: Any) -> list[RawJson]:
+        """``request``, and the records of the listing it answers, each as the bytes sent (``raw_json``)."""
+        response = self.request(method, path, **kw)
+        try:
+            return listing_items(response.content)
+        except ValueError as exc:
+            raise Unavailable(
+                f"{self.kind} {method} {self._display_path(path)}: answer is not a JSON listing", kind=self.kind
             ) from exc
 
 

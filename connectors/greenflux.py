@@ -16,6 +16,7 @@ from typing import Any
 from .base import HttpClient
 from .errors import Conflict, NotFound, Rejected, UpstreamError, is_duplicate_refusal
 from .pagination import Pages, ocpi_offset
+from .raw_json import RawJson
 
 
 def _tuple(value: Any) -> tuple[Any, ...]:
@@ -237,57 +238,6 @@ class Station:
         }
 
 
-def writable_document(d: Mapping[str, Any]) -> dict[str, Any]:
-    """``Station.from_api(d).writable()``, computed straight from the upstream's JSON.
-
-    For refreshes, which write thousands of stations a page: building the frozen ``Station``,
-    ``Evse`` and ``Connector`` objects only to turn them back into dicts was most of a full
-    refresh's Python time (``make bench``). Same result, field for field:
-    ``tests/connectors/test_greenflux_documents.py`` compares the two on the simulator's estate
-    and on generated documents.
-    """
-    return {
-        "charge_station_id": str(d.get("charge_station_id", "")),
-        "location_id": str(d.get("location_id", "")),
-        "name": d.get("name"),
-        "default_charge_station_tariff_id": d.get("default_charge_station_tariff_id"),
-        "deploy_state": d.get("deploy_state", ""),
-        "status": d.get("status"),
-        "charger_type": d.get("charger_type"),
-        "contactless_type": d.get("contactless_type"),
-        "charge_station_template_id": d.get("charge_station_template_id"),
-        "evses": [_evse_payload(e) for e in _tuple(d.get("evses"))],
-    }
-
-
-def _evse_payload(e: Mapping[str, Any]) -> dict[str, Any]:
-    """``Evse.from_api(e).to_payload()`` without the objects."""
-    out = _drop_none({
-        "uid": str(e.get("uid", "")),
-        "evse_id": e.get("evse_id"),
-        "status": e.get("status"),
-        "floor_level": e.get("floor_level"),
-        "physical_reference": e.get("physical_reference"),
-        "evse_sequence_number": e.get("evse_sequence_number"),
-    })
-    out["capabilities"] = list(_tuple(e.get("capabilities")))
-    out["connectors"] = [
-        _drop_none({
-            "id": str(c.get("id", "")), "standard": c.get("standard", ""), "format": c.get("format", ""),
-            "power_type": c.get("power_type", ""), "voltage": c.get("voltage"), "amperage": c.get("amperage"),
-            "max_electric_power": c.get("max_electric_power"), "tariff_id": c.get("tariff_id"),
-        })
-        for c in _tuple(e.get("connectors"))
-    ]
-    directions = [{"language": t.get("language", ""), "text": t.get("text", "")} for t in _tuple(e.get("directions"))]
-    if directions:
-        out["directions"] = directions
-    parking = _tuple(e.get("parking_restrictions"))
-    if parking:
-        out["parking_restrictions"] = list(parking)
-    return out
-
-
 def configuration_of(d: Mapping[str, Any]) -> dict[str, Any]:
     """The read-only configuration fields of a station document, as ``Station.configuration``."""
     return {k: d[k] for k in CONFIG_FIELDS if k in d}
@@ -405,13 +355,20 @@ class GreenFluxConnector:
     def list_station_documents(
         self, *, date_from: datetime | str | None = None, location_id: str | None = None
     ) -> Pages[dict[str, Any]]:
-        """``list_stations`` as the upstream's own JSON objects, unparsed.
-
-        For refreshes: they digest each document as it came and parse (``Station.from_api``)
-        only the ones that changed, so an unchanged station costs no mapping at all.
-        """
+        """``list_stations`` as the upstream's own JSON objects, parsed but not mapped."""
         params = {"date_from": date_from, "location_id": location_id}
         return ocpi_offset(self.http, "/chargestations", None, limit=self.page_size, params=params)
+
+    def list_station_raw(
+        self, *, date_from: datetime | str | None = None, location_id: str | None = None
+    ) -> Pages[RawJson]:
+        """``list_stations`` with each station as the bytes the upstream sent, not even parsed.
+
+        For refreshes: they digest each station's bytes and parse only the ones that changed
+        (``connectors.greenflux_documents``), so an unchanged station costs no parsing at all.
+        """
+        params = {"date_from": date_from, "location_id": location_id}
+        return ocpi_offset(self.http, "/chargestations", None, limit=self.page_size, params=params, raw=True)
 
     def get_station(self, charge_station_id: str) -> Station:
         return Station.from_api(_data(self.http.json("GET", f"/chargestations/{charge_station_id}")))

@@ -213,6 +213,7 @@ def ocpi_offset(
     *,
     limit: int = 100,
     params: Mapping[str, Any] | None = None,
+    raw: bool = False,
 ) -> Pages[T]:
     """Plain ``offset``/``limit`` pages (greenflux), ended by a short or an empty page.
 
@@ -229,6 +230,10 @@ def ocpi_offset(
     A server that ignores ``offset`` (the same first record twice in a row)
     raises ``IncompleteListing``: a listing that did not provably complete
     must never be taken for the whole estate.
+
+    Without a ``mapper`` the pages hold the upstream's own objects, parsed; with ``raw`` too,
+    each record's bytes as sent (``connectors.raw_json``), not even parsed. The paging is the
+    same either way.
     """
 
     def gen() -> Iterator[Page[T]]:
@@ -237,8 +242,12 @@ def ocpi_offset(
         known = False  # True once a page showed how many records a full page holds
         previous_first: Any = None
         while True:
-            body = http.json("GET", path, params={**(params or {}), "offset": offset, "limit": limit}) or {}
-            data = (body.get("data") if isinstance(body, dict) else body) or []
+            query = {**(params or {}), "offset": offset, "limit": limit}
+            if raw:
+                data: Any = http.listing("GET", path, params=query)
+            else:
+                body = http.json("GET", path, params=query) or {}
+                data = (body.get("data") if isinstance(body, dict) else body) or []
             count = len(data)
             if count and previous_first is not None and data[0] == previous_first:
                 raise IncompleteListing(
@@ -254,7 +263,7 @@ def ocpi_offset(
             else:
                 full_page, known, last = count, True, False  # a full page (or more than asked for)
             next_offset = None if last else offset + count
-            # No mapper: the upstream's own objects, as parsed (a refresh digests them unparsed).
+            # No mapper: the upstream's own objects, parsed or (raw) as sent.
             yield Page(tuple(data) if mapper is None else tuple(mapper(r) for r in data), number, None, next_offset)
             if next_offset is None:
                 return

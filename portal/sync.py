@@ -91,6 +91,9 @@ class RefreshContext:
     # What the mirror held when a full run began, per model (``Refresher.prepare`` fills it): rows
     # whose id and natural key are both absent from it are new and need no lookup (``upsert_mirror``).
     known: dict[type[models.Model], Snapshot] = field(default_factory=dict)
+    # The live rows (pk, upstream id) per model, when ``prepare`` read them anyway: ``mark_removed``
+    # then judges those instead of reading them again at the end.
+    live: dict[type[models.Model], list[tuple[int, str]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -322,12 +325,16 @@ def mark_removed(ctx: RefreshContext, queryset: models.QuerySet[Any]) -> int:
     """After a complete full read: rows of ``queryset`` the upstream no longer lists get ``removed_at``.
 
     Unless that is more than the removal brake lets through (``portal.removal_brake``): then
-    nothing is marked and the rows are held on the Sync page for an admin to decide.
+    nothing is marked and the rows are held on the Sync page for an admin to decide. The rows
+    judged are those live when the run began if ``prepare`` read them (``ctx.live``), else the
+    ones live now.
     """
     from portal import removal_brake as brake
 
-    rows = queryset.filter(backend=ctx.backend, removed_at__isnull=True, upstream_id__isnull=False)
-    live = [(pk, uid) for pk, uid in rows.values_list("pk", "upstream_id").iterator(chunk_size=CHUNK)]
+    live = ctx.live.get(queryset.model)
+    if live is None:
+        rows = queryset.filter(backend=ctx.backend, removed_at__isnull=True, upstream_id__isnull=False)
+        live = [(pk, uid) for pk, uid in rows.values_list("pk", "upstream_id").iterator(chunk_size=CHUNK)]
     gone = [pk for pk, uid in live if uid not in ctx.seen]
     brake.holds_supersede(ctx.backend, ctx.run.entity)
     if brake.brake_applies(len(gone), len(live)):
@@ -338,7 +345,8 @@ def mark_removed(ctx: RefreshContext, queryset: models.QuerySet[Any]) -> int:
         ctx.run.message = "; ".join(m for m in (ctx.run.message, note) if m)[:1000]
         return 0
     for start in range(0, len(gone), CHUNK):
-        queryset.model.objects.filter(pk__in=gone[start:start + CHUNK]).update(removed_at=ctx.now)
+        queryset.model.objects.filter(pk__in=gone[start:start + CHUNK], removed_at__isnull=True).update(
+            removed_at=ctx.now)
     if gone:
         generations.bump(queryset.model)
     return len(gone)

@@ -7,10 +7,11 @@ its API has no date filter).
 
 Content hashes cover what the mirror shows, including the resolved links
 (location, template, model, technician, company), so a station whose parent
-arrived after it is rewritten once the link resolves; GreenFlux stations hash
-the document as it came (keys in the upstream's order), before parsing, so unchanged ones are
-never mapped; they are mapped from the JSON itself (``gf.writable_document``), without the
-connector's objects.
+arrived after it is rewritten once the link resolves. GreenFlux stations hash
+the bytes the upstream sent for each station (``list_station_raw``), so an unchanged one is
+never even parsed; a changed one is parsed and mapped from the JSON itself
+(``connectors.greenflux_documents``), without the connector's objects. A station sent with
+its keys reordered or spaced differently is rewritten once, never missed.
 They differ from the single-row hash of ``stations.mapping``, so a row written
 by the outbox is rewritten once by the next refresh; harmless.
 """
@@ -28,7 +29,9 @@ import orjson
 
 from connectors import beenergised as be
 from connectors import greenflux as gf
+from connectors import greenflux_documents as gfd
 from connectors.pagination import Page
+from connectors.raw_json import RawJson
 from locations.models import Location
 from models_catalog.models import StationModel
 from portal import sync_bulk as bulk
@@ -112,9 +115,9 @@ def greenflux_station_fields(doc: dict[str, Any], writable: dict[str, Any], comp
                              template: int | None) -> dict[str, Any]:
     """A GreenFlux station document as mirror fields (the bulk twin of ``mapping.apply_greenflux``).
 
-    ``writable`` is ``gf.writable_document(doc)``; the read-only fields come from ``doc``.
+    ``writable`` is ``gfd.writable_document(doc)``; the read-only fields come from ``doc``.
     """
-    config = gf.configuration_of(doc)
+    config = gfd.configuration_of(doc)
     identity = writable["charge_station_id"]
     return {
         "company_id": company,
@@ -140,7 +143,7 @@ def greenflux_station_fields(doc: dict[str, Any], writable: dict[str, Any], comp
 def write_evses(stations: dict[str, int], documents: dict[str, dict[str, Any]], new: Set[str] = frozenset()) -> None:
     """EVSEs and connectors of the stations just written: upserted by uid, the ones gone deleted.
 
-    ``documents`` are the stations' writable documents (``gf.writable_document``). ``new``
+    ``documents`` are the stations' writable documents (``gfd.writable_document``). ``new``
     stations (created by this page) have nothing to delete: their deletes are skipped.
     """
     if not stations:
@@ -199,47 +202,62 @@ class GreenFluxStations(Refresher):
         ctx.lookups["templates"] = dict(
             HardwareTemplate.objects.filter(backend=ctx.backend).values_list("upstream_id", "pk")
         )
+        ctx.lookups["digests"] = {}
         if ctx.full:
             # Every id and identity the mirror holds: the rows of a page that are neither are new
             # and go straight in, without a lookup (a first full refresh: all of them).
             ctx.known[Station] = Snapshot(Station.objects.filter(backend=ctx.backend), "charge_box_identity")
-        # What a full read is compared with before any parsing: synced rows' digests, one query.
-        ctx.lookups["digests"] = dict(
-            Station.objects.filter(backend=ctx.backend, sync_state=SyncState.SYNCED, removed_at__isnull=True)
-            .values_list("upstream_id", "content_hash").iterator(chunk_size=10_000)
-        ) if ctx.full else {}
+            # One read of the live rows serves the whole run: the synced ones' digests, which a
+            # page is compared with before any parsing, and the list ``finish`` checks for rows
+            # gone upstream (a row created meanwhile was not live when the listing began).
+            digests, live = ctx.lookups["digests"], []
+            synced = SyncState.SYNCED
+            for pk, uid, digest, state in (
+                Station.objects.filter(backend=ctx.backend, removed_at__isnull=True, upstream_id__isnull=False)
+                .values_list("pk", "upstream_id", "content_hash", "sync_state").iterator(chunk_size=10_000)
+            ):
+                live.append((pk, uid))
+                if state == synced:
+                    digests[uid] = digest
+            ctx.live[Station] = live
 
-    def pages(self, ctx: RefreshContext) -> Iterable[Page[dict[str, Any]]]:
-        return ctx.connector.list_station_documents(date_from=None if ctx.full else ctx.since)
+    def pages(self, ctx: RefreshContext) -> Iterable[Page[RawJson]]:
+        return ctx.connector.list_station_raw(date_from=None if ctx.full else ctx.since)
 
-    def map(self, ctx: RefreshContext, items: Sequence[dict[str, Any]]) -> MappedStations:
-        """Digest each document as sent; parse and map only those whose digest the mirror lacks.
+    def map(self, ctx: RefreshContext, items: Sequence[RawJson]) -> MappedStations:
+        """Digest each station's bytes as sent; parse and map only those whose digest the mirror lacks.
 
-        The digest covers the whole document plus the resolved links (company, location,
-        template), so a station whose parent arrived after it is rewritten once the link resolves.
-        A station the mirror holds with this digest is left alone without being parsed: most of a
-        full refresh of a quiet estate.
+        The digest covers the bytes plus the resolved links (company, location, template), so a
+        station whose parent arrived after it is rewritten once the link resolves. A station the
+        mirror holds with this digest is left alone without being parsed: most of a full
+        refresh of a quiet estate.
         """
         company = _company_of(ctx)
         locations, templates, digests = ctx.lookups["locations"], ctx.lookups["templates"], ctx.lookups["digests"]
         mapped = MappedStations()
         unchanged = mapped.unchanged
-        sha256, dumps, option = hashlib.sha256, orjson.dumps, orjson.OPT_NON_STR_KEYS  # the hot loop of a quiet run
-        for doc in items:
-            csid = doc.get("charge_station_id", "")
+        links: dict[tuple[Any, Any], bytes] = {}
+        sha256, keys_of = hashlib.sha256, gfd.station_keys  # the hot loop of a quiet run
+        for raw in items:
+            keys = keys_of(raw)
+            csid = keys.charge_station_id
             if csid.__class__ is not str:
                 csid = str(csid)
-            location_ref = doc.get("location_id", "")
+            location_ref = keys.location_id
             location = locations.get(location_ref if location_ref.__class__ is str else str(location_ref))
-            template_ref = doc.get("charge_station_template_id")
+            template_ref = keys.charge_station_template_id
             template = templates.get(str(template_ref)) if template_ref else None
-            # Keys in the order the upstream sent them (sorting them was two thirds of the digest's
-            # cost): a document sent with its keys reordered is only rewritten once, never missed.
-            digest = sha256(dumps([doc, [company, location, template]], option=option)).hexdigest()
+            link = links.get((location, template))
+            if link is None:
+                link = links[(location, template)] = orjson.dumps([company, location, template])
+            digest = sha256(raw)
+            digest.update(link)
+            digest = digest.hexdigest()
             if digests.get(csid) == digest:
                 unchanged.append(csid)
                 continue
-            writable = gf.writable_document(doc)  # = Station.from_api(doc).writable(), without the objects
+            doc = gfd.station_document(raw)
+            writable = gfd.writable_document(doc)  # = Station.from_api(doc).writable(), without the objects
             identity = writable["charge_station_id"]
             last_updated = doc.get("last_updated")
             mapped.rows.append(Incoming(

@@ -106,6 +106,7 @@ def _greenflux(t: Tour) -> None:
     template = t.list_templates()[0]
     first = t.list_stations()[0]
     t.list_station_documents(location_id=first.location_id)
+    t.list_station_raw(location_id=first.location_id)
     t.get_station(first.charge_station_id)
     sid = f"CT-{uuid.uuid4().hex[:8]}"
     new = gf.Station(charge_station_id=sid, location_id=location.id, deploy_state="Stock",

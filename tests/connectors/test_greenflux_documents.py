@@ -10,9 +10,13 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+import orjson
+import pytest
+from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
-from connectors.greenflux import CONFIG_FIELDS, Station, configuration_of, writable_document
+from connectors.greenflux import CONFIG_FIELDS, Station
+from connectors.greenflux_documents import configuration_of, station_document, station_keys, writable_document
+from connectors.raw_json import listing_items
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -59,3 +63,45 @@ def test_every_station_the_simulator_lists_maps_as_the_objects_do(make: Callable
     assert any(doc.get("evses") for doc in documents)
     for doc in documents:
         assert writable_document(doc) == Station.from_api(doc).writable(), doc["charge_station_id"]
+
+
+# --- stations as the bytes they were sent as (``list_station_raw``) --------------------------
+
+spacing = st.sampled_from([{}, {"option": orjson.OPT_INDENT_2}])
+
+
+@SETTINGS
+@given(st.lists(document, max_size=4), spacing, st.booleans())
+def test_a_listing_read_raw_gives_each_document_and_its_keys_back(
+    docs: list[dict[str, Any]], options: dict[str, Any], enveloped: bool
+) -> None:
+    try:
+        body = orjson.dumps({"data": docs, "status_code": 1000} if enveloped else docs, **options)
+    except TypeError:  # an integer beyond 64 bits, which orjson neither writes nor reads
+        assume(False)
+    raws = listing_items(body)
+    assert [station_document(raw) for raw in raws] == docs
+    for raw, doc in zip(raws, docs):
+        keys = station_keys(raw)
+        assert keys.charge_station_id == doc.get("charge_station_id", "")
+        assert keys.location_id == doc.get("location_id", "")
+        assert keys.charge_station_template_id == doc.get("charge_station_template_id")
+        assert bytes(raw) in body  # the bytes as sent, which the refresh digests
+
+
+@pytest.mark.parametrize("body", [b"", b'{"data": null}', b"[]", b'{"status_code": 1000}'])
+def test_an_empty_listing_is_empty(body: bytes) -> None:
+    assert listing_items(body) == []
+
+
+@pytest.mark.parametrize("body", [b"<html>busy</html>", b'{"data": {"charge_station_id": "X"}}', b'{"data": [1,'])
+def test_a_body_that_is_not_a_listing_is_refused(body: bytes) -> None:
+    with pytest.raises(ValueError):
+        listing_items(body)
+
+
+def test_the_raw_listing_pages_as_the_parsed_one_on_the_simulator(make: Callable[..., Any]) -> None:
+    conn = make("greenflux", page_size=50)
+    parsed = [[doc for doc in page.items] for page in conn.list_station_documents()]
+    raw = [[station_document(r) for r in page.items] for page in conn.list_station_raw()]
+    assert len(parsed) > 1 and raw == parsed

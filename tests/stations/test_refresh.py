@@ -217,6 +217,31 @@ def test_rows_created_after_a_full_run_began_are_merged_not_duplicated(
     assert (Evse.objects.count(), Connector.objects.count()) == (evses, connectors)
 
 
+def test_a_row_that_appeared_after_a_full_run_began_is_judged_by_the_next_run(gf: Backend) -> None:
+    """A full run marks removed only rows that were live when it began: a station the portal created
+    meanwhile (its create done while the listing was past its place) is not "gone" from a listing
+    that began before it existed. The next full run, which began after it, judges it."""
+    full(gf)
+    appeared: list[Station] = []
+
+    def after_page(run: SyncRun) -> None:
+        if not appeared:
+            appeared.append(Station.objects.create(
+                backend=gf, company=gf.company, label="Created meanwhile", charge_box_identity="GF-MEANWHILE",
+                upstream_id="GF-MEANWHILE", sync_state=SyncState.SYNCED))
+
+    run = full(gf, progress=after_page)
+    assert run.status == SyncRun.Status.DONE, run.message
+    assert run.rows_removed == 0
+    appeared[0].refresh_from_db()
+    assert appeared[0].removed_at is None
+
+    nxt = full(gf)  # this upstream never listed it: now it is gone
+    assert nxt.rows_removed == 1
+    appeared[0].refresh_from_db()
+    assert appeared[0].removed_at is not None
+
+
 def test_a_run_that_created_many_rows_leaves_fresh_planner_statistics(
     gf: Backend, monkeypatch: pytest.MonkeyPatch
 ) -> None:
