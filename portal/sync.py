@@ -476,7 +476,7 @@ def refresh_run(
         def write_page(item: tuple[Page[Any], Any]) -> None:
             page, mapped = item
             with transaction.atomic():
-                done = refresher.write(ctx, mapped)
+                done = pipeline.retrying_deadlocks(lambda: refresher.write(ctx, mapped))
                 with counting:
                     run.pages += 1
                     run.total = page.total if page.total is not None else run.total

@@ -12,17 +12,21 @@ listed twice (the upstream's listing shifted) is merged like a record created me
 from __future__ import annotations
 
 import gc
+import logging
 import queue
+import random
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from django.db import connection
+from django.db import OperationalError, connection, transaction
 
 from connectors.pagination import Page
 
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 R = TypeVar("R")
 WRITERS = 2
@@ -110,6 +114,30 @@ def bulk_python(gil_slice: float = 0.0005) -> Iterator[None]:
         sys.setswitchinterval(before)
         if collecting:
             gc.enable()
+
+
+DEADLOCK_DETECTED = "40P01"  # PostgreSQL's SQLSTATE for the transaction it aborted to end a deadlock
+
+
+def retrying_deadlocks(write: Callable[[], R], attempts: int = 4) -> R:
+    """``write()`` in a savepoint, again if PostgreSQL aborted it to end a deadlock.
+
+    Two writers can lock the same rows in opposite orders when the upstream's listing shifted
+    and a record shows on two pages written at once. PostgreSQL then aborts one of them; rolled
+    back to the savepoint (which releases what it locked), that page waits a moment and is
+    written again after the other one, instead of failing the whole run. Called at the start of
+    a page's transaction, the savepoint holds all the page wrote.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            with transaction.atomic():
+                return write()
+        except OperationalError as exc:
+            if getattr(exc.__cause__, "sqlstate", None) != DEADLOCK_DETECTED or attempt == attempts:
+                raise
+            log.warning("refresh page chosen as a deadlock's victim, writing it again (attempt %d)", attempt + 1)
+            time.sleep(random.uniform(0.01, 0.05) * attempt)
+    raise AssertionError("unreachable")
 
 
 def writers_for_this_run() -> int:

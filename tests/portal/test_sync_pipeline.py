@@ -73,3 +73,47 @@ def test_a_refresh_outside_a_transaction_writes_every_page_with_two_writers(
         len(e.connectors) for s in upstream for e in s.evses)
     again = refresh_run(backend, "stations", full=True, page_size=5)
     assert (again.rows_unchanged, again.rows_created, again.rows_updated) == (len(upstream), 0, 0)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("retrying", [True, False])
+def test_two_pages_locking_the_same_rows_in_opposite_orders_both_land(retrying: bool) -> None:
+    """A record listed on two pages written at once can make two writers lock rows in opposite
+    orders; PostgreSQL aborts one of them. With ``retrying_deadlocks`` that page is written
+    again after the other, and both land; without it, the run would fail."""
+    from django.db import OperationalError, connection, transaction
+
+    first, second = Company.objects.create(name="First"), Company.objects.create(name="Second")
+    both_hold_one = threading.Barrier(2, timeout=10)
+    outcome: dict[str, str] = {}
+
+    def page(name: str, order: list[Company]) -> None:
+        tries = [0]
+
+        def write() -> None:
+            tries[0] += 1
+            Company.objects.select_for_update().get(pk=order[0].pk)
+            if tries[0] == 1:
+                both_hold_one.wait()
+            Company.objects.filter(pk=order[1].pk).update(name=f"{order[1].name} ({name})")
+
+        try:
+            with transaction.atomic():
+                pipeline.retrying_deadlocks(write) if retrying else write()
+            outcome[name] = "written"
+        except OperationalError as exc:
+            outcome[name] = f"failed: {exc.__cause__.sqlstate}"  # type: ignore[union-attr]
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=page, args=("a", [first, second])),
+               threading.Thread(target=page, args=("b", [second, first]))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    if retrying:
+        assert outcome == {"a": "written", "b": "written"}
+        assert {c.name for c in Company.objects.filter(pk__in=[first.pk, second.pk])} == {"First (b)", "Second (a)"}
+    else:  # the hazard is real: without the retry one page fails
+        assert sorted(outcome.values()) == [f"failed: {pipeline.DEADLOCK_DETECTED}", "written"]
