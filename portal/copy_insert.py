@@ -80,16 +80,30 @@ def _missing_values(model: type[Model], given: set[str]) -> tuple[list[Field], l
     return fields, makers
 
 
+def copied_columns(model: type[Model], names: Sequence[str]) -> list[str]:
+    """The columns ``insert_rows`` writes for rows of ``names``: those given, then the defaults'.
+
+    For a caller that copies into a scratch table first (``portal.sync_bulk.upsert``) and needs
+    the same columns to make it and to merge it.
+    """
+    given = [model._meta.get_field(name) for name in names]
+    missing, _ = _missing_values(model, {f.attname for f in given})
+    return [f.column for f in given + missing]
+
+
 def insert_rows(model: type[Model], names: Sequence[str], rows: Iterable[Sequence[Any]], *,
-                ids: bool = False, using: str = DEFAULT_DB_ALIAS) -> list[Any]:
+                ids: bool = False, using: str = DEFAULT_DB_ALIAS, into: str | None = None) -> list[Any]:
     """Insert ``rows`` (values in the order of ``names``) into ``model``'s table.
 
     With ``ids``, returns the new rows' primary keys in the rows' order (on PostgreSQL drawn from the
-    id sequence first, one more query); otherwise an empty list.
+    id sequence first, one more query); otherwise an empty list. ``into`` names another table
+    with the same ``copied_columns`` (PostgreSQL only), e.g. a temporary one to merge from.
     """
     connection = connections[using]
     meta = model._meta
     given = [meta.get_field(name) for name in names]
+    if into is not None and (ids or connection.vendor != "postgresql"):
+        raise ValueError("Copying into another table is for PostgreSQL, without ids.")
     if connection.vendor != "postgresql":
         attnames = [f.attname for f in given]
         objs = [model(**dict(zip(attnames, row))) for row in rows]
@@ -103,7 +117,7 @@ def insert_rows(model: type[Model], names: Sequence[str], rows: Iterable[Sequenc
     json_columns = [(offset + i, encode) for i, encode in enumerate(map(_encoder, given)) if encode is not None]
     quote = connection.ops.quote_name
     columns = ([meta.pk] if ids else []) + given + missing
-    sql = f"COPY {quote(meta.db_table)} ({', '.join(quote(f.column) for f in columns)}) FROM STDIN"
+    sql = f"COPY {quote(into or meta.db_table)} ({', '.join(quote(f.column) for f in columns)}) FROM STDIN"
     with connection.cursor() as cursor:
         new_ids: list[Any] = []
         if ids:
