@@ -10,7 +10,9 @@ from django.core.management import call_command
 from django_celery_beat.models import PeriodicTask
 
 from locations.models import Location
+from maintenance.models import MaintenanceWindow
 from models_catalog.models import StationModel
+from portal.management.commands.seed_demo import DEMO_WINDOWS
 from portal.models import Backend, Company, SyncRun
 from portal.sync import refreshers_for
 from simulator.seed_data import MODEL_SPECS
@@ -40,11 +42,17 @@ def test_seed_demo_creates_backends_schedules_and_a_populated_estate(
     assert alfen.beenergised_model_id == 1
     be = Station.objects.filter(backend__kind="beenergised")
     assert be.filter(model__isnull=False).count() == be.count()
+    # Maintenance windows planned upstream, mirrored, on both companies' be.ENERGISED stations.
+    windows = MaintenanceWindow.objects.filter(removed_at=None)
+    assert windows.count() == 2 * len(DEMO_WINDOWS)
+    assert windows.values("company").distinct().count() == 2
+    assert {w.comment for w in windows} == {comment for _, _, comment in DEMO_WINDOWS}
     # A second start changes nothing and makes no second set of backends.
     call_command("seed_demo", stdout=StringIO())
     assert Backend.objects.count() == 5
     latest = SyncRun.objects.filter(entity="stations", backend__kind="beenergised").order_by("-pk").first()
     assert latest.rows_unchanged > 0 and latest.rows_created == latest.rows_updated == 0
+    assert MaintenanceWindow.objects.filter(removed_at=None).count() == 2 * len(DEMO_WINDOWS)  # none planned twice
 
 
 @pytest.mark.django_db

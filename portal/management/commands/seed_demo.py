@@ -6,7 +6,8 @@ by the owner only) and printed at every demo start so nobody has to guess them.
 The demo's backends point at the simulator (``settings.SIMULATOR_URL``):
 GreenFlux for company A, be.ENERGISED for companies A and B, the models
 catalogue (admin token) and ChargEye without a company (each location goes to
-its tenant's company). Each gets its refresh schedules, and every start runs
+its tenant's company). be.ENERGISED gets a few maintenance windows planned upstream
+on the first start (``plan_demo_windows``). Each gets its refresh schedules, and every start runs
 one refresh of everything in the foreground (a few seconds for the demo's
 estate) so the pages are populated at once; a failure there (simulator not
 up yet) only warns, the schedules catch up. After the models refresh the
@@ -20,6 +21,8 @@ from __future__ import annotations
 import json
 import os
 import secrets
+from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
 from pathlib import Path
 from typing import Any, Callable
 
@@ -27,6 +30,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from connectors import UpstreamError
 from portal import services
 from portal.access import Role
 from portal.models import Backend, Company, User
@@ -94,6 +98,41 @@ def refresh_order(backends: list[Backend]) -> list[tuple[Backend, str]]:
     return sorted(pairs, key=lambda p: ENTITY_ORDER.index(p[1]) if p[1] in ENTITY_ORDER else len(ENTITY_ORDER))
 
 
+# Windows the demo's fleet managers find planned on be.ENERGISED (hours from now, length, comment),
+# on its first stations: one about to run, the others in the days ahead.
+DEMO_WINDOWS = [(0.05, 2, "Firmware update"), (20, 4, "Connector replacement"), (70, 3, "Annual inspection"),
+                (170, 6, "Cable swap and load test")]
+
+
+def plan_demo_windows(backends: list[Backend], now: datetime | None = None) -> int:
+    """Maintenance windows planned upstream for the demo, on each be.ENERGISED backend that has none.
+
+    As if planned on the platform's own screens, so the maintenance pages have something to show
+    from the first start; the refresh then mirrors them. Once planned they stay, and later starts
+    (an upstream that lists windows already) plan no more. Returns how many were planned.
+    """
+    from connectors import beenergised as be
+
+    def stamp(when: datetime) -> str:
+        return when.astimezone(dt_timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    now = now or datetime.now(dt_timezone.utc)
+    planned = 0
+    for backend in backends:
+        if backend.kind != Backend.Kind.BEENERGISED:
+            continue
+        with backend.connector() as connector:
+            if connector.list_maintenance_windows(start=stamp(now)).all():
+                continue
+            stations = [s for s in connector.list_stations().all()[:len(DEMO_WINDOWS)] if s.id]
+            for station, (hours, length, comment) in zip(stations, DEMO_WINDOWS):
+                starts = now + timedelta(hours=hours)
+                connector.create_maintenance_window(be.MaintenanceWindow(
+                    stamp(starts), stamp(starts + timedelta(hours=length)), comment, station.id))
+                planned += 1
+    return planned
+
+
 def link_beenergised_model_ids() -> int:
     """The simulator's be.ENERGISED ``modelId`` is the model's position in its catalogue + 1."""
     from models_catalog.models import StationModel
@@ -127,6 +166,11 @@ class Command(BaseCommand):
 
         backends = demo_backends(companies, log=self.stdout.write)
         refresh_schedules_ensure()
+        try:
+            if planned := plan_demo_windows(backends):
+                self.stdout.write(f"Planned {planned} maintenance windows on be.ENERGISED for the demo.")
+        except UpstreamError as exc:  # the simulator not up yet: the pages just start without windows
+            self.stdout.write(self.style.WARNING(f"No demo maintenance windows planned: {exc}"))
         self.stdout.write("First refresh of the demo's backends (the schedules take over from here):")
         for backend, entity in refresh_order(backends):
             run = refresh_run(backend, entity, trigger="command")
