@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from portal.access import Role, company_ids, has_role, role_required
 from portal.mirror import SyncState
+from portal.snapshot import drawn_from_one_snapshot
 from stations.bulk.selection import MAX_SELECTED, filter_query
 from stations.chargeye import annotate_status, chargeye_twin
 from stations.filters import SORT_LABELS, StationFilterForm
@@ -148,6 +149,7 @@ def station_row(request: HttpRequest, station_id: int) -> HttpResponse:
 
 @role_required(Role.VIEWER)
 @require_http_methods(["GET"])
+@drawn_from_one_snapshot
 def station_detail(request: HttpRequest, station_id: int) -> HttpResponse:
     """The station's page; while it waits for the upstream, its live part polls this view.
 
@@ -155,6 +157,10 @@ def station_detail(request: HttpRequest, station_id: int) -> HttpResponse:
     actions, the facts), drawn in one render, so settling is one swap: a click just after
     "synced" lands on what stays. The poll's URL says it was waiting (``?was=pending``), so the
     answer that finds the station settled announces it to lists (``stationsChanged``).
+
+    One render, one snapshot (``portal.snapshot``): the worker commits a refresh's new name and
+    its result together, and a render that read the station before that commit and the
+    operations after it said "Name changed" under the old heading, then stopped polling.
     """
     station = station_detail_get(request.user, station_id)
     annotate_status([station])

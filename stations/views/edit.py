@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
@@ -256,11 +256,17 @@ def station_refresh(request: HttpRequest, station_id: int) -> HttpResponse:
     station = _station(request, station_id)
     if not station.upstream_id:
         messages.error(request, f"This station is not on {station.backend.name} yet; nothing to refresh.")
+    elif request.htmx:
+        # The answer swaps the actions alone, so it is drawn before the worker is told (on commit):
+        # it says "waiting", never a result the heading beside it does not show yet; the live part
+        # draws both from one snapshot when stationsChanged makes it redraw.
+        with transaction.atomic():
+            services.station_refresh(user=request.user, station=station)
+            return _written(request, _render_actions(request, station))
     else:
         services.station_refresh(user=request.user, station=station)
-        if not request.htmx:  # htmx: the fragment itself says it is waiting, then what the read found
-            messages.info(request,
-                          f"Reading the station from {station.backend.name}; the page updates when it is back.")
+        messages.info(request,
+                      f"Reading the station from {station.backend.name}; the page updates when it is back.")
     if request.htmx:
         return _written(request, _render_actions(request, station))
     return redirect("stations:detail", station.pk)

@@ -2,7 +2,8 @@
 
 * A GreenFlux station without a status of its own shows the one its EVSEs give.
 * After a full edit the "will show as synced" message goes once the station synced (htmx).
-* "Refresh from upstream" says when nothing had changed, and what changed otherwise.
+* "Refresh from upstream" says when nothing had changed, and what changed otherwise; the heading
+  shows a new name in place from that moment.
 """
 
 from __future__ import annotations
@@ -23,6 +24,12 @@ from tests.upstream import make_backend, mirror_greenflux_parents
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 SYNCED = 30_000  # ms: the worker and the page's polling both take a moment
+# The page's heading at the first moment its actions say the name changed.
+NAME_CHANGED_HEADING = """() => {
+  const outcome = document.querySelector('.refresh-outcome');
+  const heading = document.querySelector('#station-live h1');
+  return outcome && outcome.textContent.includes('Name changed') && heading.textContent;
+}"""
 
 
 @pytest.fixture
@@ -76,14 +83,11 @@ def test_station_status_synced_message_and_refresh(
     # ... and names what changed when something did.
     simulator.touch_station(station.charge_box_identity, name="Renamed on GreenFlux")
     page.get_by_role("button", name="Refresh from upstream").click()
-    expect(outcome).to_contain_text("Name changed", timeout=SYNCED)
-    # The heading follows in place, except in a race seen once in CI (the refresh answered before
-    # the page's redraw, which then kept the old heading): until that is found, the reloaded page
-    # must show the new name.
-    heading = page.get_by_role("heading", name="Renamed on GreenFlux")
-    try:
-        expect(heading).to_be_visible(timeout=5_000)
-    except AssertionError:
-        page.reload()
-        expect(heading).to_be_visible()
+    # The heading says the new name the moment the page says what changed: one swap draws both. (A
+    # CI run once kept the old heading after "Name changed" until a reload: the redraw read the
+    # station before the worker's commit and the refresh's result after it; the page is now drawn
+    # from one snapshot, tests/stations/test_station_page_snapshot.py.) Checked on every frame.
+    heading_when_changed = page.wait_for_function(NAME_CHANGED_HEADING, polling="raf", timeout=SYNCED)
+    assert heading_when_changed.json_value() == "Renamed on GreenFlux"
+    expect(page.get_by_role("heading", name="Renamed on GreenFlux")).to_be_visible()
     screenshot(page, "station-page-refresh-changed")
