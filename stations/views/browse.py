@@ -176,9 +176,10 @@ def station_detail(request: HttpRequest, station_id: int) -> HttpResponse:
     }
     # A refresh leaves the station synced while its operation runs: the page waits for both.
     context["live_polls"] = context["is_pending"] or context["polling"]
+    # Settled: the page hides its "will show as synced" message (stations.css), whether a poll found
+    # it so or a quick worker confirmed the save before the browser followed the redirect.
+    context["settled"] = not context["is_pending"]
     if request.htmx and request.htmx.target == "station-live" and not request.htmx.history_restore_request:
-        # Re-rendered in place and settled: the page hides its "will show as synced" message (stations.css).
-        context["settled_in_place"] = not context["is_pending"]
         response = render(request, "stations/station_detail.html#live", context)
         if request.GET.get("was") == "pending" and not context["live_polls"]:
             # It just settled. The live part that asked hears the event too, but htmx drops a

@@ -113,6 +113,27 @@ def test_bad_quick_edit_is_refused_next_to_the_field(operator_client: Client, st
 
 
 @pytest.mark.django_db
+def test_a_save_confirmed_before_its_page_is_drawn_hides_the_waiting_message(
+    operator_client: Client, station_a: Station
+) -> None:
+    """A quick worker may confirm a save before the browser follows the redirect: the page is drawn settled.
+
+    Its "will show as synced" message is then hidden at once (stations.css), as when a poll finds the
+    station settled; nothing polls any more, so it would otherwise stay for good.
+    """
+    url = reverse("stations:quick_edit", args=[station_a.pk, "deploy_state"])
+    response = operator_client.post(url, quick_data(operator_client, station_a, "deploy_state", "Production"))
+    # The worker was quicker: the station is synced and its operation done.
+    Station.objects.filter(pk=station_a.pk).update(sync_state=SyncState.SYNCED)
+    Operation.objects.filter(target_id=station_a.pk).update(status=Operation.Status.DONE)
+    page = operator_client.get(response["Location"]).content.decode()
+    assert "until-synced" in page and "it will show as synced when the upstream confirms" in page
+    assert '<div id="station-live" data-settled' in page and "every 2s" not in page
+    Station.objects.filter(pk=station_a.pk).update(sync_state=SyncState.PENDING)
+    assert '<div id="station-live" data-settled' not in operator_client.get(response["Location"]).content.decode()
+
+
+@pytest.mark.django_db
 def test_quick_edit_through_htmx_swaps_the_actions_and_announces_the_write(
     operator_client: Client, station_a: Station
 ) -> None:
