@@ -66,23 +66,24 @@ def sign_in(page: Page, base_url: str, username: str, password: str) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
-QUIET = """() => {
-  const badge = [...document.querySelectorAll('#station-live .badge.ok')].some(b => b.textContent.includes('synced'));
-  const ok = badge && document.querySelector('section#station-actions')
-    && !document.querySelector('.htmx-request, [hx-trigger*="every"]');
-  if (!ok) { window.__quietSince = null; return false; }
-  window.__quietSince = window.__quietSince || Date.now();
-  return Date.now() - window.__quietSince > 700;
+# What a user sees once a station page has settled, read in one frame: the head's badge says synced,
+# nothing on the page says it is waiting, and the "will show as synced" message is gone.
+SETTLED = """() => {
+  const live = document.querySelector('#station-live');
+  const badge = live && live.querySelector('.station-state .badge');
+  const message = [...document.querySelectorAll('.message.until-synced')].some(m => m.getClientRects().length);
+  return Boolean(badge && badge.textContent.trim() === 'synced' && !live.textContent.includes('Waiting for')
+    && !message);
 }"""
 
 
 def wait_synced(page: Page, timeout: float = 30_000) -> None:
-    """Wait until a station page shows its write confirmed *and* has stopped redrawing itself.
+    """Wait until a station page shows its write confirmed, as the user sees it.
 
-    The page now settles in one swap: the live region's poll that finds the station settled draws
-    the badges and the actions together and nothing redraws them afterwards
-    (``test_station_settle.py`` clicks right after "synced"). Settling used to take several swaps,
-    and a click in between was lost; the tests that waited for that still call this, which is
-    harmless: it waits until the page is synced, polls nothing and has no request in flight for 0.7 s.
+    The page settles in one swap: the live region's poll that finds the station settled draws the
+    badges, the actions and the facts together, and nothing redraws them afterwards
+    (``test_station_settle.py`` clicks right after "synced"). So this waits for what that swap
+    shows, checked on every frame, and for no quiet period (it used to wait until nothing had been
+    requested for 0.7 s, from when settling took several swaps and a click in between was lost).
     """
-    page.wait_for_function(QUIET, polling=100, timeout=timeout)
+    page.wait_for_function(SETTLED, polling="raf", timeout=timeout)

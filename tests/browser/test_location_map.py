@@ -34,6 +34,12 @@ def estate(simulator: SimulatorHandle) -> str:
     return "fleet"
 
 
+# The cluster clicked on is gone from the map (it split, or fanned its pins out).
+ZOOMED_IN = "c => !c.isConnected || !!document.querySelector('.leaflet-marker-pane .map-pin')"
+# The map is not moving: no zoom (Leaflet) or cluster (markercluster) animation is running.
+STILL = "() => !document.querySelector('.leaflet-zoom-anim, .leaflet-cluster-anim')"
+
+
 def drawn_places(page: Page) -> int:
     """Locations the map shows: single pins plus the numbers on the clusters."""
     pins = page.locator(".leaflet-marker-pane .map-pin").count()
@@ -65,15 +71,19 @@ def test_map_draws_every_location_offline_with_popups(page: Page, live_server: o
     for _ in range(6):
         if page.locator(".leaflet-marker-pane .map-pin").count():
             break
-        cluster.click()
-        page.wait_for_timeout(600)
+        clicked = cluster.element_handle()
+        clicked.click()
+        # The map zooms in: the clicked cluster gives way to smaller ones or to pins (a fixed pause
+        # was too short under load); then it stands still, so the next click lands where it aims.
+        page.wait_for_function(ZOOMED_IN, arg=clicked)
+        page.wait_for_function(STILL)
         cluster = page.locator(".leaflet-marker-pane .map-cluster").first
     pin = page.locator(".leaflet-marker-pane .map-pin").first
     name = pin.get_attribute("alt") or ""
     pin.click()
     popup = page.locator(".leaflet-popup-content")
     expect(popup).to_contain_text(re.compile(r"\d+ stations?|No stations"))
-    page.wait_for_timeout(400)  # the popup fades in
+    expect(page.locator(".leaflet-popup")).to_have_css("opacity", "1")  # it has faded in
     screenshot(page, "location-map-popup")
     popup.get_by_role("link", name=name).click()
     expect(page.get_by_role("heading", level=1, name=name)).to_be_visible()
