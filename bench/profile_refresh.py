@@ -86,7 +86,7 @@ def main() -> None:
     from bench import django_db
 
     django_db.setup()
-    from bench.bench_refresh import ESTATE, GF_STATIONS, PAGE, _backend, _clean
+    from bench.bench_refresh import ESTATE, GF_STATIONS, PAGE, _backend, _clean, _vacuum
     from bench.upstream import SimulatorProcess
     from portal.models import SyncRun
     from portal.sync import refresh_run
@@ -97,6 +97,7 @@ def main() -> None:
     helpers: dict[str, cProfile.Profile] = {}
     try:
         _clean()
+        _vacuum()
         backend = _backend(sim, "bench-greenflux")
         for entity in ("locations", "templates"):
             assert refresh_run(backend, entity).status == SyncRun.Status.DONE
