@@ -235,14 +235,20 @@ def station_quick_edit(request: HttpRequest, station_id: int, field: str) -> Htt
     if field != "location":
         value = value or ""
     try:
+        if request.htmx:
+            # As for refresh: the answer is drawn before the worker is told (on commit), so it says
+            # "waiting" and never a result the rest of the page, redrawn next, does not show yet.
+            with transaction.atomic():
+                services.station_patch(user=request.user, station=station, name=field, value=value,
+                                       shown=form.cleaned_data["shown_token"])
+                station.refresh_from_db()
+                return _written(request, _render_actions(request, station))
         op = services.station_patch(user=request.user, station=station, name=field, value=value,
                                     shown=form.cleaned_data["shown_token"])
     except services.StationInConflict as exc:
         messages.warning(request, str(exc))
         return _render_actions(request, station) if request.htmx else redirect("stations:conflict", station.pk)
     station.refresh_from_db()
-    if request.htmx:
-        return _written(request, _render_actions(request, station))
     if op is None:
         messages.info(request, "That is the value it already had, so nothing was sent.")
     else:

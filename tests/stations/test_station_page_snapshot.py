@@ -122,3 +122,24 @@ def test_the_answer_to_refresh_is_drawn_before_the_worker_is_told(
     assert Operation.objects.get(kind="station.refresh", target_id=station.pk).status == Operation.Status.DONE
     redrawn = operator_client.get(reverse("stations:detail", args=[station.pk]), **POLL).content.decode()
     assert heading(redrawn) == NEW_NAME and "Name changed." in redrawn
+
+
+def test_the_answer_to_a_quick_edit_is_drawn_before_the_worker_is_told(
+    operator_client: Client, station: Station, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As for refresh: with a worker that writes the moment it is told, the quick edit's answer (the
+    actions alone) still says the change is on its way; the live part's redraw then shows it landed."""
+    from portal import outbox
+    from tests.stations.test_no_lost_edits import quick_post
+
+    monkeypatch.setattr(outbox, "operation_enqueue", lambda op_id, countdown=0: outbox.operation_run(op_id))
+    other = "Deprecated" if station.deploy_state != "Deprecated" else "Stock"
+    answer = operator_client.post(reverse("stations:quick_edit", args=[station.pk, "deploy_state"]),
+                                  quick_post(operator_client, station, "deploy_state", other),
+                                  HTTP_HX_REQUEST="true", HTTP_HX_TARGET="station-actions")
+    actions = answer.content.decode()
+    assert answer["HX-Trigger"] == "stationsChanged, operationsChanged"
+    assert "pending" in actions and "synced" not in actions.replace("will show as synced", "")
+    assert Operation.objects.get(kind="station.patch", target_id=station.pk).status == Operation.Status.DONE
+    station.refresh_from_db()
+    assert station.deploy_state == other and station.sync_state == "synced"
