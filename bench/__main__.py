@@ -9,6 +9,7 @@ lists every run's ratio so the spread shows.
 from __future__ import annotations
 
 import importlib
+import re
 import statistics
 import sys
 import time
@@ -36,13 +37,28 @@ def _median(values: list[Any]) -> Any:
     return statistics.median(numbers) if numbers else values[0]
 
 
+def _figure_key(row: dict[str, Any]) -> tuple[str, str]:
+    """A figure's name without its numbers, which may be a run's own ("347712 rows in 22.0 s")."""
+    return row.get("benchmark", ""), re.sub(r"[\d.,]+", "#", row["figure"])
+
+
 def combine(runs: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
-    """One row per figure: the median over runs (rows are matched by position, as a figure's name
-    may hold a run's own numbers); with one run, the rows as they are."""
+    """One row per figure: the median over the runs that have it (a row only some runs print, such
+    as the first run's seeding, is matched by its name, not its position); with one run, the rows
+    as they are."""
     if len(runs) == 1:
         return runs[0]
+    order: list[tuple[str, str]] = []
+    by_figure: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for run_rows in runs:
+        for r in run_rows:
+            key = _figure_key(r)
+            if key not in by_figure:
+                order.append(key)
+            by_figure.setdefault(key, []).append(r)
     combined = []
-    for rows in zip(*runs):
+    for key in order:
+        rows = by_figure[key]
         row = dict(rows[-1])
         for key in ("value", "baseline_value", "ratio"):
             row[key] = _median([r.get(key) for r in rows])
