@@ -391,6 +391,15 @@ class HttpClient:
             ) from exc
 
 
+def upstream_time(value: datetime) -> str:
+    """An instant as the upstreams write one: RFC 3339 in UTC, whole seconds (``2026-12-01T10:00:00Z``).
+
+    A naive datetime is taken to be UTC.
+    """
+    aware = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return aware.astimezone(timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def _clean_params(params: Mapping[str, Any] | Iterable[tuple[str, Any]] | None) -> Any:
     """Drop None values and spell booleans as the upstreams do (true/false)."""
     if params is None:
@@ -403,8 +412,6 @@ def _clean_params(params: Mapping[str, Any] | Iterable[tuple[str, Any]] | None) 
         if isinstance(value, bool):
             value = "true" if value else "false"
         elif isinstance(value, datetime):
-            # RFC 3339 in UTC, whole seconds: truncating down only widens an incremental read.
-            aware = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-            value = aware.astimezone(timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+            value = upstream_time(value)  # whole seconds: truncating down only widens an incremental read
         out.append((key, str(value)))
     return out

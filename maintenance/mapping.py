@@ -6,11 +6,7 @@ from datetime import datetime, timezone as dt_timezone
 from typing import Any
 
 from connectors import beenergised as be
-
-
-def upstream_time(value: datetime) -> str:
-    """An instant as the upstream's ISO 8601 in UTC, whole seconds (``2026-12-01T10:00:00Z``)."""
-    return value.astimezone(dt_timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+from connectors.base import upstream_time  # noqa: F401  (maintenance's callers import it from here)
 
 
 def parse_upstream_time(value: str) -> datetime:

@@ -18,6 +18,7 @@ matched by vendor and model): an admin's job on a real platform.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import secrets
@@ -112,9 +113,7 @@ def plan_demo_windows(backends: list[Backend], now: datetime | None = None) -> i
     (an upstream that lists windows already) plan no more. Returns how many were planned.
     """
     from connectors import beenergised as be
-
-    def stamp(when: datetime) -> str:
-        return when.astimezone(dt_timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+    from connectors.base import upstream_time as stamp
 
     now = now or datetime.now(dt_timezone.utc)
     planned = 0
@@ -124,7 +123,9 @@ def plan_demo_windows(backends: list[Backend], now: datetime | None = None) -> i
         with backend.connector() as connector:
             if connector.list_maintenance_windows(start=stamp(now)).all():
                 continue
-            stations = [s for s in connector.list_stations().all()[:len(DEMO_WINDOWS)] if s.id]
+            # Only the first stations: the listing's first page, not the whole estate.
+            stations = list(itertools.islice((s for s in connector.list_stations().items() if s.id),
+                                             len(DEMO_WINDOWS)))
             for station, (hours, length, comment) in zip(stations, DEMO_WINDOWS):
                 starts = now + timedelta(hours=hours)
                 connector.create_maintenance_window(be.MaintenanceWindow(
