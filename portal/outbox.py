@@ -20,7 +20,7 @@ from datetime import timedelta
 from typing import Any, ClassVar
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -58,13 +58,14 @@ class OperationHandler:
         """Mark the mirror row failed (the message is on the operation)."""
 
 
+def _others_on_target(op: Operation) -> Any:
+    """The other operations on ``op``'s record."""
+    return Operation.objects.filter(target_type=op.target_type, target_id=op.target_id).exclude(pk=op.pk)
+
+
 def other_writes_open(op: Operation) -> bool:
     """Whether another write to the same record is still on its way (its row stays pending till then)."""
-    return (
-        Operation.objects.filter(target_type=op.target_type, target_id=op.target_id, status__in=Operation.OPEN)
-        .exclude(pk=op.pk)
-        .exists()
-    )
+    return _others_on_target(op).filter(status__in=Operation.OPEN).exists()
 
 
 def register(handler_class: type[OperationHandler]) -> type[OperationHandler]:
@@ -208,8 +209,6 @@ def _lock_target(op: Operation) -> None:
     :func:`_target_busy` and the claim that follows are one step. SQLite (the
     demo) writes one transaction at a time anyway.
     """
-    from django.db import connection
-
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
@@ -235,10 +234,10 @@ def _target_busy(op: Operation, now: Any) -> bool:
     handler sees what changed meanwhile. A waiting write is sent again when
     the one before it settles (:func:`_wake_next`), or by the sweeper.
     """
-    others = Operation.objects.filter(target_type=op.target_type, target_id=op.target_id).exclude(pk=op.pk)
     in_flight = Q(status=Operation.Status.IN_FLIGHT, lease_until__gt=now)
     earlier_due = _due(now) & Q(pk__lt=op.pk)
-    blocker = others.filter(in_flight | earlier_due).order_by("pk").values_list("pk", "status").first()
+    blockers = _others_on_target(op).filter(in_flight | earlier_due).order_by("pk")
+    blocker = blockers.values_list("pk", "status").first()
     if blocker is None:
         return False
     if blocker[1] == Operation.Status.QUEUED:
@@ -250,9 +249,8 @@ def _wake_next(op: Operation) -> None:
     """Send the writes that waited for this one to the same record (see :func:`_target_busy`)."""
     if op.target_id is None:
         return
-    waiting = (Operation.objects.filter(_due(timezone.now()), target_type=op.target_type, target_id=op.target_id)
-               .exclude(pk=op.pk).order_by("pk").values_list("pk", flat=True)[:20])
-    for op_id in waiting:
+    waiting = _others_on_target(op).filter(_due(timezone.now())).order_by("pk")
+    for op_id in waiting.values_list("pk", flat=True)[:20]:
         operation_enqueue(op_id)
 
 

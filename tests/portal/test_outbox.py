@@ -177,20 +177,16 @@ def test_a_later_write_whose_earlier_one_lost_its_message_sends_that_one_first(
 
 
 @pytest.mark.django_db
-def test_an_earlier_write_backed_off_after_a_failure_does_not_hold_later_ones(
-    backend: Backend, recorder: Recorder, sent: list[int]
+@pytest.mark.parametrize("earlier", [
+    pytest.param(lambda: {"not_before": timezone.now() + timedelta(minutes=5), "attempts": 1},
+                 id="backed-off-after-a-failure"),
+    pytest.param(lambda: {"status": Operation.Status.IN_FLIGHT, "lease_until": timezone.now() - timedelta(seconds=1)},
+                 id="its-worker-died"),
+])
+def test_an_earlier_write_that_cannot_run_now_does_not_hold_later_ones(
+    backend: Backend, recorder: Recorder, sent: list[int], earlier: Any
 ) -> None:
     recorder.release.set()
-    write(backend, not_before=timezone.now() + timedelta(minutes=5), attempts=1)
-    later = write(backend)
-    assert outbox.operation_run(later.pk) == "done"
-
-
-@pytest.mark.django_db
-def test_a_write_whose_worker_died_does_not_hold_the_record(
-    backend: Backend, recorder: Recorder, sent: list[int]
-) -> None:
-    recorder.release.set()
-    write(backend, status=Operation.Status.IN_FLIGHT, lease_until=timezone.now() - timedelta(seconds=1))
+    write(backend, **earlier())
     later = write(backend)
     assert outbox.operation_run(later.pk) == "done"
