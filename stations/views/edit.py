@@ -235,20 +235,17 @@ def station_quick_edit(request: HttpRequest, station_id: int, field: str) -> Htt
     if field != "location":
         value = value or ""
     try:
-        if request.htmx:
-            # As for refresh: the answer is drawn before the worker is told (on commit), so it says
-            # "waiting" and never a result the rest of the page, redrawn next, does not show yet.
-            with transaction.atomic():
-                services.station_patch(user=request.user, station=station, name=field, value=value,
-                                       shown=form.cleaned_data["shown_token"])
-                station.refresh_from_db()
+        # As for refresh: an htmx answer is drawn in the write's transaction, before the worker is told
+        # (on commit), so it says "waiting", never a result the rest of the page, redrawn next, lacks.
+        with transaction.atomic():
+            op = services.station_patch(user=request.user, station=station, name=field, value=value,
+                                        shown=form.cleaned_data["shown_token"])
+            station.refresh_from_db()
+            if request.htmx:
                 return _written(request, _render_actions(request, station))
-        op = services.station_patch(user=request.user, station=station, name=field, value=value,
-                                    shown=form.cleaned_data["shown_token"])
     except services.StationInConflict as exc:
         messages.warning(request, str(exc))
         return _render_actions(request, station) if request.htmx else redirect("stations:conflict", station.pk)
-    station.refresh_from_db()
     if op is None:
         messages.info(request, "That is the value it already had, so nothing was sent.")
     else:
@@ -262,15 +259,14 @@ def station_refresh(request: HttpRequest, station_id: int) -> HttpResponse:
     station = _station(request, station_id)
     if not station.upstream_id:
         messages.error(request, f"This station is not on {station.backend.name} yet; nothing to refresh.")
-    elif request.htmx:
-        # The answer swaps the actions alone, so it is drawn before the worker is told (on commit):
+    else:
+        # An htmx answer swaps the actions alone, so it is drawn before the worker is told (on commit):
         # it says "waiting", never a result the heading beside it does not show yet; the live part
         # draws both from one snapshot when stationsChanged makes it redraw.
         with transaction.atomic():
             services.station_refresh(user=request.user, station=station)
-            return _written(request, _render_actions(request, station))
-    else:
-        services.station_refresh(user=request.user, station=station)
+            if request.htmx:
+                return _written(request, _render_actions(request, station))
         messages.info(request,
                       f"Reading the station from {station.backend.name}; the page updates when it is back.")
     if request.htmx:
