@@ -79,11 +79,9 @@ def _vacuum() -> None:
     """Every run rewrites the 10,000 stations several times and deletes 20,000 rows of its own: with
     autovacuum off (as on the benchmark machine) the dead versions pile up run after run, and both the
     baseline's lookups and the preview's read wade through them. Vacuumed, every run starts alike."""
-    from django.db import connection
+    from bench.django_db import vacuum
 
-    with connection.cursor() as cursor:
-        for table in ("stations_station", "stations_batchitem", "portal_operation", "audit_auditentry"):
-            cursor.execute(f"VACUUM (ANALYZE) {table}")
+    vacuum("stations_station", "stations_batchitem", "portal_operation", "audit_auditentry")
 
 
 def _ours(company: Any, user: Any) -> tuple[float, Any]:

@@ -66,12 +66,10 @@ def _vacuum() -> None:
     machine) the dead versions piled up run after run (a million dead stations after six runs, the
     table at 2.6 GB), and every later run, the naive baseline's too, waded through them. Vacuumed
     after the clean-up, every run starts alike."""
-    from django.db import connection
+    from bench.django_db import vacuum
 
-    with connection.cursor() as cursor:
-        for table in ("stations_connector", "stations_evse", "stations_station", "locations_location",
-                      "stations_hardwaretemplate", "portal_syncrun"):
-            cursor.execute(f"VACUUM (ANALYZE) {table}")
+    vacuum("stations_connector", "stations_evse", "stations_station", "locations_location",
+           "stations_hardwaretemplate", "portal_syncrun")
 
 
 def _backend(sim: Any, name: str) -> Any:

@@ -30,6 +30,8 @@ import statistics
 import time
 from typing import Any, Callable
 
+from bench.django_db import vacuum
+
 STATIONS = 100_000
 PER_PAGE = 50
 DEEP_PAGE = 1500  # rows 74,951-75,000
@@ -46,8 +48,6 @@ def _setup_django() -> None:
 
 def _seed() -> tuple[Any, float | None]:
     """The bench company with its 100,000 stations; seconds spent creating them (None when reused)."""
-    from django.db import connection
-
     from locations.models import Location
     from models_catalog.models import StationModel
     from portal.models import Backend, Company
@@ -89,9 +89,7 @@ def _seed() -> tuple[Any, float | None]:
             )
             for n in range(start, min(start + BATCH, STATIONS))
         ], batch_size=BATCH)
-    with connection.cursor() as cursor:
-        # The visibility map and statistics, as autovacuum would set them a little later.
-        cursor.execute("VACUUM ANALYZE stations_station")
+    vacuum("stations_station")  # the visibility map and statistics, as autovacuum would set them a little later
     return company, time.perf_counter() - started
 
 
@@ -138,12 +136,9 @@ def run() -> list[dict[str, Any]]:
     from stations.selectors import StationQuery, station_cursor_at
 
     company, seeded = _seed()
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        # As autovacuum leaves a settled table (other benchmarks may just have rewritten it):
-        # fresh statistics and visibility map, for both sides of the comparison alike.
-        cursor.execute("VACUUM ANALYZE stations_station")
+    # As autovacuum leaves a settled table (other benchmarks may just have rewritten it):
+    # fresh statistics and visibility map, for both sides of the comparison alike.
+    vacuum("stations_station")
     user, _ = User.objects.get_or_create(
         username="bench-superuser", defaults={"is_superuser": True, "is_staff": True})
     client = Client()

@@ -250,9 +250,9 @@ class GreenFluxStations(Refresher):
             link = links.get((location, template))
             if link is None:
                 link = links[(location, template)] = orjson.dumps([company, location, template])
-            digest = sha256(raw)
-            digest.update(link)
-            digest = digest.hexdigest()
+            hasher = sha256(raw)
+            hasher.update(link)
+            digest = hasher.hexdigest()
             if digests.get(csid) == digest:
                 unchanged.append(csid)
                 continue
