@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO
@@ -64,18 +63,18 @@ class FileRefused(Exception):
     """The file as a whole cannot be read; the message says why and what to do."""
 
 
-def template_csv(delimiter: str = ",", rows: list[dict[str, str]] | None = None) -> str:
-    """The header and example rows: ``rows`` (filled from the user's own backends) or the generic examples."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
-    writer.writerow(COLUMN_NAMES)
+def template_rows_or_examples(rows: list[dict[str, str]] | None = None) -> list[list[str]]:
+    """The template's rows: ``rows`` (filled from the user's own backends) or the generic examples."""
     if rows:
-        for row in rows:
-            writer.writerow([row.get(name, "") for name in COLUMN_NAMES])
-        return out.getvalue()
-    writer.writerow([c.example_beenergised for c in COLUMNS])
-    writer.writerow([c.example_greenflux for c in COLUMNS])
-    return out.getvalue()
+        return [[row.get(name, "") for name in COLUMN_NAMES] for row in rows]
+    return [[c.example_beenergised for c in COLUMNS], [c.example_greenflux for c in COLUMNS]]
+
+
+def template_csv(delimiter: str = ",", rows: list[dict[str, str]] | None = None) -> str:
+    """The template as text (the header and ``template_rows_or_examples``), written as every download is."""
+    from portal.downloads import csv_text
+
+    return csv_text(COLUMN_NAMES, template_rows_or_examples(rows), delimiter)
 
 
 @dataclass(frozen=True)

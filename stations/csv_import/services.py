@@ -9,9 +9,7 @@ Rows are written in batches so a 100,000-row file never sits in memory whole.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
@@ -387,22 +385,10 @@ def import_retry_failed(*, job: ImportJob, rows: QuerySet[ImportRow] | None = No
     return count
 
 
-def rows_csv(rows: Iterable[tuple[dict[str, str], str]], delimiter: str = ",") -> str:
-    """Rows as CSV with a trailing ``problem`` column, for fixing and uploading again."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
-    writer.writerow([*COLUMN_NAMES, "problem"])
+def rows_to_fix(rows: Iterable[tuple[dict[str, str], str]]) -> Iterator[list[str]]:
+    """Rows with a trailing ``problem`` cell (header ``[*COLUMN_NAMES, "problem"]``), to fix and upload again."""
     for raw, problem in rows:
-        writer.writerow([safe_cell(raw.get(name, "")) for name in COLUMN_NAMES] + [safe_cell(problem)])
-    return out.getvalue()
-
-
-def safe_cell(value: Any) -> str:
-    """A cell a spreadsheet will not run as a formula (OWASP's CSV injection advice)."""
-    text = "" if value is None else str(value)
-    if text and text[0] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
+        yield [raw.get(name, "") for name in COLUMN_NAMES] + [problem]
 
 
 def template_rows(user: User) -> list[dict[str, str]]:

@@ -8,8 +8,6 @@ a batch with none of them is a 404.
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from django.contrib import messages
@@ -21,12 +19,12 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods
 
 from portal.access import Role, role_required
+from portal.downloads import csv_response
 from portal.models import Operation
 from stations.bulk import services
 from stations.bulk.forms import BulkActionForm
 from stations.bulk.models import Batch, BatchItem
 from stations.bulk.selection import Selection, SelectionRefused, describe
-from stations.csv_import.services import safe_cell
 from stations.csv_import.selectors import import_view, imports_for
 
 PER_PAGE = 50
@@ -168,18 +166,14 @@ def batch_retry(request: HttpRequest, batch_id: int) -> HttpResponse:
 def batch_failed_csv(request: HttpRequest, batch_id: int) -> HttpResponse:
     """The failed rows (the user's companies only) with the upstream's message, as CSV."""
     batch = _batch(request, batch_id)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["station_id", "label", "charge_box_identity", "backend", "change", "problem"])
+    rows = []
     for item in services.failed_items(batch, request.user).select_related("operation").order_by("id"):
         change = "; ".join(f"{label}: {old or '—'} → {new or '—'}" for label, old, new in item.diff)
         op = item.operation
         problem = op.error_message + "".join(f"; {f}: {m}" for f, m in op.field_errors.items())
-        writer.writerow([safe_cell(v) for v in (item.station_id, item.label, item.identity, item.backend_name,
-                                                  change, problem)])
-    response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="batch-{batch.pk}-failed.csv"'
-    return response
+        rows.append((item.station_id, item.label, item.identity, item.backend_name, change, problem))
+    return csv_response(f"batch-{batch.pk}-failed.csv",
+                        ["station_id", "label", "charge_box_identity", "backend", "change", "problem"], rows)
 
 
 @role_required(Role.OPERATOR)

@@ -1,35 +1,25 @@
 """Export of the station list, with the list's current filters, as CSV.
 
 Columns are the importer's (so a file can be edited and imported elsewhere)
-plus the read-only state. Every cell goes through ``safe_cell`` so nothing
-runs as a formula when the file is opened in a spreadsheet.
+plus the read-only state. It is written by ``portal.downloads`` (every download's
+CSV writer), so nothing runs as a formula when the file is opened in a spreadsheet.
 """
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterator
-
-from django.http import HttpRequest, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from portal.access import Role, role_required
+from portal.downloads import csv_response
 from stations.csv_import.format import COLUMN_NAMES
-from stations.csv_import.services import safe_cell
 from stations.filters import StationFilterForm
 from stations.models import Station
 from stations.selectors import SORTS, station_filter, stations_for
 
 STATE_COLUMNS = ("status", "connectivity", "sync_state", "upstream_id", "firmware_version", "updated_at")
-
-
-class _Echo:
-    """A file-like object whose write returns the line, so csv.writer can feed a streaming response."""
-
-    def write(self, value: str) -> str:
-        return value
 
 
 def _row(station: Station) -> list[str]:
@@ -57,12 +47,12 @@ def _row(station: Station) -> list[str]:
         "firmware_version": station.firmware_version,
         "updated_at": timezone.localtime(station.updated_at).isoformat(timespec="seconds"),
     }
-    return [safe_cell(values[name]) for name in (*COLUMN_NAMES, *STATE_COLUMNS)]
+    return [values[name] for name in (*COLUMN_NAMES, *STATE_COLUMNS)]
 
 
 @role_required(Role.VIEWER)
 @require_http_methods(["GET"])
-def station_export(request: HttpRequest) -> StreamingHttpResponse:
+def station_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     form = StationFilterForm(request.GET, user=request.user)
     query = form.to_query()
     order = ("-" if query.descending else "") + SORTS[query.sort]
@@ -72,17 +62,9 @@ def station_export(request: HttpRequest) -> StreamingHttpResponse:
     ids = [int(v) for v in request.GET.getlist("station") if v.isdigit()]
     if ids:  # checked rows of the list (bulk action "export"); still only the user's own
         stations = stations.filter(pk__in=ids)
-    writer = csv.writer(_Echo(), lineterminator="\r\n")
-
-    def lines() -> Iterator[str]:
-        yield "\ufeff" + writer.writerow([*COLUMN_NAMES, *STATE_COLUMNS])
-        for station in stations.iterator(chunk_size=2000):
-            yield writer.writerow(_row(station))
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="stations-{stamp}.csv"'
-    return response
+    return csv_response(f"stations-{stamp}.csv", [*COLUMN_NAMES, *STATE_COLUMNS],
+                        (_row(station) for station in stations.iterator(chunk_size=2000)), stream=True)
 
 
 urlpatterns = [path("export.csv", station_export, name="export")]

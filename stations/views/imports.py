@@ -16,8 +16,9 @@ from django.urls import path
 from django.views.decorators.http import require_http_methods
 
 from portal.access import Role, role_required
+from portal.downloads import csv_response
 from stations.csv_import import services
-from stations.csv_import.format import COLUMNS, MAX_BYTES, MAX_ROWS, template_csv
+from stations.csv_import.format import COLUMN_NAMES, COLUMNS, MAX_BYTES, MAX_ROWS, template_rows_or_examples
 from stations.bulk.forms import CHANGEABLE
 from stations.csv_import.models import ImportJob, ImportRow
 from stations.csv_import.selectors import ImportView, import_view, imports_for
@@ -27,13 +28,6 @@ from stations.csv_import.validate import backends_for_import
 def _get_view(request: HttpRequest, job_id: int) -> ImportView:
     # Another company's job answers 404; a shared one shows the reader's rows only.
     return import_view(get_object_or_404(imports_for(request.user), pk=job_id), request.user)
-
-
-def _csv_response(body: str, filename: str) -> HttpResponse:
-    # A BOM so spreadsheet programs read UTF-8 correctly.
-    response = HttpResponse("\ufeff" + body, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 @role_required(Role.OPERATOR)
@@ -64,7 +58,8 @@ def import_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 def import_template(request: HttpRequest) -> HttpResponse:
     # Filled with the user's own backends, companies, locations and models, so its rows work here.
-    return _csv_response(template_csv(rows=services.template_rows(request.user)), "stations-import-template.csv")
+    return csv_response("stations-import-template.csv", COLUMN_NAMES,
+                        template_rows_or_examples(services.template_rows(request.user)))
 
 
 @role_required(Role.OPERATOR)
@@ -153,7 +148,8 @@ def import_rows_to_fix(request: HttpRequest, job_id: int) -> HttpResponse:
              for row, op in services.failed_rows(job, view.rows)]
     changes = view.rows.filter(batch_item__operation__status="failed").select_related("batch_item__operation")
     rows += [(row.raw, row.batch_item.operation.error_message) for row in changes.order_by("number")]
-    return _csv_response(services.rows_csv(rows, job.delimiter), f"import-{job.pk}-rows-to-fix.csv")
+    return csv_response(f"import-{job.pk}-rows-to-fix.csv", [*COLUMN_NAMES, "problem"], services.rows_to_fix(rows),
+                        delimiter=job.delimiter)
 
 
 urlpatterns = [

@@ -13,7 +13,8 @@ from models_catalog.models import StationModel
 from portal.models import Backend, Company, Operation, User
 from stations.csv_import.format import COLUMN_NAMES, FileRefused, read_rows
 from stations.csv_import.models import ImportJob, ImportRow
-from stations.csv_import.services import import_upload, rows_csv, safe_cell
+from portal.downloads import csv_text, safe_cell
+from stations.csv_import.services import import_upload, rows_to_fix
 from stations.models import Station
 from tests.factories import BackendFactory, StationFactory, StationModelFactory
 
@@ -155,7 +156,7 @@ def test_upload_page_shows_report(operator_client: Client, be_row: dict[str, str
     assert "Create 1 station" not in html  # nothing to confirm while problems remain
     template = operator_client.get(reverse("stations:import_template"))
     assert template["Content-Type"].startswith("text/csv")
-    assert template.content.decode("utf-8-sig").splitlines()[0] == HEADER
+    assert next(csv.reader(io.StringIO(template.content.decode("utf-8-sig")))) == HEADER.split(",")
 
 
 def test_template_file_is_accepted_by_the_importer() -> None:
@@ -172,7 +173,7 @@ def _template() -> bytes:
 
 @pytest.mark.parametrize("value", ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\tx"])
 def test_exported_cells_cannot_run_as_formulas(value: str) -> None:
-    text = rows_csv([({"label": value}, value)])
+    text = csv_text([*COLUMN_NAMES, "problem"], rows_to_fix([({"label": value}, value)]))
     header, row = list(csv.reader(io.StringIO(text)))
     assert row[header.index("label")] == "'" + value  # a spreadsheet shows it as text
     assert row[header.index("problem")] == "'" + value
