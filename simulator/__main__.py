@@ -4,6 +4,7 @@
   [--stations N] [--seed S] [--quiet]`` -- seeds when the state file is new,
   then serves until interrupted; without ``--state`` the estate lives in
   memory only.
+  ``--documents-only`` answers only what the vendor documents give (issue 24);
 * ``seed [--stations N] [--seed S] [--state PATH]`` -- (re)write a fresh
   estate into PATH (or just build it in memory and report the counts).
 """
@@ -15,7 +16,10 @@ import logging
 import sys
 import time
 
+from . import KINDS
 from .control import credentials
+from .faults import Faults, FaultSettings
+from .testing import DOCUMENTS_ONLY_EXTRAS
 from .seed import DEFAULT_SEED, DEFAULT_STATIONS, seed_store
 from .server import create_app, open_store, serve_forever
 from .state import Store
@@ -31,6 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--stations", type=int, default=DEFAULT_STATIONS, help="stations to seed when the state is new")
     serve.add_argument("--seed", type=int, default=DEFAULT_SEED)
     serve.add_argument("--quiet", action="store_true", help="no request log")
+    serve.add_argument("--documents-only", action="store_true",
+                       help="answer only what the vendor documents give (every other vendor path 404)")
     seed = sub.add_parser("seed", help="write a fresh deterministic estate")
     seed.add_argument("--stations", type=int, default=DEFAULT_STATIONS)
     seed.add_argument("--seed", type=int, default=DEFAULT_SEED)
@@ -52,7 +58,11 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
     started = time.perf_counter()
     store = open_store(args.state, args.stations, args.seed)
-    app = create_app(store)
+    faults = Faults(KINDS)
+    if args.documents_only:
+        for kind in KINDS:
+            faults.set(kind, FaultSettings(documents_only=True, **DOCUMENTS_ONLY_EXTRAS.get(kind, {})))
+    app = create_app(store, faults)
     root = f"http://{args.host}:{args.port}"
     creds = credentials(root)
     print(f"simulator: {store.count('be_stations') + store.count('gf_stations') + store.count('ce_stations')} stations "

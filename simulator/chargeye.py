@@ -81,6 +81,11 @@ def _next_token(offset: int, size: int, total: int) -> str | None:
     return _encode_token(offset + size) if offset + size < total else None
 
 
+# Our extensions no document gives (404 in the documents-only mode): a location's stations under
+# its own path (the document's list is ``/stations?locationUid=``) and PATCH as an update alias.
+UNDOCUMENTED = frozenset({(f"{KIND}.location_stations", "GET"), (f"{KIND}.update_location", "PATCH")})
+
+
 def blueprint(store: Store, faults: Faults) -> Blueprint:
     bp = Blueprint(KIND, __name__)
 
@@ -89,6 +94,8 @@ def blueprint(store: Store, faults: Faults) -> Blueprint:
         faulted = faults.apply(KIND, lambda s, t, d: problem(s, d, title=t))
         if faulted is not None:
             return faulted
+        if faults.documents_only(KIND) and (request.endpoint, request.method) in UNDOCUMENTED:
+            return problem(404, f"no such path: {request.path}")
         token = bearer_token()
         if request.path.endswith("/auth/refreshAccessToken"):
             ok, reason = token == CHARGEYE_REFRESH_TOKEN, "invalid refresh token" if token else "missing bearer token"

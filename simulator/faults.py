@@ -24,7 +24,14 @@ Settings (all optional; omitted = off):
 * ``page_cap``: the most records a list page holds, whatever the client
   asks (real servers cap silently).  Unset, each kind uses
   :data:`DEFAULT_PAGE_CAP`, below the connectors' page sizes, so that every
-  test pages through a capping server.
+  test pages through a capping server;
+* ``documents_only``: the kind answers only what its vendor documents give
+  (an independent upstream written from the documents alone): every other
+  vendor path of the simulator answers 404, and the GreenFlux hardware
+  templates are served at the vendor's own path (``/charge-station-templates``,
+  which an admin sets on the backend: the document says only "retrieved via
+  API"), whole, whatever ``offset``.  ``SimulatorHandle.documents_only()``
+  also caps GreenFlux pages at 20 and lets tokens expire after 30 s.
 
 Faults apply to every vendor path of the kind, the token endpoints
 included, and never to ``/_sim/``.  Faulted requests are rejected before
@@ -67,6 +74,8 @@ class FaultSettings:
     seed: int | None = None
     token_ttl: float | None = None
     page_cap: int | None = None
+    # Only what the vendor documents answers: every other vendor path is 404 (see ``documents_only``).
+    documents_only: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -88,6 +97,12 @@ def parse_settings(body: Any, base: FaultSettings | None = None) -> tuple[FaultS
             continue
         if key in ("seed", "token_ttl", "page_cap") and value is None:
             values[key] = None
+            continue
+        if key == "documents_only":
+            if not isinstance(value, bool):
+                errors.append("documents_only must be true or false")
+            else:
+                values[key] = value
             continue
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             errors.append(f"{key} must be a number")
@@ -160,6 +175,11 @@ class Faults:
         if self.take(kind, "next_drop_after"):
             return _drop_connection()
         return response
+
+    def documents_only(self, kind: str) -> bool:
+        """True when ``kind`` answers only the paths its documents give (the others 404)."""
+        with self._lock:
+            return self._settings[kind].documents_only
 
     def page_cap(self, kind: str) -> int:
         """The most records one list page of ``kind`` may hold now."""

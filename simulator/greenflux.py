@@ -93,6 +93,15 @@ def _given_etag(body: dict[str, Any] | None) -> str | None:
     return None
 
 
+# The documents-only mode (``faults.documents_only``): the paths no document gives answer 404 (the
+# locations collection: the document names only ``/locations/{locationid}``; our guessed template
+# paths), and the hardware templates live at the vendor's own path instead, served whole.
+VENDOR_TEMPLATES = "/charge-station-templates"
+UNDOCUMENTED = frozenset({f"{KIND}.{name}" for name in ("list_locations", "list_templates", "get_template",
+                                                          "put_template")})
+VENDOR_ONLY = frozenset({f"{KIND}.vendor_templates", f"{KIND}.vendor_put_template"})
+
+
 def blueprint(store: Store, faults: Faults) -> Blueprint:
     bp = Blueprint(KIND, __name__)
 
@@ -105,6 +114,9 @@ def blueprint(store: Store, faults: Faults) -> Blueprint:
         faulted = faults.apply(KIND, _fault_error)
         if faulted is not None:
             return faulted
+        documents_only = faults.documents_only(KIND)
+        if (request.endpoint in UNDOCUMENTED) if documents_only else (request.endpoint in VENDOR_ONLY):
+            return _client_error(404, f"no such path: {request.path}")
         token = bearer_token()
         if token != GREENFLUX_TOKEN:
             resp = envelope(None, 401, 2000, "missing bearer token" if not token else "invalid token")
@@ -211,6 +223,15 @@ def blueprint(store: Store, faults: Faults) -> Blueprint:
     @bp.get("/chargestation-templates")
     def list_templates() -> Response:
         return _page(store.values("gf_templates"), faults.page_cap(KIND))
+
+    @bp.get(VENDOR_TEMPLATES)
+    def vendor_templates() -> Response:
+        # The documents-only upstream's own path: the whole list, whatever offset and limit.
+        return envelope(store.values("gf_templates"))
+
+    @bp.put(f"{VENDOR_TEMPLATES}/<template_id>")
+    def vendor_put_template(template_id: str) -> Response:
+        return put_template(template_id)
 
     @bp.get("/chargestation-templates/<template_id>")
     def get_template(template_id: str) -> Response:

@@ -25,6 +25,10 @@ from .server import Running, create_app, open_store, serve_in_thread
 from .state import Store
 
 TEST_STATIONS = 120
+# What the documents-only mode sets besides ``documents_only`` (``SimulatorHandle.documents_only``).
+DOCUMENTS_ONLY_EXTRAS: dict[str, dict[str, Any]] = {
+    "greenflux": {"page_cap": 20}, "beenergised": {"token_ttl": 30}, "chargeye": {"token_ttl": 30},
+}
 
 
 @dataclass
@@ -63,6 +67,16 @@ class SimulatorHandle:
     def update_faults(self, kind: str, **settings: Any) -> dict[str, Any]:
         """Change only the given fault settings of ``kind``."""
         return self._call("PATCH", f"/faults/{kind}", json=settings).json()
+
+    def documents_only(self) -> None:
+        """Act as an upstream written from the vendor documents alone (issue 24): every path no
+        document gives answers 404, the GreenFlux hardware templates are at the vendor's own path and
+        unpaged, GreenFlux pages hold at most 20 records, and tokens expire after 30 s.
+
+        Until the next ``clear_faults`` (the ``simulator`` fixture clears them before each test).
+        """
+        for kind in KINDS:
+            self.update_faults(kind, documents_only=True, **DOCUMENTS_ONLY_EXTRAS.get(kind, {}))
 
     def faults_status(self) -> dict[str, Any]:
         return self._call("GET", "/faults").json()
