@@ -17,7 +17,8 @@ Options: ``timeout`` (``httpx.Timeout`` or seconds), ``limits``
 ``backoff_base`` / ``backoff_max`` / ``max_retry_after``, ``sleep``,
 ``rand``, ``transport``, ``page_size``, ``renew_before``, ``clock``,
 ``paths`` (the paths the documents do not give, by name: ``GUESSED_PATHS`` of
-greenflux, ``NETWORK_PATHS`` of chargeye), ``token_store`` (where tokens are shared: Django's cache in the portal; an
+greenflux, ``NETWORK_PATHS`` of chargeye, ``UNDOCUMENTED_PATHS`` of beenergised,
+which has no default: its request is not sent until a path is set), ``token_store`` (where tokens are shared: Django's cache in the portal; an
 in-process store by default) and ``token_key`` (who owns the token, e.g.
 ``backend:12``).
 Every connector has ``close()`` and is a context manager.
@@ -40,6 +41,7 @@ from .errors import (
     Forbidden,
     IncompleteListing,
     NotFound,
+    NotOffered,
     OutcomeUnknown,
     PreconditionRequired,
     RateLimited,
@@ -67,6 +69,7 @@ __all__ = [
     "KINDS",
     "ModelsConnector",
     "NotFound",
+    "NotOffered",
     "OutcomeUnknown",
     "Page",
     "Pages",
@@ -127,10 +130,11 @@ def _auth_for(kind: str, base_url: str, credentials: Mapping[str, Any], options:
 
 def guessed_paths(kind: str) -> dict[str, str]:
     """The paths of ``kind`` that no document gives, with our defaults (a backend setting may change them)."""
+    from .beenergised import UNDOCUMENTED_PATHS
     from .chargeye import NETWORK_PATHS
     from .greenflux import GUESSED_PATHS
 
-    return dict({"greenflux": GUESSED_PATHS, "chargeye": NETWORK_PATHS}.get(kind, {}))
+    return dict({"greenflux": GUESSED_PATHS, "chargeye": NETWORK_PATHS, "beenergised": UNDOCUMENTED_PATHS}.get(kind, {}))
 
 
 def get_connector(kind: str, base_url: str, credentials: Mapping[str, Any], **options: Any) -> Connector:
@@ -163,7 +167,7 @@ def get_connector(kind: str, base_url: str, credentials: Mapping[str, Any], **op
         raise TypeError(f"unknown options: {', '.join(sorted(options))}")
     size = {} if page_size is None else {"page_size": page_size}
     if kind == "beenergised":
-        return BeEnergisedConnector(http, **size)
+        return BeEnergisedConnector(http, **size, paths=paths)
     if kind == "greenflux":
         return GreenFluxConnector(http, **size, paths=paths)
     if kind == "models":

@@ -13,12 +13,17 @@ from datetime import datetime, timezone
 from typing import Any
 
 from .base import HttpClient
-from .errors import Conflict, NotFound, Rejected, UpstreamError, is_duplicate_refusal
+from .errors import (NOT_OFFERED_STATUSES, Conflict, NotFound, NotOffered, Rejected, UpstreamError,
+                     is_duplicate_refusal)
 from .pagination import Pages, jsonapi_offset, limit_offset
 
 STATIONS = "/api/cpoapi/v1/charging_stations/"
 TECHNICIANS = "/api/cpoapi/v1/technicians/"
 MAINTENANCE = "/api/cpoapi/v1/maintenance_windows/"
+# Requests no document gives, by name, with no default: not sent until a backend setting names the
+# path the vendor gives (``{id}`` stands for the record). NOTES.md names reading and creating
+# maintenance windows, never cancelling one.
+UNDOCUMENTED_PATHS = {"maintenance_cancel": ""}
 
 
 @dataclass(frozen=True)
@@ -211,9 +216,14 @@ class BeEnergisedConnector:
 
     kind = "beenergised"
 
-    def __init__(self, http: HttpClient, *, page_size: int = 100) -> None:
+    def __init__(self, http: HttpClient, *, page_size: int = 100, paths: Mapping[str, str] | None = None) -> None:
         self.http = http
         self.page_size = page_size
+        self.paths = {k: v for k, v in (paths or {}).items() if k in UNDOCUMENTED_PATHS and v}
+
+    def offers(self, name: str) -> bool:
+        """Whether the request ``name`` of ``UNDOCUMENTED_PATHS`` has a path set (else it is never sent)."""
+        return bool(self.paths.get(name))
 
     def __repr__(self) -> str:
         return f"<BeEnergisedConnector {self.http.base_url}>"
@@ -316,8 +326,24 @@ class BeEnergisedConnector:
         return None
 
     def cancel_maintenance_window(self, window_id: str) -> None:
-        """DELETE a window (JSON:API delete; the documents are silent). 404: already gone."""
-        self.http.request("DELETE", f"{MAINTENANCE}{window_id}/")
+        """DELETE the window at the path the backend sets (``maintenance_cancel``, ``{id}`` for the window).
+
+        No document gives a cancel, so nothing is sent without that setting (``NotOffered``). An
+        answer 404, 405 or 501 raises ``NotOffered`` too, naming the status and the URL: the caller
+        decides whether a 404 means "already gone" (the window no longer listed) or "no such request".
+        """
+        template = self.paths.get("maintenance_cancel")
+        if not template:
+            raise NotOffered("be.ENERGISED's API does not document cancelling a maintenance window; no path is "
+                             "set for it on this backend.", kind=self.kind)
+        path = template.replace("{id}", window_id)
+        try:
+            self.http.request("DELETE", path)
+        except UpstreamError as exc:
+            if exc.status in NOT_OFFERED_STATUSES:
+                raise NotOffered(f"{exc.message} (DELETE {self.http.base_url}{path})", status=exc.status,
+                                 kind=self.kind) from exc
+            raise
 
 
 def _instant(value: Any) -> datetime | None:

@@ -135,6 +135,15 @@ class Forbidden(Rejected):
     """403: authenticated but not allowed (e.g. non-admin creating a model)."""
 
 
+class NotOffered(Rejected):
+    """A request no vendor document gives: not sent until a backend setting names its path, or the
+    path set answered 404, 405 or 501 (the upstream does not have it). Retrying will not help."""
+
+
+# The answers that say "this upstream has no such request" (RFC 9110 15.5.5, 15.5.6, 15.6.2).
+NOT_OFFERED_STATUSES = (404, 405, 501)
+
+
 def names_field(exc: UpstreamError, field: str) -> bool:
     """Whether a refusal names ``field`` (its field errors, or the upstream's message)."""
     fields = getattr(exc, "fields", None) or {}

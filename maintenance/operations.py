@@ -1,4 +1,4 @@
-"""Outbox handlers for maintenance windows: create (POST) and cancel (DELETE).
+"""Outbox handlers for maintenance windows: create (POST) and cancel (the path a backend sets).
 
 A create that is run again (its first answer was lost) looks the window up
 among the station's windows first, so exactly one window exists upstream.
@@ -10,7 +10,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from connectors import NotFound, Rejected
+from connectors import NotOffered, Rejected
 from connectors import beenergised as be
 from maintenance.mapping import window_fields, window_document
 from maintenance.models import MaintenanceWindow
@@ -56,20 +56,29 @@ class MaintenanceWindowCreate(OperationHandler):
 
 @register
 class MaintenanceWindowCancel(OperationHandler):
-    """DELETE a window (JSON:API delete; see docs/upstream-contract.md). Payload: ``{"id": <upstream id>}``."""
+    """Cancel a window by the request whose path the backend sets (no document gives one; see
+    docs/upstream-contract.md). Payload: ``{"id": <upstream id>}``.
+
+    Done only when the upstream confirms it: a 2xx, or a 404 for a window its list no longer holds
+    (a second run, or cancelled upstream). A 404 while the window is still listed, a 405 or a 501
+    means the upstream has no such request: the operation fails with that reason and the window
+    stays as the upstream holds it.
+    """
 
     kind = "maintenance.cancel"
 
     def perform(self, op: Operation, connector: be.BeEnergisedConnector) -> Any:
         # Read at run time: a cancel chained after a create learns the id from the create's answer.
-        upstream_id = MaintenanceWindow.objects.filter(pk=op.target_id).values_list("upstream_id", flat=True).first()
-        upstream_id = upstream_id or op.payload.get("id")
+        row = MaintenanceWindow.objects.filter(pk=op.target_id).select_related("station").first()
+        upstream_id = (row.upstream_id if row is not None else None) or op.payload.get("id")
         if not upstream_id:
             raise Rejected("The window never reached the upstream; there is nothing to cancel.")
         try:
             connector.cancel_maintenance_window(upstream_id)
-        except NotFound:
-            pass  # already gone (a second run, or cancelled upstream): the outcome we wanted
+        except NotOffered as exc:
+            if exc.status != 404 or row is None or _still_listed(connector, row.station.upstream_id, upstream_id):
+                raise NotOffered(f"{exc.message}. The window is still planned upstream.", status=exc.status,
+                                 kind=exc.kind) from exc
         return None
 
     def apply(self, op: Operation, result: Any) -> dict[str, Any]:
@@ -80,5 +89,13 @@ class MaintenanceWindowCancel(OperationHandler):
         return {"cancelled": window.upstream_id}
 
     def on_failed(self, op: Operation) -> None:
-        # The upstream refused (an ended window): the window stands, say so on its row.
-        MaintenanceWindow.objects.filter(pk=op.target_id).update(sync_state=SyncState.FAILED, cancelled_at=None)
+        # The upstream refused or has no such request: the window stands as the upstream holds it
+        # (the station page says why beside it, from this operation).
+        MaintenanceWindow.objects.filter(pk=op.target_id).update(sync_state=SyncState.SYNCED, cancelled_at=None)
+
+
+def _still_listed(connector: be.BeEnergisedConnector, station_uuid: str | None, window_id: str) -> bool:
+    """Whether the upstream still lists the window (its station's documented list)."""
+    if not station_uuid:
+        return True  # cannot tell: never claim a cancel the upstream did not confirm
+    return any(w.id == window_id for w in connector.list_station_maintenance_windows(station_uuid).items())

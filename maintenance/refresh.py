@@ -4,7 +4,8 @@ be.ENERGISED's global list with ``filter[startDate]`` set a month back: the
 windows still running or ending after that, which is everything the pages
 show (upcoming, current, recent). A full read each time (the list has no
 "changed since" filter); windows in that range it no longer lists are marked
-removed (cancelled upstream), older ones are left as they are.
+removed (cancelled upstream), older ones are left as they are; those it still lists are planned, a
+cancel the upstream never confirmed notwithstanding.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from connectors import beenergised as be
 from connectors.pagination import Page
 from maintenance.mapping import upstream_time, window_document, window_fields
 from maintenance.models import MaintenanceWindow
-from portal.sync import Incoming, PageResult, RefreshContext, Refresher, mark_removed, register, upsert_mirror
+from portal.sync import LOCAL_CHANGE, Incoming, PageResult, RefreshContext, Refresher, mark_removed, register, upsert_mirror
 from stations.mapping import content_hash
 from stations.models import Station
 
@@ -54,6 +55,11 @@ class BeEnergisedMaintenanceWindows(Refresher):
             rows.append(Incoming(record.id, fields, doc, content_hash({"doc": doc, "station": station})))
         if rows:
             result.add(upsert_mirror(ctx, MaintenanceWindow, rows).result)
+            # The refresh is the judge: a window the upstream still lists is planned, whatever was asked
+            # of it here (a cancel it never confirmed), unless a cancel is still on its way.
+            MaintenanceWindow.objects.filter(
+                backend=ctx.backend, upstream_id__in=[r.upstream_id for r in rows], cancelled_at__isnull=False,
+            ).exclude(sync_state__in=LOCAL_CHANGE).update(cancelled_at=None, removed_at=None)
         return result
 
     def finish(self, ctx: RefreshContext) -> int:

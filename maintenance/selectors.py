@@ -50,16 +50,19 @@ def station_windows(station: Any, *, past_days: int = 30) -> list[MaintenanceWin
 
 
 def window_errors(windows: list[MaintenanceWindow]) -> dict[int, str]:
-    """The upstream's message for each failed window (from its last operation)."""
+    """The upstream's message for each failed window, and for each standing window whose cancel failed
+    (it stays as the upstream holds it), from its last failed operation."""
     failed = [w.pk for w in windows if w.sync_state == "failed"]
-    if not failed:
+    standing = [w.pk for w in windows if w.is_active]
+    if not failed and not standing:
         return {}
     out: dict[int, str] = {}
-    for target, message in (
-        Operation.objects.filter(target_type="maintenance_window", target_id__in=failed, status="failed")
-        .order_by("created_at").values_list("target_id", "error_message")
+    for target, kind, message in (
+        Operation.objects.filter(target_type="maintenance_window", status="failed")
+        .filter(Q(target_id__in=failed) | Q(target_id__in=standing, kind="maintenance.cancel"))
+        .order_by("created_at").values_list("target_id", "kind", "error_message")
     ):
-        out[target] = message
+        out[target] = f"Not cancelled: {message}" if kind == "maintenance.cancel" else message
     return out
 
 

@@ -57,6 +57,17 @@ def station_refusal(station: Station) -> str:
     return ""
 
 
+# Why the portal offers no cancel (a backend setting, ``Backend.paths["maintenance_cancel"]``, turns it on).
+CANCEL_NOT_DOCUMENTED = ("Cancelling a window: this platform's API does not document it, so the portal does not "
+                         "offer it. An admin can set the path the vendor gives for it on the backend.")
+
+
+def cancel_offered(backend: Backend) -> bool:
+    """Whether windows of ``backend`` can be cancelled: only once an admin has set the request's path
+    (no document gives one; see docs/upstream-contract.md)."""
+    return bool((backend.paths or {}).get("maintenance_cancel"))
+
+
 def overlapping(station: Station, starts_at: datetime, ends_at: datetime) -> list[MaintenanceWindow]:
     """The station's standing windows that overlap [starts_at, ends_at) (a warning, never a refusal)."""
     return list(
@@ -124,12 +135,15 @@ def maintenance_windows_create_many(
 
 @transaction.atomic
 def maintenance_window_cancel(*, user: User | None, window: MaintenanceWindow) -> Operation | None:
-    """Cancel a window that has not ended (a DELETE upstream; see docs/upstream-contract.md).
+    """Cancel a window that has not ended, by the request whose path the backend sets (no document
+    gives one: ``ValueError`` without it; see docs/upstream-contract.md).
 
     A window still waiting for its create is cancelled after it: the DELETE
     is a later step of the create's chain, so it runs once the id is known.
     """
-    window = MaintenanceWindow.objects.select_for_update().select_related("station").get(pk=window.pk)
+    window = MaintenanceWindow.objects.select_for_update().select_related("station", "backend").get(pk=window.pk)
+    if not cancel_offered(window.backend):
+        raise ValueError(CANCEL_NOT_DOCUMENTED)
     if window.ends_at <= timezone.now():
         raise ValueError("This window has ended; an ended window cannot be cancelled.")
     if not window.is_active:

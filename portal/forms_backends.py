@@ -26,8 +26,10 @@ PATH_PREFIX = "path_"
 PATH_LABELS = {
     "templates": "Hardware templates path", "locations": "Locations path", "status": "Network status path",
     "power": "Current power path", "errors": "Hardware errors path", "sessions": "Problematic sessions path",
-    "transactions": "Transactions path",
+    "transactions": "Transactions path", "maintenance_cancel": "Cancel a maintenance window (path)",
 }
+# What a path with no default turns on, for its help text.
+PATH_OFFERS = {"maintenance_cancel": "cancelling maintenance windows"}
 
 
 def credential_field_name(name: str) -> str:
@@ -58,16 +60,21 @@ class BackendForm(forms.Form):
         for name, label, secret in CREDENTIAL_FIELDS[self.kind_value]:
             self.fields[credential_field_name(name)] = self._credential_field(name, label, secret)
         for name, default in guessed_paths(self.kind_value).items():
+            help_text = (f"Not in the vendor's documents; blank uses {default}. Test the connection after a change."
+                         if default else
+                         f"Not in the vendor's documents: {PATH_OFFERS.get(name, 'this request')} is offered only "
+                         "once you set the path the vendor gives ({id} stands for the record). Blank: not offered.")
             self.fields[PATH_PREFIX + name] = forms.CharField(
                 label=PATH_LABELS.get(name, name), max_length=200, required=False,
-                widget=forms.TextInput(attrs={"placeholder": default}),
-                help_text=f"Not in the vendor's documents; blank uses {default}. Test the connection after a change.",
+                widget=forms.TextInput(attrs={"placeholder": default} if default else {}), help_text=help_text,
             )
 
     def _clean_path(self, name: str) -> str:
         value = (self.cleaned_data.get(PATH_PREFIX + name) or "").strip()
         if value and (not value.startswith("/") or any(c in value for c in "?#\\ ") or ".." in value):
             raise forms.ValidationError("A path starts with / and holds no spaces, ?, #, \\ or ..")
+        if "{id}" in value:
+            return value  # a record's own path, as the vendor gives it (a trailing slash may matter)
         return value.rstrip("/") if value != "/" else value
 
     def clean(self) -> dict[str, Any]:

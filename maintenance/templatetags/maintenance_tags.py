@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from maintenance import selectors
 from maintenance.forms import station_connectors
-from maintenance.services import station_refusal
+from maintenance.services import CANCEL_NOT_DOCUMENTED, cancel_offered, station_refusal
 from portal.access import Role, has_role
 
 register = template.Library()
@@ -41,6 +41,7 @@ def station_maintenance(context: template.Context, station: Any) -> dict[str, An
         "refusal": refusal if not windows else "",
         "connector_names": dict(station_connectors(station)), "now": timezone.now(),
         "can_write": has_role(user, Role.OPERATOR) and not refusal, "csrf_token": context.get("csrf_token"),
+        "can_cancel": cancel_offered(station.backend), "cancel_note": CANCEL_NOT_DOCUMENTED,
         "form": WindowForm(station=station, initial=default_window(), auto_id="id_mw_%s"),
     }
 

@@ -98,6 +98,7 @@ def _beenergised(t: Tour) -> None:
     t.find_maintenance_window(window)
     t.list_maintenance_windows()
     t.list_station_maintenance_windows(first.id)
+    assert t.offers("maintenance_cancel")
     t.cancel_maintenance_window(made.id)
 
 
@@ -141,6 +142,10 @@ def _chargeye(t: Tour) -> None:
     t.transactions()
 
 
+# The paths an admin sets for the requests no document gives (the simulator has them outside its
+# documents-only mode).
+CONFIGURED = {"beenergised": {"maintenance_cancel": "/api/cpoapi/v1/maintenance_windows/{id}/"}}
+
 TOURS = {"beenergised": _beenergised, "greenflux": _greenflux, "models": _models, "chargeye": _chargeye}
 
 
@@ -151,7 +156,7 @@ def test_every_request_of_every_connector_method_is_in_the_contract(simulator: A
     recorder = Recorder()
     creds = simulator.credentials[kind]
     base = simulator.base_url(kind)
-    with get_connector(kind, base, creds, transport=recorder, max_attempts=1) as connector:
+    with get_connector(kind, base, creds, transport=recorder, max_attempts=1, paths=CONFIGURED.get(kind)) as connector:
         tour = Tour(connector)
         TOURS[kind](tour)
     missing = _public(CLASSES[kind]) - tour.called

@@ -17,6 +17,7 @@ from stations.models import Station
 from tests.worker import wait_for
 
 from .conftest import soon
+from .test_cancel import CANCEL_PATH
 
 pytestmark = [pytest.mark.worker, pytest.mark.usefixtures("celery_worker_process")]
 
@@ -88,6 +89,7 @@ def test_a_window_in_the_past_is_refused_upstream_and_marked_failed(transactiona
 def test_cancel_deletes_upstream_and_a_refresh_mirrors_windows_made_elsewhere(
         transactional_db: None, be_stations: list[Station], be_backend: Backend) -> None:
     station = be_stations[1]
+    Backend.objects.filter(pk=be_backend.pk).update(paths={"maintenance_cancel": CANCEL_PATH})
     start = soon()
     window = settled(services.maintenance_window_create(user=None, station=station, data=WindowInput(
         start, start + timedelta(hours=1), "Cancel me")))
@@ -106,6 +108,6 @@ def test_cancel_deletes_upstream_and_a_refresh_mirrors_windows_made_elsewhere(
     mirrored = MaintenanceWindow.objects.get(upstream_id=made.id)
     assert (mirrored.station_id, mirrored.comment, mirrored.company_id) == (station.pk, "Made upstream",
                                                                             station.company_id)
-    with be_backend.connector() as connector:
+    with Backend.objects.get(pk=be_backend.pk).connector() as connector:
         connector.cancel_maintenance_window(made.id)
     assert refresh_run(be_backend, "maintenance_windows").rows_removed == 1

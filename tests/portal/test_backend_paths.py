@@ -55,3 +55,21 @@ def test_admin_sets_a_path_on_the_backend_form_and_it_is_audited(
     assert bad.status_code == 422 and "A path starts with /" in bad.content.decode()
     backend.refresh_from_db()
     assert backend.paths == {"templates": "/v2/templates"}
+
+
+def test_a_request_no_document_gives_is_offered_once_its_path_is_set_on_the_form(
+    simulator: SimulatorHandle, admin_client_portal: Client, company_a: Company
+) -> None:
+    backend = make_backend(simulator, "beenergised", company_a)
+    url = reverse("backends:edit", args=[backend.pk])
+    page = admin_client_portal.get(url).content.decode()
+    assert "Cancel a maintenance window (path)" in page and "Blank: not offered." in page
+    creds = backend.credentials
+    form = {"name": backend.name, "kind": "beenergised", "company": company_a.pk, "base_url": backend.base_url,
+            "cred_token_url": creds["token_url"], "cred_client_id": creds["client_id"],
+            "path_maintenance_cancel": "/api/cpoapi/v1/maintenance_windows/{id}/"}
+    assert admin_client_portal.post(url, form).status_code == 302
+    backend.refresh_from_db()
+    assert backend.paths == {"maintenance_cancel": "/api/cpoapi/v1/maintenance_windows/{id}/"}
+    with backend.connector() as connector:
+        assert connector.offers("maintenance_cancel")

@@ -46,6 +46,9 @@ def demo_companies() -> list[tuple[str, str]]:
     return [(c["name"], c["uuid"]) for c in COMPANIES[:2]]
 
 
+DEMO_PATHS = {"beenergised": {"maintenance_cancel": "/api/cpoapi/v1/maintenance_windows/{id}/"}}
+
+
 def demo_backends(companies: list[Company], log: Callable[[str], None] = print) -> list[Backend]:
     """The demo's backends on the simulator, made once; base URLs follow ``SIMULATOR_URL``.
 
@@ -78,6 +81,9 @@ def demo_backends(companies: list[Company], log: Callable[[str], None] = print) 
         base_url = root + BASE_PATHS[kind]
         if not backend.pk:
             backend.credentials = credentials
+            # The simulator (outside its documents-only mode) has a cancel no document gives: the demo
+            # sets its path, as an admin would once the vendor names it.
+            backend.paths = DEMO_PATHS.get(kind, {})
         elif backend.base_url != base_url:
             log(f"  {name}: moved from {backend.base_url} to {base_url} (the simulator's port changed)")
             if "token_url" in credentials:
