@@ -12,8 +12,11 @@ $(STAMP): requirements.txt
 	@touch $(STAMP)
 
 ## make run: the embedded demo on http://127.0.0.1:8000 (SQLite, SQLite broker, simulator). Ctrl-C stops it.
+## Other ports: make run PORT=8100 SIMULATOR_PORT=8101
+PORT ?= 8000
+SIMULATOR_PORT ?= 8001
 run: $(STAMP)
-	DEBUG=1 $(PY) manage.py run_demo
+	DEBUG=1 $(PY) manage.py run_demo --port $(PORT) --simulator-port $(SIMULATOR_PORT)
 
 ## make test: the whole suite against PostgreSQL and Redis on localhost, with headless Chromium.
 test: $(STAMP) browser-deps

@@ -31,6 +31,8 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
+# With DEBUG on, the portal's own 404 and 500 pages are still shown; 1 asks for Django's debug pages.
+DEBUG_ERROR_PAGES = env_bool("DEBUG_ERROR_PAGES", False)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
@@ -73,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "portal.errors_debug.DebugErrorPagesMiddleware",
     "portal.middleware.SessionLifetimeMiddleware",
     "portal.middleware.SignedOutMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout page.
@@ -288,10 +291,15 @@ REMOVAL_BRAKE_MIN_ROWS = int(os.environ.get("REMOVAL_BRAKE_MIN_ROWS", "5"))  # f
 # --- Upstream: the simulator is the demo's default backend. ---
 SIMULATOR_URL = os.environ.get("SIMULATOR_URL", "http://127.0.0.1:8001")
 
+# One handler, on the root logger: Django's own "django" console handler (DEBUG only) is replaced,
+# or every record of a django.* logger was printed twice in the demo. Refusals (403, 404, 405) are
+# one line without a traceback (``portal.log_filters.RefusalLogFilter``, on the handler: it sees every logger).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"refusals": {"()": "portal.log_filters.RefusalLogFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["refusals"]}},
+    "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }

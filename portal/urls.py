@@ -4,12 +4,29 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path, reverse_lazy
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import include, path, reverse, reverse_lazy
+from django.utils.http import urlencode
 
 from portal.audit import views as audit
 from portal.views import backends, companies, dashboard, operations, sync, users
 
 admin.site.has_permission = lambda request: request.user.is_active and request.user.is_superuser  # type: ignore[method-assign]
+
+
+
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """Django admin's sign-in is the portal's (its lockout, session clocks and look); ``next`` is kept.
+
+    A signed-in user who is not a superuser gets the 403 page: sending them to the sign-in page,
+    which returns a signed-in user to ``next``, would go round in circles.
+    """
+    if request.user.is_authenticated:
+        raise PermissionDenied("The Django admin is for superusers; everything else is in the portal's pages.")
+    return redirect(f"{reverse('login')}?{urlencode({'next': request.GET.get('next') or reverse('admin:index')})}")
+
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -42,6 +59,7 @@ urlpatterns = [
     path("locations/", include("locations.urls")),
     path("models/", include("models_catalog.urls")),
     path("maintenance/", include("maintenance.urls")),
+    path("django-admin/login/", admin_login),
     path("django-admin/", admin.site.urls),
 ]
 
