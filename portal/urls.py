@@ -16,7 +16,6 @@ from portal.views import backends, companies, dashboard, operations, sync, users
 admin.site.has_permission = lambda request: request.user.is_active and request.user.is_superuser  # type: ignore[method-assign]
 
 
-
 def admin_login(request: HttpRequest) -> HttpResponse:
     """Django admin's sign-in is the portal's (its lockout, session clocks and look); ``next`` is kept.
 
@@ -27,6 +26,8 @@ def admin_login(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("The Django admin is for superusers; everything else is in the portal's pages.")
     return redirect(f"{reverse('login')}?{urlencode({'next': request.GET.get('next') or reverse('admin:index')})}")
 
+
+admin.site.login = admin_login  # type: ignore[method-assign]
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -59,7 +60,6 @@ urlpatterns = [
     path("locations/", include("locations.urls")),
     path("models/", include("models_catalog.urls")),
     path("maintenance/", include("maintenance.urls")),
-    path("django-admin/login/", admin_login),
     path("django-admin/", admin.site.urls),
 ]
 
