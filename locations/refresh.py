@@ -24,6 +24,11 @@ from portal.sync import Incoming, PageResult, RefreshContext, Refresher, mark_re
 from portal.mirror import content_hash
 
 HAS_REF = any(f.name == "location_ref" for f in Location._meta.concrete_fields)
+# What a run says about the rows it skipped (counted by ``portal.sync.describe_notes``): in words, no ids.
+NO_COMPANY_LOCATION = ("locations whose ChargEye tenant is linked to no company in the portal "
+                       "(an admin links tenants to companies on the Companies page)")
+NO_COMPANY_STATION = ("stations whose location and ChargEye tenant are linked to no company in the portal "
+                      "(an admin links tenants to companies on the Companies page)")
 
 
 def _coordinate(value: Any) -> Decimal | None:
@@ -67,7 +72,7 @@ class ChargEyeLocations(Refresher):
             if company is None:
                 ctx.seen.add(record.id)  # skipped, not gone: never mark it removed
                 result.errors += 1
-                result.notes.append(f"location {record.id}: no company for tenant {record.tenant_id_cpo or '(none)'}")
+                result.notes.append(NO_COMPANY_LOCATION)
                 continue
             doc = {k: v for k, v in asdict(record).items() if v not in (None, (), [])}
             doc["labels"] = [label.to_payload() for label in record.labels]
@@ -119,7 +124,7 @@ class ChargEyeStationsOfLocations(Refresher):
             if company is None:
                 ctx.seen.add(record.station_id)  # skipped, not gone
                 result.errors += 1
-                result.notes.append(f"station {record.station_id}: no company for it")
+                result.notes.append(NO_COMPANY_STATION)
                 continue
             connectors = [
                 {"id": c.connector_id, "name": c.name or "", "type": c.type or "", "status": c.status or "",

@@ -22,6 +22,8 @@ from stations.mapping import content_hash
 from stations.models import Station
 
 HORIZON = timedelta(days=30)
+# Said of the windows a run skipped (counted by ``portal.sync.describe_notes``).
+STATION_NOT_YET = "maintenance windows of stations not in the portal yet (the next stations refresh brings them)"
 
 
 @register
@@ -47,7 +49,7 @@ class BeEnergisedMaintenanceWindows(Refresher):
             if station is None or not record.id:
                 # Its station is not mirrored yet (the stations refresh brings it): next run.
                 result.errors += 1
-                result.notes.append(f"window {record.id}: station {record.cp_uuid} not in the portal yet")
+                result.notes.append(STATION_NOT_YET)
                 ctx.seen.add(record.id or "")
                 continue
             doc = window_document(record)

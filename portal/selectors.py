@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from locations.models import Location
@@ -47,6 +47,7 @@ class DashboardFigures:
     operations_open: int
     operations_failed: int
     sync_failed: int
+    sync_with_errors: int = 0  # refreshes (backend · entity) whose latest run in 24 h skipped rows
 
     @property
     def workers_ok(self) -> bool:
@@ -55,7 +56,7 @@ class DashboardFigures:
     @property
     def attention(self) -> int:
         return (self.stations_by_state.get("conflict", 0) + self.stations_by_state.get("failed", 0)
-                + self.operations_failed + self.sync_failed)
+                + self.operations_failed + self.sync_failed + self.sync_with_errors)
 
 
 def dashboard_figures(user: User) -> DashboardFigures:
@@ -67,10 +68,16 @@ def dashboard_figures(user: User) -> DashboardFigures:
                     .annotate(n=Count("id")).values_list("sync_state", "n"))
     operations = operations_for(user)
     since = timezone.now() - timedelta(days=1)
-    runs = SyncRun.objects.filter(status=SyncRun.Status.FAILED, created_at__gte=since)
+    recent = SyncRun.objects.filter(created_at__gte=since)
     ids = company_ids(user)
     if ids is not None:
-        runs = runs.filter(Q(backend__company__in=ids) | Q(backend__company__isnull=True))
+        recent = recent.filter(Q(backend__company__in=ids) | Q(backend__company__isnull=True))
+    runs = recent.filter(status=SyncRun.Status.FAILED)
+    # A run that finished but skipped rows is not "all clear": each refresh (backend and entity) whose
+    # latest finished run in 24 hours did so counts once, however often its schedule ran.
+    latest = (recent.filter(status=SyncRun.Status.DONE).order_by().values("backend_id", "entity")
+              .annotate(last=Max("pk")).values("last"))
+    with_errors = SyncRun.objects.filter(pk__in=latest, errors__gt=0).count()
     return DashboardFigures(
         stations=sum(by_state.values()),
         locations=scoped(Location.objects.filter(removed_at__isnull=True), user).count(),
@@ -81,6 +88,7 @@ def dashboard_figures(user: User) -> DashboardFigures:
         operations_open=operations.filter(status__in=Operation.OPEN).count(),
         operations_failed=operations.filter(status=Operation.Status.FAILED, created_at__gte=since).count(),
         sync_failed=runs.count(),
+        sync_with_errors=with_errors,
     )
 
 

@@ -3,7 +3,9 @@
 Each step ticks itself from the database, never from a flag someone sets:
 
 1. a backend is added;
-2. every active backend's last connection test succeeded;
+2. every active backend's connection works: its latest connection test or
+   finished refresh, whichever came last, succeeded (a refresh that read the
+   upstream proves the connection as well as a test does);
 3. every active be.ENERGISED and ChargEye backend has an identity for a
    company (``portal.identities``), and each be.ENERGISED backend one for
    its own company;
@@ -19,6 +21,7 @@ The dashboard shows the list until every step is done.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.urls import reverse
 
@@ -51,11 +54,40 @@ def _identities_done(backends: list[Backend]) -> tuple[bool, str]:
     return True, "Every be.ENERGISED and ChargEye backend knows its companies."
 
 
+def _connection_states(backends: list[Backend]) -> dict[int, bool | None]:
+    """Per backend: True when its latest evidence (connection test or finished refresh) succeeded,
+    False when it failed, None when there is none yet. Skipped runs read nothing and prove nothing."""
+    last_run: dict[int, tuple[Any, bool]] = {}
+    for backend in backends:  # a handful of backends: one small query each, on SQLite as on PostgreSQL
+        last = (SyncRun.objects.filter(backend=backend, status__in=[SyncRun.Status.DONE, SyncRun.Status.FAILED])
+                .exclude(finished_at=None).order_by("-finished_at").values_list("finished_at", "status").first())
+        if last:
+            last_run[backend.pk] = (last[0], last[1] == SyncRun.Status.DONE)
+    states: dict[int, bool | None] = {}
+    for backend in backends:
+        candidates = [(backend.checked_at, backend.check_ok), last_run.get(backend.pk, (None, None))]
+        evidence = [(at, ok) for at, ok in candidates if at is not None and ok is not None]
+        states[backend.pk] = max(evidence, key=lambda e: e[0])[1] if evidence else None
+    return states
+
+
+def _connections_detail(backends: list[Backend], states: dict[int, bool | None]) -> str:
+    failing = [b.name for b in backends if states[b.pk] is False]
+    untested = [b.name for b in backends if states[b.pk] is None]
+    parts = []
+    if failing:
+        parts.append("Failing (the latest test or refresh): " + ", ".join(failing) + ".")
+    if untested:
+        parts.append("Not tested or refreshed yet: " + ", ".join(untested) + ".")
+    return " ".join(parts) or "Every backend answered its latest test or refresh."
+
+
 def setup_steps(user: User) -> list[Step]:
     from stations.model_ids import unmapped_ids  # the stations app's reading of model ids
 
     backends = list(backends_for(user).filter(is_active=True).order_by("name"))
-    untested = [b.name for b in backends if not b.check_ok]
+    connections = _connection_states(backends)
+    untested = [b.name for b in backends if not connections[b.pk]]
     unrefreshed = [b.name for b in backends
                    if not SyncRun.objects.filter(backend=b, status=SyncRun.Status.DONE).exists()]
     identities_ok, identities_detail = _identities_done(backends)
@@ -66,7 +98,7 @@ def setup_steps(user: User) -> list[Step]:
              f"{len(backends)} active backend{'s' if len(backends) != 1 else ''}." if backends
              else "Add the upstream accounts the portal reads from and writes to."),
         Step("Test the connections", bool(backends) and not untested, reverse("backends:list"),
-             ("Not tested or failing: " + ", ".join(untested) + ".") if untested else "Every backend answered."),
+             _connections_detail(backends, connections)),
         Step("Map the companies", bool(backends) and identities_ok, reverse("companies:list"), identities_detail),
         Step("Run a first refresh", bool(backends) and not unrefreshed, reverse("sync:list"),
              ("Never refreshed: " + ", ".join(unrefreshed) + ".") if unrefreshed else "Every backend was refreshed."),

@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -426,6 +427,16 @@ def _analyse_after(refresher: Refresher, run: SyncRun) -> None:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
+def describe_notes(notes: list[str]) -> str:
+    """A run's notes in words, each reason once with how many rows it skipped: "6 skipped: locations whose …".
+
+    Refreshers note the reason a row was skipped (a sentence without ids: a tenant's UUID tells a fleet
+    manager nothing), so the count is what varies.
+    """
+    counted = Counter(notes)
+    return "; ".join(f"{n} skipped: {reason}" for reason, n in counted.most_common(5))[:1000]
+
+
 def _describe(exc: BaseException) -> str:
     if isinstance(exc, UpstreamError):
         return f"The upstream failed: {exc}"[:1000]
@@ -487,7 +498,7 @@ def refresh_run(
                     run.rows_kept += done.kept
                     run.errors += done.errors
                     notes.extend(done.notes)
-                    run.message = "; ".join(notes[:5])[:1000]
+                    run.message = describe_notes(notes)
                     # With the page's rows, in its transaction; a page that wrote nothing (a quiet
                     # estate's run, page after page) shows its counts at most every second.
                     wrote = done.created or done.updated or done.kept or done.errors

@@ -50,6 +50,10 @@ from portal.sync import (
 from stations.mapping import _when, content_hash, status_from, upstream_document
 from stations.models import Connector, Evse, HardwareTemplate, Station, Technician
 
+# Said of the stations a run skipped (counted by ``portal.sync.describe_notes``): in words, no ids.
+NO_COMPANY = ("stations whose be.ENERGISED company is linked to no company in the portal "
+              "(an admin links it on the Companies page)")
+
 
 def _coordinate(value: float | None) -> Decimal | None:
     return None if value is None else Decimal(str(value)).quantize(Decimal("0.000001"))
@@ -329,7 +333,7 @@ class BeEnergisedStations(Refresher):
             company = ctx.lookups["companies"].get(record.company_uuid) or ctx.backend.company_id
             if company is None or not record.id:
                 result.errors += 1
-                result.notes.append(f"{record.charge_box_identity}: no company in the portal for it")
+                result.notes.append(NO_COMPANY)
                 ctx.seen.add(record.id or "")  # skipped, not gone: never mark it removed
                 continue
             model = ctx.lookups["models"].get(record.model_id)

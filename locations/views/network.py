@@ -32,6 +32,7 @@ def network_dashboard(request: HttpRequest) -> HttpResponse:
     # A hole of more than a few buckets (no samples: beat or worker down) breaks the line.
     gap = max(overview.bucket * 3, timedelta(minutes=3))
     query = {**filters.as_query(), **span.as_query()}
+    errors = sorted_errors(overview.errors)[:LIST_ROWS]
     context = {
         "filters": filters,
         "span": span,
@@ -47,7 +48,9 @@ def network_dashboard(request: HttpRequest) -> HttpResponse:
              reverse("locations:detail", args=[p.location_id]) if p.location_id else "")
             for p in overview.per_location
         ]),
-        "errors": sorted_errors(overview.errors)[:LIST_ROWS],
+        "errors": errors,
+        # The platform's "possible cause" is often empty: the column is shown only when it says something.
+        "errors_explained": any(e.possible_cause or e.potential_solution for e in errors),
         "sessions": overview.sessions[:LIST_ROWS],
         "transactions": overview.transactions[:LIST_ROWS],
         "offline": overview.offline[:LIST_ROWS],

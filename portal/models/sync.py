@@ -66,6 +66,16 @@ class SyncRun(models.Model):
         return self.status in self.OPEN
 
     @property
+    def with_errors(self) -> bool:
+        """Finished, but some rows could not be written (``errors``): a state of its own on every page."""
+        return self.status == self.Status.DONE and self.errors > 0
+
+    @property
+    def state_label(self) -> str:
+        """The run's state as every page words it: "done with errors" is not "done"."""
+        return "done with errors" if self.with_errors else self.get_status_display().lower()
+
+    @property
     def percent(self) -> int | None:
         """How far the run got, when the upstream announced a total."""
         if self.status == self.Status.DONE:

@@ -167,7 +167,7 @@ def test_refreshed_locations_find_a_company_by_its_identity(fresh: Company, simu
     assert mine.exists()
     assert all(loc.upstream_data.get("tenant_id_cpo") == VOLTARO for loc in mine)
     # Tenants without an identity in the portal are not guessed: counted as errors of the run.
-    assert run.errors > 0 and "no company for tenant" in run.message
+    assert run.errors > 0 and "skipped: locations whose ChargEye tenant is linked to no company in the portal" in run.message
 
 
 # -- with a real worker ---------------------------------------------------------------------------
