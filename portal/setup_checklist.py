@@ -21,6 +21,7 @@ The dashboard shows the list until every step is done.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any
 
 from django.urls import reverse
@@ -65,7 +66,8 @@ def _connection_states(backends: list[Backend]) -> dict[int, bool | None]:
             last_run[backend.pk] = (last[0], last[1] == SyncRun.Status.DONE)
     states: dict[int, bool | None] = {}
     for backend in backends:
-        candidates = [(backend.checked_at, backend.check_ok), last_run.get(backend.pk, (None, None))]
+        tested_at = backend.checked_at or datetime.min.replace(tzinfo=timezone.utc)  # a result without a time: oldest
+        candidates = [(tested_at, backend.check_ok), last_run.get(backend.pk, (None, None))]
         evidence = [(at, ok) for at, ok in candidates if at is not None and ok is not None]
         states[backend.pk] = max(evidence, key=lambda e: e[0])[1] if evidence else None
     return states

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from portal.models import Backend, Company, CompanyIdentity, Operation, SyncRun, User
 from portal.setup_checklist import setup_steps
@@ -60,3 +63,15 @@ def test_a_failed_connection_untick_the_step(admin_user: User, company_a: Compan
     BackendFactory(name="GF A", kind="greenflux", company=company_a, check_ok=False)
     steps = setup_steps(admin_user)
     assert steps[0].done and not steps[1].done and "GF A" in steps[1].detail
+
+
+def test_the_latest_test_or_refresh_decides_whether_the_connection_works(admin_user: User, company_a: Company) -> None:
+    now = timezone.now()
+    gf = BackendFactory(name="GF A", kind="greenflux", company=company_a)  # never tested by hand
+    run = SyncRun.objects.create(backend=gf, entity="stations", status=SyncRun.Status.DONE, finished_at=now)
+    assert setup_steps(admin_user)[1].done  # the refresh read the upstream: the connection works
+    Backend.objects.filter(pk=gf.pk).update(check_ok=False, checked_at=now + timedelta(minutes=1))
+    steps = setup_steps(admin_user)
+    assert not steps[1].done and "Failing (the latest test or refresh): GF A" in steps[1].detail
+    SyncRun.objects.filter(pk=run.pk).update(finished_at=now + timedelta(minutes=2))
+    assert setup_steps(admin_user)[1].done
