@@ -40,10 +40,15 @@ class Page(Generic[T]):
 
 
 class Pages(Generic[T]):
-    """A re-iterable sequence of pages produced by ``factory``."""
+    """A re-iterable sequence of pages produced by ``factory``.
 
-    def __init__(self, factory: Callable[[], Iterator[Page[T]]]) -> None:
+    ``notes`` collects what the pages' reading found worth telling (a server that ignores paging),
+    once the iteration has run; a refresh shows them on its run.
+    """
+
+    def __init__(self, factory: Callable[[], Iterator[Page[T]]], *, notes: list[str] | None = None) -> None:
         self._factory = factory
+        self.notes: list[str] = notes if notes is not None else []
 
     def __iter__(self) -> Iterator[Page[T]]:
         return self._factory()
@@ -227,20 +232,26 @@ def ocpi_offset(
     ``date_from`` stay in ``params`` on every page; the next offset is always
     ``offset + len(page)``, whatever the server did with ``limit``.
 
-    A server that ignores ``offset`` (the same first record twice in a row)
-    raises ``IncompleteListing``: a listing that did not provably complete
-    must never be taken for the whole estate.
+    A server that ignores paging answers its first page again at the next offset (the GreenFlux
+    document says templates are "retrieved via API", nothing about paging them): the first page is
+    then the whole list, the listing ends there, and ``Pages.notes`` says so. Any other repeat (a
+    later page answered twice, or a page starting with the previous one's first record) raises
+    ``IncompleteListing``: a listing that did not provably complete must never be taken for the
+    whole estate, and a server that loops can never loop us forever.
 
     Without a ``mapper`` the pages hold the upstream's own objects, parsed; with ``raw`` too,
     each record's bytes as sent (``connectors.raw_json``), not even parsed. The paging is the
     same either way.
     """
 
+    notes: list[str] = []
+
     def gen() -> Iterator[Page[T]]:
         offset, number = 0, 0
         full_page = limit  # how many records a full page holds; lowered to the server's cap once seen
         known = False  # True once a page showed how many records a full page holds
-        previous_first: Any = None
+        previous: Any = None
+        notes.clear()
         while True:
             query = {**(params or {}), "offset": offset, "limit": limit}
             if raw:
@@ -249,7 +260,14 @@ def ocpi_offset(
                 body = http.json("GET", path, params=query) or {}
                 data = (body.get("data") if isinstance(body, dict) else body) or []
             count = len(data)
-            if count and previous_first is not None and data[0] == previous_first:
+            if number == 1 and list(data) == list(previous):
+                # The first page again at a later offset: the server ignores paging and its first
+                # page was the whole list.
+                log.info("%s GET %s: offset %d answered the first page again: paging ignored", http.kind, path,
+                         offset)
+                notes.append(f"{path} ignores paging: its first page ({len(previous)} records) is the whole list")
+                return
+            if count and previous is not None and data[0] == previous[0]:
                 raise IncompleteListing(
                     f"{http.kind} GET {path}: offset {offset} answered the previous page again; listing stopped",
                     kind=http.kind,
@@ -267,7 +285,7 @@ def ocpi_offset(
             yield Page(tuple(data) if mapper is None else tuple(mapper(r) for r in data), number, None, next_offset)
             if next_offset is None:
                 return
-            previous_first = data[0]
+            previous = list(data)
             offset, number = next_offset, number + 1
 
-    return Pages(gen)
+    return Pages(gen, notes=notes)

@@ -510,10 +510,14 @@ def refresh_run(
         with backend.connector(**options) as connector, pipeline.bulk_python():
             ctx.connector = connector
             refresher.prepare(ctx)
-            pages = pipeline.prefetch(refresher.pages(ctx), lambda items: refresher.map(ctx, items))
+            source = refresher.pages(ctx)
+            pages = pipeline.prefetch(source, lambda items: refresher.map(ctx, items))
             for _ in pipeline.write_in_threads(pages, write_page, pipeline.writers_for_this_run()):
                 if progress:
                     progress(run)
+            listing_notes = list(getattr(source, "notes", None) or [])  # e.g. a server that ignores paging
+            if listing_notes:
+                run.message = "; ".join(m for m in (*listing_notes, run.message) if m)[:1000]
         run.save(update_fields=list(COUNTERS))  # the last pages' counts, if they were not saved yet
         if run.full:
             with transaction.atomic():
