@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import hashlib
 import time
+
+import httpx
 from collections.abc import Callable, Mapping
 from typing import Any, Union
 
@@ -137,10 +139,31 @@ def guessed_paths(kind: str) -> dict[str, str]:
     return dict({"greenflux": GUESSED_PATHS, "chargeye": NETWORK_PATHS, "beenergised": UNDOCUMENTED_PATHS}.get(kind, {}))
 
 
+# The prefix every documented path of a kind starts with: a base URL entered with it already (as
+# the vendor's own examples print the URL) must not get it twice.
+DOCUMENTED_PREFIX = {"models": "/asset-management/v1", "beenergised": "/api/cpoapi/v1"}
+
+
+def base_url_for(kind: str, base_url: str) -> str:
+    """``base_url`` without a trailing documented prefix of ``kind`` (``.../asset-management/v1`` or
+    ``.../asset-management/v1/charging-station-models`` is the host's root for the models API)."""
+    url = base_url.rstrip("/")
+    prefix = DOCUMENTED_PREFIX.get(kind)
+    if prefix:
+        path = httpx.URL(url).path
+        cut = path.find(prefix)
+        # The prefix at the end, or followed by one more segment (a collection's own URL).
+        if cut >= 0 and path[cut + len(prefix):].count("/") <= 1:
+            url = url[: len(url) - len(path) + cut]
+    return url
+
+
 def get_connector(kind: str, base_url: str, credentials: Mapping[str, Any], **options: Any) -> Connector:
-    """Build the connector for one backend of ``kind`` at ``base_url``."""
+    """Build the connector for one backend of ``kind`` at ``base_url`` (a documented prefix at its end is
+    dropped: ``base_url_for``)."""
     if kind not in KINDS:
         raise ValueError(f"unknown upstream kind {kind!r}; expected one of {', '.join(KINDS)}")
+    base_url = base_url_for(kind, base_url)
     options = dict(options)
     auth = _auth_for(kind, base_url, credentials, options)
     retry = options.pop("retry", None)

@@ -328,9 +328,13 @@ class HttpClient:
         return idempotent
 
     def _display_path(self, path: str) -> str:
-        # Query strings stay out of messages: an upstream could put a secret there.
+        """The URL a request went to, as messages show it: whole, so an admin sees which URL failed
+        (issue 24), but without query string or user info (an upstream could put a secret there)."""
         url = httpx.URL(path)
-        return url.path if url.is_absolute_url is False else f"{url.host}{url.path}"
+        if url.is_absolute_url is False:
+            url = httpx.URL(self.base_url + ("" if path.startswith("/") else "/") + url.path)
+        port = f":{url.port}" if url.port else ""
+        return f"{url.scheme}://{url.host}{port}{url.path}"
 
     def _error(
         self, response: httpx.Response, where: str, *, attempts: int = 1, retry_after: float | None = None

@@ -22,7 +22,7 @@ from .chargeye_types import (
     Station,
     Transaction,
 )
-from .errors import UpstreamError
+from .errors import Conflict, Rejected, UpstreamError, is_duplicate_refusal
 from .pagination import Pages, token_pages
 
 # Our choice (unconfirmed): the documents name these operations but not their paths; a backend
@@ -80,6 +80,36 @@ class ChargEyeConnector:
         if not isinstance(body, dict) or not body.get("id"):
             raise UpstreamError("chargeye create answered without id", kind=self.kind)
         return self.get_location(str(body["id"]))
+
+    def find_location(self, reference: str) -> Location | None:
+        """The location whose ``locationId`` (the customer's own reference) is ``reference``, by a full
+        read of the documented list (no filter by it is documented)."""
+        for record in self.list_locations().items():
+            if record.location_id == reference:
+                return record
+        return None
+
+    def create_or_adopt_location(self, location: Location, *, station_id: str | None = None) -> Location:
+        """Create, or adopt the location already holding this ``locationId`` when the create is refused
+        as a duplicate (409, or any 4xx naming ``locationId``: the documents name no status), as station
+        creates do. The existing one is adopted only if the fields sent match it; otherwise a
+        ``Conflict`` is raised with it as ``current``."""
+        try:
+            return self.create_location(location, station_id=station_id)
+        except (Conflict, Rejected) as exc:
+            if not location.location_id or not is_duplicate_refusal(exc, "locationId"):
+                raise
+            try:
+                existing = self.find_location(location.location_id)
+            except UpstreamError:
+                raise exc from None
+            wanted = location.to_payload()
+            if existing is not None and all(existing.to_payload().get(k) == v for k, v in wanted.items()):
+                return existing
+            if existing is None and not isinstance(exc, Conflict):
+                raise exc  # a validation error that only names the field: nothing holds the reference
+            raise Conflict(f"{exc.message} (an existing location holds this locationId with other values)",
+                           status=exc.status, kind=self.kind, current=existing) from None
 
     def update_location(self, location_uid: str, changes: Location | Mapping[str, Any]) -> Location:
         """Update by id with a partial location (upstream field names) or a

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .base import HttpClient
-from .errors import Conflict
+from .errors import Conflict, Forbidden, Rejected, UpstreamError, is_duplicate_refusal
 from .pagination import Pages, cursor
 
 MODELS = "/asset-management/v1/charging-station-models"
@@ -138,6 +138,37 @@ class ModelsConnector:
     def create_model(self, model: StationModel) -> StationModel:
         """Admin only.  Not retried after a dropped connection."""
         return StationModel.from_api(_unwrap(self.http.json("POST", MODELS, json=model.to_payload())))
+
+    def find_model(self, model: StationModel) -> StationModel | None:
+        """The catalogue's model with the same vendor, model and content as ``model`` (archived or not)."""
+        wanted = model.to_payload()
+        for archived in (False, True):
+            for record in self.list_models(vendor=model.vendor, model=model.model, is_archived=archived).items():
+                if record.to_payload() == wanted:
+                    return record
+        return None
+
+    def create_or_adopt(self, model: StationModel) -> StationModel:
+        """Create, or adopt the same model when the create is refused as a duplicate (409, or any 4xx
+        naming ``model``: the document names no status), as station creates do. A model of that vendor
+        and name with other content is a ``Conflict`` with it as ``current``."""
+        try:
+            return self.create_model(model)
+        except (Conflict, Rejected) as exc:
+            if isinstance(exc, Forbidden) or not is_duplicate_refusal(exc, "model"):
+                raise
+            try:
+                existing = self.find_model(model)
+                other = existing or next(iter(self.list_models(vendor=model.vendor, model=model.model).items()),
+                                         None)
+            except UpstreamError:
+                raise exc from None
+            if existing is not None:
+                return existing
+            if not isinstance(exc, Conflict):
+                raise exc  # a validation error that only names the field: nothing holds the model
+            raise Conflict(f"{exc.message} (the catalogue holds this vendor and model with other values)",
+                           status=exc.status, kind=self.kind, current=other) from None
 
     def rename_model(self, model_id: str, friendly_name: str) -> StationModel:
         """PATCH ``friendlyName`` (the only updatable field).  Setting a value

@@ -53,10 +53,7 @@ class _LocationHandler(OperationHandler):
 
 
 def find_by_reference(connector: Any, reference: str) -> ce.Location | None:
-    for record in connector.list_locations().items():
-        if record.location_id == reference:
-            return record
-    return None
+    return connector.find_location(reference)
 
 
 @register
@@ -71,7 +68,7 @@ class LocationCreate(_LocationHandler):
             existing = find_by_reference(connector, body["locationId"])
             if existing is not None:
                 return existing
-        return connector.create_location(ce.Location.from_api(body))
+        return connector.create_or_adopt_location(ce.Location.from_api(body))
 
 
 @register

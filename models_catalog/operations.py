@@ -92,11 +92,6 @@ class _ModelHandler(OperationHandler):
         StationModel.objects.filter(pk=op.target_id).update(sync_state=SyncState.FAILED)
 
 
-def _same(record: lw.StationModel, payload: dict[str, Any]) -> bool:
-    wanted = lw.StationModel.from_api(payload).to_payload()
-    return record.to_payload() == wanted
-
-
 @register
 class ModelCreate(_ModelHandler):
     """POST a new model. Payload: ``{"model": <create body>}``."""
@@ -105,13 +100,12 @@ class ModelCreate(_ModelHandler):
 
     def perform(self, op: Operation, connector: lw.ModelsConnector) -> Any:
         payload = op.payload["model"]
+        wanted = lw.StationModel.from_api(payload)
         if op.attempts > 1:
-            for archived in (False, True):
-                for record in connector.list_models(vendor=payload["vendor"], model=payload["model"],
-                                                    is_archived=archived).items():
-                    if _same(record, payload):
-                        return record
-        return connector.create_model(lw.StationModel.from_api(payload))
+            found = connector.find_model(wanted)
+            if found is not None:
+                return found
+        return connector.create_or_adopt(wanted)
 
 
 @register

@@ -148,6 +148,13 @@ def blueprint(store: Store, faults: Faults) -> Blueprint:
         if c.errors:
             return _invalid(c.errors)
         with store.lock:
+            reference = fields.get("locationId")
+            if reference and faults.refuse_duplicates(KIND) and any(
+                    r.get("locationId") == reference for r in store.values("ce_locations")):
+                message = f"a location with locationId {reference} already exists"
+                if faults.duplicate_status(KIND) != 409:
+                    return _invalid([FieldError("location.locationId", message)])
+                return problem(409, message)
             station = store.get("ce_stations", station_id) if station_id else None
             labels = fields.get("labels") or []
             tenant = (station or {}).get("tenantIdCPO") or next(

@@ -21,6 +21,9 @@ Settings (all optional; omitted = off):
 * ``duplicate_status`` (be.ENERGISED, GreenFlux): the status of a refused
   duplicate create; the documents name none, so 409 by default, and 422 (or
   400) to act as a server that calls it a validation error naming the field;
+* ``refuse_duplicates`` (ChargEye, models): refuse a create whose natural key
+  is taken (a location's ``locationId``, a model's vendor and model) with
+  ``duplicate_status``; the documents say nothing either way, so off by default;
 * ``page_cap``: the most records a list page holds, whatever the client
   asks (real servers cap silently).  Unset, each kind uses
   :data:`DEFAULT_PAGE_CAP`, below the connectors' page sizes, so that every
@@ -76,6 +79,8 @@ class FaultSettings:
     page_cap: int | None = None
     # Only what the vendor documents answers: every other vendor path is 404 (see ``documents_only``).
     documents_only: bool = False
+    # ChargEye, models: refuse a create whose natural key is taken (no document says either way).
+    refuse_duplicates: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -98,9 +103,9 @@ def parse_settings(body: Any, base: FaultSettings | None = None) -> tuple[FaultS
         if key in ("seed", "token_ttl", "page_cap") and value is None:
             values[key] = None
             continue
-        if key == "documents_only":
+        if key in ("documents_only", "refuse_duplicates"):
             if not isinstance(value, bool):
-                errors.append("documents_only must be true or false")
+                errors.append(f"{key} must be true or false")
             else:
                 values[key] = value
             continue
@@ -175,6 +180,10 @@ class Faults:
         if self.take(kind, "next_drop_after"):
             return _drop_connection()
         return response
+
+    def refuse_duplicates(self, kind: str) -> bool:
+        with self._lock:
+            return self._settings[kind].refuse_duplicates
 
     def documents_only(self, kind: str) -> bool:
         """True when ``kind`` answers only the paths its documents give (the others 404)."""

@@ -140,6 +140,12 @@ def blueprint(store: Store, faults: Faults) -> Blueprint:
         image = c.string(body, "imageUrl", max_length=500)
         if c.errors:
             return _invalid(c.errors)
+        if faults.refuse_duplicates(KIND) and any(
+                r["vendor"] == vendor and r["model"] == model for r in store.values("models")):
+            message = f"a model {model} of {vendor} already exists"
+            if faults.duplicate_status(KIND) != 409:
+                return _invalid([FieldError("model", message)])
+            return problem(409, message)
         stamp = iso_seconds(now_ts())
         rec = {"id": str(uuid.uuid4()), "vendor": vendor, "model": model, "friendlyName": friendly, "powerType": power,
                "connectors": connectors, "configurationKeys": {"ocppUrl": ocpp_url}, "imageUrl": image,

@@ -24,7 +24,7 @@ def make_backend(simulator: SimulatorHandle, kind: str, company: Company | None,
         credentials = {"refresh_token": creds["refresh_token"]}
     backend = Backend(
         name=overrides.pop("name", f"Simulated {kind} {company.name if company else ''}".strip()),
-        kind=kind, company=company, base_url=simulator.base_url(kind), **overrides,
+        kind=kind, company=company, base_url=overrides.pop("base_url", simulator.base_url(kind)), **overrides,
     )
     backend.credentials = credentials
     backend.save()

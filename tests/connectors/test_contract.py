@@ -125,6 +125,8 @@ def _models(t: Tour) -> None:
         connectors=(mo.ModelConnector(1, "CHADEMO", "CABLE", 125, 500, 50000),)))
     t.list_models()
     t.get_model(made.id)
+    t.find_model(made)
+    t.create_or_adopt(made)
     t.rename_model(made.id, "Contract renamed")
     t.archive_model(made.id)
 
@@ -134,6 +136,9 @@ def _chargeye(t: Tour) -> None:
     t.get_location(first.id)
     made = t.create_location(cet.Location(name="Contract depot", lat=60.19, lng=24.95, country_code="FI"))
     t.update_location(made.id, {"name": "Contract depot 2"})
+    reference = cet.Location(name="Contract depot 3", lat=60.19, lng=24.95, location_id=f"CT-{uuid.uuid4().hex[:8]}")
+    t.create_or_adopt_location(reference)
+    t.find_location(reference.location_id)
     t.stations_of_location(first.id)
     t.network_status()
     t.current_power()

@@ -85,3 +85,34 @@ def test_create_end_to_end_with_a_worker(celery_worker_process: object, ce_backe
     location = services.location_create(user=None, company=company_a, data=_input(name="Worker Depot"))
     wait_for(lambda: Location.objects.get(pk=location.pk).sync_state == SyncState.SYNCED, timeout=60)
     assert [r.name for r in _upstream_by_ref(ce_backend, location.location_ref)] == ["Worker Depot"]
+
+
+@pytest.mark.parametrize("status", [409, 400])
+def test_a_create_refused_as_a_duplicate_adopts_the_location_already_there(
+    ce_backend: Backend, company_a: Company, simulator, status: int
+) -> None:
+    # The first try reached ChargEye but the portal never learned it (a retry starts afresh): ChargEye
+    # refuses the locationId again, and the create adopts the location that holds it (issue 24 item 7).
+    simulator.update_faults("chargeye", refuse_duplicates=True, duplicate_status=status)
+    location = services.location_create(user=None, company=company_a, data=_input())
+    op = Operation.objects.get(target_id=location.pk, kind="location.create")
+    with ce_backend.connector() as connector:
+        first = HANDLERS["location.create"].perform(op, connector)
+    assert _run(location, "location.create").status == Operation.Status.DONE
+    location.refresh_from_db()
+    assert location.upstream_id == first.id and location.sync_state == SyncState.SYNCED
+    assert len(_upstream_by_ref(ce_backend, location.location_ref)) == 1
+
+
+def test_a_duplicate_with_other_values_is_not_adopted(ce_backend: Backend, company_a: Company, simulator) -> None:
+    simulator.update_faults("chargeye", refuse_duplicates=True)
+    location = services.location_create(user=None, company=company_a, data=_input())
+    op = Operation.objects.get(target_id=location.pk, kind="location.create")
+    other = dict(op.payload["location"], name="Somebody else's depot")
+    with ce_backend.connector() as connector:
+        from connectors import chargeye_types as ce
+
+        connector.create_location(ce.Location.from_api(other))
+    assert _run(location, "location.create").status != Operation.Status.DONE
+    location.refresh_from_db()
+    assert not location.upstream_id

@@ -93,3 +93,21 @@ def test_a_rejected_create_fails_with_the_upstreams_message(backend: Backend, si
     assert op.status == Operation.Status.FAILED and op.error_message
     model.refresh_from_db()
     assert model.sync_state == SyncState.FAILED
+
+
+@pytest.mark.parametrize("status", [409, 422])
+def test_a_create_refused_as_a_duplicate_adopts_the_same_model(
+    backend: Backend, simulator: SimulatorHandle, status: int
+) -> None:
+    # The first try reached the catalogue but the portal never learned it (a retry starts afresh): the
+    # catalogue refuses the model again, and the create adopts the one already there (issue 24 item 7).
+    simulator.update_faults("models", refuse_duplicates=True, duplicate_status=status)
+    model = services.model_create(user=None, data=_new())
+    op = Operation.objects.get(target_id=model.pk, kind="model.create")
+    with backend.connector() as connector:
+        first = HANDLERS["model.create"].perform(op, connector)
+    assert _run(model, "model.create").status == Operation.Status.DONE
+    model.refresh_from_db()
+    assert model.upstream_id == first.id and model.sync_state == SyncState.SYNCED
+    with backend.connector() as connector:
+        assert len(list(connector.list_models(vendor="Portal Test", model="PT-1").items())) == 1

@@ -73,3 +73,20 @@ def test_a_request_no_document_gives_is_offered_once_its_path_is_set_on_the_form
     assert backend.paths == {"maintenance_cancel": "/api/cpoapi/v1/maintenance_windows/{id}/"}
     with backend.connector() as connector:
         assert connector.offers("maintenance_cancel")
+
+
+def test_a_base_url_with_the_documented_prefix_works_and_errors_name_the_url_tried(
+    simulator: SimulatorHandle, company_a: Company
+) -> None:
+    # The catalogue's own examples print /asset-management/v1: entered with it, it is not doubled (issue 24 item 6).
+    with_prefix = make_backend(simulator, "models", None, name="Models with prefix",
+                               base_url=simulator.base_url("models") + "/asset-management/v1/")
+    checked = backend_check(with_prefix)
+    assert checked.check_ok is True, checked.check_message
+    be_prefix = make_backend(simulator, "beenergised", company_a, name="be with prefix",
+                             base_url=simulator.base_url("beenergised") + "/api/cpoapi/v1")
+    assert backend_check(be_prefix).check_ok is True
+    wrong = make_backend(simulator, "models", None, name="Models at the host root", base_url=simulator.root_url)
+    checked = backend_check(wrong)
+    assert checked.check_ok is False
+    assert f"{simulator.root_url}/asset-management/v1/charging-station-models" in checked.check_message
