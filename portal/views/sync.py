@@ -74,6 +74,18 @@ def schedule_rows(user: User) -> list[ScheduleRow]:
     return rows
 
 
+def schedule_row(backend: Backend, entity: str) -> ScheduleRow:
+    """One schedule card, for its fragment (the card follows its latest run while it moves)."""
+    from django_celery_beat.models import PeriodicTask
+
+    refresher = next(r for r in refreshers_for(backend.kind) if r.entity == entity)
+    task = PeriodicTask.objects.filter(name=schedule_name(backend.pk, entity)).select_related("interval").first()
+    minutes = task.interval.every // 60 if task and task.interval and task.interval.period == "seconds" else None
+    last = (SyncRun.objects.filter(backend=backend, entity=entity).exclude(status=SyncRun.Status.SKIPPED)
+            .order_by("-pk").first())
+    return ScheduleRow(backend, refresher, minutes, bool(task and task.enabled), last)
+
+
 def _runs_context(user: User) -> dict[str, Any]:
     runs = list(runs_for(user)[:RECENT])
     return {"runs": runs, "any_open": any(r.is_open for r in runs)}
@@ -82,6 +94,9 @@ def _runs_context(user: User) -> dict[str, Any]:
 @role_required(Role.VIEWER)
 @require_http_methods(["GET"])
 def sync_list(request: HttpRequest) -> HttpResponse:
+    if request.htmx and request.GET.get("part") == "card":  # one schedule card's last run, while it moves
+        backend, entity = _backend_entity(request, RefreshForm(request.GET))
+        return render(request, "portal/sync/sync_list.html#card_run", {"row": schedule_row(backend, entity)})
     context = _runs_context(request.user)
     if request.htmx and request.GET.get("part") == "runs":
         return render(request, "portal/sync/sync_list.html#runs", context)
@@ -163,8 +178,10 @@ def _backend_entity(request: HttpRequest, form: forms.Form) -> tuple[Backend, st
 def refresh_now(request: HttpRequest) -> HttpResponse:
     backend, entity = _backend_entity(request, form := RefreshForm(request.POST))
     run = refresh_request(backend=backend, entity=entity, user=request.user, full=form.cleaned_data["full"] or None)
-    if request.htmx:  # the runs list shows the new run at once and polls it
-        response = render(request, "portal/sync/sync_list.html#runs", _runs_context(request.user))
+    if request.htmx:
+        # The card's live region shows the new run at once and follows it; the runs list redraws itself.
+        response = render(request, "portal/sync/sync_list.html#card_run",
+                          {"row": schedule_row(backend, entity)})
         response["HX-Trigger"] = "syncRunsChanged"
         return response
     messages.success(request, f"Refresh of {backend.name} · {entity} queued as run {run.pk}.")

@@ -121,7 +121,7 @@ def test_an_admin_sets_up_an_estate_from_scratch(
                 if (refresher.entity in parents) != wave:
                     continue
                 label = refresher.label or refresher.entity
-                page.get_by_role("button", name=f"Refresh {backend.name} {label} now").click()
+                page.get_by_role("button", name=f"Refresh now: {backend.name}, {label}").click()
                 started.append((backend, refresher.entity))
         for backend, entity in started:
             wait_for(lambda b=backend, e=entity: SyncRun.objects.filter(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
@@ -30,9 +32,10 @@ def test_operator_sees_progress_and_queues_a_refresh_by_keyboard(page: Page, liv
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Sync").click()
 
     expect(page.get_by_role("heading", name="Sync", exact=True)).to_be_visible()
-    bar = page.get_by_role("progressbar", name=f"Progress of run {running.pk}")
+    runs = page.locator("#sync-runs")
+    bar = runs.get_by_role("progressbar", name=f"Progress of run {running.pk}")
     expect(bar).to_have_attribute("value", "34")
-    expect(page.get_by_text("34% · 12000 of 35000 rows")).to_be_visible()
+    expect(runs.get_by_text("34% · 12000 of 35000 rows")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     screenshot(page, "sync-operator")
 
@@ -41,7 +44,7 @@ def test_operator_sees_progress_and_queues_a_refresh_by_keyboard(page: Page, liv
     expect(page.get_by_role("progressbar")).to_have_count(0, timeout=10_000)
 
     # Keyboard only: focus the templates card's button and press Enter.
-    button = page.get_by_role("button", name="Refresh GreenFlux Voltera Hardware templates now")
+    button = page.get_by_role("button", name="Refresh now: GreenFlux Voltera, Hardware templates")
     button.focus()
     page.keyboard.press("Enter")
     # The list shows the new run at once (a worker, if one runs, may already have picked it up).
@@ -52,3 +55,35 @@ def test_operator_sees_progress_and_queues_a_refresh_by_keyboard(page: Page, liv
     expect(page.get_by_role("heading", name=f"Run {running.pk}: GreenFlux Voltera · stations")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     screenshot(page, "sync-run-detail")
+
+
+@pytest.mark.parametrize("page", [(1280, 900)], indirect=True)
+def test_refresh_now_shows_the_new_run_on_its_card_as_it_moves(page: Page, live_server: object) -> None:
+    """The card the button is on follows the new run (queued, running with progress, done) in a live
+    region that stays in place, so a screen reader hears it; the runs list is 1,300 px lower."""
+    company = CompanyFactory(name="Voltera Fleet")
+    backend = BackendFactory(name="GreenFlux Voltera", company=company, kind="greenflux")
+    now = timezone.now()
+    old = SyncRun.objects.create(backend=backend, entity="templates", status=SyncRun.Status.DONE, started_at=now,
+                                 finished_at=now, pages=1, rows_seen=12, rows_created=12)
+    UserFactory(username="op", role=Role.OPERATOR, companies=[company])
+    sign_in(page, live_server.url, "op", PASSWORD)  # type: ignore[attr-defined]
+    page.goto(f"{live_server.url}/sync/")  # type: ignore[attr-defined]
+    card = page.locator(".schedules li", has=page.get_by_text("Hardware templates", exact=True))
+    region = card.get_by_role("status")
+    expect(region).to_contain_text(f"run {old.pk}")
+    region.evaluate("el => { el.dataset.seen = 'before' }")  # the same element must stay: a live region
+
+    card.get_by_role("button", name="Refresh now: GreenFlux Voltera, Hardware templates").click()
+    expect(region).to_contain_text("queued")
+    run = SyncRun.objects.exclude(pk=old.pk).get(entity="templates")
+    expect(region).to_contain_text(f"run {run.pk}")
+    SyncRun.objects.filter(pk=run.pk).update(status=SyncRun.Status.RUNNING, started_at=now, total=200, rows_seen=80)
+    expect(region.get_by_role("progressbar", name=f"Progress of run {run.pk}")).to_have_attribute("value", "40")
+    expect(region).to_contain_text("running")
+    SyncRun.objects.filter(pk=run.pk).update(status=SyncRun.Status.DONE, rows_seen=200, finished_at=timezone.now())
+    expect(region).to_contain_text(re.compile(rf"run {run.pk}\s+done"))
+    expect(region.get_by_role("progressbar")).to_have_count(0)
+    assert region.evaluate("el => el.dataset.seen") == "before"
+    expect(page.locator("#sync-runs").get_by_role("link", name=f"#{run.pk}")).to_be_visible()
+    screenshot(page, "sync-card-refresh-now")
