@@ -79,12 +79,18 @@ def test_operator_refresh_now_queues_a_run_after_commit(
     assert SyncRun.objects.count() == 1
 
 
-def test_refresh_now_with_htmx_answers_the_runs_list(operator_client: Client, backend_a: Backend) -> None:
+def test_refresh_now_with_htmx_answers_the_cards_run_and_redraws_the_runs_list(
+    operator_client: Client, backend_a: Backend
+) -> None:
     response = operator_client.post(reverse("sync:refresh"), {"backend": backend_a.pk, "entity": "templates"},
                                     HTTP_HX_REQUEST="true")
-    assert response["HX-Trigger"] == "syncRunsChanged"
+    assert response["HX-Trigger"] == "syncRunsChanged"  # the runs list listens for it
+    run = SyncRun.objects.get()
     html = response.content.decode()
-    assert 'id="sync-runs"' in html and "queued" in html and "every 2s" in html
+    assert f"run {run.pk}</a>" in html and "queued" in html and 'hx-trigger="every 1s"' in html
+    card = operator_client.get(reverse("sync:list"), {"part": "card", "backend": backend_a.pk, "entity": "templates"},
+                               HTTP_HX_REQUEST="true").content.decode()
+    assert f"run {run.pk}</a>" in card and "queued" in card
 
 
 def test_operator_cannot_refresh_other_companies_or_unknown_entities(
