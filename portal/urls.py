@@ -10,6 +10,7 @@ from django.shortcuts import redirect
 from django.urls import include, path, reverse, reverse_lazy
 from django.utils.http import urlencode
 
+from api.views import tokens as api_tokens
 from portal.audit import views as audit
 from portal.views import backends, companies, dashboard, operations, sync, users
 
@@ -60,6 +61,9 @@ urlpatterns = [
     path("locations/", include("locations.urls")),
     path("models/", include("models_catalog.urls")),
     path("maintenance/", include("maintenance.urls")),
+    path("api/v1/", include("api.urls")),
+    path("account/api-tokens/", api_tokens.token_list, name="api_tokens"),
+    path("account/api-tokens/<int:token_id>/revoke/", api_tokens.token_revoke, name="api_token_revoke"),
     path("django-admin/", admin.site.urls),
 ]
 

@@ -30,7 +30,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from portal.access import get_scoped_or_404, scoped
-from portal.models import Operation
+from portal.models import Backend, Operation
 from stations.models import SEARCH_SEPARATOR, Connectivity, Station, Status
 
 # Sort names in URLs -> model fields. Every one has a (field, id) index.
@@ -269,6 +269,16 @@ def station_detail_get(user: Any, station_id: int) -> Station:
             power = connector.max_electric_power
             connector.power_kw = power / 1000 if power else None  # type: ignore[attr-defined]
     return station
+
+
+def station_edit_refusal(station: Station) -> str | None:
+    """Why the station cannot be edited now, in words for its page (or the API); None when it can."""
+    if station.backend.kind != Backend.Kind.GREENFLUX:
+        return (f"{station.backend.get_kind_display()}'s API has no way to change a station once it exists, "
+                "so the portal offers no edit for it.")
+    if not station.upstream_id:
+        return f"This station is not on {station.backend.name} yet; edit it once it shows as synced."
+    return None
 
 
 def station_row_get(user: Any, station_id: int) -> Station:

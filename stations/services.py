@@ -294,3 +294,20 @@ def station_conflict_discard(*, user: User | None, station: Station, op: Operati
     _show_upstream(station, op.upstream_current, user)
     _resolve(op, "discarded", "Resolved: your change was discarded; the upstream's version is shown.")
     return station
+
+
+@transaction.atomic
+def station_patch_fields(*, user: User | None, station: Station, shown: ShownVersion,
+                         values: dict[str, Any]) -> Operation | None:
+    """A partial edit of several fields at once (the API's PATCH), against the version ``shown``.
+
+    Checked field by field as a quick edit is: a conflict only when someone else changed one of the
+    same fields since that version. Returns None when every value is the one shown.
+    """
+    unknown = set(values) - set(PATCHABLE)
+    if unknown:
+        raise ValueError(f"{', '.join(sorted(unknown))} cannot be changed with a partial edit")
+    changes = form_changes(shown, values)
+    if not changes:
+        return None
+    return _edit("station.patch", station, user, shown, changes, "fields")

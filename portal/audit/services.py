@@ -35,6 +35,14 @@ def _clean(value: Any) -> Any:
     return value
 
 
+def actor_name(person: Any) -> str:
+    """Who acted, as the trail shows it: the username, and the API token's name when one was used."""
+    if person is None:
+        return "system"
+    token = getattr(person, "_api_token", None)  # set by api.auth for a token's requests
+    return (f"{person.get_username()} (API token “{token.name}”)" if token else person.get_username())[:150]
+
+
 def audit_record(
     *,
     actor: Any,
@@ -49,7 +57,7 @@ def audit_record(
     """Write one entry; call inside the transaction of the change so both land or neither."""
     person = actor if getattr(actor, "is_authenticated", False) else None
     return AuditEntry.objects.create(
-        actor=person, actor_name=person.get_username() if person else "system", action=action, entity=entity,
+        actor=person, actor_name=actor_name(person), action=action, entity=entity,
         entity_id=str(entity_id or ""), entity_label=str(entity_label)[:200], company=company,
         before=_clean(before), after=_clean(after),
     )
@@ -59,7 +67,7 @@ def audit_records_many(*, actor: Any, entries: list[dict[str, Any]]) -> None:
     """Write many entries in one insert (a confirmed batch: COPY, ``portal.copy_insert``); same
     cleaning as :func:`audit_record`."""
     person = actor if getattr(actor, "is_authenticated", False) else None
-    name = person.get_username() if person else "system"
+    name = actor_name(person)
     insert_rows(AuditEntry, ENTRY_FIELDS, [
         (person.pk if person else None, name, e["action"], e["entity"], str(e.get("entity_id") or ""),
          str(e.get("entity_label", ""))[:200], e.get("company_id"), _clean_fast(e.get("before")),

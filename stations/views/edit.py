@@ -25,6 +25,7 @@ from stations import services
 from stations.forms import (QUICK_FIELDS, EvseRows, StationCreateForm, StationEditForm, apply_errors,
                             quick_edit_form)
 from stations.models import HardwareTemplate, Station
+from stations.selectors import station_edit_refusal
 from stations.views.conflicts import open_conflict
 from stations.validation import validate_station_input
 from stations.versions import shown_version
@@ -49,15 +50,6 @@ def _written(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     if request.htmx:
         response["HX-Trigger"] = WRITE_EVENTS
     return response
-
-
-def _not_editable_reason(station: Station) -> str | None:
-    if station.backend.kind != Backend.Kind.GREENFLUX:
-        return (f"{station.backend.get_kind_display()}'s API has no way to change a station once it exists, "
-                "so the portal offers no edit for it.")
-    if not station.upstream_id:
-        return f"This station is not on {station.backend.name} yet; edit it once it shows as synced."
-    return None
 
 
 # --- create -------------------------------------------------------------------------------
@@ -133,7 +125,7 @@ def _preview(form: StationCreateForm) -> HardwareTemplate | None:
 @require_http_methods(["GET", "POST"])
 def station_edit(request: HttpRequest, station_id: int) -> HttpResponse:
     station = _station(request, station_id)
-    reason = _not_editable_reason(station)
+    reason = station_edit_refusal(station)
     if reason:
         return render(request, "stations/station_edit.html", {"station": station, "reason": reason},
                       status=200 if request.method == "GET" else 409)
@@ -168,7 +160,7 @@ def actions_context(
     ops = Operation.objects.filter(target_type="station", target_id=station.pk)
     open_ops = list(ops.filter(status__in=Operation.OPEN).order_by("created_at"))
     may_write = has_role(request.user, Role.OPERATOR)
-    reason = _not_editable_reason(station)
+    reason = station_edit_refusal(station)
     quick = []
     if may_write and not reason:
         given = forms or {}
@@ -221,7 +213,7 @@ def station_quick(request: HttpRequest, station_id: int) -> HttpResponse:
 @require_http_methods(["POST"])
 def station_quick_edit(request: HttpRequest, station_id: int, field: str) -> HttpResponse:
     station = _station(request, station_id)
-    reason = _not_editable_reason(station)
+    reason = station_edit_refusal(station)
     if field not in QUICK_FIELDS or reason:
         messages.error(request, reason or "That field cannot be changed with a quick edit.")
         return redirect("stations:detail", station.pk)

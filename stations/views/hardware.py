@@ -20,14 +20,15 @@ from stations import services
 from stations.hardware import HardwareRows, rows_of
 from stations.models import Station, Status
 from stations.views.conflicts import open_conflict
-from stations.views.edit import WRITE_EVENTS, _not_editable_reason, _station
+from stations.selectors import station_edit_refusal
+from stations.views.edit import WRITE_EVENTS, _station
 from stations.versions import ShownVersion, StaleForm, shown_version
 
 ROW_ACTIONS = ("add_evse", "remove_evse", "add_connector", "remove_connector")
 
 
 def _reason(station: Station) -> str | None:
-    reason = _not_editable_reason(station)
+    reason = station_edit_refusal(station)
     if reason is None and open_conflict(station) is not None:
         reason = "This station has a conflict to resolve first; its EVSEs can be changed afterwards."
     return reason

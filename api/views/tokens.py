@@ -1,0 +1,35 @@
+"""The user's API tokens page: create one (shown once), see when each was used, revoke one."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from api.forms import TokenCreateForm
+from api.models import ApiToken
+from api.services import api_token_create, api_token_revoke
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def token_list(request: HttpRequest) -> HttpResponse:
+    form = TokenCreateForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        row, token = api_token_create(user=request.user, name=form.cleaned_data["name"],
+                                      scope=form.cleaned_data["scope"], expires_at=form.expires_at())
+        # Shown on this answer only (never stored, never redirected through a message).
+        return render(request, "api/token_created.html", {"row": row, "token": token})
+    tokens = ApiToken.objects.filter(user=request.user)
+    return render(request, "api/token_list.html", {"form": form, "tokens": tokens}, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["POST"])
+def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    token = get_object_or_404(ApiToken, pk=token_id, user=request.user)  # only one's own tokens
+    api_token_revoke(user=request.user, token=token)
+    messages.success(request, f"Token “{token.name}” is revoked; it no longer works.")
+    return redirect("api_tokens")
