@@ -20,5 +20,5 @@ urlpatterns = [
     path("operations/", operations.OperationList.as_view(), name="operation-list"),
     path("operations/<int:operation_id>/", operations.OperationDetail.as_view(), name="operation-detail"),
     # Any other path under /api/v1/ answers a problem, not the pages' HTML 404.
-    re_path(r"^.*$", not_found),
+    re_path(r"^.*$", not_found, name="not-found"),
 ]

@@ -63,7 +63,7 @@ urlpatterns = [
     path("maintenance/", include("maintenance.urls")),
     path("api/v1/", include("api.urls")),
     path("account/api-tokens/", api_tokens.token_list, name="api_tokens"),
-    path("account/api-tokens/<int:token_id>/revoke/", api_tokens.token_revoke, name="api_token_revoke"),
+    path("account/api-tokens/revoke/", api_tokens.token_revoke, name="api_token_revoke"),
     path("django-admin/", admin.site.urls),
 ]
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
@@ -11,9 +10,10 @@ from django.views.decorators.http import require_http_methods
 from api.forms import TokenCreateForm
 from api.models import ApiToken
 from api.services import api_token_create, api_token_revoke
+from portal.access import Role, role_required
 
 
-@login_required
+@role_required(Role.VIEWER)
 @require_http_methods(["GET", "POST"])
 def token_list(request: HttpRequest) -> HttpResponse:
     form = TokenCreateForm(request.POST or None, user=request.user)
@@ -26,10 +26,14 @@ def token_list(request: HttpRequest) -> HttpResponse:
     return render(request, "api/token_list.html", {"form": form, "tokens": tokens}, status=400 if form.errors else 200)
 
 
-@login_required
+@role_required(Role.VIEWER)
 @require_http_methods(["POST"])
-def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
-    token = get_object_or_404(ApiToken, pk=token_id, user=request.user)  # only one's own tokens
+def token_revoke(request: HttpRequest) -> HttpResponse:
+    token = get_object_or_404(ApiToken, pk=_int(request.POST.get("token")), user=request.user)  # one's own only
     api_token_revoke(user=request.user, token=token)
     messages.success(request, f"Token “{token.name}” is revoked; it no longer works.")
     return redirect("api_tokens")
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None

@@ -11,6 +11,7 @@ from django.test import Client
 from api.models import ApiToken
 from api.services import api_token_create
 from portal.models import User
+from tests.trust.conftest import world  # noqa: F401  (the estate of company A the scoping test walks)
 
 
 class TokenClient(Client):

@@ -41,7 +41,7 @@ def test_revoked_expired_and_deactivated_tokens_are_refused(operator: User, oper
                                                            make_token) -> None:
     revoked = make_token(operator, name="old")
     row = ApiToken.objects.get(user=operator, name="old")
-    assert operator_client.post(reverse("api_token_revoke", args=[row.pk])).status_code == 302
+    assert operator_client.post(reverse("api_token_revoke"), {"token": row.pk}).status_code == 302
     answer = TokenClient(revoked).get(STATIONS)
     assert answer.status_code == 401 and answer["Content-Type"] == "application/problem+json"
     assert "revoked" in answer.json()["detail"]
@@ -60,7 +60,7 @@ def test_revoked_expired_and_deactivated_tokens_are_refused(operator: User, oper
 def test_a_user_cannot_revoke_someone_elses_token(viewer_client: Client, operator: User, make_token) -> None:
     token = make_token(operator, name="theirs")
     row = ApiToken.objects.get(name="theirs")
-    assert viewer_client.post(reverse("api_token_revoke", args=[row.pk])).status_code == 404
+    assert viewer_client.post(reverse("api_token_revoke"), {"token": row.pk}).status_code == 404
     assert TokenClient(token).get(STATIONS).status_code == 200
 
 

@@ -105,9 +105,11 @@ RULES: dict[str, tuple[object, object, bool]] = {
     "maintenance:cancel": (None, O, True),
     "maintenance:plan": (O, O, False),
     "maintenance:plan_result": (V, None, True),
+    "api_tokens": (V, V, False),
+    "api_token_revoke": (None, V, False),
 }
 # Answers that are right for an empty POST: "refresh now" without a backend names nothing to refresh.
-EMPTY_POST_NOT_FOUND = {"sync:refresh", "sync:schedule"}
+EMPTY_POST_NOT_FOUND = {"sync:refresh", "sync:schedule", "api_token_revoke"}
 
 
 def project_urls() -> list[tuple[str, list[str]]]:
@@ -116,7 +118,9 @@ def project_urls() -> list[tuple[str, list[str]]]:
     def walk(patterns: list, namespace: str | None) -> None:
         for pattern in patterns:
             if isinstance(pattern, URLResolver):
-                if pattern.namespace != "admin":  # Django's admin site: see test_django_admin_*
+                # Django's admin site: see test_django_admin_*; the REST API answers as APIs do
+                # (401, problem+json): tests/api/test_scoping.py walks it.
+                if pattern.namespace not in ("admin", "api"):
                     walk(pattern.url_patterns, pattern.namespace or namespace)
             elif isinstance(pattern, URLPattern):
                 assert pattern.name, f"unnamed URL pattern {pattern.pattern}"
