@@ -118,8 +118,8 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
         "rows": _rows(request, batch, show), "mine": batch.created_by_id == request.user.pk,
         "polling": batch.status == Batch.Status.CONFIRMED,
     }
-    if request.htmx and request.GET.get("part") == "progress" and not request.htmx.history_restore_request:
-        response = render(request, "stations/batch_detail.html#progress", context)
+    if request.htmx and request.GET.get("part") in ("live", "progress") and not request.htmx.history_restore_request:
+        response = render(request, "stations/batch_detail.html#live", context | {"fragment": True})
     else:
         response = render(request, "stations/batch_detail.html", context)
     patch_vary_headers(response, ["HX-Request"])

@@ -24,6 +24,8 @@ from stations.csv_import.models import ImportJob, ImportRow
 from stations.csv_import.selectors import ImportView, import_view, imports_for
 from stations.csv_import.validate import backends_for_import
 
+CREATED_SHOWN = 200  # new stations listed on an import's page; the station list has them all
+
 
 def _get_view(request: HttpRequest, job_id: int) -> ImportView:
     # Another company's job answers 404; a shared one shows the reader's rows only.
@@ -67,10 +69,6 @@ def import_template(request: HttpRequest) -> HttpResponse:
 def import_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     view = _get_view(request, job_id)
     job = services.import_finish_if_settled(view.job)
-    if request.htmx and request.GET.get("part") == "checking":
-        if job.status == ImportJob.Status.VALIDATING:
-            return render(request, "stations/import_detail.html#checking", {"job": job, "view": view})
-        return HttpResponse(headers={"HX-Refresh": "true"})  # checked: the whole page shows the report now
     problems = view.rows.exclude(problems=[]).order_by("number")
     update = job.mode == ImportJob.Mode.UPDATE
     context = {
@@ -79,6 +77,9 @@ def import_detail(request: HttpRequest, job_id: int) -> HttpResponse:
         "progress": services.import_progress(job, view.rows) if job.confirmed_at else None,
         "failed": list(services.failed_rows(job, view.rows))[:200] if job.confirmed_at else [],
     }
+    if job.confirmed_at and not update:  # the new stations, each linked with its state
+        created = view.rows.filter(problems=[], station__isnull=False).select_related("station").order_by("number")
+        context.update({"created": list(created[:CREATED_SHOWN]), "created_count": created.count()})
     if update:
         # The row-by-row report: every row with what it does (the diff of a change, the problems of an invalid row).
         show = request.GET.get("show", "")
@@ -96,13 +97,9 @@ def import_detail(request: HttpRequest, job_id: int) -> HttpResponse:
         })
         if context["progress"] is not None and not context["progress"]["total"] and context["changes"]:
             context["progress"] = None  # nothing to create: the changes' progress says it all
-    if request.htmx and request.GET.get("part") == "progress":
-        if update and job.status == ImportJob.Status.FINISHED:
-            # Polling stops here: the page is drawn again so that each row shows its result too.
-            response = HttpResponse(status=204)
-            response["HX-Refresh"] = "true"
-            return response
-        return render(request, "stations/import_detail.html#progress", context)
+    if request.htmx and request.GET.get("part") in ("live", "progress", "checking"):
+        # The header, progress and rows are one fragment: they always agree (it stops polling once settled).
+        return render(request, "stations/import_detail.html#live", context | {"fragment": True})
     return render(request, "stations/import_detail.html", context)
 
 

@@ -74,7 +74,13 @@ def test_bulk_tariff_change_with_a_conflict(
     simulator.touch_station(touched.upstream_id, name="Renamed upstream meanwhile")
     page.get_by_role("button", name=re.compile("Confirm and send")).click()
     expect(page.locator("#batch-progress progress")).to_be_visible()
-    expect(page.locator("#progress-text")).to_contain_text(f"{count} of {count} settled", timeout=SETTLED)
+    # One source of truth: in the frame the progress says all settled, the header and every row agree.
+    page.wait_for_function("n => (document.querySelector('#progress-text') || {}).textContent"
+                           "?.includes(`${n} of ${n} settled`)", arg=count, timeout=SETTLED)
+    assert page.locator("#batch-status").inner_text() == "Finished"
+    results = page.locator("table.bulk-rows tbody tr td:last-child").all_inner_texts()
+    assert len(results) == count and not [r for r in results if "queued" in r or "sending" in r], results
+    assert sum("done" in r for r in results) == count - 1
     expect(page.locator("#progress-text")).to_contain_text("1 conflict")
     assert fits_the_window(page)
     screenshot(page, "bulk-progress")
