@@ -211,25 +211,25 @@ def _probe(backend: Backend) -> str:
         count, complete = _count(pages)
         message = f"Connected: {count if complete else f'at least {count}'} {what} visible"
         if kind == Backend.Kind.GREENFLUX:
-            message += _check_templates(connector)
+            message += _check_optional(connector, "templates", "hardware templates", connector.list_templates)
+            message += _check_optional(connector, "locations", "locations", connector.list_locations)
     return message
 
 
-class PathRefused(UpstreamError):
-    """A path the documents do not give answered 404 (the backend setting names a wrong one)."""
+def _check_optional(connector: Any, name: str, what: str, listing: Any) -> str:
+    """A path no document gives (a backend setting): a warning when it does not answer, never a failure.
 
-
-def _check_templates(connector: Any) -> str:
-    """The hardware-template path is our guess (a backend setting): say whether it answers."""
-    path = connector.paths["templates"]
+    The check passes or fails on the documented calls alone (issue 24): the portal does without
+    these (locations are known from the stations, a template is chosen by id).
+    """
+    url = f"{connector.http.base_url}{connector.paths[name]}"
     try:
-        templates, _ = _count(connector.list_templates())
-    except NotFound:
-        raise PathRefused(
-            f"Stations answer, but the hardware-template path {path} is not found upstream. Set the path "
-            "the vendor gives under the backend's paths (it is not in the documents)."
-        ) from None
-    return f"; {templates} hardware templates at {path}"
+        found, complete = _count(listing())
+    except (NotFound, Forbidden) as exc:
+        return f"; optional: not found at {url} ({what}: HTTP {exc.status})"
+    except UpstreamError as exc:
+        return f"; optional: {what} at {url} did not answer ({type(exc).__name__})"
+    return f"; {found if complete else f'at least {found}'} {what} at {url}"
 
 
 def _count(pages: Any) -> tuple[int, bool]:
@@ -249,8 +249,6 @@ def _count(pages: Any) -> tuple[int, bool]:
 
 
 def _describe_failure(exc: UpstreamError) -> str:
-    if isinstance(exc, PathRefused):
-        return exc.message
     if isinstance(exc, AuthFailed):
         return f"Authentication failed, check the credentials: {exc.message}"
     if isinstance(exc, Forbidden):

@@ -19,9 +19,29 @@ def test_check_names_a_template_path_the_upstream_does_not_have(
 ) -> None:
     backend = make_backend(simulator, "greenflux", company_a, paths={"templates": "/hardware-templates"})
     checked = backend_check(backend)
-    assert checked.check_ok is False
-    assert "hardware-template path /hardware-templates is not found" in checked.check_message
-    assert "paths" in checked.check_message
+    # The stations (documented) answer: the check passes, the path no document gives is a warning.
+    assert checked.check_ok is True
+    assert f"optional: not found at {backend.base_url}/hardware-templates" in checked.check_message
+
+
+def test_against_the_documents_only_the_check_passes_with_warnings_and_the_checklist_ticks(
+    simulator: SimulatorHandle, company_a: Company, admin_user
+) -> None:
+    from portal.setup_checklist import setup_steps
+
+    simulator.documents_only()
+    backend = make_backend(simulator, "greenflux", company_a)
+    checked = backend_check(backend)
+    assert checked.check_ok is True, checked.check_message
+    assert "Connected: " in checked.check_message and "stations visible" in checked.check_message
+    assert f"optional: not found at {backend.base_url}/chargestation-templates" in checked.check_message
+    assert f"optional: not found at {backend.base_url}/locations" in checked.check_message
+    step = next(s for s in setup_steps(admin_user) if s.title == "Test the connections")
+    assert step.done, step.detail
+    configured = make_backend(simulator, "greenflux", company_a, name="GF vendor path",
+                              paths={"templates": "/charge-station-templates"})
+    message = backend_check(configured).check_message
+    assert f"hardware templates at {configured.base_url}/charge-station-templates" in message
 
 
 def test_the_template_refresh_reads_the_path_the_backend_names(
