@@ -56,6 +56,29 @@ def station_backends(user: User) -> QuerySet[Backend]:
 
 # --- create -------------------------------------------------------------------------------
 
+
+def location_id_field() -> forms.CharField:
+    return forms.CharField(
+        label="Or type its location id", required=False, max_length=rules.MAX_LENGTHS.get("location_id", 36),
+        help_text="A GreenFlux location id, as its stations carry it (location_id); GreenFlux checks it.")
+
+
+def resolve_location(form: forms.Form, data: dict[str, Any], backend: Backend, company: Any) -> None:
+    """The location a GreenFlux station form names: the one picked, or the id typed (issue 24).
+
+    GreenFlux's document lists stations by location but gives no list of locations, so the picker
+    offers those known from stations, and any other id may be typed: a location the mirror does not
+    know yet is made (unsaved here, pending once saved) and GreenFlux judges it when the write goes.
+    """
+    typed = (data.get("location_id") or "").strip()
+    if typed and "location" not in form.errors:
+        found = Location.objects.filter(backend=backend, upstream_id=typed).first()
+        data["location"] = found or Location(backend=backend, company=company or backend.company,
+                                             upstream_id=typed, name=typed, sync_state="pending")
+        form.errors.pop("location", None)
+    elif not data.get("location") and "location" not in form.errors:
+        form.add_error("location", "Choose a location, or type its location id.")
+
 class StationCreateForm(forms.Form):
     """The station's own fields; which ones appear depends on the backend's kind."""
 
@@ -82,7 +105,9 @@ class StationCreateForm(forms.Form):
     )
     technicians_of = forms.IntegerField(required=False, widget=forms.HiddenInput)  # whose technicians were shown
     location = forms.ModelChoiceField(queryset=Location.objects.none(), empty_label="Choose a location…",
+                                      required=False,
                                       error_messages={"invalid_choice": "Choose a location of this backend."})
+    location_id = location_id_field()
     default_tariff_id = forms.CharField(label="Default tariff id",
                                         max_length=rules.MAX_LENGTHS["default_tariff_id"])
     deploy_state = forms.ChoiceField(choices=_choices(rules.DEPLOY_STATES, "Choose…"))
@@ -103,7 +128,8 @@ class StationCreateForm(forms.Form):
 
     BEENERGISED_FIELDS = ("backend", "company", "label", "charge_box_identity", "model", "time_zone",
                           "public_display_name", "serial_number", "technician", "technicians_of")
-    GREENFLUX_FIELDS = ("backend", "company", "charge_box_identity", "label", "location", "default_tariff_id",
+    GREENFLUX_FIELDS = ("backend", "company", "charge_box_identity", "label", "location", "location_id",
+                        "default_tariff_id",
                         "deploy_state", "charger_type", "evse_source", "template", "directions",
                         "directions_language", "parking_restrictions")
 
@@ -189,11 +215,11 @@ class StationCreateForm(forms.Form):
         _narrow(self.fields["location"], offered, "Choose a location…")
         count = offered.count()
         self.fields["location"].help_text = (
-            (f"The {count} location{'s' if count != 1 else ''} of {self.backend.name}: a GreenFlux station needs a "
-             "location of its own GreenFlux backend, so ChargEye locations are not offered. New GreenFlux locations "
-             "are made in GreenFlux's portal and appear here after the next refresh.") if count else
-            (f"No location of {self.backend.name} is in the portal yet: GreenFlux locations are made in GreenFlux's "
-             "portal; refresh this backend's locations on the Sync page to list them."))
+            (f"The {count} location{'s' if count != 1 else ''} of {self.backend.name} known from its stations (with "
+             "names where GreenFlux lists its locations): a GreenFlux station needs a location of its own GreenFlux "
+             "backend, so ChargEye locations are not offered. Another one: type its id below.") if count else
+            (f"No location of {self.backend.name} is in the portal yet (they are known from its stations once "
+             "they are refreshed): type the location id below."))
         templates = scoped(HardwareTemplate.objects.all(), self.user, "backend__company")
         self.fields["template"].queryset = templates
         _narrow(self.fields["template"], templates.filter(backend=self.backend, removed_at__isnull=True),
@@ -222,6 +248,8 @@ class StationCreateForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        if self.backend is not None and self.backend.kind == Backend.Kind.GREENFLUX:
+            resolve_location(self, data, self.backend, data.get("company"))
         if self.uses_template and not data.get("template") and "template" not in self.errors:
             self.add_error("template", "Choose a hardware template, or enter the EVSEs yourself.")
         language = data.get("directions_language") or ""
@@ -439,8 +467,9 @@ class StationEditForm(forms.Form):
 
     shown = forms.CharField(widget=forms.HiddenInput, required=False)
     label = forms.CharField(label="Name", required=False, max_length=rules.MAX_LENGTHS["label"])
-    location = forms.ModelChoiceField(queryset=Location.objects.none(),
+    location = forms.ModelChoiceField(queryset=Location.objects.none(), required=False,
                                       error_messages={"invalid_choice": "Choose a location of this backend."})
+    location_id = location_id_field()
     default_tariff_id = forms.CharField(label="Default tariff id",
                                         max_length=rules.MAX_LENGTHS["default_tariff_id"])
     deploy_state = forms.ChoiceField(choices=_choices(rules.DEPLOY_STATES))
@@ -468,6 +497,7 @@ class StationEditForm(forms.Form):
         except StaleForm:
             self.stale = True
             raise forms.ValidationError(self.STALE, code="stale")
+        resolve_location(self, data, self.station.backend, self.station.company)
         if not self.errors:
             values = {name: data.get(name) for name in self.FIELDS}
             for name, message in rules.validate_station_update(self.station, values).items():

@@ -120,6 +120,25 @@ def status_from(status: str | None, evse_statuses: Iterable[str | None]) -> str:
     return "UNKNOWN"
 
 
+def location_of_station(backend: Any, company_id: int | None, location_id: str | None) -> Location | None:
+    """The mirror's location a GreenFlux station names, made from the station when the mirror lacks it.
+
+    GreenFlux's document gives stations a ``location_id`` and lists stations by location, but no list
+    of locations: the locations are known from the stations (issue 24). A station the upstream holds
+    confirms its location, so a location typed by a user (pending) becomes synced.
+    """
+    if not location_id:
+        return None
+    location = Location.objects.filter(backend=backend, upstream_id=location_id).first()
+    if location is None and company_id is not None:
+        location, _ = Location.objects.get_or_create(
+            backend=backend, upstream_id=location_id,
+            defaults={"company_id": company_id, "name": location_id[:200], "sync_state": SyncState.SYNCED})
+    elif location is not None and location.sync_state == SyncState.PENDING:
+        Location.objects.filter(pk=location.pk).update(sync_state=SyncState.SYNCED)
+    return location
+
+
 def apply_greenflux(station: Station, record: gf.Station) -> Station:
     """Write a GreenFlux answer onto the mirror station (saved) and its EVSEs."""
     backend = station.backend
@@ -127,7 +146,7 @@ def apply_greenflux(station: Station, record: gf.Station) -> Station:
     station.upstream_id = record.charge_station_id
     station.charge_box_identity = record.charge_station_id
     station.label = record.name or record.charge_station_id
-    station.location = Location.objects.filter(backend=backend, upstream_id=record.location_id).first()
+    station.location = location_of_station(backend, station.company_id, record.location_id)
     station.deploy_state = record.deploy_state or ""
     station.status = station_status(record)
     station.charger_type = record.charger_type or ""

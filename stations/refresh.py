@@ -30,7 +30,8 @@ import orjson
 from connectors import beenergised as be
 from connectors import greenflux as gf
 from connectors import greenflux_documents as gfd
-from connectors.pagination import Page
+from connectors import NotFound
+from connectors.pagination import Page, Pages
 from connectors.raw_json import RawJson
 from locations.models import Location
 from models_catalog.models import StationModel
@@ -67,6 +68,23 @@ def _company_of(ctx: RefreshContext) -> int:
 
 # --- GreenFlux --------------------------------------------------------------------------
 
+def optional_listing(ctx: RefreshContext, pages: Pages[Any], name: str, instead: str) -> Pages[Any]:
+    """A listing at a path no document gives (``name`` of the backend's paths): not found there, the
+    run is done with a note naming the URL, reads nothing and marks nothing removed (``finish``)."""
+    notes: list[str] = []
+
+    def gen() -> Any:
+        try:
+            yield from pages
+        except NotFound:
+            ctx.lookups["path_not_found"] = True
+            notes.append(f"optional: not found at {ctx.connector.http.base_url}{ctx.connector.paths[name]}; "
+                         f"{instead}")
+        notes.extend(pages.notes)
+
+    return Pages(gen, notes=notes)
+
+
 @register
 class GreenFluxLocations(Refresher):
     kind, entity, label = "greenflux", "locations", "Locations (station parents)"
@@ -74,7 +92,8 @@ class GreenFluxLocations(Refresher):
     page_size = 1000
 
     def pages(self, ctx: RefreshContext) -> Iterable[Page[gf.Location]]:
-        return ctx.connector.list_locations()
+        return optional_listing(ctx, ctx.connector.list_locations(), "locations",
+                                "the locations are known from the stations (named by their ids)")
 
     def write(self, ctx: RefreshContext, items: Sequence[gf.Location]) -> PageResult:
         company = _company_of(ctx)
@@ -91,6 +110,8 @@ class GreenFluxLocations(Refresher):
         return upsert_mirror(ctx, Location, rows).result
 
     def finish(self, ctx: RefreshContext) -> int:
+        if ctx.lookups.get("path_not_found"):
+            return 0
         return mark_removed(ctx, Location.objects.all())
 
 
@@ -101,7 +122,8 @@ class GreenFluxTemplates(Refresher):
     page_size = 1000
 
     def pages(self, ctx: RefreshContext) -> Iterable[Page[gf.HardwareTemplate]]:
-        return ctx.connector.list_templates()
+        return optional_listing(ctx, ctx.connector.list_templates(), "templates",
+                                "an admin sets the hardware templates path the vendor gives on the backend")
 
     def write(self, ctx: RefreshContext, items: Sequence[gf.HardwareTemplate]) -> PageResult:
         rows = []
@@ -112,6 +134,8 @@ class GreenFluxTemplates(Refresher):
         return upsert_mirror(ctx, HardwareTemplate, rows).result
 
     def finish(self, ctx: RefreshContext) -> int:
+        if ctx.lookups.get("path_not_found"):
+            return 0
         return mark_removed(ctx, HardwareTemplate.objects.all())
 
 
@@ -184,6 +208,25 @@ def write_evses(stations: dict[str, int], documents: dict[str, dict[str, Any]], 
         for sid in stations for e in documents[sid]["evses"] for c in e["connectors"]
     ])
 
+def locations_from_stations(ctx: RefreshContext, refs: set[str]) -> dict[str, int]:
+    """The mirror's locations for these ``location_id``s of stations, made where it has none yet.
+
+    GreenFlux's document lists stations by location and gives no list of locations (issue 24): the
+    locations are known from the stations, named by their id until a locations path (an optional
+    backend setting) gives their names.
+    """
+    company = _company_of(ctx)
+    Location.objects.bulk_create(
+        [Location(backend=ctx.backend, company_id=company, upstream_id=ref, name=ref[:200],
+                  sync_state=SyncState.SYNCED) for ref in sorted(refs)],
+        ignore_conflicts=True,  # made meanwhile by another page or a locations refresh
+    )
+    known = dict(Location.objects.filter(backend=ctx.backend, upstream_id__in=list(refs))
+                 .values_list("upstream_id", "pk"))
+    ctx.lookups["locations"].update(known)
+    return known
+
+
 @dataclass
 class MappedStations:
     """A page of GreenFlux stations as ``GreenFluxStations.map`` leaves it for ``write``."""
@@ -191,6 +234,7 @@ class MappedStations:
     rows: list[Incoming] = field(default_factory=list)
     documents: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> writable document
     unchanged: list[str] = field(default_factory=list)  # ids whose digest the mirror already holds
+    new_locations: dict[str, str] = field(default_factory=dict)  # station id -> a location_id the mirror lacks
 
 
 @register
@@ -264,6 +308,8 @@ class GreenFluxStations(Refresher):
             writable = gfd.writable_document(doc)  # = Station.from_api(doc).writable(), without the objects
             identity = writable["charge_station_id"]
             last_updated = doc.get("last_updated")
+            if location is None and location_ref:
+                mapped.new_locations[identity] = str(location_ref)
             mapped.rows.append(Incoming(
                 identity, greenflux_station_fields(doc, writable, company, location, template),
                 {**writable, "etag": doc.get("etag"), "last_updated": last_updated},  # = upstream_document()
@@ -275,6 +321,12 @@ class GreenFluxStations(Refresher):
     def write(self, ctx: RefreshContext, items: MappedStations) -> PageResult:
         ctx.seen.update(items.unchanged)
         result = PageResult(unchanged=len(items.unchanged))
+        if items.new_locations:
+            made = locations_from_stations(ctx, set(items.new_locations.values()))
+            for row in items.rows:
+                ref = items.new_locations.get(row.upstream_id)
+                if ref is not None:
+                    row.fields["location_id"] = made.get(ref)
         if items.rows:
             done = upsert_mirror(ctx, Station, items.rows, natural_key="charge_box_identity")
             write_evses(done.written, items.documents, done.created)

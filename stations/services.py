@@ -95,6 +95,8 @@ def _add_evses(station: Station, evses: list[EvseInput]) -> None:
 @transaction.atomic
 def station_create(*, user: User | None, data: StationInput) -> Station:
     """Create the mirror row (pending) and the create operation; a template's extras follow as a second step."""
+    if data.location is not None and data.location.pk is None:
+        data.location.save()  # a GreenFlux location id typed by the user: pending until GreenFlux takes it
     station = Station.objects.create(
         backend=data.backend, company=data.company, label=data.label,
         charge_box_identity=data.charge_box_identity, model=data.model, time_zone=data.time_zone,

@@ -6,10 +6,12 @@ from __future__ import annotations
 from django.test import Client
 from django.urls import reverse
 
-from portal.models import Company, SyncRun
+from locations.models import Location
+from portal.models import Company, Operation, SyncRun
+from portal.outbox import operation_run
 from portal.sync import refresh_run
 from simulator.testing import SimulatorHandle
-from stations.models import HardwareTemplate
+from stations.models import HardwareTemplate, Station
 from tests.upstream import make_backend
 
 VENDOR_TEMPLATES = "/charge-station-templates"
@@ -32,3 +34,112 @@ def test_a_template_list_that_ignores_paging_is_read_whole_with_a_note_on_the_sy
     again = refresh_run(backend, "templates", full=True)
     assert again.status == SyncRun.Status.DONE and again.rows_removed == 0
     assert HardwareTemplate.objects.filter(backend=backend, removed_at__isnull=True).count() == len(upstream)
+
+
+def _docs_only_backend(simulator: SimulatorHandle, company: Company):
+    simulator.documents_only()
+    return make_backend(simulator, "greenflux", company, paths={"templates": VENDOR_TEMPLATES})
+
+
+def _post(backend, **changes):
+    from tests.stations.test_forms import gf_post
+
+    data = gf_post(backend, **changes) if Location.objects.filter(backend=backend).exists() else None
+    if data is None:  # no location in the mirror at all: gf_post cannot pick one
+        Location.objects.create(backend=backend, company=backend.company, upstream_id="tmp", name="tmp")
+        data = gf_post(backend, **changes)
+        Location.objects.filter(upstream_id="tmp").delete()
+    return data
+
+
+def test_locations_are_known_from_the_stations_and_the_picker_offers_them(
+    simulator: SimulatorHandle, company_a: Company, operator_client: Client
+) -> None:
+    backend = _docs_only_backend(simulator, company_a)
+    located = refresh_run(backend, "locations")
+    assert located.status == SyncRun.Status.DONE, located.message
+    assert f"optional: not found at {backend.base_url}/locations" in located.message
+    assert refresh_run(backend, "stations").status == SyncRun.Status.DONE
+    upstream = {s["location_id"] for s in simulator.store.values("gf_stations")}
+    mirrored = set(Location.objects.filter(backend=backend).values_list("upstream_id", flat=True))
+    assert mirrored == upstream
+    assert not Station.objects.filter(backend=backend, location=None).exists()
+    page = operator_client.get(f"/stations/new/?backend={backend.pk}").content.decode()
+    some = sorted(upstream)[0]
+    assert f">{some}</option>" in page and "Or type its location id" in page
+    # A locations refresh that finds no path marks nothing removed.
+    assert refresh_run(backend, "locations", full=True).rows_removed == 0
+    assert Location.objects.filter(backend=backend, removed_at__isnull=False).count() == 0
+
+
+def test_a_station_created_with_a_typed_location_id_reaches_greenflux(
+    simulator: SimulatorHandle, company_a: Company, operator_client: Client
+) -> None:
+    backend = _docs_only_backend(simulator, company_a)
+    location_id = simulator.store.values("gf_locations")[0]["id"]
+    assert not Location.objects.filter(backend=backend).exists()
+    response = operator_client.post("/stations/new/", _post(backend, location="", location_id=location_id,
+                                                           charge_box_identity="TYPED-1"))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    station = Station.objects.get(charge_box_identity="TYPED-1")
+    op = Operation.objects.get(target_type="station", target_id=station.pk, kind="station.create")
+    operation_run(op.pk)
+    op.refresh_from_db()
+    assert op.status == Operation.Status.DONE, op.error_message
+    station.refresh_from_db()
+    assert station.location.upstream_id == location_id and station.location.sync_state == "synced"
+    with backend.connector() as connector:
+        assert connector.get_station("TYPED-1").location_id == location_id
+
+
+def test_a_location_id_greenflux_does_not_know_is_refused_naming_the_field(
+    simulator: SimulatorHandle, company_a: Company, operator_client: Client
+) -> None:
+    backend = _docs_only_backend(simulator, company_a)
+    response = operator_client.post("/stations/new/", _post(backend, location="", location_id="NO-SUCH-LOC",
+                                                           charge_box_identity="TYPED-2"))
+    assert response.status_code == 302
+    station = Station.objects.get(charge_box_identity="TYPED-2")
+    op = Operation.objects.get(target_type="station", target_id=station.pk, kind="station.create")
+    operation_run(op.pk)
+    op.refresh_from_db()
+    assert op.status == Operation.Status.FAILED
+    assert "location_id" in op.field_errors or "location_id" in op.error_message
+
+
+def test_neither_a_location_nor_an_id_names_the_field(
+    simulator: SimulatorHandle, company_a: Company, operator_client: Client
+) -> None:
+    backend = _docs_only_backend(simulator, company_a)
+    response = operator_client.post("/stations/new/", _post(backend, location="", location_id=""))
+    assert response.status_code in (200, 422)
+    assert "Choose a location, or type its location id." in response.content.decode()
+    assert not Station.objects.exists()
+
+
+def test_a_full_edit_moves_a_station_to_a_typed_location_id(
+    simulator: SimulatorHandle, company_a: Company, operator_client: Client
+) -> None:
+    from django.urls import reverse
+
+    backend = _docs_only_backend(simulator, company_a)
+    assert refresh_run(backend, "stations").status == SyncRun.Status.DONE
+    station = Station.objects.filter(backend=backend).order_by("charge_box_identity").first()
+    other = next(loc["id"] for loc in simulator.store.values("gf_locations")
+                 if loc["id"] != station.location.upstream_id)
+    url = reverse("stations:edit", args=[station.pk])
+    form = operator_client.get(url).context["form"]
+    assert form.initial["location"] == station.location_id  # the picker holds the station's own location
+    data = {"shown": form.initial["shown"], "label": "Moved by id", "location": station.location_id,
+            "location_id": other, "default_tariff_id": station.default_tariff_id or "TARIFF-AC-STD",
+            "deploy_state": station.deploy_state or "Stock", "charger_type": station.charger_type}
+    response = operator_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:1500]
+    op = Operation.objects.filter(target_type="station", target_id=station.pk).latest("pk")
+    operation_run(op.pk)
+    op.refresh_from_db()
+    assert op.status == Operation.Status.DONE, op.error_message
+    station.refresh_from_db()
+    assert (station.label, station.location.upstream_id) == ("Moved by id", other)
+    with backend.connector() as connector:
+        assert connector.get_station(station.charge_box_identity).location_id == other
