@@ -66,7 +66,7 @@ def test_valid_manual_station_is_saved_pending_with_one_operation(operator_clien
     ({"charge_box_identity": "X" * 37}, "charge_box_identity", "36 characters"),
     ({"default_tariff_id": ""}, "default_tariff_id", "This field is required."),
     ({"deploy_state": "Live"}, "deploy_state", "Select a valid choice"),
-    ({"location": ""}, "location", "This field is required."),
+    ({"location": ""}, "location", "Choose a location, or type its location id."),
     ({"evse_source": "template"}, "template", "Choose a hardware template"),
     ({"directions": "Behind the shop", "directions_language": "english"}, "directions_language", "at most 2 characters"),
     ({"directions": "Behind the shop", "directions_language": ""}, "directions_language", "two letters"),

@@ -57,8 +57,10 @@ def test_connection_check_counts_every_station_behind_a_page_cap(
     checked = backend_check(backend)
     assert checked.check_ok is True
     templates = len(simulator.store.values("gf_templates"))
+    locations = len(simulator.store.values("gf_locations"))
     assert checked.check_message == (
-        f"Connected: {expected} stations visible; {templates} hardware templates at /chargestation-templates")
+        f"Connected: {expected} stations visible; {templates} hardware templates at "
+        f"{backend.base_url}/chargestation-templates; {locations} locations at {backend.base_url}/locations")
 
 
 def test_a_listing_missing_30_percent_of_1000_stations_triggers_the_removal_brake(
