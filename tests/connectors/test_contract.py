@@ -22,7 +22,7 @@ import pytest
 
 from connectors import beenergised as be
 from connectors import chargeye_types as cet
-from connectors import get_connector
+from connectors import NotOffered, get_connector
 from connectors import greenflux as gf
 from connectors import models_api as mo
 from connectors.beenergised import BeEnergisedConnector
@@ -31,20 +31,45 @@ from connectors.greenflux import GreenFluxConnector
 from connectors.models_api import ModelsConnector
 
 CONTRACT = Path(__file__).resolve().parents[2] / "docs" / "upstream-contract.md"
-ROW = re.compile(r"^\| `(GET|POST|PUT|PATCH|DELETE)` \| `(\w+)` \| `([^`]+)` \|")
+ROW = re.compile(r"^\| `(GET|POST|PUT|PATCH|DELETE)` \| `(\w+)` \| `([^`]+)` \|.*\| ([^|]+) \|$")
+# What a request may rest on (issue 24): a document line, or a path an admin sets on the backend.
+SENDABLE = ("documented", "configured path")
 CLASSES = {"beenergised": BeEnergisedConnector, "greenflux": GreenFluxConnector, "models": ModelsConnector,
            "chargeye": ChargEyeConnector}
 
 
-def contract() -> dict[str, list[tuple[str, re.Pattern[str]]]]:
+def contract(*, sendable_only: bool = True) -> dict[str, list[tuple[str, re.Pattern[str]]]]:
+    """The table's rows per kind; only those a request may rest on unless ``sendable_only`` is False."""
     rows: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
     for line in CONTRACT.read_text(encoding="utf-8").splitlines():
         match = ROW.match(line)
         if match:
-            method, kind, path = match.groups()
+            method, kind, path, status = match.groups()
+            if sendable_only and not status.strip().startswith(SENDABLE):
+                continue
             pattern = re.escape(path).replace(r"\{id\}", "[^/]+").replace(r"\{token_url\}", r"\{token_url\}")
             rows.setdefault(kind, []).append((method, re.compile(f"^{pattern}$")))
     return rows
+
+
+def test_every_row_is_documented_a_configured_path_or_not_offered() -> None:
+    statuses = [ROW.match(line).group(4).strip() for line in CONTRACT.read_text(encoding="utf-8").splitlines()
+                if ROW.match(line)]
+    assert statuses and all(s.startswith((*SENDABLE, "not offered")) for s in statuses), sorted(set(statuses))
+    text = CONTRACT.read_text(encoding="utf-8")
+    # The documents are named by file name only: no path out of the repository.
+    assert "shared/" not in text and not re.search(r"(?<!\.)\.\./", text)
+
+
+def test_a_request_no_document_gives_is_not_sent_without_its_path(simulator: Any) -> None:
+    recorder = Recorder()
+    kind = "beenergised"
+    with get_connector(kind, simulator.base_url(kind), simulator.credentials[kind], transport=recorder,
+                       max_attempts=1) as connector:
+        assert not connector.offers("maintenance_cancel")
+        with pytest.raises(NotOffered):
+            connector.cancel_maintenance_window("some-window")
+    assert not [url for method, url in recorder.sent if method == "DELETE"]
 
 
 class Recorder(httpx.HTTPTransport):
@@ -181,5 +206,5 @@ def test_every_request_of_every_connector_method_is_in_the_contract(simulator: A
 
 
 def test_the_contract_lists_no_path_twice() -> None:
-    seen = [(k, m, p.pattern) for k, rows in contract().items() for m, p in rows]
+    seen = [(k, m, p.pattern) for k, rows in contract(sendable_only=False).items() for m, p in rows]
     assert len(seen) == len(set(seen)) > 25
