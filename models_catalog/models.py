@@ -1,4 +1,6 @@
-"""Mirror rows for charging-station models. The catalogue is shared by all companies."""
+"""Mirror rows for charging-station models. The catalogue is shared by all companies (held by the
+platform's admins); which be.ENERGISED model id a model is belongs to each company
+(``stations.models.ModelIdMapping``)."""
 
 from __future__ import annotations
 
@@ -24,10 +26,6 @@ class StationModel(MirrorRecord):
     ocpp_url = models.CharField(max_length=200, blank=True)
     image_url = models.CharField(max_length=500, blank=True)
     is_archived = models.BooleanField(default=False, db_index=True)
-    beenergised_model_id = models.PositiveIntegerField(
-        null=True, blank=True, unique=True,
-        help_text="The id be.ENERGISED knows this model by (its stations' modelId); set by admins.",
-    )
 
     class Meta:
         ordering = ["vendor", "model"]

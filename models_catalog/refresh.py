@@ -3,8 +3,9 @@
 The upstream lists active models unless asked for archived ones, so a full
 read is two lists (``isArchived=false`` then ``true``). There is no date
 filter: every run is full, and models gone from both lists are marked
-removed. ``beenergised_model_id`` is set by admins (or the demo seed) and
-never touched here.
+removed. Which be.ENERGISED model id a model is belongs to each company
+(``stations.models.ModelIdMapping``, set by its admins or the demo seed) and
+is never touched here.
 """
 
 from __future__ import annotations

@@ -19,9 +19,10 @@ from django.http import QueryDict
 
 from locations.models import Location
 from models_catalog.models import StationModel
-from portal.access import scoped
+from portal.access import company_ids, scoped
 from portal.models import Backend, Company, User
 from stations import validation as rules
+from stations.model_ids import mapped_models
 from stations.models import HardwareTemplate, Station, Technician
 from stations.services import PATCHABLE, ConnectorInput, EvseInput, StationInput
 from stations.versions import ShownVersion, StaleForm, form_changes, shown_version
@@ -171,9 +172,11 @@ class StationCreateForm(forms.Form):
 
     def _setup_beenergised(self) -> None:
         self.fields["label"].help_text = "Shown in be.ENERGISED's interface."
-        models = StationModel.objects.filter(beenergised_model_id__isnull=False, removed_at__isnull=True)
+        # Models with a be.ENERGISED id in the user's companies' mappings; offered: the chosen company's.
+        models = mapped_models(company_ids(self.user)).filter(removed_at__isnull=True)
         self.fields["model"].queryset = models
-        _narrow(self.fields["model"], models.filter(is_archived=False), "Choose a model…")
+        shown_models = mapped_models([self.company.pk]) if self.company else models
+        _narrow(self.fields["model"], shown_models.filter(is_archived=False, removed_at__isnull=True), "Choose a model…")
         self.fields["time_zone"].initial = settings.TIME_ZONE
         technicians = scoped(Technician.objects.select_related("company"), self.user)
         self.fields["technician"].queryset = technicians

@@ -4,8 +4,8 @@
 payload an operation stores); ``apply_*`` writes what the upstream answered
 onto the mirror. GreenFlux stations use the charge station id as their
 charge box identity. be.ENERGISED's integer ``modelId`` names a model in
-be.ENERGISED's own registry, which the documents do not expose; a catalogue
-model carries that number in ``beenergised_model_id`` (set by admins, seeded
+be.ENERGISED's own registry, which the documents do not expose; each company's
+admins map those numbers to catalogue models (``stations.model_ids``; seeded
 for the demo).
 """
 
@@ -19,9 +19,9 @@ from django.utils import timezone
 from connectors import beenergised as be
 from connectors import greenflux as gf
 from locations.models import Location
-from models_catalog.models import StationModel
 from portal.mirror import HASH_OPTIONS, SyncState, content_hash, upstream_time
 from portal.identities import company_ref, company_refs
+from stations.model_ids import mapped_model, model_number
 from stations.models import Connector, Evse, HardwareTemplate, Station, Technician
 
 # content_hash, HASH_OPTIONS and _when live in portal.mirror (every app's refresher uses them); kept
@@ -202,7 +202,7 @@ def desired_beenergised(station: Station) -> dict[str, Any]:
     payload = {
         "label": station.label,
         "chargeBoxIdentity": station.charge_box_identity,
-        "modelId": station.model.beenergised_model_id if station.model else None,
+        "modelId": model_number(station.company_id, station.model),
         "companyUuid": company_ref(station.company, station.backend),
         "timeZone": station.time_zone,
         "publicDisplayName": station.public_display_name or None,
@@ -222,10 +222,7 @@ def apply_beenergised(station: Station, record: be.Station) -> Station:
     if record.company_uuid:
         company_id = company_refs(backend).get(record.company_uuid)
         station.company_id = company_id or station.company_id
-    station.model = (
-        StationModel.objects.filter(beenergised_model_id=record.model_id).first()
-        if record.model_id is not None else None
-    )
+    station.model = mapped_model(station.company_id, record.model_id)
     station.time_zone = record.time_zone or ""
     station.public_display_name = record.public_display_name or ""
     station.serial_number = record.serialnumber or ""

@@ -206,5 +206,29 @@ class Connector(models.Model):
         return f"{self.connector_id}: {self.standard} {self.format}"
 
 
+class ModelIdMapping(models.Model):
+    """Which catalogue model a be.ENERGISED ``modelId`` is, for one company (``stations.model_ids``).
+
+    Owned by the company, not by the shared catalogue, so that one company's admin maps (or clears)
+    only that company's stations. Per company rather than per backend: a be.ENERGISED backend may
+    serve several companies (``portal.identities.company_refs``), and ids come from one be.ENERGISED
+    registry, so one company's backends agree on what an id means.
+    """
+
+    company = models.ForeignKey("portal.Company", on_delete=models.CASCADE, related_name="model_id_mappings")
+    beenergised_model_id = models.PositiveIntegerField(
+        help_text="The id be.ENERGISED knows the model by (its stations' modelId).")
+    model = models.ForeignKey("models_catalog.StationModel", on_delete=models.CASCADE, related_name="id_mappings")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["company", "beenergised_model_id"], name="model_id_mapping_one_model"),
+            models.UniqueConstraint(fields=["company", "model"], name="model_id_mapping_one_id"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.beenergised_model_id} → {self.model}"
+
+
 from stations.bulk.models import Batch, BatchItem  # noqa: E402,F401  (models of bulk changes)
 from stations.csv_import.models import ImportJob, ImportRow  # noqa: E402,F401  (models of the CSV importer)

@@ -34,7 +34,6 @@ from connectors import NotFound
 from connectors.pagination import Page, Pages
 from connectors.raw_json import RawJson
 from locations.models import Location
-from models_catalog.models import StationModel
 from portal import sync_bulk as bulk
 from portal.mirror import SyncState
 from portal.identities import company_refs
@@ -48,6 +47,7 @@ from portal.sync import (
     register,
     upsert_mirror,
 )
+from stations.model_ids import mapping_lookup
 from stations.mapping import _when, content_hash, status_from, upstream_document
 from stations.models import Connector, Evse, HardwareTemplate, Station, Technician
 
@@ -369,9 +369,7 @@ class BeEnergisedStations(Refresher):
 
     def prepare(self, ctx: RefreshContext) -> None:
         ctx.lookups["companies"] = company_refs(ctx.backend)
-        ctx.lookups["models"] = dict(
-            StationModel.objects.exclude(beenergised_model_id=None).values_list("beenergised_model_id", "pk")
-        )
+        ctx.lookups["models"] = mapping_lookup()  # (company, modelId) -> model: each company's own mapping
         ctx.lookups["technicians"] = dict(
             Technician.objects.filter(backend=ctx.backend).values_list("upstream_id", "pk")
         )
@@ -388,7 +386,7 @@ class BeEnergisedStations(Refresher):
                 result.notes.append(NO_COMPANY)
                 ctx.seen.add(record.id or "")  # skipped, not gone: never mark it removed
                 continue
-            model = ctx.lookups["models"].get(record.model_id)
+            model = ctx.lookups["models"].get((company, record.model_id))
             technician = (
                 ctx.lookups["technicians"].get(str(record.technician_user_id))
                 if record.technician_user_id is not None else None

@@ -175,13 +175,22 @@ def template_error(template: HardwareTemplate | None, backend: Backend) -> str |
     return None
 
 
-def model_error(model: StationModel | None, *, new: bool = True) -> str | None:
+def model_error(model: StationModel | None, company: Company | None, *, new: bool = True,
+                model_numbers: dict[tuple[int, int], int] | None = None) -> str | None:
+    """The model must be current and have a be.ENERGISED id in the station's company's mapping
+    (``model_numbers``: ``(company id, model id) -> number``, loaded once by the importer)."""
+    from stations.model_ids import model_number
+
     if model is None:
         return None
     if new and model.is_archived:
         return f"{model} is archived; new stations need a current model."
-    if model.beenergised_model_id is None:
-        return f"{model} has no be.ENERGISED model id yet; ask an admin to set it."
+    if company is None:
+        return None  # the company's own error says what to do
+    number = (model_numbers.get((company.pk, model.pk)) if model_numbers is not None
+              else model_number(company.pk, model))
+    if number is None:
+        return f"{model} has no be.ENERGISED model id in {company} yet; ask its admin to map it."
     return None
 
 
@@ -247,6 +256,7 @@ def _missing(value: Any) -> bool:
 def validate_station_input(
     data: StationInput, *, identity: Callable[[Backend, str], str | None] = identity_error,
     company_refs_known: dict[tuple[int, int], bool] | None = None,
+    model_numbers: dict[tuple[int, int], int] | None = None,
 ) -> dict[str, str]:
     """Every rule for a new station; an empty dict means the upstream should accept it.
 
@@ -275,7 +285,7 @@ def validate_station_input(
     if kind == Backend.Kind.BEENERGISED:
         add("company", company_identity_error(data.backend, data.company, company_refs_known))
         add("time_zone", time_zone_error(data.time_zone))
-        add("model", model_error(data.model, new=True))
+        add("model", model_error(data.model, data.company, new=True, model_numbers=model_numbers))
         add("technician", technician_error(data.technician, data.company, data.backend))
         return errors
 

@@ -86,3 +86,16 @@ class StationModelFactory(factory.django.DjangoModelFactory):
     vendor = "Alfen"
     model = factory.Sequence(lambda n: f"Eve Single Pro {n}")
     power_type = StationModel.PowerType.AC_3_PHASE
+
+    @factory.post_generation
+    def beenergised_model_id(obj: StationModel, create: bool, extracted: int | None, **kwargs: object) -> None:
+        """``beenergised_model_id=N``: the model is be.ENERGISED model N in every company that exists now
+        (each company has its own mapping; ``beenergised_model_id__mapped_in=[...]`` names them instead)."""
+        from stations.models import ModelIdMapping
+
+        if extracted is None or not create:
+            return
+        companies = kwargs.get("mapped_in") or Company.objects.all()
+        for company in companies:  # type: ignore[attr-defined]
+            ModelIdMapping.objects.get_or_create(company=company, beenergised_model_id=extracted,
+                                                 defaults={"model": obj})

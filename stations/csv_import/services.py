@@ -29,6 +29,7 @@ from stations.bulk.models import Batch, BatchItem
 from stations.bulk.services import batch_confirm, batch_finish_if_settled, batch_progress, batch_retry_failed
 from stations.csv_import.update import load_stations, not_yours, validate_update
 from stations.csv_import.validate import _key, Lookups, row_company, unknown_columns, validate_row
+from stations.model_ids import mapped_models
 from stations.models import HardwareTemplate, Station, Technician
 
 BATCH = 2000
@@ -409,7 +410,8 @@ def template_rows(user: User) -> list[dict[str, str]]:
                          "deploy_state": "Stock", "default_tariff_id": "TARIFF-AC-STANDARD",
                          "charger_type": "Business", "connectors": "IEC_62196_T2/SOCKET/AC_3_PHASE/400/32/22000"})
         else:
-            model = StationModel.objects.filter(is_archived=False, beenergised_model_id__isnull=False).first()
+            mapped = mapped_models([backend.company_id]) if backend.company_id else StationModel.objects.none()
+            model = mapped.filter(is_archived=False).order_by("vendor", "model").first()
             technician = Technician.objects.filter(backend=backend).exclude(email="").order_by("name").first()
             rows.append({"backend": backend.name, "label": "New depot charger", "charge_box_identity": identity,
                          "model": f"{model.vendor} {model.model}" if model else "", "company": company,

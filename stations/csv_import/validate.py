@@ -23,7 +23,7 @@ from portal.mirror import SyncState
 from portal.models import Backend, Company, User
 from stations import validation
 from stations.csv_import.format import COLUMN_NAMES, parse_connectors
-from stations.models import HardwareTemplate, Station, Technician
+from stations.models import HardwareTemplate, ModelIdMapping, Station, Technician
 from stations.services import ConnectorInput, EvseInput, StationInput
 
 Problem = tuple[str, str]
@@ -62,6 +62,7 @@ class Lookups:
     company_ids: set[int] | None = None  # the uploader's companies (None: all)
     seen: dict[tuple[int, str], int] = field(default_factory=dict)  # identity -> first row in this file
     company_refs: dict[tuple[int, int], bool] = field(default_factory=dict)  # (company, backend) -> has an identity
+    model_numbers: dict[tuple[int, int], int] = field(default_factory=dict)  # (company, model) -> be.ENERGISED id
 
     @classmethod
     def load(cls, user: User) -> Lookups:
@@ -78,6 +79,9 @@ class Lookups:
             for name in {model.upstream_id or "", f"{model.vendor} {model.model}", model.friendly_name}:
                 if name:
                     lookups.models.setdefault(_key(name), model)
+        mappings = ModelIdMapping.objects.all() if ids is None else ModelIdMapping.objects.filter(company__in=ids)
+        lookups.model_numbers = {(c, m): n for c, m, n in mappings.values_list(
+            "company_id", "model_id", "beenergised_model_id")}
         technicians = Technician.objects.select_related("company")
         if ids is not None:  # another company's technician is not even named in a problem
             technicians = technicians.filter(company__in=ids)
@@ -209,7 +213,8 @@ def validate_row(row: dict[str, str], lookups: Lookups, user: User, number: int)
     )
     reported = {column for column, _ in problems}
     for path, message in validation.validate_station_input(
-            data, identity=lookups.identity_error, company_refs_known=lookups.company_refs).items():
+            data, identity=lookups.identity_error, company_refs_known=lookups.company_refs,
+            model_numbers=lookups.model_numbers).items():
         column, text = _column(path, message)
         if column not in reported and not (column == "connectors" and data.template is None and not evses):
             problems.append((column, text))

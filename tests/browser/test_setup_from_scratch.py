@@ -137,7 +137,7 @@ def test_an_admin_sets_up_an_estate_from_scratch(
     expect(page.get_by_role("heading", name="Models used upstream without a catalogue entry")).to_be_visible()
     root = User.objects.get(username="root")
     for seen in unmapped_ids(root):
-        model = StationModel.objects.filter(beenergised_model_id=None).order_by("pk").first()
+        model = StationModel.objects.filter(id_mappings=None).order_by("pk").first()
         page.get_by_label("Catalogue model").select_option(str(model.pk))
         page.get_by_label("be.ENERGISED model id").select_option(str(seen.model_id))
         page.get_by_role("button", name="Save mapping").click()

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 
 from models_catalog.models import StationModel
-from portal.models import Backend, SyncRun
+from portal.models import Backend, Company, SyncRun
 from portal.sync import refresh_run
 from simulator.seed_data import MODEL_SPECS
 from simulator.testing import SimulatorHandle
+from stations.models import ModelIdMapping
 from tests.upstream import make_backend
 
 
@@ -29,17 +30,21 @@ def test_refresh_mirrors_active_and_archived_models(models_backend: Backend) -> 
     assert alfen.connectors and alfen.ocpp_url.startswith("wss://")
 
 
-def test_refresh_keeps_the_beenergised_model_id_and_a_pending_rename(models_backend: Backend) -> None:
+def test_refresh_keeps_the_companies_model_ids_and_a_pending_rename(models_backend: Backend, company_a: Company,
+                                                                    company_b: Company) -> None:
     refresh_run(models_backend, "models")
     first = StationModel.objects.order_by("pk").first()
-    StationModel.objects.filter(pk=first.pk).update(beenergised_model_id=7, friendly_name="Renamed here",
-                                                    sync_state="pending")
+    ModelIdMapping.objects.create(company=company_a, model=first, beenergised_model_id=7)
+    ModelIdMapping.objects.create(company=company_b, model=first, beenergised_model_id=8)
+    StationModel.objects.filter(pk=first.pk).update(friendly_name="Renamed here", sync_state="pending")
     run = refresh_run(models_backend, "models")
     assert (run.rows_kept, run.rows_updated, run.rows_created) == (1, 0, 0)
     first.refresh_from_db()
-    assert first.beenergised_model_id == 7 and first.friendly_name == "Renamed here"
+    assert first.friendly_name == "Renamed here"
     assert first.upstream_data["friendlyName"] != "Renamed here"  # the upstream's name, kept beside it
     StationModel.objects.filter(pk=first.pk).update(sync_state="synced", content_hash="stale")
     assert refresh_run(models_backend, "models").rows_updated == 1
     first.refresh_from_db()
-    assert first.beenergised_model_id == 7 and first.friendly_name != "Renamed here"
+    assert first.friendly_name != "Renamed here"
+    assert sorted(first.id_mappings.values_list("company__name", "beenergised_model_id")) == [
+        ("Company A", 7), ("Company B", 8)]

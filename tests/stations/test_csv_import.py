@@ -15,7 +15,7 @@ from stations.csv_import.format import COLUMN_NAMES, FileRefused, read_rows
 from stations.csv_import.models import ImportJob, ImportRow
 from portal.downloads import csv_text, safe_cell
 from stations.csv_import.services import import_upload, rows_to_fix
-from stations.models import Station
+from stations.models import ModelIdMapping, Station
 from tests.factories import BackendFactory, StationFactory, StationModelFactory
 
 HEADER = ",".join(COLUMN_NAMES)
@@ -185,7 +185,7 @@ def test_plain_cells_are_exported_unchanged() -> None:
 
 
 def test_model_must_have_a_beenergised_id(operator: User, be_row: dict[str, str]) -> None:
-    StationModel.objects.update(beenergised_model_id=None)
+    ModelIdMapping.objects.all().delete()
     job = upload(operator, csv_bytes(be_row))
     (row,) = ImportRow.objects.filter(job=job)
     assert row.problems[0][0] == "model" and "be.ENERGISED model id" in row.problems[0][1]

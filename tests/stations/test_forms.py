@@ -107,7 +107,7 @@ def test_location_of_another_backend_refused(
 
 
 def be_post(backend: Backend, **changes: Any) -> dict[str, Any]:
-    model = StationModel.objects.filter(beenergised_model_id=4).first() or StationModelFactory(beenergised_model_id=4)
+    model = StationModel.objects.filter(id_mappings__beenergised_model_id=4).first() or StationModelFactory(beenergised_model_id=4)
     data = {"action": "save", "backend": backend.pk, "company": backend.company_id, "label": "BE form",
             "charge_box_identity": "BE-FORM-1", "model": model.pk, "time_zone": "Europe/Berlin", "technician": ""}
     data.update(changes)

@@ -38,7 +38,7 @@ def gf_input(backend: Backend, **changes: object) -> StationInput:
 
 
 def _model() -> StationModel:
-    return StationModel.objects.filter(beenergised_model_id=7).first() or StationModelFactory(beenergised_model_id=7)
+    return StationModel.objects.filter(id_mappings__beenergised_model_id=7).first() or StationModelFactory(beenergised_model_id=7)
 
 
 def be_input(backend: Backend, **changes: object) -> StationInput:

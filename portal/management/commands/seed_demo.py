@@ -11,7 +11,7 @@ on the first start (``plan_demo_windows``). Each gets its refresh schedules, and
 one refresh of everything in the foreground (a few seconds for the demo's
 estate) so the pages are populated at once; a failure there (simulator not
 up yet) only warns, the schedules catch up. After the models refresh the
-catalogue's ``beenergised_model_id`` is set from the simulator's own numbering
+demo companies' be.ENERGISED model mappings are set from the simulator's own numbering
 (be.ENERGISED ``modelId`` = position in ``simulator.seed_data.MODEL_SPECS`` + 1,
 matched by vendor and model): an admin's job on a real platform.
 """
@@ -141,18 +141,20 @@ def plan_demo_windows(backends: list[Backend], now: datetime | None = None) -> i
 
 
 def link_beenergised_model_ids() -> int:
-    """The simulator's be.ENERGISED ``modelId`` is the model's position in its catalogue + 1."""
+    """The simulator's be.ENERGISED ``modelId`` is the model's position in its catalogue + 1; each demo
+    company gets that mapping (mappings are per company), unless it has mapped the id or model itself."""
     from models_catalog.models import StationModel
     from simulator.seed_data import MODEL_SPECS
+    from stations.models import ModelIdMapping
 
     linked = 0
-    for number, spec in enumerate(MODEL_SPECS, start=1):
-        if StationModel.objects.filter(beenergised_model_id=number).exists():
-            continue
-        model = StationModel.objects.filter(vendor=spec["vendor"], model=spec["model"], beenergised_model_id=None).first()
-        if model is not None:
-            model.beenergised_model_id = number
-            model.save(update_fields=["beenergised_model_id"])
+    for company in Company.objects.all():
+        for number, spec in enumerate(MODEL_SPECS, start=1):
+            mine = ModelIdMapping.objects.filter(company=company)
+            model = StationModel.objects.filter(vendor=spec["vendor"], model=spec["model"]).first()
+            if model is None or mine.filter(beenergised_model_id=number).exists() or mine.filter(model=model).exists():
+                continue
+            ModelIdMapping.objects.create(company=company, beenergised_model_id=number, model=model)
             linked += 1
     return linked
 
