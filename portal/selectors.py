@@ -104,6 +104,19 @@ def backends_for(user: User) -> QuerySet[Backend]:
     return scoped(backends, user) | backends.filter(company__isnull=True)
 
 
+SHARED_BACKEND = ("This backend is shared by every company; only the platform's admins change its settings, "
+                  "so that no company's admin changes another company's records.")
+
+
+def governs(user: User, backend: Backend) -> bool:
+    """Whether ``user`` (an admin) may change ``backend``'s settings (name, credentials, paths, schedules,
+    removal holds): a backend of one of their companies. A backend shared by every company (no company:
+    the model catalogue, a multi-tenant ChargEye) changes other companies' records too, so only the
+    platform's admins (superusers) change it."""
+    ids = company_ids(user)
+    return ids is None or (backend.company_id is not None and backend.company_id in ids)
+
+
 def operations_for(user: User) -> QuerySet[Operation]:
     """Operations of the user's companies, newest first; company-less ones for admins only."""
     operations = Operation.objects.select_related("backend", "created_by", "company")

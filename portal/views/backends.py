@@ -14,17 +14,18 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods
 
 from portal import services
-from portal.access import Role, role_required
+from portal.access import Role, company_ids, role_required
 from portal.forms_backends import PATH_PREFIX, BackendForm, credential_field_name
 from portal.models import Backend
 from portal.models.backends import CREDENTIAL_FIELDS
-from portal.selectors import backends_for, companies_for
+from portal.selectors import SHARED_BACKEND, backends_for, companies_for, governs
 
 app_name = "backends"
 
@@ -32,9 +33,13 @@ app_name = "backends"
 CHECK_PATIENCE_SECONDS = 60
 
 
-def _get_backend(request: HttpRequest, backend_id: int) -> Backend:
-    # Another company's backend answers 404, like any record outside the user's companies.
-    return get_object_or_404(backends_for(request.user), pk=backend_id)
+def _get_backend(request: HttpRequest, backend_id: int, *, change: bool = False) -> Backend:
+    # Another company's backend answers 404, like any record outside the user's companies; a shared
+    # one is shown, but only the platform's admins change it (``governs``).
+    backend = get_object_or_404(backends_for(request.user), pk=backend_id)
+    if change and not governs(request.user, backend):
+        raise PermissionDenied(SHARED_BACKEND)
+    return backend
 
 
 def _stamp(moment: datetime | None) -> int:
@@ -59,11 +64,22 @@ def check_context(backend: Backend, since: int | None = None, asked: int = 0) ->
     return {"backend": backend, "checking": checking and not timed_out, "timed_out": timed_out, "poll_url": poll_url}
 
 
+def _not_shared(request: HttpRequest, form: BackendForm) -> None:
+    """A company's admin names one of their companies: a shared backend is the platform admins' to make."""
+    if form.is_valid() and form.cleaned_data["company"] is None and company_ids(request.user) is not None:
+        form.add_error("company", "Choose one of your companies: a backend shared by every company is set up "
+                                  "by the platform's admins.")
+
+
+def _rows(user: Any, backends: Any) -> list[dict[str, Any]]:
+    return [check_context(b) | {"governed": governs(user, b)} for b in backends]
+
+
 @role_required(Role.ADMIN)
 @require_http_methods(["GET"])
 def backend_list(request: HttpRequest) -> HttpResponse:
     backends = backends_for(request.user).order_by("name")
-    return render(request, "portal/backends/list.html", {"rows": [check_context(b) for b in backends]})
+    return render(request, "portal/backends/list.html", {"rows": _rows(request.user, backends)})
 
 
 def _form_kind(request: HttpRequest, backend: Backend | None) -> str:
@@ -87,6 +103,7 @@ def backend_create(request: HttpRequest) -> HttpResponse:
     companies = companies_for(request.user)
     if request.method == "POST" and "show_kind" not in request.POST:
         form = BackendForm(request.POST, companies=companies, kind=kind)
+        _not_shared(request, form)
         if form.is_valid():
             data = form.cleaned_data
             backend = services.backend_create(
@@ -106,7 +123,7 @@ def backend_create(request: HttpRequest) -> HttpResponse:
 @role_required(Role.ADMIN)
 @require_http_methods(["GET", "POST"])
 def backend_edit(request: HttpRequest, backend_id: int) -> HttpResponse:
-    backend = _get_backend(request, backend_id)
+    backend = _get_backend(request, backend_id, change=True)
     credentials = backend.credentials
     initial = {
         "name": backend.name, "kind": backend.kind, "company": backend.company_id, "base_url": backend.base_url,
@@ -119,6 +136,8 @@ def backend_edit(request: HttpRequest, backend_id: int) -> HttpResponse:
         request.POST or None, initial=initial, companies=companies_for(request.user), kind=backend.kind,
         backend=backend,
     )
+    if request.method == "POST":
+        _not_shared(request, form)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         services.backend_update(
@@ -133,7 +152,7 @@ def backend_edit(request: HttpRequest, backend_id: int) -> HttpResponse:
 @role_required(Role.ADMIN)
 @require_http_methods(["POST"])
 def backend_set_active(request: HttpRequest, backend_id: int) -> HttpResponse:
-    backend = _get_backend(request, backend_id)
+    backend = _get_backend(request, backend_id, change=True)
     active = request.POST.get("active") == "1"
     services.backend_set_active(backend=backend, active=active, actor=request.user)
     if active:

@@ -16,12 +16,14 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.db.models import Max, QuerySet
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods
 
 from portal.access import Role, company_ids, has_role, role_required, scoped
+from portal.selectors import SHARED_BACKEND, governs
 from portal.models import Backend, RemovalHold, SyncRun, User
 from portal.removal_brake import HoldSettled, brake_share, hold_confirm, hold_reject
 from portal.sync import Refresher, refreshers_for
@@ -50,6 +52,7 @@ class ScheduleRow:
     minutes: int | None
     enabled: bool
     last: SyncRun | None
+    governed: bool = False  # the user may change its schedule (not a shared backend, for a company's admin)
 
     @property
     def default_minutes(self) -> int:
@@ -70,7 +73,7 @@ def schedule_rows(user: User) -> list[ScheduleRow]:
             task = tasks.get(schedule_name(backend.pk, refresher.entity))
             minutes = task.interval.every // 60 if task and task.interval and task.interval.period == "seconds" else None
             rows.append(ScheduleRow(backend, refresher, minutes, bool(task and task.enabled),
-                                    latest.get((backend.pk, refresher.entity))))
+                                    latest.get((backend.pk, refresher.entity)), governs(user, backend)))
     return rows
 
 
@@ -107,7 +110,10 @@ def sync_list(request: HttpRequest) -> HttpResponse:
 
 
 def holds_for(user: User) -> QuerySet[RemovalHold]:
-    return RemovalHold.objects.filter(backend__in=backends_for(user)).select_related("backend", "run", "decided_by")
+    """Holds of the user's companies' backends. A shared backend's hold lists rows of every company,
+    so only the platform's admins (superusers) see and decide it."""
+    backends = backends_for(user) if company_ids(user) is None else scoped(Backend.objects.all(), user)
+    return RemovalHold.objects.filter(backend__in=backends).select_related("backend", "run", "decided_by")
 
 
 def pending_holds(user: User) -> QuerySet[RemovalHold]:
@@ -201,6 +207,8 @@ def schedule_edit(request: HttpRequest) -> HttpResponse:
         messages.error(request, f"Interval not changed: {' '.join(form.errors['minutes'])}")
         return redirect(reverse("sync:list") + "#schedules")
     backend, entity = _backend_entity(request, form)
+    if not governs(request.user, backend):
+        raise PermissionDenied(SHARED_BACKEND)
     schedule_set_interval(backend, entity, minutes=form.cleaned_data["minutes"], enabled=form.cleaned_data["enabled"],
                           actor=request.user)
     state = "every" if form.cleaned_data["enabled"] else "paused; was every"
