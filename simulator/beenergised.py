@@ -154,6 +154,7 @@ def blueprint(store: Store, faults: Faults) -> Blueprint:
         body, err = json_body()
         if err or not isinstance(body, dict):
             return error(400, detail=err or "body must be a JSON object")
+        store.count_create(KIND, body.get("chargeBoxIdentity"))  # every create request, refused ones too
         c = Checker()
         label = c.string(body, "label", required=True)
         cbi = c.string(body, "chargeBoxIdentity", required=True)

@@ -18,7 +18,11 @@ here, and no authentication is asked: the simulator binds to 127.0.0.1.
   ``next_401`` fault there);
 * ``GET /_sim/credentials`` -- base URLs and the seeded credentials;
 * ``GET /_sim/health`` -- liveness, record counts and the tokens granted
-  per kind since the last reset (``tokens_issued``).
+  per kind since the last reset (``tokens_issued``);
+* ``GET /_sim/creates/{kind}`` -- station create requests per identity since
+  the last reset, refused ones included (``{"counts": {identity: n}}``;
+  ``?prefix=`` keeps the identities starting with it, ``?min=2`` those sent
+  at least that often): a create sent twice shows even when the second got 409.
 """
 
 from __future__ import annotations
@@ -75,6 +79,7 @@ def blueprint(store: Store, faults: Faults) -> Blueprint:
                 params[key] = body[key]
         seed_store(store, **params)
         store.tokens_issued.clear()
+        store.create_requests.clear()
         return json_response({"reset": True, "seed": store.meta["seed"]})
 
     @bp.get("/faults")
@@ -137,6 +142,20 @@ def blueprint(store: Store, faults: Faults) -> Blueprint:
     @bp.get("/credentials")
     def creds() -> Response:
         return json_response(credentials(request.host_url))
+
+    @bp.get("/creates/<kind>")
+    def creates(kind: str) -> Response:
+        if kind not in KINDS:
+            return _err(404, f"unknown kind {kind!r}; kinds: {', '.join(KINDS)}")
+        prefix = request.args.get("prefix", "")
+        try:
+            least = int(request.args.get("min", "1"))
+        except ValueError:
+            return _err(400, "min must be an integer")
+        with store.lock:
+            counts = {k: n for k, n in store.create_requests.get(kind, {}).items()
+                      if k.startswith(prefix) and n >= least}
+        return json_response({"kind": kind, "counts": counts})
 
     @bp.get("/health")
     def health() -> Response:

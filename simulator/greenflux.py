@@ -164,6 +164,7 @@ def blueprint(store: Store, faults: Faults) -> Blueprint:
         body, err = json_body()
         if err or not isinstance(body, dict):
             return _invalid([FieldError("body", err or "must be a JSON object")])
+        store.count_create(KIND, body.get("charge_station_id"))  # every create request, refused ones too
         c = Checker()
         csid = c.string(body, "charge_station_id", required=True, max_length=36)
         fields = _check_station(c, body, store)

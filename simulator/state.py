@@ -68,6 +68,9 @@ class Store:
         # Tokens granted per kind since the last reset (in memory only): what a client's token
         # caching costs the upstream, read through ``/_sim/health``.
         self.tokens_issued: dict[str, int] = {}
+        # Create requests per kind and identity since the last reset, refused ones included (in memory
+        # only): a client that sends one create twice shows here even when the second got a 409.
+        self.create_requests: dict[str, dict[str, int]] = {}
         self._db: sqlite3.Connection | None = None
         if self.path is not None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -96,6 +99,13 @@ class Store:
 
     def count(self, coll: str) -> int:
         return len(self.data[coll])
+
+    def count_create(self, kind: str, identity: Any) -> None:
+        """One more create request for ``identity`` on ``kind``, whatever its answer will be."""
+        key = identity if isinstance(identity, str) else repr(identity)
+        with self.lock:
+            counts = self.create_requests.setdefault(kind, {})
+            counts[key] = counts.get(key, 0) + 1
 
     def view(self, coll: str, name: str, build: Callable[[dict[str, dict[str, Any]]], T]) -> T:
         """A derived structure (an index, a filtered list) cached until ``coll`` changes.

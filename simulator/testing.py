@@ -98,6 +98,11 @@ class SimulatorHandle:
         """Tokens the simulator granted for ``kind`` since the last reset."""
         return int(self._call("GET", "/health").json()["tokens_issued"].get(kind, 0))
 
+    def create_counts(self, kind: str, prefix: str = "", least: int = 1) -> dict[str, int]:
+        """Station create requests per identity on ``kind`` since the last reset, refused ones included."""
+        params: dict[str, Any] = {"prefix": prefix, "min": least}
+        return self._call("GET", f"/creates/{kind}", params=params).json()["counts"]
+
     def expire_tokens(self, kind: str) -> None:
         self._call("POST", f"/{kind}/expire-tokens")
 
