@@ -1,24 +1,36 @@
-"""``python -m loadtest [--short]``: 50 fleet managers browsing, idle and then under load, in one run.
+"""``python -m loadtest [--short]``: does background work starve the pages? Capacity first, then two thirds of it,
+idle and under load, in one run.
 
 Everything runs on this machine: the simulator (a generated GreenFlux upstream), gunicorn with several
-workers, a Celery worker, PostgreSQL and Redis on localhost. Phases:
+workers, a Celery worker, PostgreSQL and Redis on localhost. Simulated fleet managers (locust) browse the
+station list, filter, search, open stations and the network page of an estate of ``LOAD_STATIONS``
+GreenFlux stations; each asks for at most ``LOAD_PER_USER_RPS`` pages a second, so the number of
+managers sets the rate offered. Phases:
 
-1. *idle*: ``LOAD_USERS`` simulated fleet managers (locust) browse the station list, filter, search, open
-   stations and the network page of an estate of ``LOAD_STATIONS`` GreenFlux stations, nothing else running;
-2. *load*: the same browsing, while the worker runs a full refresh of ``LOAD_STATIONS`` stations into an
-   empty mirror (a second backend of another company) and a ``LOAD_IMPORT_ROWS``-row CSV import,
+1. *capacity* (idle, a step-up ramp): steps of ``LOAD_STEP_SECONDS`` from ``LOAD_RAMP_START`` requests a
+   second, each ``LOAD_RAMP_FACTOR`` times the last, until a step's p95 is over ``LOAD_P95_GOAL_MS`` (500),
+   it has errors, or it serves less than 90 % of the rate offered. The capacity is the rate served by the
+   last step that met all three: requests a second at p95 <= 500 ms.
+2. *idle* at two thirds of that capacity (``LOAD_SECONDS``), nothing else running;
+3. *load* at the same offered rate, while the worker runs a full refresh of ``LOAD_STATIONS`` stations into
+   an empty mirror (a second backend of another company) and a ``LOAD_IMPORT_ROWS``-row CSV import,
    uploaded and confirmed through the pages as an operator would.
 
-Reported (and written to ``artifacts/load-report.txt``): requests, errors, p50/p95/p99 per phase and per
-page, the p95 ratio load/idle (goal <= 2), the refresh's and import's durations, and the write check:
-every import row's create operation done and its identity exactly once upstream (no write lost or doubled).
+At two thirds of capacity the idle site is not saturated, so the p95 ratio load/idle (goal <= 2) says
+whether the background work starves the pages, and the requests a second the pages lose (idle rate served
+minus load rate served) how much. Reported (and written to ``artifacts/load-report.txt``): the ramp, the
+capacity, requests, errors, p50/p95/p99 per phase and page, that ratio and loss, the refresh's and import's
+durations, and the write check: every import row's create operation done, its identity once upstream, and
+the double sends: identities the simulator got more than one create request for (refused ones count).
 
 Settings: ``LOAD_DATABASE_URL`` (default ``postgres://postgres@127.0.0.1:5432/portal_load``, created
 and migrated when missing; kept between runs, so the idle estate is refreshed only once),
 ``LOAD_REDIS_URL`` (the broker, default ``redis://127.0.0.1:6379/0``), ``LOAD_CACHE_URL`` (default the same),
-``LOAD_STATIONS`` (100000), ``LOAD_IMPORT_ROWS`` (1000), ``LOAD_USERS`` (50), ``LOAD_SECONDS`` (each
-phase, 120), ``LOAD_WEB_WORKERS`` (4), ``LOAD_CELERY_CONCURRENCY`` (4). ``--short`` is for developing
-it: 10,000 stations, 200 rows, 30 s phases. The whole run is bounded (``LOAD_DEADLINE_SECONDS``, 1800).
+``LOAD_STATIONS`` (100000), ``LOAD_IMPORT_ROWS`` (1000), ``LOAD_SECONDS`` (the idle and load phases, 120),
+``LOAD_STEP_SECONDS`` (30), ``LOAD_RAMP_START`` (2 requests/s), ``LOAD_RAMP_FACTOR`` (1.4),
+``LOAD_RAMP_STEPS`` (at most 14), ``LOAD_PER_USER_RPS`` (0.5), ``LOAD_P95_GOAL_MS`` (500),
+``LOAD_WEB_WORKERS`` (4), ``LOAD_CELERY_CONCURRENCY`` (4). ``--short`` is for developing it: 10,000
+stations, 200 rows, 10 s steps, 30 s phases. The whole run is bounded (``LOAD_DEADLINE_SECONDS``, 2400).
 """
 
 from __future__ import annotations
@@ -58,11 +70,16 @@ def _config(short: bool) -> dict[str, Any]:
         "cache": env("LOAD_CACHE_URL", env("LOAD_REDIS_URL", "redis://127.0.0.1:6379/0")),
         "stations": int(env("LOAD_STATIONS", "10000" if short else "100000")),
         "rows": int(env("LOAD_IMPORT_ROWS", "200" if short else "1000")),
-        "users": int(env("LOAD_USERS", "50")),
         "seconds": int(env("LOAD_SECONDS", "30" if short else "120")),
+        "step_seconds": int(env("LOAD_STEP_SECONDS", "10" if short else "30")),
+        "ramp_start": float(env("LOAD_RAMP_START", "2")),
+        "ramp_factor": float(env("LOAD_RAMP_FACTOR", "1.4")),
+        "ramp_steps": int(env("LOAD_RAMP_STEPS", "14")),
+        "per_user": float(env("LOAD_PER_USER_RPS", "0.5")),
+        "p95_goal": float(env("LOAD_P95_GOAL_MS", "500")),
         "web_workers": int(env("LOAD_WEB_WORKERS", "4")),
         "concurrency": int(env("LOAD_CELERY_CONCURRENCY", "4")),
-        "deadline": time.monotonic() + int(env("LOAD_DEADLINE_SECONDS", "1800")),
+        "deadline": time.monotonic() + int(env("LOAD_DEADLINE_SECONDS", "2400")),
     }
 
 
@@ -162,31 +179,61 @@ def _clean(backend: Any) -> None:
             cursor.execute(f"DELETE FROM {table} WHERE backend_id = %s", [backend.pk])
 
 
-def _locust(cfg: dict[str, Any], env: dict[str, str], web: str, phase: str, seeded: dict[str, Any]) -> Path:
+def _users(cfg: dict[str, Any], rate: float) -> int:
+    """Managers that together offer ``rate`` requests a second."""
+    return max(1, round(rate / cfg["per_user"]))
+
+
+def _locust(cfg: dict[str, Any], env: dict[str, str], web: str, phase: str, seeded: dict[str, Any],
+            users: int, seconds: int) -> dict[str, dict[str, float]]:
+    """``users`` managers for ``seconds`` (all started at once); their stats per page and aggregated."""
     prefix = VAR / phase
     for old in VAR.glob(f"{phase}_*.csv"):
         old.unlink()
-    spawn = max(1, cfg["users"] // 5)
     args = [sys.executable, "-m", "locust", "-f", str(ROOT / "loadtest" / "locustfile.py"), "--headless",
-            "-u", str(cfg["users"]), "-r", str(spawn), "--run-time", f"{cfg['seconds']}s", "--host", web,
+            "-u", str(users), "-r", str(users), "--run-time", f"{seconds}s", "--host", web,
             "--csv", str(prefix), "--only-summary", "--stop-timeout", "5", "--loglevel", "WARNING"]
     locust_env = {**env, "LOAD_USERS": ",".join(seeded["managers"]), "LOAD_PASSWORD": PASSWORD,
-                  "LOAD_SEARCH": "|".join(seeded["search"])}
-    print(f"{phase}: {cfg['users']} fleet managers for {cfg['seconds']} s...", flush=True)
+                  "LOAD_SEARCH": "|".join(seeded["search"]), "LOAD_PER_USER_RPS": str(cfg["per_user"])}
+    print(f"{phase}: {users} fleet managers offering {users * cfg['per_user']:.1f} requests/s for {seconds} s...",
+          flush=True)
     with _process(args, VAR / f"locust-{phase}.log", locust_env) as proc:
-        proc.wait(timeout=cfg["seconds"] + 120)
-    return Path(f"{prefix}_stats.csv")
+        proc.wait(timeout=seconds + 120)
+    return _stats(Path(f"{prefix}_stats.csv"), seconds)
 
 
-def _stats(path: Path) -> dict[str, dict[str, float]]:
+def _stats(path: Path, seconds: int) -> dict[str, dict[str, float]]:
     rows = {}
     with path.open() as handle:
         for row in csv.DictReader(handle):
             if row["50%"] in ("", "N/A"):  # no request of that name in this phase
                 continue
             rows[row["Name"]] = {"requests": float(row["Request Count"]), "errors": float(row["Failure Count"]),
-                                 "p50": float(row["50%"]), "p95": float(row["95%"]), "p99": float(row["99%"])}
-    return rows
+                                 "p50": float(row["50%"]), "p95": float(row["95%"]), "p99": float(row["99%"]),
+                                 "rps": float(row["Request Count"]) / seconds}
+    return rows or {"Aggregated": {"requests": 0, "errors": 0, "p50": 0, "p95": 0, "p99": 0, "rps": 0}}
+
+
+def _capacity(cfg: dict[str, Any], env: dict[str, str], web: str, seeded: dict[str, Any]
+              ) -> tuple[float, list[tuple[float, dict[str, float], bool]]]:
+    """The step-up ramp: requests a second served at p95 <= the goal, and each step (offered, stats, ok)."""
+    steps: list[tuple[float, dict[str, float], bool]] = []
+    # Unmeasured: every gunicorn worker loads its code and the database its pages before the first step.
+    _locust(cfg, env, web, "warmup", seeded, _users(cfg, cfg["ramp_start"]), cfg["step_seconds"])
+    capacity, rate = 0.0, cfg["ramp_start"]
+    for n in range(1, cfg["ramp_steps"] + 1):
+        users = _users(cfg, rate)
+        offered = users * cfg["per_user"]
+        stats = _locust(cfg, env, web, f"ramp{n:02d}", seeded, users, cfg["step_seconds"])["Aggregated"]
+        ok = stats["p95"] <= cfg["p95_goal"] and not stats["errors"] and stats["rps"] >= 0.9 * offered
+        steps.append((offered, stats, ok))
+        print(f"  step {n}: offered {offered:.1f}/s, served {stats['rps']:.1f}/s, p95 {stats['p95']:.0f} ms, "
+              f"{stats['errors']:.0f} errors: {'within' if ok else 'beyond'} capacity", flush=True)
+        if not ok:
+            break
+        capacity = stats["rps"]
+        rate = max(rate * cfg["ramp_factor"], offered + cfg["per_user"])
+    return capacity, steps
 
 
 def _import_through_the_pages(web: str, rows: int, prefix: str, backend: Any) -> int:
@@ -222,8 +269,11 @@ def _import_through_the_pages(web: str, rows: int, prefix: str, backend: Any) ->
     return job_id
 
 
-def _write_check(job_id: int, prefix: str, backend: Any) -> dict[str, int]:
-    """Every row's create operation done, and each identity exactly once upstream."""
+def _write_check(job_id: int, prefix: str, backend: Any, sim_url: str) -> dict[str, int]:
+    """Every row's create operation done, each identity exactly once upstream, and how many identities the
+    simulator got two or more create requests for (a refused second send counts: ``/_sim/creates``)."""
+    import httpx
+
     from collections import Counter
 
     from portal.models import Operation
@@ -235,10 +285,12 @@ def _write_check(job_id: int, prefix: str, backend: Any) -> dict[str, int]:
     with backend.connector(page_size=1000) as connector:
         upstream = Counter(s.charge_station_id for s in connector.list_stations().items()
                            if s.charge_station_id.startswith(prefix + "-"))
+    sent = httpx.get(f"{sim_url}/_sim/creates/greenflux", params={"prefix": prefix + "-"}, timeout=60).json()["counts"]
     return {"rows": rows.count(), "done": ops.filter(status=Operation.Status.DONE).count(),
             "not done": ops.exclude(status=Operation.Status.DONE).count(),
             "upstream once": sum(1 for n in upstream.values() if n == 1),
-            "upstream twice or more": sum(1 for n in upstream.values() if n > 1)}
+            "upstream twice or more": sum(1 for n in upstream.values() if n > 1),
+            "create sent": len(sent), "create sent twice or more": sum(1 for n in sent.values() if n > 1)}
 
 
 def main(argv: list[str]) -> int:
@@ -282,7 +334,11 @@ def main(argv: list[str]) -> int:
             VAR / "worker.log", env))
         _wait_port(web_port, web_proc, "gunicorn")
 
-        idle = _stats(_locust(cfg, env, web, "idle", seeded))
+        capacity, ramp = _capacity(cfg, env, web, seeded)
+        users = _users(cfg, capacity * 2 / 3) if capacity else 1
+        print(f"capacity: {capacity:.1f} requests/s at p95 <= {cfg['p95_goal']:.0f} ms; "
+              f"idle and load at two thirds of it: {users} managers", flush=True)
+        idle = _locust(cfg, env, web, "idle", seeded, users, cfg["seconds"])
 
         prefix = f"LOAD{timezone.now():%H%M%S}"
         started = time.monotonic()
@@ -291,7 +347,7 @@ def main(argv: list[str]) -> int:
         importer = threading.Thread(target=lambda: holder.update(
             job=_import_through_the_pages(web, cfg["rows"], prefix, seeded["browse"])))
         importer.start()
-        loaded = _stats(_locust(cfg, env, web, "load", seeded))
+        loaded = _locust(cfg, env, web, "load", seeded, users, cfg["seconds"])
         importer.join(timeout=300)
         run_seconds = import_seconds = None
         job_id = holder.get("job")
@@ -305,36 +361,52 @@ def main(argv: list[str]) -> int:
             if run_seconds is not None and import_seconds is not None:
                 break
             time.sleep(2)
-        check = _write_check(job_id, prefix, seeded["browse"]) if job_id else {}
-    report = _report(cfg, idle, loaded, run, run_seconds, import_seconds, check)
+        check = _write_check(job_id, prefix, seeded["browse"], sim_url) if job_id else {}
+    report = _report(cfg, capacity, ramp, users, idle, loaded, run, run_seconds, import_seconds, check)
     print(report)
     out = ROOT / "artifacts" / "load-report.txt"
     out.parent.mkdir(exist_ok=True)
     out.write_text(report + "\n")
     ok = (run.status == SyncRun.Status.DONE and check.get("done") == check.get("rows") == cfg["rows"]
-          and check.get("upstream once") == cfg["rows"] and not check.get("upstream twice or more"))
+          and check.get("upstream once") == cfg["rows"] and not check.get("upstream twice or more")
+          and check.get("create sent") == cfg["rows"] and not check.get("create sent twice or more"))
     return 0 if ok else 1
 
 
-def _report(cfg: dict[str, Any], idle: dict[str, dict[str, float]], loaded: dict[str, dict[str, float]], run: Any,
+def _report(cfg: dict[str, Any], capacity: float, ramp: list[tuple[float, dict[str, float], bool]], users: int,
+            idle: dict[str, dict[str, float]], loaded: dict[str, dict[str, float]], run: Any,
             run_seconds: float | None, import_seconds: float | None, check: dict[str, int]) -> str:
-    lines = [f"Load test: {cfg['users']} fleet managers, {cfg['seconds']} s a phase, gunicorn x{cfg['web_workers']}, "
-             f"Celery worker x{cfg['concurrency']}, {os.cpu_count()} cores, load average "
-             f"{os.getloadavg()[0]:.1f} at the end", "",
-             f"{'page':12} {'phase':5} {'requests':>9} {'errors':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}"]
+    offered = users * cfg["per_user"]
+    lines = [f"Load test: gunicorn x{cfg['web_workers']}, Celery worker x{cfg['concurrency']}, {os.cpu_count()} cores, "
+             f"load average {os.getloadavg()[0]:.1f} at the end; each manager at most {cfg['per_user']:g} pages/s", "",
+             f"Capacity ramp ({cfg['step_seconds']} s steps, idle):",
+             f"{'offered/s':>10} {'served/s':>9} {'p95 ms':>7} {'errors':>7}"]
+    for step_offered, stats, ok in ramp:
+        lines.append(f"{step_offered:10.1f} {stats['rps']:9.1f} {stats['p95']:7.0f} {stats['errors']:7.0f}"
+                     f"  {'ok' if ok else 'beyond capacity'}")
+    lines += [f"capacity: {capacity:.1f} requests/s at p95 <= {cfg['p95_goal']:.0f} ms", "",
+              f"At two thirds of capacity: {users} managers offering {offered:.1f} requests/s, {cfg['seconds']} s a phase",
+              f"{'page':12} {'phase':5} {'requests':>9} {'req/s':>6} {'errors':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}"]
     for name in ["Aggregated", *sorted(set(idle) - {"Aggregated"})]:
         for phase, stats in (("idle", idle), ("load", loaded)):
             s = stats.get(name)
             if s:
-                lines.append(f"{name:12} {phase:5} {s['requests']:9.0f} {s['errors']:7.0f} {s['p50']:7.0f} "
-                             f"{s['p95']:7.0f} {s['p99']:7.0f}")
-    ratio = loaded["Aggregated"]["p95"] / idle["Aggregated"]["p95"] if idle["Aggregated"]["p95"] else None
-    lines += ["", f"p95 under load / idle p95: {ratio:.2f} (goal <= 2)" if ratio else "p95 ratio: -",
-              f"errors: idle {idle['Aggregated']['errors']:.0f}, load {loaded['Aggregated']['errors']:.0f} (goal 0)",
+                lines.append(f"{name:12} {phase:5} {s['requests']:9.0f} {s['rps']:6.1f} {s['errors']:7.0f} "
+                             f"{s['p50']:7.0f} {s['p95']:7.0f} {s['p99']:7.0f}")
+    i, l = idle["Aggregated"], loaded["Aggregated"]
+    ratio = l["p95"] / i["p95"] if i["p95"] else None
+    lost = i["rps"] - l["rps"]
+    lines += ["", f"p95 ratio at two thirds of capacity, load / idle: {ratio:.2f} (goal <= 2)" if ratio
+              else "p95 ratio: -",
+              f"requests/s the pages lose under load: {lost:.1f} ({i['rps']:.1f} idle, {l['rps']:.1f} under load, "
+              f"{lost / i['rps'] * 100 if i['rps'] else 0:.0f} %)",
+              f"errors: idle {i['errors']:.0f}, load {l['errors']:.0f} (goal 0)",
               f"full refresh of {cfg['stations']:,} stations: {run.status}, {run.rows_created:,} created, "
               f"{run_seconds or float('nan'):.0f} s from the start of the load phase",
               f"import of {cfg['rows']:,} rows: finished {import_seconds or float('nan'):.0f} s from the start; "
-              f"write check: {check}"]
+              f"write check: {check}",
+              f"double sends (identities created upstream twice or more, refused sends counted): "
+              f"{check.get('create sent twice or more', '-')} (goal 0)"]
     return "\n".join(lines)
 
 
