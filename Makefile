@@ -26,7 +26,8 @@ test: $(STAMP) browser-deps
 bench: $(STAMP)
 	$(PY) -m bench $(ARGS)
 
-## make load: 50 fleet managers browsing, idle then during a 100,000-station refresh and a 1,000-row import
+## make load: idle capacity (req/s at p95 <= 500 ms) by a step-up ramp, then browsing at two thirds of it, idle and during a
+## 100,000-station refresh and a 1,000-row import; prints the capacity, the p95 ratio, the req/s lost and the double sends
 ## (locust against gunicorn, PostgreSQL and Redis on localhost; not part of make test). load-short: a quick one.
 load: $(STAMP)
 	$(PY) -m loadtest
