@@ -384,7 +384,8 @@ def _report(cfg: dict[str, Any], capacity: float, ramp: list[tuple[float, dict[s
     for step_offered, stats, ok in ramp:
         lines.append(f"{step_offered:10.1f} {stats['rps']:9.1f} {stats['p95']:7.0f} {stats['errors']:7.0f}"
                      f"  {'ok' if ok else 'beyond capacity'}")
-    lines += [f"capacity: {capacity:.1f} requests/s at p95 <= {cfg['p95_goal']:.0f} ms", "",
+    lines += [f"capacity: {capacity:.1f} requests/s at p95 <= {cfg['p95_goal']:.0f} ms" if capacity else
+              f"capacity: below {cfg['ramp_start']:g} requests/s (the first step missed the goal: a busy machine?)", "",
               f"At two thirds of capacity: {users} managers offering {offered:.1f} requests/s, {cfg['seconds']} s a phase",
               f"{'page':12} {'phase':5} {'requests':>9} {'req/s':>6} {'errors':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}"]
     for name in ["Aggregated", *sorted(set(idle) - {"Aggregated"})]:
