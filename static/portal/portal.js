@@ -8,14 +8,37 @@
 (function () {
   "use strict";
 
+  /* What the table is: its caption or label, else the heading just before its box. */
+  function nameOf(box) {
+    var table = box.querySelector("table");
+    var caption = box.querySelector("caption");
+    if (caption && caption.textContent.trim()) return caption.textContent.trim();
+    if (table && table.getAttribute("aria-label")) return table.getAttribute("aria-label");
+    var by = table && table.getAttribute("aria-labelledby");
+    var labelled = by && document.getElementById(by);
+    if (labelled) return labelled.textContent.trim();
+    for (var prev = box.previousElementSibling; prev; prev = prev.previousElementSibling) {
+      if (/^H[1-6]$/.test(prev.tagName)) return prev.textContent.trim();
+    }
+    return "Table";
+  }
+
+  /* Two regions with one name are one landmark twice to a screen reader (axe: landmark-unique). */
+  function uniqueName(label) {
+    var name = label + " (scrolls)";
+    for (var n = 2; document.querySelector('[data-scroll-focus][aria-label="' + CSS.escape(name) + '"]'); n++) {
+      name = label + " " + n + " (scrolls)";
+    }
+    return name;
+  }
+
   function mark(root) {
     (root || document).querySelectorAll(".table-wrap").forEach(function (box) {
       var scrolls = box.scrollWidth > box.clientWidth + 1 || box.scrollHeight > box.clientHeight + 1;
       if (scrolls && !box.hasAttribute("tabindex")) {
-        var table = box.querySelector("caption, h2, h3");
         box.setAttribute("tabindex", "0");
         box.setAttribute("role", "region");
-        box.setAttribute("aria-label", (table ? table.textContent.trim() : "Table") + " (scrolls)");
+        box.setAttribute("aria-label", uniqueName(nameOf(box)));
         box.dataset.scrollFocus = "1";
       } else if (!scrolls && box.dataset.scrollFocus) {
         box.removeAttribute("tabindex");

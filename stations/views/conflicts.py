@@ -115,6 +115,24 @@ def station_conflict(request: HttpRequest, station_id: int) -> HttpResponse:
     return _page(request, station, op, {})
 
 
+def who_changed_first(op: Operation, viewer: Any) -> str | None:
+    """Who made the change that beat ``op``, when the portal knows: another portal write to the same
+    station from the same version (``base_etag``) that was confirmed first. A user sharing a company
+    with the viewer is named; anyone else is "a user of another company". None when the change was
+    made outside the portal (on the vendor's own site, or by another system)."""
+    if not op.base_etag:
+        return None
+    winner = (Operation.objects.filter(target_type="station", target_id=op.target_id, base_etag=op.base_etag,
+                                       status=Operation.Status.DONE).exclude(pk=op.pk)
+              .exclude(created_by=op.created_by).select_related("created_by").order_by("-finished_at").first())
+    if winner is None or winner.created_by is None:
+        return None
+    user = winner.created_by
+    if user.companies.filter(pk__in=viewer.companies.values("pk")).exists():
+        return user.get_full_name() or user.get_username()
+    return "a user of another company"
+
+
 def _page(request: HttpRequest, station: Station, op: Operation, chosen: dict[str, str],
           error: str = "", status: int = 200) -> HttpResponse:
     rows = conflict_rows(station, op)
@@ -122,6 +140,9 @@ def _page(request: HttpRequest, station: Station, op: Operation, chosen: dict[st
         row["choice"] = chosen.get(row["path"], "")
     return render(request, "stations/station_conflict.html", {
         "station": station, "op": op, "rows": rows, "error": error,
+        # The heading names the station as it is now upstream, not with the change that was not sent.
+        "current_name": (op.upstream_current or {}).get("name") or station.label,
+        "changed_by": who_changed_first(op, request.user),
         "clashes": sum(1 for r in rows if r["clash"]),
         "changed": [r["label"] for r in rows if r["mine_changed"]],
     }, status=status)

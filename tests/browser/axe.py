@@ -23,8 +23,14 @@ OPTIONS = {"resultTypes": ["violations"],
 _AXE = Axe()  # reads the package's own axe.min.js once
 
 
-def violations(page: Page, context: Any = None) -> list[dict[str, Any]]:
-    """axe's serious and critical violations on the page as it is now (or within ``context``, a selector)."""
+# Every rule, best practices included (``landmark-unique``...), for pages held to "0 violations of any impact".
+ALL_RULES = {"resultTypes": ["violations"],
+             "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}}
+
+
+def violations(page: Page, context: Any = None, *, every_impact: bool = False) -> list[dict[str, Any]]:
+    """axe's serious and critical violations on the page as it is now (or within ``context``, a selector);
+    with ``every_impact``, every violation of every rule, best practices included."""
     requests: list[str] = []
     origin = urlsplit(page.url)
 
@@ -34,11 +40,12 @@ def violations(page: Page, context: Any = None) -> list[dict[str, Any]]:
 
     page.on("request", seen)
     try:
-        results = _AXE.run(page, context=context, options=OPTIONS)
+        results = _AXE.run(page, context=context, options=ALL_RULES if every_impact else OPTIONS)
     finally:
         page.remove_listener("request", seen)
     assert not requests, f"requests left the site while axe ran: {requests}"
-    return [v for v in results.response["violations"] if v.get("impact") in BLOCKING]
+    found = results.response["violations"]
+    return found if every_impact else [v for v in found if v.get("impact") in BLOCKING]
 
 
 def report(found: list[dict[str, Any]]) -> str:

@@ -85,7 +85,9 @@ def test_two_editors_a_refresh_and_a_conflict_decided_field_by_field(
     # A saves the form that still shows the version before both.
     page.get_by_role("button", name="Save changes").click()
     page.get_by_role("link", name="Resolve the conflict").click(timeout=SYNCED)
-    expect(page.get_by_role("heading", name="Conflict on")).to_be_visible()
+    # Named as it is now (B's name), not with A's unsent one; and B, whom the portal knows, is named.
+    expect(page.get_by_role("heading", name="Conflict on Name from B")).to_be_visible()
+    expect(page.get_by_text("operator-b changed this station in the portal after your form showed it")).to_be_visible()
     name_row = page.locator("tr[data-path='name']")
     tariff_row = page.locator("tr[data-path='default_charge_station_tariff_id']")
     type_row = page.locator("tr[data-path='charger_type']")
