@@ -60,3 +60,22 @@ def test_a_server_error_says_something_went_wrong_and_nothing_more(
     assert response.status_code == 500
     assert "Something went wrong" in body and "Go to the dashboard" in body and "portal.css" in body
     assert "hunter2" not in body and "RuntimeError" not in body and "Traceback" not in body
+
+
+def test_refusals_log_one_line_and_errors_keep_their_traceback() -> None:
+    """The console handler's filter (portal.log_filters): 400, 403, 404 and 405 lose their traceback."""
+    import logging
+    import sys
+
+    from portal.log_filters import RefusalLogFilter
+
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        exc_info = sys.exc_info()
+    formatter = logging.Formatter("%(message)s")
+    for status, traceback_kept in ((403, False), (404, False), (405, False), (400, False), (500, True)):
+        record = logging.LogRecord("django.request", logging.WARNING, __file__, 1, "refused", None, exc_info)
+        record.status_code = status
+        assert RefusalLogFilter().filter(record)
+        assert ("Traceback" in formatter.format(record)) is traceback_kept, status
