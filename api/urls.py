@@ -6,7 +6,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from api.problems import not_found
-from api.views import operations, stations
+from api.views import bulk, estate, imports, models, operations, stations
 
 app_name = "api"
 
@@ -19,6 +19,21 @@ urlpatterns = [
     path("stations/<int:station_id>/refresh/", stations.StationRefresh.as_view(), name="station-refresh"),
     path("operations/", operations.OperationList.as_view(), name="operation-list"),
     path("operations/<int:operation_id>/", operations.OperationDetail.as_view(), name="operation-detail"),
+    path("bulk-changes/", bulk.BatchList.as_view(), name="batch-list"),
+    path("bulk-changes/<int:batch_id>/", bulk.BatchDetail.as_view(), name="batch-detail"),
+    path("bulk-changes/<int:batch_id>/confirm/", bulk.BatchConfirm.as_view(), name="batch-confirm"),
+    path("imports/", imports.ImportList.as_view(), name="import-list"),
+    path("imports/<int:job_id>/", imports.ImportDetail.as_view(), name="import-detail"),
+    path("imports/<int:job_id>/confirm/", imports.ImportConfirm.as_view(), name="import-confirm"),
+    path("models/", models.ModelList.as_view(), name="model-list"),
+    path("models/<int:model_id>/", models.ModelDetail.as_view(), name="model-detail"),
+    path("models/<int:model_id>/archive/", models.ModelArchive.as_view(), name="model-archive"),
+    path("locations/", estate.LocationList.as_view(), name="location-list"),
+    path("locations/<int:location_id>/", estate.LocationDetail.as_view(), name="location-detail"),
+    path("technicians/", estate.TechnicianList.as_view(), name="technician-list"),
+    path("maintenance-windows/", estate.MaintenanceList.as_view(), name="window-list"),
+    path("sync-runs/", estate.SyncRunList.as_view(), name="sync-run-list"),
+    path("network/", estate.Network.as_view(), name="network"),
     # Any other path under /api/v1/ answers a problem, not the pages' HTML 404.
     re_path(r"^.*$", not_found, name="not-found"),
 ]

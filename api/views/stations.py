@@ -18,10 +18,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.answers import accepted
 from api.idempotency import idempotent
 from api.problems import Conflict
 from api.serializers import OperationSerializer, StationListSerializer, StationSerializer, StationWriteSerializer
 from api.versions import require_match, station_etag
+from api.views.station_create import StationCreateSerializer, create
 from portal.access import get_scoped_or_404
 from portal.models import Operation
 from stations import services
@@ -49,12 +51,6 @@ StationListPage = inline_serializer("StationListPage", {
 })
 
 
-def accepted(request: Request, op: Operation) -> Response:
-    url = request.build_absolute_uri(reverse("api:operation-detail", args=[op.pk]))
-    return Response(OperationSerializer(op, context={"request": request}).data, status=status.HTTP_202_ACCEPTED,
-                    headers={"Location": url})
-
-
 def _station_for_write(request: Request, station_id: int) -> Station:
     station = get_scoped_or_404(Station.objects.select_related("backend", "company", "location"),
                                 request.user, pk=station_id)
@@ -65,6 +61,12 @@ def _station_for_write(request: Request, station_id: int) -> Station:
 
 
 class StationList(APIView):
+    @extend_schema(request=StationCreateSerializer, parameters=[IDEMPOTENCY_KEY], responses={202: OperationSerializer})
+    @idempotent
+    def post(self, request: Request) -> Response:
+        """Create a station (the create page's fields; EVSEs from a template or by hand)."""
+        return create(request)
+
     @extend_schema(operation_id="stations_list", parameters=LIST_PARAMS, responses={200: StationListPage})
     def get(self, request: Request) -> Response:
         """The stations of your companies, a page at a time (follow `next`; cursors stay fast at any depth)."""

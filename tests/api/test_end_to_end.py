@@ -11,7 +11,10 @@ import pytest
 
 from portal.models import Backend, SyncRun
 from portal.sync import refresh_run
+from locations.models import Location
 from stations.models import Station
+from tests.stations.test_csv_import import csv_bytes
+from tests.stations.test_csv_import_flow import greenflux_rows
 
 pytestmark = [pytest.mark.worker]
 
@@ -73,3 +76,80 @@ def test_a_change_upstream_meanwhile_is_a_conflict_with_mine_and_theirs(mirrored
     assert (name["mine"], name["theirs"], name["clash"]) == ("Mine", "Theirs", True)
     with mirrored.connector() as connector:
         assert connector.get_station(station.upstream_id).name == "Theirs"  # nothing overwritten
+
+
+def test_create_a_station_with_evses_by_hand_then_read_it(mirrored: Backend, script: httpx.Client) -> None:
+    location = Location.objects.filter(backend=mirrored).first()
+    body = {"backend": mirrored.pk, "company": mirrored.company_id, "label": "Made by a script",
+            "charge_box_identity": "API-NEW-1", "location": location.pk, "deploy_state": "Stock",
+            "default_tariff_id": "TARIFF-AC-STANDARD",
+            "evses": [{"capabilities": ["RFID_READER"], "connectors": [
+                {"standard": "IEC_62196_T2", "format": "SOCKET", "power_type": "AC_3_PHASE", "max_voltage": 400,
+                 "max_amperage": 32, "max_electric_power": 22000}]}]}
+    answer = script.post("/api/v1/stations/", json=body, headers={"Idempotency-Key": "create-API-NEW-1"})
+    assert answer.status_code == 202, answer.text
+    retried = script.post("/api/v1/stations/", json=body, headers={"Idempotency-Key": "create-API-NEW-1"})
+    assert retried.headers["Location"] == answer.headers["Location"]  # one station, not two
+    op = poll(script, answer.headers["Location"])
+    assert op["status"] == "done", op
+    station = script.get(op["target"]["url"]).json()
+    assert station["charge_box_identity"] == "API-NEW-1" and station["sync_state"] == "synced"
+    assert station["evses"][0]["connectors"][0]["max_electric_power"] == 22000
+    assert Station.objects.filter(charge_box_identity="API-NEW-1").count() == 1
+
+
+def test_a_bad_create_names_the_evse_and_connector_field(mirrored: Backend, script: httpx.Client) -> None:
+    body = {"backend": mirrored.pk, "company": mirrored.company_id, "charge_box_identity": "API-BAD-1",
+            "location": Location.objects.filter(backend=mirrored).first().pk, "deploy_state": "Stock",
+            "default_tariff_id": "T", "evses": [{"connectors": [
+                {"standard": "NOT_A_PLUG", "format": "SOCKET", "power_type": "DC", "max_voltage": 0,
+                 "max_amperage": 1}]}]}
+    answer = script.post("/api/v1/stations/", json=body)
+    assert answer.status_code == 400 and answer.headers["Content-Type"] == "application/problem+json"
+    fields = {e["field"] for e in answer.json()["errors"]}
+    assert {"evses/0/connectors/0/standard", "evses/0/connectors/0/max_voltage"} <= fields
+    assert not Station.objects.filter(charge_box_identity="API-BAD-1").exists()
+
+
+def test_a_bulk_change_through_the_api_alone(mirrored: Backend, script: httpx.Client) -> None:
+    ids = list(Station.objects.filter(backend=mirrored).exclude(etag="").order_by("pk")
+               .values_list("pk", flat=True)[:3])
+    preview = script.post("/api/v1/bulk-changes/", json={"action": "change", "stations": ids,
+                                                         "default_tariff_id": "TARIFF-API"})
+    assert preview.status_code == 201, preview.text
+    assert {item["outcome"] for item in preview.json()["items"]} == {"change"}
+    confirmed = script.post(preview.headers["Location"] + "confirm/")
+    assert confirmed.status_code == 202, confirmed.text
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        batch = script.get(preview.headers["Location"]).json()
+        if all(item["operation_status"] not in (None, "pending") for item in batch["items"]):
+            break
+        time.sleep(0.3)
+    assert [item["operation_status"] for item in batch["items"]] == ["done"] * 3, batch
+    with mirrored.connector() as connector:
+        for station in Station.objects.filter(pk__in=ids):
+            assert connector.get_station(station.upstream_id).default_charge_station_tariff_id == "TARIFF-API"
+
+
+def test_a_csv_import_through_the_api_alone(mirrored: Backend, script: httpx.Client) -> None:
+    good = greenflux_rows(mirrored, 2, "API-CSV")
+    bad = {**good[0], "charge_box_identity": "API-CSV-BAD", "deploy_state": "Exploded"}
+    report = script.post("/api/v1/imports/", files={"file": ("fleet.csv", csv_bytes(*good, bad), "text/csv")})
+    assert report.status_code == 201, report.text
+    assert report.json()["problems"] == [
+        {"row": 4, "column": "deploy_state", "detail": report.json()["problems"][0]["detail"]}]
+    refused = script.post(report.headers["Location"] + "confirm/", json={})
+    assert refused.status_code == 409  # not all rows are valid: nothing is created without saying so
+    confirmed = script.post(report.headers["Location"] + "confirm/", json={"valid_only": True})
+    assert confirmed.status_code == 202, confirmed.text
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        job = script.get(report.headers["Location"]).json()
+        if job["status"] == "finished":
+            break
+        time.sleep(0.5)
+    assert job["status"] == "finished", job
+    with mirrored.connector() as connector:
+        made = {s.charge_station_id for s in connector.list_stations().items()}
+    assert {"API-CSV-001", "API-CSV-002"} <= made and "API-CSV-BAD" not in made

@@ -56,7 +56,7 @@ def test_every_endpoint_answers_within_its_schema_for_every_role(api_schema: Any
     assert len(operations) >= 6
     for operation in operations:
         @given(case=operation.as_strategy())
-        @hypothesis_settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck),
+        @hypothesis_settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck),
                              database=None)
         def check(case: Any) -> None:
             for role, token in tokens.items():

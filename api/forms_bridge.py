@@ -1,0 +1,35 @@
+"""Judging API input with the pages' own forms, so that a rule is written once.
+
+A JSON body becomes the form's data (a formset's rows get its prefix and management fields), and
+the form's errors become DRF's, which ``api.problems`` answers as problem+json naming each field
+(``connectors/1/max_voltage`` for a formset row).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from rest_framework.exceptions import ValidationError
+
+
+def formset_data(prefix: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    data: dict[str, Any] = {f"{prefix}-TOTAL_FORMS": str(len(rows)), f"{prefix}-INITIAL_FORMS": "0"}
+    for index, row in enumerate(rows):
+        data.update({f"{prefix}-{index}-{name}": "" if value is None else value for name, value in row.items()})
+    return data
+
+
+def raise_errors(form: forms.Form | None = None, formset: forms.BaseFormSet | None = None,
+                 formset_name: str = "") -> None:
+    """Raise every error of ``form`` and ``formset`` at once, or return when both are valid."""
+    errors: dict[str, Any] = {}
+    if form is not None and not form.is_valid():
+        errors.update({name: list(messages) for name, messages in form.errors.items()})
+    if formset is not None and not formset.is_valid():
+        rows = {str(i): {n: list(m) for n, m in row.items()} for i, row in enumerate(formset.errors) if row}
+        if formset.non_form_errors():
+            rows[""] = list(formset.non_form_errors())
+        errors[formset_name] = rows
+    if errors:
+        raise ValidationError(errors)

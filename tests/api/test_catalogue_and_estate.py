@@ -1,0 +1,38 @@
+"""The catalogue (admins write) and the estate's read-only lists over the API."""
+
+from __future__ import annotations
+
+from portal.models import Backend, Operation
+from tests.factories import LocationFactory, StationModelFactory
+
+
+def test_only_admins_rename_a_model_behind_if_match(admin_user, operator, api_for, db) -> None:
+    model = StationModelFactory(vendor="Alfen", model="Eve", friendly_name="Eve single")
+    url = f"/api/v1/models/{model.pk}/"
+    operator_api, admin_api = api_for(operator), api_for(admin_user)
+    etag = operator_api.get(url)["ETag"]
+    assert operator_api.send("PATCH", url, {"friendly_name": "Eve"}, if_match=etag).status_code == 403
+    assert admin_api.send("PATCH", url, {"friendly_name": "Eve"}).status_code == 428
+    assert admin_api.send("PATCH", url, {"friendly_name": "Eve"}, if_match='"stale"').status_code == 412
+    blank = admin_api.send("PATCH", url, {"friendly_name": "  "}, if_match=etag)
+    assert blank.status_code == 400 and blank.json()["errors"][0]["field"] == "friendly_name"
+    renamed = admin_api.send("PATCH", url, {"friendly_name": "Eve Single Pro"}, if_match=etag)
+    assert renamed.status_code == 202, renamed.content
+    assert Operation.objects.get(pk=renamed.json()["id"]).kind == "model.rename"
+
+
+def test_lists_show_only_the_callers_companies(company_a, company_b, viewer, api_for, db) -> None:
+    LocationFactory(company=company_a, name="Depot Köln")
+    LocationFactory(company=company_b, name="Hub of B")
+    names = [row["name"] for row in api_for(viewer, "read").get("/api/v1/locations/").json()["results"]]
+    assert "Depot Köln" in names and "Hub of B" not in names
+
+
+def test_a_model_create_with_a_bad_connector_names_its_row(admin_user, api_for, db) -> None:
+    Backend.objects.create(name="Catalogue", kind=Backend.Kind.MODELS, base_url="http://127.0.0.1:9/m")
+    answer = api_for(admin_user).send("POST", "/api/v1/models/", {
+        "vendor": "Alfen", "model": "Eve Double", "power_type": "AC", "ocpp_url": "wss://ocpp.example.com",
+        "connectors": [{"connection_type": "Type2", "format": "SOCKET", "max_amperage": "32", "max_voltage": "-1",
+                        "max_power_watts": "22000"}]})
+    assert answer.status_code == 400, answer.content
+    assert any(e["field"].startswith("connectors/0/") for e in answer.json()["errors"])
