@@ -184,6 +184,7 @@ def test_an_admin_sets_up_an_estate_from_scratch(
     page.get_by_label("Use a hardware template").check()
     expect(page.get_by_label("Hardware template:", exact=True)).to_be_visible()
     page.get_by_label("Hardware template:", exact=True).select_option(index=1)
+    expect(page.locator("#template-preview h3")).to_contain_text("makes")  # the choice is drawn: fill in now
     page.get_by_label("Charge station id").fill("GFX-SETUP-1")
     page.get_by_label("Name:", exact=True).fill("Voltaro Yard GF")
     gf_location = Location.objects.filter(backend__name="Voltaro GreenFlux").order_by("name").first()
