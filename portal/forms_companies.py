@@ -51,8 +51,14 @@ class CompanyForm(forms.Form):
 
     def rows(self) -> list[dict[str, Any]]:
         """Each backend with its field and where its identity stands (for the template)."""
-        return [{"backend": b, "field": self[self.field_name(b)], "identity": self.identities.get(b.pk)}
-                for b in self.backends]
+        return [{"backend": b, "field": self[self.field_name(b)], "identity": self.identities.get(b.pk),
+                 "suggested": self._suggested(b)} for b in self.backends]
+
+    def _suggested(self, backend: Backend) -> list[str]:
+        """What the upstream reported for the backend's token, unless it is this company's identity already."""
+        identity = self.identities.get(backend.pk)
+        current = identity.ref if identity and identity.status == "confirmed" else None
+        return [ref for ref in identities.suggestions_for(backend, self.company) if ref != current]
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()

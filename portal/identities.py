@@ -48,6 +48,28 @@ MAX_LENGTH = 64
 CHECK_PAGES = 50  # ChargEye pages read at most (100 locations each) before giving up on finding the tenant
 
 
+SUGGESTION_SECONDS = 7 * 24 * 3600
+SUGGESTIONS_SHOWN = 5
+
+
+def suggestions_record(backend: Backend, refs: list[str]) -> None:
+    """What the upstream reports for this backend's token (``companyUuid`` of the stations it lists, or
+    the ``tenantIdCPO`` of the locations), seen by a connection check in a worker, for the Companies
+    page to offer (issue 24): in the cache, as a hint that is only ever confirmed by the usual check."""
+    from django.core.cache import cache
+
+    unique = list(dict.fromkeys(r for r in refs if r))[:SUGGESTIONS_SHOWN]
+    cache.set(f"identity-suggestions:{backend.pk}", unique, SUGGESTION_SECONDS)
+
+
+def suggestions_for(backend: Backend, company: Company) -> list[str]:
+    """The identities the upstream reported for ``backend``'s token that no other company uses."""
+    from django.core.cache import cache
+
+    refs = cache.get(f"identity-suggestions:{backend.pk}") or []
+    return [ref for ref in refs if ref_taken(backend, ref, company) is None]
+
+
 def field_label(backend: Backend) -> str:
     """How the page names the field: the backend and the upstream's own field name."""
     return f"{backend.name} ({backend.get_kind_display()} {IDENTITY_FIELDS[backend.kind]})"

@@ -210,10 +210,23 @@ def _probe(backend: Backend) -> str:
             what, pages = "locations", connector.list_locations()
         count, complete = _count(pages)
         message = f"Connected: {count if complete else f'at least {count}'} {what} visible"
+        _suggest_identities(backend, connector)
         if kind == Backend.Kind.GREENFLUX:
             message += _check_optional(connector, "templates", "hardware templates", connector.list_templates)
             message += _check_optional(connector, "locations", "locations", connector.list_locations)
     return message
+
+
+def _suggest_identities(backend: Backend, connector: Any) -> None:
+    """Note which company the token's records name (first page only), for the Companies page."""
+    from portal.identities import suggestions_record
+
+    if backend.kind == Backend.Kind.BEENERGISED:
+        first = next(iter(connector.list_stations()), None)
+        suggestions_record(backend, [s.company_uuid for s in (first.items if first else ())])
+    elif backend.kind == Backend.Kind.CHARGEYE:
+        first = next(iter(connector.list_locations()), None)
+        suggestions_record(backend, [loc.tenant_id_cpo for loc in (first.items if first else ())])
 
 
 def _check_optional(connector: Any, name: str, what: str, listing: Any) -> str:

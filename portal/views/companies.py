@@ -53,7 +53,13 @@ def company_list(request: HttpRequest) -> HttpResponse:
 def company_edit(request: HttpRequest, company_id: int) -> HttpResponse:
     company = _company(request, company_id)
     backends = _backends(request, company)
-    form = CompanyForm(request.POST or None, company=company, backends=backends)
+    data = request.POST.copy() if request.method == "POST" else None
+    if data is not None and data.get("use_ref"):
+        # "Use this one": the value the upstream reported for the backend's token, in one click.
+        backend_id, _, ref = data["use_ref"].partition(":")
+        if backend_id.isdigit():
+            data[f"ref_{int(backend_id)}"] = ref
+    form = CompanyForm(data, company=company, backends=backends)
     if request.method == "POST" and form.is_valid():
         requested = services.company_update(company=company, name=form.cleaned_data["name"], refs=form.refs(),
                                             actor=request.user)

@@ -183,3 +183,37 @@ def test_identity_check_runs_in_the_worker(
     wait_for(lambda: CompanyIdentity.objects.get(company=company).status != "checking", timeout=30)
     html = client.get(reverse("companies:identities", args=[company.pk]), HTTP_HX_REQUEST="true").content.decode()
     assert "confirmed" in html and "every 1s" not in html
+
+
+def test_once_the_connection_works_the_page_offers_the_identity_the_upstream_reports(
+    fresh_admin: Client, fresh: Company, simulator: SimulatorHandle, django_capture_on_commit_callbacks: object,
+) -> None:
+    # Issue 24 item 5: the admin need not know the companyUuid; the token's own records name it.
+    from portal.services import backend_check
+
+    backend = _be_backend(simulator, fresh, client_of=NORDLICHT)
+    url = reverse("companies:edit", args=[fresh.pk])
+    assert f"Use {NORDLICHT}" not in fresh_admin.get(url).content.decode()  # not before the credentials work
+    assert backend_check(backend).check_ok
+    page = fresh_admin.get(url).content.decode()
+    assert f"Use {NORDLICHT}" in page and VOLTARO not in page
+    with django_capture_on_commit_callbacks():
+        response = fresh_admin.post(url, {"name": fresh.name, f"ref_{backend.pk}": "",
+                                          "use_ref": f"{backend.pk}:{NORDLICHT}"})
+    assert response.status_code == 302
+    identity = CompanyIdentity.objects.get(company=fresh, backend=backend)
+    identity_check(identity)
+    identity.refresh_from_db()
+    assert identity.status == "confirmed" and identity.ref == NORDLICHT
+    assert f"Use {NORDLICHT}" not in fresh_admin.get(url).content.decode()  # it is the identity now
+
+
+def test_a_chargeye_token_reports_its_tenants(fresh_admin: Client, fresh: Company,
+                                               simulator: SimulatorHandle) -> None:
+    from portal.services import backend_check
+
+    backend = make_backend(simulator, "chargeye", None)
+    assert backend_check(backend).check_ok
+    tenants = {loc["tenantIdCPO"] for loc in simulator.store.values("ce_locations")}
+    page = fresh_admin.get(reverse("companies:edit", args=[fresh.pk])).content.decode()
+    assert any(f"Use {tenant}" in page for tenant in tenants)
