@@ -163,6 +163,29 @@ def credentials_path() -> Path:
     return Path(settings.VAR_DIR) / "demo-credentials.json"
 
 
+def api_token_path() -> Path:
+    return Path(settings.VAR_DIR) / "demo-api-token"
+
+
+def demo_api_token() -> str:
+    """The demo operator's read-write API token (for the README's curl example), made once and kept in
+    ``var/demo-api-token``; made again if that file or its token is gone."""
+    from api.models import ApiToken
+    from api.services import api_token_create, split_token
+
+    path = api_token_path()
+    token = path.read_text().strip() if path.exists() else ""
+    parts = split_token(token)
+    if parts and ApiToken.objects.filter(prefix=parts[0], revoked_at__isnull=True).exists():
+        return token
+    operator = User.objects.get(username="operator")
+    ApiToken.objects.filter(user=operator, name="demo").delete()
+    token = api_token_create(user=operator, name="demo", scope=ApiToken.Scope.READ_WRITE, expires_at=None)[1]
+    path.write_text(token + "\n")
+    os.chmod(path, 0o600)
+    return token
+
+
 class Command(BaseCommand):
     help = "Create demo companies and users (once) and print the demo sign-ins."
 
@@ -222,3 +245,4 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo sign-ins (also in var/demo-credentials.json):"))
         for username, role in DEMO_USERS:
             self.stdout.write(f"  {role.label:<9} username: {username:<9} password: {saved[username]}")
+        self.stdout.write(f"  API token of the operator (var/demo-api-token): {demo_api_token()}")
