@@ -13,6 +13,8 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
+from portal import formatting
+
 
 def _nice_max(value: float) -> float:
     """The smallest 1/2/2.5/5 × 10^n at or above ``value`` (for a readable top tick)."""
@@ -58,10 +60,12 @@ def time_ticks(start: datetime, end: datetime, max_ticks: int) -> list[tuple[dat
     local = timezone.localtime(start)
     midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
     tick = midnight + math.ceil((local - midnight) / step) * step
-    fmt = "%a %-d" if step >= timedelta(days=1) else "%a %H:%M" if step >= timedelta(hours=12) else "%H:%M"
+    # Short labels through the one formatter: "Mon 7 Dec", "Mon 14:00", "14:00".
+    label = (formatting.day if step >= timedelta(days=1) else formatting.weekday_time if step >= timedelta(hours=12)
+             else formatting.clock)
     out = []
     while tick <= end:
-        out.append((tick, tick.strftime(fmt)))
+        out.append((tick, label(tick)))
         tick += step
     return out
 

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 
 from locations.sampling import KEEP_SAMPLES
+from portal import formatting
 
 PRESETS = {"24h": ("Last 24 hours", timedelta(hours=24)), "7d": ("Last 7 days", timedelta(days=7))}
 DEFAULT = "24h"
@@ -34,8 +35,7 @@ class TimeRange:
     def label(self) -> str:
         if self.key in PRESETS:
             return PRESETS[self.key][0]
-        fmt = "%-d %b %H:%M"
-        return f"{timezone.localtime(self.start).strftime(fmt)} to {timezone.localtime(self.end).strftime(fmt)}"
+        return f"{formatting.day_time(self.start)} to {formatting.day_time(self.end)}"
 
     @property
     def phrase(self) -> str:
@@ -55,14 +55,33 @@ class TimeRange:
     def to_input(self) -> str:
         return _local_input(self.end)
 
+    @property
+    def input_placeholder(self) -> str:
+        return formatting.input_placeholder("DATETIME_INPUT_FORMATS")
+
 
 def _local_input(when: datetime) -> str:
-    """The value of an ``<input type="datetime-local">`` (local time, minutes)."""
-    return timezone.localtime(when).strftime("%Y-%m-%dT%H:%M")
+    """The value of the portal's date-time input (local time, minutes, the language's first input format)."""
+    return timezone.localtime(when).strftime(formats.get_format("DATETIME_INPUT_FORMATS")[0])
 
 
 def _parse_local(value: str | None) -> datetime | None:
-    parsed = parse_datetime(value.strip()) if value else None
+    """A typed date-time in any of the language's input formats (or ISO 8601, as older links have it)."""
+    text = (value or "").strip()
+    if not text:
+        return None
+    parsed = None
+    for fmt in formats.get_format("DATETIME_INPUT_FORMATS"):
+        try:
+            parsed = datetime.strptime(text, fmt)
+            break
+        except ValueError:
+            continue
+    if parsed is None:
+        try:
+            parsed = parse_datetime(text)
+        except ValueError:
+            parsed = None
     if parsed is not None and timezone.is_naive(parsed):
         parsed = timezone.make_aware(parsed)
     return parsed
@@ -78,6 +97,11 @@ def time_range(params: Any, now: datetime | None = None) -> TimeRange:
         return TimeRange(DEFAULT, now - PRESETS[DEFAULT][1], now)
     start, end = _parse_local(params.get("from")), _parse_local(params.get("to")) or now
     fallback = TimeRange(DEFAULT, now - PRESETS[DEFAULT][1], now)
+    typed = formatting.input_placeholder("DATETIME_INPUT_FORMATS")
+    for name, label, parsed in (("from", "From", start), ("to", "To", _parse_local(params.get("to")))):
+        if (params.get(name) or "").strip() and parsed is None:
+            return TimeRange(DEFAULT, fallback.start, now,
+                             f"{label}: type a date and time as {typed} (showing the last 24 hours).")
     if start is None:
         # "Custom" chosen, no dates yet: the inputs start from the last 24 hours, to be edited.
         return TimeRange("custom", fallback.start, now)

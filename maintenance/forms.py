@@ -17,19 +17,14 @@ from django.conf import settings
 from django.utils import timezone
 
 from maintenance.services import WindowInput
+from portal import formatting
+from portal.formatting import input_placeholder
 from portal.access import scoped
 from portal.models import Backend
+from portal.widgets import date_field, datetime_field
 from stations.models import Station
 
 COMMENT_MAX = 1000
-DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"]
-
-
-class LocalDateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self) -> None:
-        super().__init__(format="%Y-%m-%dT%H:%M")
 
 
 def station_connectors(station: Station) -> list[tuple[str, str]]:
@@ -46,8 +41,8 @@ def station_connectors(station: Station) -> list[tuple[str, str]]:
 class WindowForm(forms.Form):
     """Start, end and comment; with a ``station``, also one of its connectors (or the whole station)."""
 
-    starts_at = forms.DateTimeField(label="Start", input_formats=DATETIME_FORMATS, widget=LocalDateTimeInput())
-    ends_at = forms.DateTimeField(label="End", input_formats=DATETIME_FORMATS, widget=LocalDateTimeInput())
+    starts_at = datetime_field(label="Start")
+    ends_at = datetime_field(label="End")
     comment = forms.CharField(label="Comment", max_length=COMMENT_MAX, widget=forms.Textarea(attrs={"rows": 3}),
                               help_text="What is done and by whom; be.ENERGISED shows it with the window.")
     connector = forms.CharField(label="Connector", required=False)
@@ -55,8 +50,9 @@ class WindowForm(forms.Form):
     def __init__(self, *args: Any, station: Station | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         zone = settings.TIME_ZONE
-        self.fields["starts_at"].help_text = f"Your time ({zone}). A window may not start in the past."
-        self.fields["ends_at"].help_text = f"Your time ({zone}); after the start."
+        typed = input_placeholder("DATETIME_INPUT_FORMATS")
+        self.fields["starts_at"].help_text = f"{typed}, your time ({zone}). A window may not start in the past."
+        self.fields["ends_at"].help_text = f"{typed}, your time ({zone}); after the start."
         self.station = station
         if station is None:
             del self.fields["connector"]
@@ -72,7 +68,7 @@ class WindowForm(forms.Form):
         value = self.cleaned_data["starts_at"]
         if value < timezone.now():
             raise forms.ValidationError(
-                f"A window may not start in the past (it is now {timezone.localtime():%d %b %Y, %H:%M})."
+                f"A window may not start in the past (it is now {formatting.when(timezone.now())})."
             )
         return value
 
@@ -104,9 +100,8 @@ def default_window() -> dict[str, datetime]:
 class WindowFilterForm(forms.Form):
     """The Maintenance page's filters: a date range, a location, a backend."""
 
-    start = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}),
-                          help_text="Windows running at any time in these days.")
+    start = date_field(label="From", required=False)
+    end = date_field(label="To", required=False, help_text="Windows running at any time in these days.")
     location = forms.TypedChoiceField(label="Location", required=False, coerce=int, empty_value=None)
     backend = forms.TypedChoiceField(label="Backend", required=False, coerce=int, empty_value=None)
 

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from maintenance.models import MaintenanceWindow
+from portal import formatting
 
 WIDTH = 1000.0
 
@@ -67,8 +68,7 @@ def build_timeline(windows: list[MaintenanceWindow], since: datetime, until: dat
     for w in windows:
         row = rows.setdefault(w.station_id, Row(w.station_id, w.station.label, w.station.charge_box_identity))
         x0, x1 = _x(w.starts_at, since, span), _x(w.ends_at, since, span)
-        start, end = timezone.localtime(w.starts_at), timezone.localtime(w.ends_at)
-        title = f"{start:%d %b %H:%M} – {end:%d %b %H:%M}: {w.comment}"
+        title = f"{formatting.day_time(w.starts_at)} – {formatting.day_time(w.ends_at)}: {w.comment}"
         row.bars.append(Bar(x0, max(2.0, x1 - x0), w, w.starts_at <= now < w.ends_at, title))
     days = max(1, round(span / 86400))
     step = 1 if days <= 16 else 7 if days <= 120 else 30
@@ -76,7 +76,7 @@ def build_timeline(windows: list[MaintenanceWindow], since: datetime, until: dat
     day = timezone.localtime(since)
     while day < until:
         x = _x(day, since, span)
-        ticks.append(Tick(x, x / WIDTH * 100, f"{day:%d %b}"))
+        ticks.append(Tick(x, x / WIDTH * 100, formatting.day(day)))
         day = timezone.localtime(day + timedelta(days=step))
     every = -(-len(ticks) // 5)
     for index, tick in enumerate(ticks):

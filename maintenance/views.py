@@ -24,6 +24,7 @@ from maintenance import selectors, services
 from maintenance.forms import WindowFilterForm, WindowForm, default_window
 from maintenance.models import MaintenanceWindow
 from maintenance.timeline import build_timeline
+from portal import formatting
 from portal.access import Role, get_scoped_or_404, has_role, role_required, scoped
 from portal.mirror import SyncState
 from portal.models import Backend
@@ -36,7 +37,7 @@ MAX_PLAN = 1000  # stations in one "plan for many" action
 
 def _overlap_note(overlaps: list[MaintenanceWindow]) -> str:
     spans = ", ".join(
-        f"{timezone.localtime(w.starts_at):%d %b %H:%M}–{timezone.localtime(w.ends_at):%d %b %H:%M}" for w in overlaps
+        f"{formatting.day_time(w.starts_at)}–{formatting.day_time(w.ends_at)}" for w in overlaps
     )
     return f"It overlaps {len(overlaps)} other window{'s' if len(overlaps) != 1 else ''} of this station ({spans})."
 

@@ -10,16 +10,14 @@ from django.core.validators import MinValueValidator
 
 from models_catalog.models import PowerType, StationModel
 from models_catalog.services import ConnectorInput, ModelInput
-from portal import targets
+from portal import labels, targets
 from portal.models import Backend
 from portal.shown import STALE, shown_token, shown_values
 
-CONNECTION_TYPES = [
-    ("CHADEMO", "CHAdeMO"), ("IEC_62196_T1", "Type 1 (IEC 62196-T1)"), ("IEC_62196_T1_COMBO", "CCS1 (T1 combo)"),
-    ("IEC_62196_T2", "Type 2 (IEC 62196-T2)"), ("IEC_62196_T2_COMBO", "CCS2 (T2 combo)"), ("TESLA_R", "Tesla Roadster"),
-    ("TESLA_S", "Tesla Model S"), ("SAE_J3400", "NACS (SAE J3400)"),
-]
-FORMATS = [("CABLE", "Cable"), ("SOCKET", "Socket")]
+# Lynkwell's connection types (its document's list), named as everywhere else (portal.labels).
+CONNECTION_TYPES = labels.choices(("CHADEMO", "IEC_62196_T1", "IEC_62196_T1_COMBO", "IEC_62196_T2", "IEC_62196_T2_COMBO",
+                                   "TESLA_R", "TESLA_S", "SAE_J3400"), "standard")
+FORMATS = labels.choices(("CABLE", "SOCKET"), "format")
 
 
 def _number(label: str) -> forms.DecimalField:

@@ -33,3 +33,10 @@ class StationModel(MirrorRecord):
 
     def __str__(self) -> str:
         return self.friendly_name or f"{self.vendor} {self.model}"
+
+    @property
+    def max_power_watts(self) -> float | None:
+        """The most any one connector delivers (Lynkwell's maxPowerWatts), or None when none says."""
+        watts = [c.get("maxPowerWatts") for c in self.connectors or () if isinstance(c, dict)]
+        numbers = [float(w) for w in watts if isinstance(w, (int, float)) and w > 0]
+        return max(numbers) if numbers else None

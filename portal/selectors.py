@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from locations.models import Location
 from models_catalog.models import StationModel
+from portal import labels
 from portal.access import Role, company_ids, has_role, scoped
 from portal.models import Backend, Company, Operation, User, WorkerHeartbeat
 from stations.models import Station
@@ -157,7 +158,7 @@ def operation_filter_choices(user: User) -> dict[str, list[tuple[str, str]]]:
     target_types = sorted(set(visible.values_list("target_type", flat=True).distinct()))
     backends = Backend.objects.filter(pk__in=visible.values("backend_id")).order_by("name")
     return {
-        "kind": [(k, k) for k in kinds],
-        "target_type": [(t, t) for t in target_types],
+        "kind": labels.choices(kinds, "operation"),
+        "target_type": labels.choices(target_types, "entity"),
         "backend": [(str(b.pk), b.name) for b in backends],
     }

@@ -19,6 +19,7 @@ from django.http import QueryDict
 
 from locations.models import Location
 from models_catalog.models import StationModel
+from portal import labels
 from portal.access import company_ids, scoped
 from portal.models import Backend, Company, User
 from stations import validation as rules
@@ -28,8 +29,9 @@ from stations.services import PATCHABLE, ConnectorInput, EvseInput, StationInput
 from stations.versions import ShownVersion, StaleForm, form_changes, shown_version
 
 
-def _choices(values: tuple[str, ...], blank: str | None = None) -> list[tuple[str, str]]:
-    items = [(v, v.replace("_", " ") if v.isupper() else v) for v in values]
+def _choices(values: tuple[str, ...], blank: str | None = None, vocabulary: str = "") -> list[tuple[str, str]]:
+    """Choices for codes: their words from ``vocabulary`` (portal.labels), else the values as they are."""
+    items = labels.choices(values, vocabulary) if vocabulary else [(v, v) for v in values]
     return [("", blank), *items] if blank is not None else items
 
 
@@ -125,7 +127,7 @@ class StationCreateForm(forms.Form):
     directions_language = forms.CharField(label="Language of the directions", initial="en", max_length=2,
                                           required=False, help_text="Two letters, e.g. en or nl.")
     parking_restrictions = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple,
-                                                     choices=_choices(rules.PARKING_RESTRICTIONS))
+                                                     choices=_choices(rules.PARKING_RESTRICTIONS, vocabulary="parking"))
 
     BEENERGISED_FIELDS = ("backend", "company", "label", "charge_box_identity", "model", "time_zone",
                           "public_display_name", "serial_number", "technician", "technicians_of")
@@ -289,13 +291,13 @@ class EvseForm(forms.Form):
     physical_reference = forms.CharField(required=False, max_length=rules.MAX_LENGTHS["physical_reference"],
                                          help_text="The number painted on the charger.")
     capabilities = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple,
-                                             choices=_choices(rules.CAPABILITIES))
+                                             choices=_choices(rules.CAPABILITIES, vocabulary="capability"))
 
 
 class ConnectorForm(forms.Form):
-    standard = forms.ChoiceField(choices=_choices(rules.STANDARDS, "Choose…"))
-    format = forms.ChoiceField(choices=_choices(rules.FORMATS, "Choose…"))
-    power_type = forms.ChoiceField(label="Power type", choices=_choices(rules.POWER_TYPES, "Choose…"))
+    standard = forms.ChoiceField(choices=_choices(rules.STANDARDS, "Choose…", "standard"))
+    format = forms.ChoiceField(choices=_choices(rules.FORMATS, "Choose…", "format"))
+    power_type = forms.ChoiceField(label="Power type", choices=_choices(rules.POWER_TYPES, "Choose…", "power_type"))
     max_voltage = forms.IntegerField(label="Voltage (V)", min_value=1)
     max_amperage = forms.IntegerField(label="Current (A)", min_value=1)
     max_electric_power = forms.IntegerField(label="Power (W)", min_value=1, required=False)

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from locations.models import Location
 from models_catalog.models import StationModel
+from portal import formatting
 from portal.mirror import SyncState
 from portal.models import Backend, Company, Operation, User
 from stations import services
@@ -64,7 +65,7 @@ def import_upload(*, user: User, stream: IO[bytes], file_name: str, size: int,
     if earlier is not None and mode == ImportJob.Mode.CREATE:
         job.status = ImportJob.Status.DUPLICATE
         job.duplicate_of = earlier
-        job.file_problem = (f"This file was already imported on {timezone.localtime(earlier.confirmed_at):%d %b %Y %H:%M}"
+        job.file_problem = (f"This file was already imported on {formatting.when(earlier.confirmed_at)}"
                             f" (import #{earlier.pk}); nothing in it will be created again.")
         job.save()
         return job

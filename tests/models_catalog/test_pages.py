@@ -47,7 +47,7 @@ def test_viewer_reads_the_catalogue_and_a_model(viewer_client: Client, eve: Stat
     html = viewer_client.get(reverse("models_catalog:list")).content.decode()
     assert "Eve" in html and "New model" not in html
     page = viewer_client.get(reverse("models_catalog:detail", args=[eve.pk])).content.decode()
-    assert "IEC_62196_T2" in page and "22 kW" in page and "22000 W" not in page and "wss://ocpp.alfen.example/ocpp16" in page
+    assert "Type 2" in page and "IEC_62196_T2" not in page and "22 kW" in page and "22000 W" not in page and "wss://ocpp.alfen.example/ocpp16" in page
     assert "Archive…" not in page and "Save name" not in page
 
 

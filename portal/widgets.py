@@ -1,0 +1,60 @@
+"""The portal's own date and date-time inputs: text boxes in the language's format, no browser picker.
+
+A browser's ``<input type="date">`` writes dates in the *browser's* locale (a US browser shows
+"mm/dd/yyyy" beside the portal's "7 Dec 2026"), so the portal draws plain text inputs that show and
+accept the active language's input formats (``DATE_INPUT_FORMATS`` / ``DATETIME_INPUT_FORMATS`` of
+``portal/formats/<lang>``; ISO 8601 is accepted too). They need no JavaScript; the placeholder and
+a hint say what to type.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from portal.formatting import input_placeholder
+
+
+class _TextDate:
+    format_key: str
+    input_type = "text"
+
+    def _attrs(self, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        merged = {"autocomplete": "off", "spellcheck": "false", "class": "date-input"}
+        merged.update(attrs or {})
+        return merged
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        attrs = dict(attrs or {})
+        # Placeholder from the language at render time (a form may be built before the language is set).
+        attrs.setdefault("placeholder", input_placeholder(self.format_key))
+        return super().get_context(name, value, attrs)  # type: ignore[misc]
+
+
+class DateInput(_TextDate, forms.DateInput):
+    """A date as text: "07/12/2026" in English, "07.12.2026" in German."""
+
+    format_key = "DATE_INPUT_FORMATS"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=self._attrs({"inputmode": "numeric", "size": 11, **(attrs or {})}))
+
+
+class DateTimeInput(_TextDate, forms.DateTimeInput):
+    """A date and time as text: "07/12/2026 14:15"."""
+
+    format_key = "DATETIME_INPUT_FORMATS"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=self._attrs({"size": 17, **(attrs or {})}))
+
+
+def date_field(**kwargs: Any) -> forms.DateField:
+    """A DateField with the portal's input (accepting the language's formats)."""
+    return forms.DateField(widget=DateInput(), **kwargs)
+
+
+def datetime_field(**kwargs: Any) -> forms.DateTimeField:
+    """A DateTimeField with the portal's input (accepting the language's formats)."""
+    return forms.DateTimeField(widget=DateTimeInput(), **kwargs)
