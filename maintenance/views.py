@@ -121,6 +121,14 @@ def _selected(request: HttpRequest) -> tuple[list[Station], int]:
     return stations, len(ids) - len(stations)
 
 
+def _by_company(stations: list[Station]) -> list[tuple[str, int]]:
+    """How many of the chosen stations each company holds, largest first (said before confirming)."""
+    counts: dict[str, int] = {}
+    for station in stations:
+        counts[station.company.name] = counts.get(station.company.name, 0) + 1
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
 @role_required(Role.OPERATOR)
 @require_http_methods(["GET", "POST"])
 def plan(request: HttpRequest) -> HttpResponse:
@@ -130,16 +138,27 @@ def plan(request: HttpRequest) -> HttpResponse:
         context.update(matched=matched, unable=unable, back=reverse("stations:list") + (
             f"?{request.GET.urlencode()}" if request.GET else ""))
         form = WindowForm(initial=default_window())
-        checked = {s.pk for s in stations}
+        # Matching a filter is not choosing: nothing is ticked until the user ticks it (the filter
+        # of a whole list once ticked 81 stations of two companies, one click from planning them).
+        checked: set[int] = set()
     else:
         stations, unknown = _selected(request)
         context["unknown"] = unknown
-        planning = request.POST.get("step") == "plan"  # otherwise a selection handed over (station list)
-        form = WindowForm(request.POST if planning else None, initial=default_window())
+        # "plan" checks the form and shows what confirming will do; "confirm" does it; "change" (or a
+        # selection handed over from the station list, no step) shows the form with those ticked.
+        step = request.POST.get("step")
+        planning = step in ("plan", "confirm")
+        if step == "change":  # back from the confirmation: what was typed, unchecked
+            form = WindowForm(initial={k: request.POST.get(k, "") for k in ("starts_at", "ends_at", "comment")})
+        else:
+            form = WindowForm(request.POST if planning else None, initial=default_window())
         checked = {s.pk for s in stations}
         if planning:
             if not stations:
                 form.add_error(None, "Choose at least one station.")
+            if form.is_valid() and step == "plan":
+                context.update(form=form, stations=stations, by_company=_by_company(stations))
+                return render(request, "maintenance/plan_confirm.html", context)
             if form.is_valid():
                 batch, results = services.maintenance_windows_create_many(
                     user=request.user, stations=stations, data=form.to_input())
@@ -163,6 +182,7 @@ def plan(request: HttpRequest) -> HttpResponse:
                                               "station of yours; nothing was done for them.")
                 return redirect("maintenance:plan_result", batch=batch)
     context.update(form=form, stations=stations, checked=checked,
+                   show_company=len({s.company_id for s in stations}) > 1,
                    refusals={s.pk: services.station_refusal(s) for s in stations})
     status = 422 if request.method == "POST" and form.is_bound and form.errors else 200
     return render(request, "maintenance/plan.html", context, status=status)

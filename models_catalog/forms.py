@@ -13,6 +13,7 @@ from models_catalog.services import ConnectorInput, ModelInput
 from portal import labels, targets
 from portal.models import Backend
 from portal.shown import STALE, shown_token, shown_values
+from portal.widgets import KilowattField
 
 # Lynkwell's connection types (its document's list), named as everywhere else (portal.labels).
 CONNECTION_TYPES = labels.choices(("CHADEMO", "IEC_62196_T1", "IEC_62196_T1_COMBO", "IEC_62196_T2", "IEC_62196_T2_COMBO",
@@ -71,7 +72,7 @@ class ConnectorForm(forms.Form):
     format = forms.ChoiceField(choices=FORMATS)
     max_amperage = _number("Maximum current (A)")
     max_voltage = _number("Maximum voltage (V)")
-    max_power_watts = _number("Maximum power (W)")
+    max_power_kw = KilowattField(label="Maximum power (kW)", error_messages={"required": "Enter the maximum power."})
 
 
 class _BaseConnectors(forms.BaseFormSet):
@@ -109,7 +110,7 @@ def to_input(form: StationModelForm, connectors: forms.BaseFormSet) -> ModelInpu
         vendor=data["vendor"].strip(), model=data["model"].strip(), friendly_name=data["friendly_name"].strip(),
         power_type=data["power_type"], ocpp_url=data["ocpp_url"].strip(), image_url=data["image_url"],
         connectors=[ConnectorInput(r["connection_type"], r["format"], float(r["max_amperage"]), float(r["max_voltage"]),
-                                   float(r["max_power_watts"])) for r in rows],
+                                   float(r["max_power_kw"])) for r in rows],
     )
 
 

@@ -196,3 +196,12 @@ def choices(codes: Iterable[object], vocabulary: str) -> list[tuple[str, str | P
     time still speaks the language of each request."""
     words = VOCABULARIES[vocabulary]
     return [(str(c), words.get(str(c)) or readable(c)) for c in codes]
+
+
+def name_without(name: str, company: str) -> str:
+    """A backend's name with its company's name taken out, for a column beside the company's own:
+    ("be.ENERGISED · Voltaro Fleet Services", "Voltaro Fleet Services") → "be.ENERGISED"; the name
+    itself when it does not hold the company's or nothing else would be left."""
+    if not company or company not in name:
+        return name
+    return name.replace(company, "").strip(" ·-–—/|,()") or name

@@ -9,11 +9,12 @@ a hint say what to type.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 
-from portal.formatting import input_placeholder
+from portal.formatting import input_placeholder, number
 
 
 class _TextDate:
@@ -58,3 +59,28 @@ def date_field(**kwargs: Any) -> forms.DateField:
 def datetime_field(**kwargs: Any) -> forms.DateTimeField:
     """A DateTimeField with the portal's input (accepting the language's formats)."""
     return forms.DateTimeField(widget=DateTimeInput(), **kwargs)
+
+
+class KilowattField(forms.DecimalField):
+    """Power typed in kW (as every page shows it), kept in watts (as the upstreams take it).
+
+    The form's value is an ``int`` of watts: initial values in watts are shown in kW ("22" for
+    22000), and "7.4" typed comes back as 7400. Decimals follow the language (a decimal comma in
+    German) because the field is localized.
+    """
+
+    def __init__(self, *, label: str = "Power (kW)", **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", Decimal("0.001"))
+        kwargs.setdefault("max_digits", 9)
+        kwargs.setdefault("decimal_places", 3)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "size": 8}))
+        super().__init__(label=label, localize=True, **kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+            return number(Decimal(str(value)) / 1000, 3)  # watts from an initial value, shown as kW
+        return value  # what the user typed, shown back as typed
+
+    def clean(self, value: Any) -> int | None:  # type: ignore[override]
+        kilowatts = super().clean(value)
+        return None if kilowatts is None else int((kilowatts * 1000).to_integral_value())

@@ -205,6 +205,21 @@ def _place(rng: random.Random, i: int) -> dict[str, Any]:
     }
 
 
+class _Numbering:
+    """Station names numbered per place: "Köln Hohe Straße 01", "… 02", never one name twice.
+
+    (They were numbered ``k % 8``, which gave one place three stations of the same name.) The
+    numbers come from a count, not the rng, so every other seeded value stays as it was.
+    """
+
+    def __init__(self) -> None:
+        self.seen: dict[str, int] = {}
+
+    def __call__(self, prefix: str) -> str:
+        self.seen[prefix] = self.seen.get(prefix, 0) + 1
+        return f"{prefix} {self.seen[prefix]:02d}"
+
+
 def _stamps(rng: random.Random) -> tuple[float, float]:
     created = SEED_ANCHOR_TS - rng.uniform(20, 800) * _DAY
     return created, created + rng.uniform(0, SEED_ANCHOR_TS - created)
@@ -212,6 +227,7 @@ def _stamps(rng: random.Random) -> tuple[float, float]:
 
 def _be_stations(rng: random.Random, n: int, places: list[dict[str, Any]], models: list[tuple[int, dict[str, Any]]],
                  techs: dict[str, list[int]]) -> Iterator[tuple[str, dict[str, Any]]]:
+    numbered = _Numbering()
     for k in range(n):
         p = places[rng.randrange(len(places))]
         mi, spec = models[rng.randrange(len(models))]
@@ -222,7 +238,7 @@ def _be_stations(rng: random.Random, n: int, places: list[dict[str, Any]], model
         serial = _digits(rng, 12)
         yield sid, {
             "id": sid,
-            "label": f"{p['city']} {p['street']} {k % 8 + 1:02d}",
+            "label": numbered(f"{p['city']} {p['street']}"),
             "chargeBoxIdentity": f"{spec['vendor'][:3].upper()}-{serial}-{k}",
             "modelId": mi + 1,
             "companyUuid": company,
@@ -254,6 +270,7 @@ def _gf_location(p: dict[str, Any]) -> dict[str, Any]:
 
 def _gf_stations(rng: random.Random, n: int, places: list[dict[str, Any]], models: list[tuple[int, dict[str, Any]]],
                  tpl_by_model: dict[str, dict[str, Any]]) -> Iterator[tuple[str, dict[str, Any]]]:
+    numbered = _Numbering()
     for k in range(n):
         p = places[rng.randrange(len(places))]
         _, spec = models[rng.randrange(len(models))]
@@ -277,7 +294,7 @@ def _gf_stations(rng: random.Random, n: int, places: list[dict[str, Any]], model
         # About a third were never updated after creation, so still have no etag.
         etag = _uuid(rng) if rng.random() < 0.67 else None
         rec = {
-            "charge_station_id": csid, "location_id": p["gf_id"], "name": f"{p['name']} {k % 8 + 1:02d}",
+            "charge_station_id": csid, "location_id": p["gf_id"], "name": numbered(p["name"]),
             "default_charge_station_tariff_id": TARIFFS[2 if spec["powerType"] == "DC" else rng.randrange(2)],
             "deploy_state": "Production" if rng.random() < 0.9 else rng.choice(("Stock", "Deprecated")),
             "status": "AVAILABLE" if online else "UNKNOWN",

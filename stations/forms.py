@@ -16,12 +16,14 @@ from django import forms
 from django.conf import settings
 from django.db.models import QuerySet
 from django.http import QueryDict
+from django.utils.html import format_html
 
 from locations.models import Location
 from models_catalog.models import StationModel
 from portal import labels
 from portal.access import company_ids, scoped
 from portal.models import Backend, Company, User
+from portal.widgets import KilowattField
 from stations import validation as rules
 from stations.model_ids import mapped_models
 from stations.models import HardwareTemplate, Station, Technician
@@ -38,6 +40,19 @@ def _choices(values: tuple[str, ...], blank: str | None = None, vocabulary: str 
 def _narrow(field: forms.ModelChoiceField, shown: QuerySet[Any], blank: str = "—") -> None:
     """Offer only ``shown`` while still accepting (and then explaining) any record of the field's queryset."""
     field.widget.choices = [("", blank)] + [(obj.pk, field.label_from_instance(obj)) for obj in shown]
+
+
+class TechnicianChoiceField(forms.ModelChoiceField):
+    """Technicians as a list of choices, each with its name and whole e-mail address on lines of their
+    own: a drop-down cut them at its width ("Anna de Vries <anna.d…"), at 1280 px and more at 390 px."""
+
+    widget = forms.RadioSelect(attrs={"class": "technician-choices"})
+
+    def label_from_instance(self, obj: Technician) -> str:
+        if not obj.email:
+            return format_html('<span class="choice-name">{}</span>', obj.name)
+        return format_html('<span class="choice-name">{}</span> <span class="choice-detail">{}</span>',
+                           obj.name, obj.email)
 
 
 class TimeZoneInput(forms.TextInput):
@@ -101,7 +116,7 @@ class StationCreateForm(forms.Form):
     public_display_name = forms.CharField(required=False, max_length=rules.MAX_LENGTHS["public_display_name"],
                                           help_text="Shown in apps; optional.")
     serial_number = forms.CharField(required=False, max_length=rules.MAX_LENGTHS["serial_number"])
-    technician = forms.ModelChoiceField(
+    technician = TechnicianChoiceField(
         queryset=Technician.objects.none(), required=False, empty_label="No technician",
         error_messages={"invalid_choice": "Choose one of the company's technicians."},
         help_text="Only the chosen company's technicians are listed.",
@@ -300,7 +315,7 @@ class ConnectorForm(forms.Form):
     power_type = forms.ChoiceField(label="Power type", choices=_choices(rules.POWER_TYPES, "Choose…", "power_type"))
     max_voltage = forms.IntegerField(label="Voltage (V)", min_value=1)
     max_amperage = forms.IntegerField(label="Current (A)", min_value=1)
-    max_electric_power = forms.IntegerField(label="Power (W)", min_value=1, required=False)
+    max_electric_power = KilowattField(required=False)
 
 
 NEW_CONNECTOR = {"standard": "IEC_62196_T2", "format": "SOCKET", "power_type": "AC_3_PHASE",

@@ -20,3 +20,9 @@ def label(code: object, vocabulary: str) -> str:
 def labels_joined(codes: Iterable[object] | None, vocabulary: str) -> str:
     """A list of codes as their words, comma-separated: ``{{ evse.capabilities|labels_joined:"capability" }}``."""
     return ", ".join(labels.label(c, vocabulary) for c in codes or ())
+
+
+@register.filter
+def without_company(name: str, company: str) -> str:
+    """``{{ station.backend.name|without_company:station.company.name }}``: see :func:`portal.labels.name_without`."""
+    return labels.name_without(str(name or ""), str(company or ""))

@@ -41,7 +41,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("time_zone", "IANA time zone, e.g. Europe/Amsterdam. Required for be.ENERGISED.", "Europe/Amsterdam", ""),
     Column("technician", "be.ENERGISED only: the technician's e-mail, as in the technician list of New station; "
            "they must work for the station's company.", "", ""),
-    Column("location", "GreenFlux only: the location's name, as on the Locations page. Required there.", "",
+    Column("location", "GreenFlux only: the location's name, as on the Locations page (or its id where two "
+           "locations share a name; the export writes the id there). Required there.", "",
            "Fleet Hub Berlin"),
     Column("public_display_name", "be.ENERGISED only: name shown in apps.", "Utrecht depot", ""),
     Column("serial_number", "be.ENERGISED only: serial number.", "", ""),
@@ -49,7 +50,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("default_tariff_id", "GreenFlux only: the tariff, as shown under Default tariff on a station's page. "
            "Required there.", "", "TARIFF-AC-STANDARD"),
     Column("charger_type", "GreenFlux only: Public, Home or Business.", "", "Business"),
-    Column("template", "GreenFlux only: the hardware template's name, as in the template list of New station. "
+    Column("template", "GreenFlux only: the hardware template's name, as in the template list of New station "
+           "(or its id where two templates share a name). "
            "Give this or connectors for a new station; leave both empty on a row that updates one.", "", ""),
     Column("connectors", "GreenFlux only: EVSEs separated by '|', connectors within an EVSE by '+', each "
            "STANDARD/FORMAT/POWER_TYPE/VOLTS/AMPS/WATTS.", "",

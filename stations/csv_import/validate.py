@@ -38,6 +38,21 @@ def _key(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+_HOW = {"model": "write it as 'Vendor Model', as on the Models page",
+        "technician": "write the e-mail of one of the company's technicians, as in the technician list of New station",
+        "location": "write its name as on the Locations page",
+        "template": "write its name as in the template list of New station"}
+
+
+def _unresolved(column: str, ref: str, backend: Backend, lookups: Lookups) -> str:
+    """Why a name was not taken: none of that name, or several (then the id tells them apart)."""
+    table = {"location": lookups.locations, "template": lookups.templates}.get(column)
+    if table is not None and (backend.pk, _key(ref)) in table:
+        return (f"{backend.name} has more than one {column} called “{ref}”: give the one you mean by its id "
+                f"(the station list's export writes ids there).")
+    return f"No {column} “{ref}” on {backend.name}: {_HOW[column]}."
+
+
 def backends_for_import(user: User) -> QuerySet[Backend]:
     """The station backends the user may import into (named on the Imports page)."""
     ids = company_ids(user)
@@ -186,7 +201,7 @@ def validate_row(row: dict[str, str], lookups: Lookups, user: User, number: int)
         if ref and column not in UNUSED[backend.kind]:
             references[column] = resolve(ref)
             if references[column] is None:
-                problems.append((column, f"No single {column} “{ref}” known for {backend.name}; use its id."))
+                problems.append((column, _unresolved(column, ref, backend, lookups)))
     evses: list[EvseInput] = []
     if backend.kind == Backend.Kind.GREENFLUX:
         template_ref, connectors = row.get("template", ""), row.get("connectors", "")

@@ -22,7 +22,7 @@ from portal.access import Role, company_ids, has_role, role_required
 from portal.mirror import SyncState
 from portal.snapshot import drawn_from_one_snapshot
 from stations.bulk.selection import MAX_SELECTED, filter_query
-from stations.chargeye import annotate_status, chargeye_twin
+from stations.chargeye import NOT_REPORTED, annotate_status, chargeye_twin
 from stations.filters import SORT_LABELS, StationFilterForm
 from stations.selectors import (
     StationPage,
@@ -33,6 +33,7 @@ from stations.selectors import (
     station_page,
     station_row_get,
 )
+from stations.models import Status
 from stations.views.edit import WRITE_EVENTS, actions_context
 
 CURSOR_PARAMS = ("after", "before", "last")
@@ -40,6 +41,9 @@ CURSOR_PARAMS = ("after", "before", "last")
 # form as it is; others (sort headers, status links) also swap the form's fields out of band
 # so that the form and the rows agree.
 FORM_TRIGGERS = {"station-filters", "id_q", "station-results"}
+# The rows of be.ENERGISED stations (which report no status) say "Not reported" where the mirror
+# holds UNKNOWN, so the chip that counts them names both.
+STATUS_CHIP_LABELS = {Status.UNKNOWN.value: f"Unknown or {NOT_REPORTED.lower()}"}
 
 
 def _url(base: str, params: QueryDict, **changes: Any) -> str:
@@ -86,7 +90,8 @@ def _list_links(request: HttpRequest, query: StationQuery, page: StationPage) ->
         "previous": _url(base, params, before=page.prev_cursor) if page.prev_cursor else None,
         "clear": base,
         "status": [
-            {"value": value, "label": label, "count": count, "url": _url(base, params, status=value),
+            {"value": value, "label": STATUS_CHIP_LABELS.get(value, label), "count": count,
+             "url": _url(base, params, status=value),
              "current": query.status == value}
             for value, label, count in page.status_counts
         ],

@@ -57,7 +57,7 @@ def test_add_an_evse_retire_another_and_plan_maintenance(page: Page, live_server
     page.locator(f"#id_evse-{evses}-conn-1-power_type").select_option("DC")
     page.locator(f"#id_evse-{evses}-conn-1-voltage").fill("500")
     page.locator(f"#id_evse-{evses}-conn-1-amperage").fill("125")
-    page.locator(f"#id_evse-{evses}-conn-1-max_electric_power").fill("50000")
+    page.locator(f"#id_evse-{evses}-conn-1-max_electric_power").fill("50")
     page.locator("#id_evse-1-retire").check()
     assert fits_the_window(page)
     screenshot(page, "station-hardware-form")

@@ -78,7 +78,7 @@ def test_model_create_asks_which_catalogue_and_refuses_a_wrong_kind(admin_client
     data = {"vendor": "Alfen", "model": "Eve X", "power_type": "AC_3_PHASE", "ocpp_url": "wss://o.example/ocpp",
             "connectors-TOTAL_FORMS": "1", "connectors-INITIAL_FORMS": "0", "connectors-MIN_NUM_FORMS": "1", "connectors-MAX_NUM_FORMS": "20",
             "connectors-0-connection_type": "IEC_62196_T2", "connectors-0-format": "SOCKET", "connectors-0-max_amperage": "32",
-            "connectors-0-max_voltage": "400", "connectors-0-max_power_watts": "22000"}
+            "connectors-0-max_voltage": "400", "connectors-0-max_power_kw": "22"}
     refused = admin_client_portal.post(reverse("models_catalog:create"), {**data, "backend": wrong.pk})
     assert "GF A is a GreenFlux backend, not a Station models (Lynkwell) one" in refused.content.decode()
     assert not StationModel.objects.exists() and not Operation.objects.exists()

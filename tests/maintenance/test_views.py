@@ -159,7 +159,7 @@ def test_dashboard_shows_in_maintenance_now_and_the_next_24_hours(viewer_client:
 
 def plan_data(ids: list[int], **fields) -> dict:
     start = soon(6)
-    return {"step": "plan", "station": [str(i) for i in ids], "starts_at": local_input(start),
+    return {"step": "confirm", "station": [str(i) for i in ids], "starts_at": local_input(start),
             "ends_at": local_input(start + timedelta(hours=1)), "comment": "Inspection", **fields}
 
 
@@ -219,3 +219,20 @@ def test_a_plan_result_is_not_shown_to_another_company(operator_client: Client, 
     outsider = Client()
     outsider.force_login(other_company_user)
     assert outsider.get(response["Location"]).status_code == 404
+
+
+def test_planning_for_many_ticks_nothing_and_counts_before_confirming(
+        operator_client: Client, company_a: Company) -> None:
+    stations = [be_station(company_a, f"Depot {n}") for n in range(3)]
+    page = operator_client.get(reverse("maintenance:plan"))
+    assert page.context["checked"] == set() and len(page.context["stations"]) == 3
+    assert " checked" not in page.content.decode().split('class="plan-list"', 1)[1]
+    # Reviewing two ticked stations says how many and whose, and sends nothing.
+    review = operator_client.post(reverse("maintenance:plan"), plan_data([s.pk for s in stations[:2]], step="plan"))
+    text = review.content.decode()
+    assert review.status_code == 200 and "Plan 2 maintenance windows?" in text
+    assert f"2 of {company_a.name}" in text and "Confirm: plan 2 windows" in text
+    assert nothing_saved()
+    confirmed = operator_client.post(reverse("maintenance:plan"), plan_data([s.pk for s in stations[:2]]))
+    assert confirmed.status_code == 302
+    assert MaintenanceWindow.objects.filter(comment="Inspection").count() == 2

@@ -35,9 +35,9 @@ def new_model(**changes: str) -> dict[str, str]:
         "connectors-TOTAL_FORMS": "2", "connectors-INITIAL_FORMS": "0", "connectors-MIN_NUM_FORMS": "1",
         "connectors-MAX_NUM_FORMS": "24",
         "connectors-0-connection_type": "IEC_62196_T2_COMBO", "connectors-0-format": "CABLE",
-        "connectors-0-max_amperage": "200", "connectors-0-max_voltage": "920", "connectors-0-max_power_watts": "50000",
+        "connectors-0-max_amperage": "200", "connectors-0-max_voltage": "920", "connectors-0-max_power_kw": "50",
         "connectors-1-connection_type": "CHADEMO", "connectors-1-format": "CABLE",
-        "connectors-1-max_amperage": "125", "connectors-1-max_voltage": "500", "connectors-1-max_power_watts": "50000",
+        "connectors-1-max_amperage": "125", "connectors-1-max_voltage": "500", "connectors-1-max_power_kw": "50",
     }
     data.update(changes)
     return data
@@ -100,7 +100,7 @@ def test_add_connector_keeps_what_was_typed_and_adds_a_row(admin_client_portal: 
     ({"connectors-0-connection_type": "GBT_DC"}, "connectors-0-connection_type", "Select a valid choice."),
     ({"connectors-1-format": "PLUG"}, "connectors-1-format", "Select a valid choice."),
     ({"connectors-0-max_voltage": ""}, "connectors-0-max_voltage", "Enter the maximum voltage (v)."),
-    ({"connectors-1-max_power_watts": "-5"}, "connectors-1-max_power_watts", "greater than or equal to 0.01"),
+    ({"connectors-1-max_power_kw": "-5"}, "connectors-1-max_power_kw", "greater than or equal to 0.001"),
 ])
 def test_bad_model_input_shows_the_field_message_and_saves_nothing(
         admin_client_portal: Client, models_backend: Backend, changes: dict[str, str], field: str,

@@ -36,6 +36,8 @@ def form_data(token: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
             for name in ("id", "standard", "format", "power_type", "voltage", "amperage", "max_electric_power",
                          "tariff_id"):
                 value = conn.get(name)
+                if name == "max_electric_power" and value is not None:
+                    value = f"{value / 1000:g}"  # the form asks for kW; rows hold the upstream's watts
                 data[f"{p}conn-{j}-{name}"] = "" if value is None else str(value)
     return data
 

@@ -89,7 +89,8 @@ def test_technician_of_another_company_is_refused_without_naming_them(
     Technician.objects.create(backend=other, company=company_b, upstream_id="77", name="Kai", email="kai@b.example")
     job = upload(operator, csv_bytes({**be_row, "technician": "kai@b.example"}))
     (row,) = ImportRow.objects.filter(job=job)
-    assert row.problems == [["technician", "No single technician “kai@b.example” known for Voltaro BE; use its id."]]
+    assert row.problems == [["technician", "No technician “kai@b.example” on Voltaro BE: write the e-mail of one of "
+                                           "the company's technicians, as in the technician list of New station."]]
     assert "Kai" not in str(row.problems) and "Company B" not in str(row.problems)
 
 

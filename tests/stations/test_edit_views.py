@@ -199,7 +199,7 @@ def test_create_with_manual_evses_end_to_end(
     data = gf_post(gf_backend, **{
         "charge_box_identity": "VIEW-MANUAL-1", "evse-count": 2, "evse-1-conn-count": 2,
         "evse-1-conn-0-standard": "IEC_62196_T2_COMBO", "evse-1-conn-0-format": "CABLE", "evse-1-conn-0-power_type": "DC",
-        "evse-1-conn-0-max_voltage": 500, "evse-1-conn-0-max_amperage": 125, "evse-1-conn-0-max_electric_power": 50000,
+        "evse-1-conn-0-max_voltage": 500, "evse-1-conn-0-max_amperage": 125, "evse-1-conn-0-max_electric_power": "50",
         "evse-1-conn-1-standard": "CHADEMO", "evse-1-conn-1-format": "CABLE", "evse-1-conn-1-power_type": "DC",
         "evse-1-conn-1-max_voltage": 500, "evse-1-conn-1-max_amperage": 125,
     })

@@ -29,7 +29,7 @@ def gf_post(backend: Backend, **changes: Any) -> dict[str, Any]:
         "evse-count": 1, "evse-0-conn-count": 1, "evse-0-evse_id": "", "evse-0-floor_level": "",
         "evse-0-physical_reference": "", "evse-0-conn-0-standard": "IEC_62196_T2", "evse-0-conn-0-format": "SOCKET",
         "evse-0-conn-0-power_type": "AC_3_PHASE", "evse-0-conn-0-max_voltage": 400,
-        "evse-0-conn-0-max_amperage": 32, "evse-0-conn-0-max_electric_power": 22000,
+        "evse-0-conn-0-max_amperage": 32, "evse-0-conn-0-max_electric_power": "22",
     }
     data.update(changes)
     return {k: v for k, v in data.items() if v is not None}
