@@ -69,7 +69,54 @@
     });
     if (config.tiles) {
       L.tileLayer(config.tiles, { attribution: config.attribution, maxZoom: 19 }).addTo(map);
+    } else if (config.places) {
+      placeNames(map, config.places);
     }
+  }
+
+  // Offline, the outlines alone leave a zoomed-in map a blank area: the towns around are written
+  // over it, more of them the closer one zooms (rank 0 capitals and cities over a million people
+  // from the widest view, every town of 15,000 people from zoom 9). A tile server, when one is set,
+  // draws its own names instead.
+  var MAX_LABELS = 220;
+  var places = {};
+
+  function rankFor(zoom) {
+    return zoom < 5 ? 0 : zoom < 6.5 ? 1 : zoom < 8.5 ? 2 : 3;
+  }
+
+  function placeNames(map, url) {
+    if (!places[url]) {
+      places[url] = fetch(url, { credentials: "same-origin" }).then(function (r) { return r.json(); });
+    }
+    map.createPane("places");
+    map.getPane("places").style.zIndex = 450; // over the outlines (400), under the pins (600) and popups
+    map.getPane("places").style.pointerEvents = "none";
+    var layer = L.layerGroup().addTo(map);
+    places[url].then(function (data) {
+      map.attributionControl.addAttribution(data.attribution);
+      function redraw() {
+        layer.clearLayers();
+        var bounds = map.getBounds().pad(0.1), most = rankFor(map.getZoom()), shown = 0, taken = [];
+        for (var i = 0; i < data.places.length && shown < MAX_LABELS; i++) {
+          var p = data.places[i]; // [name, lat, lng, rank], most important first
+          if (p[3] > most || !bounds.contains([p[1], p[2]])) continue;
+          // A name never covers another: a smaller place whose name would overlap is left out.
+          var at = map.latLngToContainerPoint([p[1], p[2]]);
+          var box = { x0: at.x - 6, y0: at.y - 9, x1: at.x + 8 + p[0].length * (p[3] ? 6.5 : 8), y1: at.y + 9 };
+          if (taken.some(function (b) { return box.x0 < b.x1 && b.x0 < box.x1 && box.y0 < b.y1 && b.y0 < box.y1; })) continue;
+          taken.push(box);
+          shown++;
+          L.marker([p[1], p[2]], {
+            pane: "places", interactive: false, keyboard: false,
+            icon: L.divIcon({ className: "map-place map-place--" + p[3], iconSize: null,
+                              html: "<span class=\"map-place-dot\"></span><span class=\"map-place-name\"></span>" }),
+          }).addTo(layer).getElement().querySelector(".map-place-name").textContent = p[0];
+        }
+      }
+      map.on("moveend zoomend", redraw);
+      redraw();
+    });
   }
 
   function draw(el) {
@@ -78,7 +125,8 @@
     var config = readJson(el.dataset.mapConfig) || {};
     el.dataset.mapReady = "1";
     el.hidden = false;
-    var map = L.map(el, { worldCopyJump: true, minZoom: 2, maxZoom: config.tiles ? 19 : 14, zoomSnap: 0.5 });
+    // Offline, zoom stops where the place names still say where one is (a town every few dozen km).
+    var map = L.map(el, { worldCopyJump: true, minZoom: 2, maxZoom: config.tiles ? 19 : 12, zoomSnap: 0.5 });
     map.getContainer().style.background = "#cfe3f3"; // the sea
     map.attributionControl.setPrefix("Leaflet");
     background(map, config);
