@@ -43,14 +43,20 @@ def test_plan_a_window_from_the_station_list(page: Page, live_server: Any, opera
     page.goto(f"{base}/stations/?q={city}")
     page.get_by_role("link", name="Plan maintenance for these stations").click()
     expect(page.get_by_role("heading", name="Plan maintenance for many stations")).to_be_visible()
-    expect(page.locator("input[name=station]:checked")).to_have_count(expected)
+    # Nothing is ticked for the user: they tick the stations to plan.
+    expect(page.locator("input[name=station]:checked")).to_have_count(0)
+    boxes = page.locator("input[name=station]")
+    for i in range(boxes.count()):
+        boxes.nth(i).check()
 
     start = timezone.localtime(timezone.now() + timedelta(days=1)).replace(hour=9, minute=0)
     page.get_by_label("Start").fill(start.strftime("%Y-%m-%dT%H:%M"))
     page.get_by_label("End").fill((start + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M"))
     page.get_by_label("Comment").fill("Browser-planned inspection")
     assert fits_the_window(page)
-    page.get_by_role("button", name=f"Plan {expected} window").click()
+    page.get_by_role("button", name="Review the windows of the ticked stations").click()
+    expect(page.get_by_role("heading", name=f"Plan {expected} maintenance windows?")).to_be_visible()
+    page.get_by_role("button", name=f"Confirm: plan {expected} windows").click()
 
     expect(page.get_by_role("heading", name="Maintenance planned")).to_be_visible()
     # Each station's result arrives by itself while the page polls.

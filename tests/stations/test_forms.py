@@ -9,6 +9,7 @@ from django.test import Client
 
 from locations.models import Location
 from models_catalog.models import StationModel
+from portal import labels
 from portal.access import Role
 from portal.models import Backend, Company, Operation
 from simulator.testing import SimulatorHandle
@@ -160,7 +161,8 @@ def test_template_preview_shows_the_evses_it_makes(operator_client: Client, gf_b
     html = response.content.decode()
     count = len(template.evse_templates)
     assert f"{template.name} makes {count} EVSE" in html
-    assert template.evse_templates[0]["connectors"][0]["standard"] in html
+    standard = template.evse_templates[0]["connectors"][0]["standard"]
+    assert labels.label(standard, "standard") in html  # the connector's words, not its code
     assert "errorlist" not in html  # re-rendering choices judges nothing yet
     nothing_saved()
 
