@@ -1,0 +1,73 @@
+"""The one formatter: dates, times, durations, power and energy, and the inputs, follow the language."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django import forms
+from django.template import Context, Template
+from django.utils import translation
+
+from portal import formatting
+from portal.widgets import DateInput, DateTimeInput, KilowattField
+
+MOMENT = datetime(2026, 12, 7, 13, 14, 5, tzinfo=ZoneInfo("UTC"))  # 14:14:05 in Amsterdam
+
+
+@pytest.fixture(autouse=True)
+def amsterdam(settings) -> None:
+    settings.TIME_ZONE = "Europe/Amsterdam"
+
+
+def test_english_dates_times_and_units() -> None:
+    assert formatting.when(MOMENT) == "7 Dec 2026, 14:14"
+    assert formatting.when(MOMENT, seconds=True) == "7 Dec 2026, 14:14:05"
+    assert formatting.day(MOMENT) == "7 Dec"  # never "07 Dec"
+    assert formatting.day_time(MOMENT) == "7 Dec, 14:14"
+    assert formatting.weekday_time(MOMENT) == "Mon 14:14"
+    assert formatting.clock(MOMENT) == "14:14"
+    assert formatting.kw(7400) == "7.4 kW" and formatting.kw(22000) == "22 kW" and formatting.kw(None) == "—"
+    assert formatting.power(1234.56) == "1,234.6 kW" and formatting.energy(12.5) == "12.5 kWh"
+    assert formatting.duration(12.34) == "12.3 s" and formatting.duration(timedelta(minutes=4, seconds=5)) == "4 min 5 s"
+    assert formatting.duration(3725) == "1 h 2 min" and formatting.duration(2 * 86400 + 3600) == "2 d 1 h"
+    assert formatting.input_placeholder("DATETIME_INPUT_FORMATS") == "dd/mm/yyyy hh:mm"
+
+
+def test_the_template_filters_are_the_same_formatter() -> None:
+    html = Template("{% load units %}{{ t|when }}|{{ t|day }}|{{ w|kw }}|{{ s|duration }}").render(
+        Context({"t": MOMENT, "w": 11000, "s": 90}))
+    assert html == "7 Dec 2026, 14:14|7 Dec|11 kW|1 min 30 s"
+
+
+def test_a_language_switch_changes_every_format() -> None:
+    """German through Django's own locale formats (issue 30 adds the portal's German module)."""
+    with translation.override("de"):
+        assert formatting.kw(7400) == "7,4 kW"
+        assert formatting.power(1234.56) == "1.234,6 kW"
+        assert formatting.when(MOMENT) != "7 Dec 2026, 14:14" and "2026" in formatting.when(MOMENT)
+        assert formatting.input_placeholder("DATE_INPUT_FORMATS") == "dd.mm.yyyy"
+
+
+class WindowForm(forms.Form):
+    day = forms.DateField(widget=DateInput())
+    at = forms.DateTimeField(widget=DateTimeInput())
+    power = KilowattField(required=False)
+
+
+def test_the_portals_inputs_are_text_in_the_languages_format() -> None:
+    html = str(WindowForm(initial={"day": MOMENT.date(), "at": MOMENT, "power": 22000}))
+    assert 'type="text"' in html and 'type="date' not in html
+    assert 'placeholder="dd/mm/yyyy"' in html and 'value="07/12/2026"' in html
+    assert 'value="22"' in html  # watts shown as kW
+    form = WindowForm({"day": "08/12/2026", "at": "08/12/2026 09:30", "power": "7.4"})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["day"].isoformat() == "2026-12-08" and form.cleaned_data["power"] == 7400
+    assert WindowForm({"day": "2026-12-08", "at": "2026-12-08T09:30", "power": ""}).is_valid()  # ISO still taken
+    refused = WindowForm({"day": "12/31/2026", "at": "x", "power": "-1"})
+    assert set(refused.errors) == {"day", "at", "power"}
+    with translation.override("de"):
+        german = WindowForm({"day": "08.12.2026", "at": "08.12.2026 09:30", "power": "7,4"})
+        assert german.is_valid(), german.errors
+        assert german.cleaned_data["power"] == 7400
