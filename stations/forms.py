@@ -50,9 +50,9 @@ class TechnicianChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, obj: Technician) -> str:
         if not obj.email:
-            return format_html('<span class="choice-name">{}</span>', obj.name)
-        return format_html('<span class="choice-name">{}</span> <span class="choice-detail">{}</span>',
-                           obj.name, obj.email)
+            return format_html('<span class="choice-text"><span class="choice-name">{}</span></span>', obj.name)
+        return format_html('<span class="choice-text"><span class="choice-name">{}</span> '
+                           '<span class="choice-detail">{}</span></span>', obj.name, obj.email)
 
 
 class TimeZoneInput(forms.TextInput):

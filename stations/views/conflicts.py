@@ -18,6 +18,7 @@ from django.urls import URLPattern, path
 from django.views.decorators.http import require_http_methods
 
 from locations.models import Location
+from portal import formatting, labels
 from portal.access import Role, get_scoped_or_404, role_required
 from portal.mirror import SyncState
 from portal.models import Operation
@@ -32,7 +33,7 @@ FIELD_LABELS = {
     "physical_reference": "physical reference", "directions": "directions",
     "parking_restrictions": "parking restrictions", "standard": "standard", "format": "format",
     "power_type": "power type", "voltage": "voltage (V)", "amperage": "current (A)",
-    "max_electric_power": "power (W)", "tariff_id": "tariff id",
+    "max_electric_power": "power", "tariff_id": "tariff id",
 }
 
 
@@ -49,8 +50,8 @@ def open_conflict(station: Station) -> Operation | None:
 
 
 def _connector_text(conn: dict[str, Any]) -> str:
-    power = f" {conn['max_electric_power'] / 1000:g} kW" if conn.get("max_electric_power") else ""
-    return f"{conn.get('standard')} {str(conn.get('format') or '').lower()}{power}"
+    power = f" {formatting.kw(conn['max_electric_power'])}" if conn.get("max_electric_power") else ""
+    return f"{labels.label(conn.get('standard'), 'standard')} {labels.label(conn.get('format'), 'format').lower()}{power}"
 
 
 def _text(path: str, value: Any, locations: dict[str, str]) -> str:
@@ -67,9 +68,20 @@ def _text(path: str, value: Any, locations: dict[str, str]) -> str:
         return _connector_text(value)
     if path.endswith("/directions"):
         return "; ".join(f"{d['text']} ({d['language']})" for d in value)
+    field = path.rsplit("/", 1)[-1]
+    if field == "max_electric_power":
+        return formatting.kw(value)
+    if field in _VOCABULARY:
+        words = [labels.label(v, _VOCABULARY[field]) for v in (value if isinstance(value, list) else [value])]
+        return ", ".join(words)
     if isinstance(value, list):
         return ", ".join(str(v).replace("_", " ") for v in value)
     return str(value)
+
+
+# Fields whose values are codes, and the vocabulary of each (portal.labels).
+_VOCABULARY = {"standard": "standard", "format": "format", "power_type": "power_type",
+               "capabilities": "capability", "parking_restrictions": "parking"}
 
 
 def _label(path: str, versions: list[dict[str, Any]]) -> str:

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.access import Role
+from portal.labels import label
 from portal.mirror import SyncState
 from portal.models import Backend, Company, Operation, User
 from simulator.testing import SimulatorHandle
@@ -280,7 +281,8 @@ def test_a_page_holding_every_match_counts_the_statuses_as_a_full_page_does(
     # 30 rows: per_page=25 counts with a GROUP BY, per_page=50 from the rows it shows.
     full, whole = counts(per_page=25), counts(per_page=50)
     assert full == whole == ("30", ["Available <span class=\"count\">14", "Charging <span class=\"count\">9",
-                                    "Out of order <span class=\"count\">4", "Unknown <span class=\"count\">3"])
+                                    "Out of order <span class=\"count\">4",
+                                    "Unknown or not reported <span class=\"count\">3"])
 
 
 def test_a_nonsense_page_cursor_shows_the_first_page(
@@ -406,7 +408,7 @@ def test_station_page_shows_the_station(viewer_client: Client, mirrored_station:
         assert station.firmware_version in config
     connector = station.evses.first().connectors.first()  # type: ignore[union-attr]
     evses = page.split('id="evses-heading"', 1)[1]
-    assert connector.standard in evses and f"{connector.max_voltage} V" in evses
+    assert label(connector.standard, "standard") in evses and f"{connector.max_voltage} V" in evses
     assert page.count('role="row"') == 1 + sum(e.connectors.count() for e in station.evses.all()) * 1 + (
         station.evses.count() - 1
     )  # a header row per EVSE table plus a row per connector
@@ -431,8 +433,8 @@ def test_station_page_lists_its_operations(
     )
     history = viewer_client.get(reverse("stations:detail", args=[station.pk])).content.decode()
     history = history.split('id="history-heading"', 1)[1]
-    assert "station.patch" in history and "name: too long" in history and "viewer" in history
-    assert "location.update" not in history
+    assert "Change station fields" in history and "name: too long" in history and "viewer" in history
+    assert "Edit location" not in history
 
 
 def test_pending_station_page_polls_its_live_part(viewer_client: Client, mirrored_station: Station) -> None:
@@ -472,7 +474,7 @@ def test_a_station_page_polls_while_a_refresh_runs(operator_client: Client, mirr
     Operation.objects.create(kind="station.refresh", backend=station.backend, company=station.company,
                              target_type="station", target_id=station.pk, status=Operation.Status.QUEUED)
     page = operator_client.get(reverse("stations:detail", args=[station.pk])).content.decode()
-    assert 'hx-trigger="every 2s, stationsChanged from:body"' in page and "station.refresh (" in page
+    assert 'hx-trigger="every 2s, stationsChanged from:body"' in page and "Refresh station (" in page
 
 
 def test_station_page_is_404_across_companies(mirrored_station: Station, other_company_user: User) -> None:
