@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.views.decorators.http import require_GET
 
+from portal import labels
 from portal.access import Role, role_required
 from portal.audit.selectors import entries_for, entry_states
 
@@ -20,8 +22,9 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     entries = entries_for(request.user)
     action = request.GET.get("action", "").strip()
     actor = request.GET.get("actor", "").strip()
-    if action:
-        entries = entries.filter(action__istartswith=action)
+    if action:  # the words the list shows ("Invite user") or the code's start ("user.")
+        named = [code for code, words in labels.AUDIT_ACTIONS.items() if action.casefold() in str(words).casefold()]
+        entries = entries.filter(Q(action__istartswith=action) | Q(action__in=named))
     if actor:
         entries = entries.filter(actor_name__iexact=actor)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))

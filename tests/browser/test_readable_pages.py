@@ -103,7 +103,8 @@ def test_7_pages_show_words_for_codes(wide: Page, live_server: object, estate: d
     for kind, target_type in (("station.put", "station"), ("maintenance.create", "maintenance_window")):
         Operation.objects.create(kind=kind, backend=greenflux, company=company, target_type=target_type,
                                  target_id=station.pk, target_label=station.label, payload={})
-    audit_record(actor=None, action="user.create", entity="user", entity_id=1, entity_label="newcomer")
+    audit_record(actor=None, action="user.create", entity="user", entity_id=1, entity_label="newcomer",
+                 company=company)
     sign_in(wide, base, estate["user"], PASSWORD)
 
     wide.goto(f"{base}{reverse('stations:detail', args=[station.pk])}")
