@@ -137,6 +137,8 @@ AUDIT_ACTIONS: dict[str, Promise] = {
     "batch.import": _("Import changes"),
     "batch.retry": _("Retry bulk change"),
     "export.csv": _("Export CSV"),
+    "api_token.create": _("Create API token"),
+    "api_token.revoke": _("Revoke API token"),
 }
 # Entities: operation target types, audit entities and refreshed (sync) entities, in the plural
 # where a refresh reads many of them.
@@ -159,6 +161,7 @@ ENTITIES: dict[str, Promise] = {
     "removal_hold": _("Held removals"),
     "batch": _("Bulk change"),
     "import": _("Import"),
+    "api_token": _("API token"),
 }
 
 VOCABULARIES: dict[str, dict[str, Promise]] = {
