@@ -2,8 +2,8 @@
 
 ``{% load units %}`` then ``{{ run.started_at|when }}``, ``{{ op.created_at|day_time_s }}``,
 ``{{ connector.max_electric_power|kw }}`` (watts in), ``{{ sample.kw|power }}`` (kW in),
-``{{ run.duration|duration }}``. Each filter has a ``<time datetime>`` twin, ``|when_tag`` etc.
-are not needed: wrap the call in ``<time datetime="{{ value|date:'c' }}">`` where it helps.
+``{{ run.duration|duration }}``. Machine-readable instants stay ``|date:'c'`` inside
+``<time datetime>``; everything a person reads goes through these.
 """
 
 from __future__ import annotations
