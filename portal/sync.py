@@ -272,7 +272,10 @@ def upsert_mirror(
             kept[found[0]] = row
         elif uid in kept_ids:
             continue
-        elif found is not None and found[1] == row.content_hash and found[3] is None:
+        elif (found is not None and found[1] == row.content_hash and found[3] is None
+              and found[2] != SyncState.FAILED):
+            # A failed write's row (the values the user asked for, never confirmed) is rewritten: the
+            # refresh is the judge of state (issue 24), even where the upstream itself did not change.
             result.unchanged += 1
         else:
             if found is None:

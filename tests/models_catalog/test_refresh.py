@@ -48,3 +48,25 @@ def test_refresh_keeps_the_companies_model_ids_and_a_pending_rename(models_backe
     assert first.friendly_name != "Renamed here"
     assert sorted(first.id_mappings.values_list("company__name", "beenergised_model_id")) == [
         ("Company A", 7), ("Company B", 8)]
+
+
+def test_an_archive_the_catalogue_refused_is_undone_by_the_next_refresh(models_backend: Backend,
+                                                                         simulator: SimulatorHandle) -> None:
+    # Issue 24: the refresh is the judge of state. The archive is refused (the token is not an admin's),
+    # the operation fails, and the next refresh shows the model as the catalogue holds it: not archived.
+    from models_catalog import services
+    from portal.models import Operation
+    from portal.outbox import operation_run
+
+    refresh_run(models_backend, "models")
+    model = StationModel.objects.filter(backend=models_backend, is_archived=False).order_by("pk").first()
+    models_backend.credentials = {"token": simulator.credentials["models"]["token"]}  # not an admin's
+    models_backend.save()
+    op = services.model_archive(user=None, model=model)
+    operation_run(op.pk)
+    op.refresh_from_db()
+    model.refresh_from_db()
+    assert op.status == Operation.Status.FAILED and model.is_archived  # the failed wish, shown as failed
+    assert refresh_run(models_backend, "models").status == SyncRun.Status.DONE
+    model.refresh_from_db()
+    assert not model.is_archived and model.sync_state == "synced"

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from portal.mirror import SyncState
 from portal.models import Backend, Company, SyncRun
@@ -255,3 +256,29 @@ def test_a_run_that_created_many_rows_leaves_fresh_planner_statistics(
     with CaptureQueriesContext(connection) as again:
         assert full(gf).rows_created == 0
     assert not [q for q in again.captured_queries if q["sql"].startswith("ANALYZE")]
+
+
+def test_a_station_marked_removed_that_the_upstream_still_lists_is_restored(gf: Backend) -> None:
+    # Issue 24: the refresh is the judge of state.
+    assert full(gf).status == SyncRun.Status.DONE
+    station = Station.objects.filter(backend=gf).order_by("pk").first()
+    Station.objects.filter(pk=station.pk).update(removed_at=timezone.now())
+    assert full(gf).status == SyncRun.Status.DONE
+    station.refresh_from_db()
+    assert station.removed_at is None
+
+
+def test_an_evse_retired_by_a_failed_write_is_restored_by_the_next_refresh(gf: Backend) -> None:
+    # A hardware change that retired an EVSE (status REMOVED) failed upstream: the station's row is
+    # failed, its EVSE retired only here. The next full refresh shows the EVSE as the upstream has it.
+    assert full(gf).status == SyncRun.Status.DONE
+    station = Station.objects.filter(backend=gf, evses__isnull=False).order_by("pk").first()
+    evse = station.evses.order_by("pk").first()
+    upstream_status = evse.status
+    assert upstream_status != "REMOVED"
+    type(evse).objects.filter(pk=evse.pk).update(status="REMOVED")
+    Station.objects.filter(pk=station.pk).update(sync_state="failed")
+    assert full(gf).status == SyncRun.Status.DONE
+    station.refresh_from_db()
+    assert station.sync_state == "synced"
+    assert station.evses.get(uid=evse.uid).status == upstream_status
