@@ -143,3 +143,29 @@ def test_a_full_edit_moves_a_station_to_a_typed_location_id(
     assert (station.label, station.location.upstream_id) == ("Moved by id", other)
     with backend.connector() as connector:
         assert connector.get_station(station.charge_box_identity).location_id == other
+
+
+def test_csv_rows_name_a_greenflux_location_by_the_id_its_stations_carry_or_by_a_known_name(
+    simulator: SimulatorHandle, company_a: Company, operator
+) -> None:
+    import io
+
+    from stations.csv_import.models import ImportJob
+    from stations.csv_import.services import import_upload
+    from tests.stations.test_csv_import import csv_bytes
+
+    backend = _docs_only_backend(simulator, company_a)
+    assert refresh_run(backend, "stations").status == SyncRun.Status.DONE
+    location = Location.objects.filter(backend=backend).order_by("upstream_id").first()
+    Location.objects.filter(pk=location.pk).update(name="Harbour depot")  # as a locations path would name it
+    rows = [{"backend": backend.name, "label": f"CSV {n}", "charge_box_identity": f"CSV-LOC-{n}", "location": ref,
+             "deploy_state": "Stock", "default_tariff_id": "TARIFF-AC-STANDARD",
+             "connectors": "IEC_62196_T2/SOCKET/AC_3_PHASE/400/32/22000"}
+            for n, ref in enumerate([location.upstream_id, "Harbour depot"], start=1)]
+    data = csv_bytes(*rows)
+    job = import_upload(user=operator, stream=io.BytesIO(data), file_name="fleet.csv", size=len(data))
+    assert job.status == ImportJob.Status.VALIDATED, job.file_problem
+    assert [row.problems for row in job.rows.order_by("pk")] == [[], []]
+    data = csv_bytes({**rows[0], "charge_box_identity": "CSV-LOC-3", "location": "Nowhere"})
+    refused = import_upload(user=operator, stream=io.BytesIO(data), file_name="bad.csv", size=len(data))
+    assert [column for column, _ in refused.rows.get().problems] == ["location"]
