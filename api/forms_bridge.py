@@ -7,6 +7,7 @@ the form's errors become DRF's, which ``api.problems`` answers as problem+json n
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
@@ -20,14 +21,28 @@ def formset_data(prefix: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
     return data
 
 
+def kilowatts(watts: Any) -> str:
+    """A power the API takes in watts, as the pages' power fields read it (kW, portal.widgets.KilowattField)."""
+    if watts in (None, ""):
+        return ""
+    try:
+        return format(Decimal(str(watts)) / 1000, "f")
+    except InvalidOperation:
+        return str(watts)  # the form refuses it and names the field
+
+
 def raise_errors(form: forms.Form | None = None, formset: forms.BaseFormSet | None = None,
-                 formset_name: str = "") -> None:
-    """Raise every error of ``form`` and ``formset`` at once, or return when both are valid."""
+                 formset_name: str = "", renames: dict[str, str] | None = None) -> None:
+    """Raise every error of ``form`` and ``formset`` at once, or return when both are valid.
+
+    ``renames`` maps a formset field's name to the API's (``max_power_kw`` → ``max_power_watts``)."""
+    renames = renames or {}
     errors: dict[str, Any] = {}
     if form is not None and not form.is_valid():
         errors.update({name: list(messages) for name, messages in form.errors.items()})
     if formset is not None and not formset.is_valid():
-        rows = {str(i): {n: list(m) for n, m in row.items()} for i, row in enumerate(formset.errors) if row}
+        rows = {str(i): {renames.get(n, n): list(m) for n, m in row.items()}
+                for i, row in enumerate(formset.errors) if row}
         if formset.non_form_errors():
             rows[""] = list(formset.non_form_errors())
         errors[formset_name] = rows

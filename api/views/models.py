@@ -17,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.forms_bridge import formset_data, raise_errors
+from api.forms_bridge import formset_data, kilowatts, raise_errors
 from api.idempotency import idempotent
 from api.pagination import id_page
 from api.problems import Conflict, PreconditionFailed, PreconditionRequired
@@ -91,9 +91,11 @@ class ModelList(APIView):
         given.is_valid(raise_exception=True)
         body = dict(given.validated_data)
         rows = [dict(row) for row in body.pop("connectors")]
+        for row in rows:  # the API takes watts; the page's form takes kW
+            row["max_power_kw"] = kilowatts(row.pop("max_power_watts", None))
         form = StationModelForm(body)
         connectors = connectors_formset(formset_data("connectors", rows))
-        raise_errors(form, connectors, "connectors")
+        raise_errors(form, connectors, "connectors", renames={"max_power_kw": "max_power_watts"})
         with transaction.atomic():
             model = services.model_create(user=request.user, data=to_input(form, connectors),
                                           backend=form.cleaned_data["backend"])

@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.answers import accepted
+from api.forms_bridge import kilowatts
 from portal.models import Backend, Operation
 from stations import services
 from stations.forms import EvseRows, StationCreateForm, apply_errors
@@ -75,6 +76,8 @@ def _form_data(body: dict[str, Any]) -> QueryDict:
         data[f"evse-{i}-conn-count"] = str(len(connectors))
         for j, connector in enumerate(connectors):
             for name, value in connector.items():
+                if name == "max_electric_power":  # watts in the API, kW in the page's form
+                    value = kilowatts(value)
                 data[f"evse-{i}-conn-{j}-{name}"] = "" if value is None else str(value)
     return data
 
