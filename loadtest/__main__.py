@@ -9,7 +9,7 @@ managers sets the rate offered. Phases:
 
 1. *capacity* (idle, a step-up ramp): steps of ``LOAD_STEP_SECONDS`` from ``LOAD_RAMP_START`` requests a
    second, each ``LOAD_RAMP_FACTOR`` times the last, until a step's p95 is over ``LOAD_P95_GOAL_MS`` (500),
-   it has errors, or it serves less than 90 % of the rate offered. The capacity is the rate served by the
+   it has errors, or it serves less than 80 % of the rate offered. The capacity is the rate served by the
    last step that met all three: requests a second at p95 <= 500 ms.
 2. *idle* at two thirds of that capacity (``LOAD_SECONDS``), nothing else running;
 3. *load* at the same offered rate, while the worker runs a full refresh of ``LOAD_STATIONS`` stations into
@@ -30,7 +30,7 @@ and migrated when missing; kept between runs, so the idle estate is refreshed on
 ``LOAD_STEP_SECONDS`` (30), ``LOAD_RAMP_START`` (2 requests/s), ``LOAD_RAMP_FACTOR`` (1.4),
 ``LOAD_RAMP_STEPS`` (at most 14), ``LOAD_PER_USER_RPS`` (0.5), ``LOAD_P95_GOAL_MS`` (500),
 ``LOAD_WEB_WORKERS`` (4), ``LOAD_CELERY_CONCURRENCY`` (4). ``--short`` is for developing it: 10,000
-stations, 200 rows, 10 s steps, 30 s phases. The whole run is bounded (``LOAD_DEADLINE_SECONDS``, 2400).
+stations, 200 rows, 10 s steps from 1 request/s, 30 s phases. The whole run is bounded (``LOAD_DEADLINE_SECONDS``, 2400).
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ def _config(short: bool) -> dict[str, Any]:
         "rows": int(env("LOAD_IMPORT_ROWS", "200" if short else "1000")),
         "seconds": int(env("LOAD_SECONDS", "30" if short else "120")),
         "step_seconds": int(env("LOAD_STEP_SECONDS", "10" if short else "30")),
-        "ramp_start": float(env("LOAD_RAMP_START", "2")),
+        "ramp_start": float(env("LOAD_RAMP_START", "1" if short else "2")),
         "ramp_factor": float(env("LOAD_RAMP_FACTOR", "1.4")),
         "ramp_steps": int(env("LOAD_RAMP_STEPS", "14")),
         "per_user": float(env("LOAD_PER_USER_RPS", "0.5")),
@@ -225,7 +225,8 @@ def _capacity(cfg: dict[str, Any], env: dict[str, str], web: str, seeded: dict[s
         users = _users(cfg, rate)
         offered = users * cfg["per_user"]
         stats = _locust(cfg, env, web, f"ramp{n:02d}", seeded, users, cfg["step_seconds"])["Aggregated"]
-        ok = stats["p95"] <= cfg["p95_goal"] and not stats["errors"] and stats["rps"] >= 0.9 * offered
+        # 80 %: the managers' random start phase costs a short step up to one period of requests.
+        ok = stats["p95"] <= cfg["p95_goal"] and not stats["errors"] and stats["rps"] >= 0.8 * offered
         steps.append((offered, stats, ok))
         print(f"  step {n}: offered {offered:.1f}/s, served {stats['rps']:.1f}/s, p95 {stats['p95']:.0f} ms, "
               f"{stats['errors']:.0f} errors: {'within' if ok else 'beyond'} capacity", flush=True)

@@ -14,6 +14,7 @@ import os
 import random
 import re
 
+import gevent
 import requests
 from locust import HttpUser, constant_throughput, task
 
@@ -42,6 +43,9 @@ class FleetManager(HttpUser):
                                       "csrfmiddlewaretoken": token.group(1) if token else ""},
                                 headers={"Referer": self.host + "/accounts/login/"})
             self.client.cookies.update(plain.cookies)
+        # Every manager starts at once; a random phase spreads their first pages over one period, so a
+        # step measures a steady rate, not a burst every 1/rate seconds.
+        gevent.sleep(random.uniform(0, 1 / PER_USER_RPS))
         if answer.status_code != 302:  # recorded as a failure, so the step or phase shows it
             self.environment.events.request.fire(
                 request_type="POST", name="sign in", response_time=0, response_length=0, response=answer,
