@@ -25,7 +25,6 @@ def _fixtures() -> tuple[Any, Any]:
     from locations.models import Location
     from portal.access import Role
     from portal.models import Backend, Company, User
-    from django.contrib.auth.models import Group
 
     company, _ = Company.objects.get_or_create(name="Bench Company", defaults={"upstream_ref": "bench-company"})
     backend = Backend.objects.filter(name="Bench GreenFlux").first()
@@ -37,8 +36,7 @@ def _fixtures() -> tuple[Any, Any]:
                                    defaults={"company": company, "name": "Bench Depot"})
     user, created = User.objects.get_or_create(username="bench-operator")
     if created:
-        user.groups.add(Group.objects.get_or_create(name=Role.OPERATOR.group_name)[0])
-        user.companies.add(company)
+        user.companies.add(company, through_defaults={"role": Role.OPERATOR})
     return user, backend
 
 

@@ -6,7 +6,8 @@ from django.db import transaction
 
 from portal import identities
 from portal.audit.services import audit_record
-from portal.models import Backend, Company, CompanyIdentity, User
+from portal.access import Role, forget
+from portal.models import Backend, Company, CompanyIdentity, Membership, User
 
 
 @transaction.atomic
@@ -14,8 +15,8 @@ def company_create(*, name: str, actor: User) -> Company:
     """A new company; its creator joins it (an admin sees only their own companies)."""
     company = Company.objects.create(name=name)
     if not actor.is_superuser:
-        actor.companies.add(company)
-        actor.__dict__.pop("_portal_company_ids", None)
+        Membership.objects.create(user=actor, company=company, role=Role.ADMIN)
+        forget(actor)
     audit_record(actor=actor, action="company.create", entity="company", entity_id=company.pk,
                  entity_label=company.name, company=company, after={"name": name})
     return company

@@ -13,27 +13,30 @@ from locations.models import Location
 from models_catalog.models import StationModel
 from portal import labels
 from portal.access import Role, company_ids, has_role, scoped
-from portal.models import Backend, Company, Operation, User, WorkerHeartbeat
+from portal.models import Backend, Company, Membership, Operation, User, WorkerHeartbeat
 from stations.models import Station
 
 
-def companies_for(user: User) -> QuerySet[Company]:
-    """The companies a user sees: their own, or all for a superuser."""
-    ids = company_ids(user)
+def companies_for(user: User, min_role: Role = Role.VIEWER) -> QuerySet[Company]:
+    """The companies where the user holds ``min_role`` (a picker of a write offers only those), or all
+    for a superuser."""
+    ids = company_ids(user, min_role)
     companies = Company.objects.all()
     return companies if ids is None else companies.filter(id__in=ids)
 
 
 def users_for_admin(admin: User) -> QuerySet[User]:
-    """Users an admin manages: those sharing a company with the admin, or with none yet. Their
-    ``companies`` are prefetched as the admin may see them: a user shared with another company
-    never names that company on this admin's pages."""
-    users = User.objects.prefetch_related("groups").order_by("username")
-    ids = company_ids(admin)
+    """The people an admin governs: members of a company where the admin is admin (superusers: every
+    user). Their ``memberships`` are prefetched as the admin may see them: only those of companies the
+    admin governs, so a person shared with another company never names it on this admin's pages."""
+    users = User.objects.order_by("username")
+    ids = company_ids(admin, Role.ADMIN)
+    mine = Membership.objects.select_related("company").order_by("company__name")
     if ids is None:
-        return users.prefetch_related("companies")
-    users = users.prefetch_related(Prefetch("companies", queryset=Company.objects.filter(pk__in=ids)))
-    return users.filter(Q(companies__in=ids) | Q(companies__isnull=True), is_superuser=False).distinct()
+        return users.prefetch_related(Prefetch("memberships", queryset=mine, to_attr="shown_memberships"))
+    users = users.prefetch_related(Prefetch("memberships", queryset=mine.filter(company__in=ids),
+                                            to_attr="shown_memberships"))
+    return users.filter(pk__in=Membership.objects.filter(company__in=ids).values("user_id"), is_superuser=False)
 
 
 @dataclass(frozen=True)

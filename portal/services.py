@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
@@ -16,20 +16,34 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from connectors import AuthFailed, Forbidden, NotFound, RateLimited, Unavailable, UpstreamError
-from portal.access import Role
+from portal.access import Role, company_ids, forget
 from portal.audit.services import audit_record
-from portal.models import Backend, Company, User
+from portal.models import Backend, Company, Membership, User
 from portal.models.backends import CREDENTIAL_FIELDS
 
 log = logging.getLogger(__name__)
 
 
-def _set_role(user: User, role: Role) -> None:
-    role_groups = Group.objects.filter(name__in=[r.group_name for r in Role])
-    user.groups.remove(*role_groups)
-    group, _ = Group.objects.get_or_create(name=role.group_name)
-    user.groups.add(group)
-    user.__dict__.pop("_portal_role", None)
+def _memberships_set(user: User, roles: Mapping[Company, Role | None], actor: User | None) -> None:
+    """Give ``user`` each role in its company (None: remove them from it); every change is an audit
+    entry of that company, so only its admins read it."""
+    current = {m.company_id: m for m in Membership.objects.filter(user=user, company__in=list(roles))}
+    for company, role in roles.items():
+        known = current.get(company.pk)
+        before = Role(known.role).group_name if known else None
+        after = role.group_name if role is not None else None
+        if before == after:
+            continue
+        if role is None:
+            known.delete()  # type: ignore[union-attr]
+        elif known is None:
+            Membership.objects.create(user=user, company=company, role=role)
+        else:
+            known.role = role
+            known.save(update_fields=["role"])
+        audit_record(actor=actor, action="membership.set", entity="user", entity_id=user.pk,
+                     entity_label=user.username, company=company, before={"role": before}, after={"role": after})
+    forget(user)
 
 
 @transaction.atomic
@@ -37,52 +51,72 @@ def user_create(
     *,
     username: str,
     email: str,
-    role: Role,
-    companies: Iterable[Company],
     password: str | None,
+    role: Role | None = None,
+    companies: Iterable[Company] = (),
+    memberships: Mapping[Company, Role] | None = None,
     first_name: str = "",
     last_name: str = "",
     actor: User | None = None,
 ) -> User:
-    """Create a user; without a password the account can only be entered through an invitation."""
+    """Create a user with ``role`` in each of ``companies`` (or the roles of ``memberships``); without
+    a password the account can only be entered through an invitation."""
+    roles: dict[Company, Role | None] = {c: role for c in companies} if memberships is None else dict(memberships)
     user = User(username=username, email=email, first_name=first_name, last_name=last_name)
     if password:
         user.set_password(password)
     else:
         user.set_unusable_password()
     user.save()
-    user.companies.set(companies)
-    _set_role(user, role)
     audit_record(actor=actor, action="user.create", entity="user", entity_id=user.pk, entity_label=user.username,
-                 after=_user_state(user))
+                 after=_user_state(user, roles))
+    _memberships_set(user, roles, actor)
     return user
 
 
 @transaction.atomic
 def user_update(
-    *, user: User, role: Role, companies: Iterable[Company], is_active: bool, actor: User | None = None
+    *, user: User, memberships: Mapping[Company, Role | None], is_active: bool | None = None,
+    actor: User | None = None,
 ) -> User:
-    before = _user_state(user)
-    user.is_active = is_active
-    user.save(update_fields=["is_active"])
-    user.companies.set(companies)
-    _set_role(user, role)
-    audit_record(actor=actor, action="user.update", entity="user", entity_id=user.pk, entity_label=user.username,
-                 before=before, after=_user_state(user))
+    """Set the user's role in each company of ``memberships`` (None: remove them from it); the user's
+    other memberships stay as they are. ``is_active`` (None: unchanged) locks the account everywhere,
+    so the caller allows it only to who governs every company of the user (:func:`may_govern_account`)."""
+    if is_active is not None and is_active != user.is_active:
+        before = _user_state(user)
+        user.is_active = is_active
+        user.save(update_fields=["is_active"])
+        audit_record(actor=actor, action="user.update", entity="user", entity_id=user.pk,
+                     entity_label=user.username, before=before, after=_user_state(user))
+    _memberships_set(user, memberships, actor)
     return user
 
 
-def _user_state(user: User) -> dict[str, object]:
-    return {
-        "email": user.email,
-        "active": user.is_active,
-        "roles": sorted(user.groups.values_list("name", flat=True)),
-        "companies": sorted(user.companies.values_list("name", flat=True)),
-    }
+def may_govern_account(actor: User, user: User) -> bool:
+    """Whether ``actor`` may act on the account itself (its password, sign-in link, whether it may sign
+    in at all): a superuser, or an admin of *every* company the user belongs to. A user who belongs
+    to another company as well is reached only through their own e-mail or a superuser, so no link
+    ever goes to another company's admin."""
+    if actor.is_superuser:
+        return True
+    if user.is_superuser:
+        return False
+    theirs = set(Membership.objects.filter(user=user).values_list("company_id", flat=True))
+    return bool(theirs) and theirs <= set(company_ids(actor, Role.ADMIN) or ())
 
 
-def user_invite_url(request: HttpRequest, user: User) -> str:
-    """A one-time link to choose a password: Django's reset token, void once used."""
+def _user_state(user: User, roles: Mapping[Company, Role | None] | None = None) -> dict[str, object]:
+    """An account's state for the audit (roles are the memberships' own entries, per company)."""
+    names = ([c.name for c, r in roles.items() if r is not None] if roles is not None
+             else list(user.companies.values_list("name", flat=True)))
+    return {"email": user.email, "active": user.is_active, "companies": sorted(names)}
+
+
+def user_invite_url(request: HttpRequest, user: User, *, actor: User) -> str:
+    """A one-time link to choose a password: Django's reset token, void once used. Only for who
+    governs the whole account (:func:`may_govern_account`): the link opens every company of the user."""
+    if not may_govern_account(actor, user):
+        raise PermissionDenied("Only a platform administrator can make a sign-in link for this person.")
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
     return request.build_absolute_uri(reverse("invite_accept", args=[uid, token]))

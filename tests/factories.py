@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import factory
-from django.contrib.auth.models import Group
 
 from locations.models import Location
 from models_catalog.models import StationModel
 from portal.access import Role
-from portal.models import Backend, Company, User
+from portal.models import Backend, Company, Membership, User
 from stations.models import Station
 
 PASSWORD = "correct-horse-battery-staple"
@@ -34,14 +33,22 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def role(self, create: bool, extracted: Role | None, **kwargs: object) -> None:
-        if extracted is not None:
-            self.groups.add(Group.objects.get_or_create(name=extracted.group_name)[0])
+        self._factory_role = extracted
 
     @factory.post_generation
     def companies(self, create: bool, extracted: list[Company] | None, **kwargs: object) -> None:
-        if extracted:
-            self.companies.set(extracted)
+        """``role`` in each of ``companies`` (a role is a membership's: without a role, no membership)."""
         self.save()
+        if extracted and self._factory_role is not None:
+            for company in extracted:
+                Membership.objects.update_or_create(user=self, company=company,
+                                                    defaults={"role": self._factory_role})
+
+    @factory.post_generation
+    def memberships(self, create: bool, extracted: dict[Company, Role] | None, **kwargs: object) -> None:
+        """Roles that differ per company: ``memberships={company_a: Role.ADMIN, company_b: Role.VIEWER}``."""
+        for company, role in (extracted or {}).items():
+            Membership.objects.update_or_create(user=self, company=company, defaults={"role": role})
 
 
 class BackendFactory(factory.django.DjangoModelFactory):

@@ -1,4 +1,4 @@
-"""Accounts and tenancy: companies, users with their companies, worker heartbeats."""
+"""Accounts and tenancy: companies, users, their memberships (a role per company), worker heartbeats."""
 
 from __future__ import annotations
 
@@ -25,12 +25,39 @@ class Company(models.Model):
 
 
 class User(AbstractUser):
-    """A portal user. The role is one of the groups viewer/operator/admin (see ``portal.access``)."""
+    """A portal user. What they may do is decided per company by their memberships (``portal.access``);
+    a superuser may do everything everywhere."""
 
-    companies = models.ManyToManyField(Company, blank=True, related_name="users")
+    companies = models.ManyToManyField(Company, blank=True, related_name="users", through="Membership")
 
     class Meta:
         ordering = ["username"]
+
+
+class Membership(models.Model):
+    """A user's role in one company: an admin of one company may be a viewer of another.
+
+    The table is the one the plain ``User.companies`` relation had (``portal_user_companies``), so
+    ``user.companies`` keeps reading it; adding a company needs ``through_defaults={"role": ...}``.
+    ``role`` holds a :class:`portal.access.Role` value.
+    """
+
+    class RoleChoice(models.IntegerChoices):
+        VIEWER = 1, "Viewer"
+        OPERATOR = 2, "Operator"
+        ADMIN = 3, "Admin"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="memberships")
+    role = models.PositiveSmallIntegerField(choices=RoleChoice.choices)
+
+    class Meta:
+        db_table = "portal_user_companies"
+        unique_together = [("user", "company")]
+        ordering = ["company__name"]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.company}: {self.get_role_display()}"
 
 
 class WorkerHeartbeat(models.Model):
