@@ -19,9 +19,17 @@ from locations.mapping import EDITABLE, apply_chargeye, comparable, document, la
 from locations.models import Location
 from portal import field_conflicts as fc
 from portal.identities import company_ref
+from portal.access import Role, require_role
 from portal.mirror import SyncState
 from portal.models import Backend, Company, Operation, User
 from portal.outbox import operation_create
+
+
+def _require_operator(user: User | None, company: object) -> None:
+    """A person's write needs the operator role in the record's company (``portal.access``); the
+    system's own writes (no user) are not a person's."""
+    if user is not None and getattr(user, "is_authenticated", False):
+        require_role(user, Role.OPERATOR, company)
 
 
 class NoBackend(Exception):
@@ -64,6 +72,7 @@ def _values(data: LocationInput, company: Company, backend: Backend) -> dict[str
 def location_create(*, user: User | None, company: Company, data: LocationInput,
                     backend: Backend | None = None) -> Location:
     """Create the mirror row (pending) with a fresh customer reference, and the create operation."""
+    _require_operator(user, company)
     backend = backend or chargeye_backend_for(company)
     location = Location.objects.create(
         backend=backend, company=company, sync_state=SyncState.PENDING,
@@ -107,6 +116,7 @@ def location_update(*, user: User | None, location: Location, data: LocationInpu
     worker can tell whether ChargEye changed it since (``LocationUpdate``).
     None when nothing changed.
     """
+    _require_operator(user, location.company_id)
     location = Location.objects.select_for_update().select_related("company", "backend").get(pk=location.pk)
     if shown is None:
         shown = shown_of(location)
@@ -153,6 +163,7 @@ def location_conflict_reapply(*, user: User | None, location: Location, op_id: i
     already held every change (then nothing is sent and the row is synced).
     Raises ``portal.field_conflicts.NotAConflict`` for a resolved operation.
     """
+    _require_operator(user, location.company_id)
     location = Location.objects.select_for_update().select_related("company", "backend").get(pk=location.pk)
     op = fc.conflict_lock(op_id, "location", location.pk)
     payload = fc.reapply_payload(op, comparable)
@@ -179,6 +190,7 @@ def location_conflict_reapply(*, user: User | None, location: Location, op_id: i
 @transaction.atomic
 def location_conflict_discard(*, user: User | None, location: Location, op_id: int) -> Location:
     """Drop the user's change: the mirror keeps ChargEye's version (the next refresh brings anything newer)."""
+    _require_operator(user, location.company_id)
     location = Location.objects.select_for_update().get(pk=location.pk)
     op = fc.conflict_lock(op_id, "location", location.pk)
     fc.conflict_resolve(op, "discarded", "Resolved: your change was discarded; ChargEye's version is kept.")

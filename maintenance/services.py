@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from maintenance.mapping import upstream_time
 from maintenance.models import MaintenanceWindow
-from portal.access import may_use_company
+from portal.access import Role, may_use_company, require_role
 from portal.mirror import SyncState
 from portal.models import Backend, Operation, User
 from portal.outbox import operation_create
@@ -101,6 +101,8 @@ def _create(user: User | None, station: Station, data: WindowInput, batch: uuid.
 @transaction.atomic
 def maintenance_window_create(*, user: User | None, station: Station, data: WindowInput) -> MaintenanceWindow:
     """One window for one station (the form has checked it; this checks the station again)."""
+    if user is not None:
+        require_role(user, Role.OPERATOR, station.company_id)
     reason = station_refusal(station)
     if reason:
         raise ValueError(reason)
@@ -121,7 +123,7 @@ def maintenance_windows_create_many(
     results = []
     for station in stations:
         result = PlanResult(station)
-        if user is not None and not may_use_company(user, station.company_id):
+        if user is not None and not may_use_company(user, station.company_id, Role.OPERATOR):
             result.reason = "Not one of your companies' stations."
         else:
             result.reason = station_refusal(station)
@@ -144,6 +146,8 @@ def maintenance_window_cancel(*, user: User | None, window: MaintenanceWindow) -
     window = MaintenanceWindow.objects.select_for_update().select_related("station", "backend").get(pk=window.pk)
     if not cancel_offered(window.backend):
         raise ValueError(CANCEL_NOT_DOCUMENTED)
+    if user is not None:
+        require_role(user, Role.OPERATOR, window.company_id)
     if window.ends_at <= timezone.now():
         raise ValueError("This window has ended; an ended window cannot be cancelled.")
     if not window.is_active:

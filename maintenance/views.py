@@ -30,7 +30,7 @@ from portal.mirror import SyncState
 from portal.models import Backend
 from stations.filters import StationFilterForm
 from stations.models import Station
-from stations.selectors import station_filter, stations_for
+from stations.selectors import station_filter
 
 MAX_PLAN = 1000  # stations in one "plan for many" action
 
@@ -60,7 +60,9 @@ def window_list(request: HttpRequest) -> HttpResponse:
 
 
 def _station(request: HttpRequest, station_id: int) -> Station:
-    return get_scoped_or_404(Station.objects.select_related("backend", "company"), request.user, pk=station_id)
+    """A station to plan a window on: the operator role in its company."""
+    return get_scoped_or_404(Station.objects.select_related("backend", "company"), request.user, pk=station_id,
+                             min_role=Role.OPERATOR)
 
 
 @role_required(Role.OPERATOR)
@@ -88,7 +90,8 @@ def window_create(request: HttpRequest, station_id: int) -> HttpResponse:
 @role_required(Role.OPERATOR)
 @require_http_methods(["POST"])
 def window_cancel(request: HttpRequest, window_id: int) -> HttpResponse:
-    window = get_scoped_or_404(MaintenanceWindow.objects.select_related("station"), request.user, pk=window_id)
+    window = get_scoped_or_404(MaintenanceWindow.objects.select_related("station"), request.user, pk=window_id,
+                               min_role=Role.OPERATOR)
     try:
         services.maintenance_window_cancel(user=request.user, window=window)
     except ValueError as exc:
@@ -103,7 +106,7 @@ def window_cancel(request: HttpRequest, window_id: int) -> HttpResponse:
 def _selection_from_filters(request: HttpRequest) -> tuple[list[Station], int, int]:
     """The station list's matches that can take a window (capped), how many matched, how many cannot."""
     query = StationFilterForm(request.GET, user=request.user).to_query()
-    matching = station_filter(stations_for(request.user), query)
+    matching = station_filter(scoped(Station.objects.all(), request.user, min_role=Role.OPERATOR), query)
     able = matching.filter(backend__kind=Backend.Kind.BEENERGISED, removed_at__isnull=True,
                            upstream_id__isnull=False)
     total, able_count = matching.count(), able.count()
@@ -112,10 +115,12 @@ def _selection_from_filters(request: HttpRequest) -> tuple[list[Station], int, i
 
 
 def _selected(request: HttpRequest) -> tuple[list[Station], int]:
-    """Checked station ids (POST ``station``) the user may see, and how many ids named none of those."""
+    """Checked station ids (POST ``station``) the user may plan on (operator in the station's company),
+    and how many ids named none of those."""
     ids = {int(v) for v in request.POST.getlist("station") if v.strip().isdigit()}
     stations = list(
-        scoped(Station.objects.filter(pk__in=ids), request.user).select_related("backend", "company")
+        scoped(Station.objects.filter(pk__in=ids), request.user, min_role=Role.OPERATOR)
+        .select_related("backend", "company")
         .order_by("label", "id")[:MAX_PLAN]
     )
     return stations, len(ids) - len(stations)

@@ -146,10 +146,10 @@ def scoped_or_own(
                                                                      owner_field: user}))
 
 
-def company_keys(user: Any, *, owner: bool) -> set[str] | None:
-    """The keys of per-company counts (``{"<company id>" or "none": ...}``) the user may read;
-    ``owner`` adds "none", the part no company holds. None means all (superusers)."""
-    ids = company_ids(user)
+def company_keys(user: Any, *, owner: bool, min_role: Role = Role.VIEWER) -> set[str] | None:
+    """The keys of per-company counts (``{"<company id>" or "none": ...}``) the user may read (holding
+    ``min_role``); ``owner`` adds "none", the part no company holds. None means all (superusers)."""
+    ids = company_ids(user, min_role)
     if ids is None:
         return None
     return {str(i) for i in ids} | ({"none"} if owner else set())
@@ -193,3 +193,30 @@ def require_role(user: Any, need: Role, company: CompanyRef | None) -> None:
     """For services and forms: refuse (403) a write in ``company`` without ``need`` there."""
     if not may_use_company(user, company, need):
         raise PermissionDenied(f"This needs the {need.label.lower()} role in the record's company.")
+
+
+def shares_company(user: Any, person: Any) -> bool:
+    """Whether ``user`` may know who ``person`` is: they are one, or share a company (superusers know
+    everyone). Cached per reader for the request."""
+    if person is None or user.is_superuser or person.pk == user.pk:
+        return True
+    known = user.__dict__.setdefault("_portal_colleagues", {})
+    if person.pk not in known:
+        from portal.models import Membership
+
+        mine = company_ids(user) or []
+        known[person.pk] = Membership.objects.filter(user_id=person.pk, company_id__in=mine).exists()
+    return known[person.pk]
+
+
+def person_shown(user: Any, person: Any, nobody: str = "system") -> str:
+    """The name of ``person`` (an author of a write) as ``user`` may read it: a username of a company
+    they share, never the name of a person of another company only (the shared model catalogue's
+    history reaches admins of every company)."""
+    if person is None:
+        return nobody
+    if shares_company(user, person):
+        return person.get_username()
+    if person.is_superuser:
+        return "a platform administrator"
+    return "an admin of another company" if has_role(person, Role.ADMIN) else "a user of another company"

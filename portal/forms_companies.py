@@ -1,4 +1,10 @@
-"""Forms for the Companies page: a company's name and its identity on each backend that needs one."""
+"""Forms for the Companies page: a company's name and its identity on each backend that needs one.
+
+Naming a company is a platform act, for superusers only: names are unique across the platform, so any
+answer to "may this company be called X" (a refusal, however worded) would confirm that another
+company is called X. A company's admins set its identities; the name is shown to them, not editable.
+An identity another company uses is refused without saying whose (``identities.identity_in_use``).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,8 @@ from portal.models import Backend, Company, CompanyIdentity
 
 
 class CompanyCreateForm(forms.Form):
+    """A new company: superusers only (see the module docstring), so naming a taken name is safe here."""
+
     name = forms.CharField(max_length=200)
 
     def clean_name(self) -> str:
@@ -25,7 +33,8 @@ class CompanyForm(forms.Form):
 
     name = forms.CharField(max_length=200)
 
-    def __init__(self, *args: Any, company: Company, backends: list[Backend], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, company: Company, backends: list[Backend], may_rename: bool = False,
+                 **kwargs: Any) -> None:
         known = {i.backend_id: i for i in CompanyIdentity.objects.filter(company=company)}
         initial = {"name": company.name}
         self.company, self.backends, self.identities = company, backends, {}
@@ -36,6 +45,9 @@ class CompanyForm(forms.Form):
                 identity.ref if identity else (company.upstream_ref or ""))
             initial[self.field_name(backend)] = shown
         super().__init__(*args, initial=initial, **kwargs)
+        if not may_rename:
+            self.fields["name"].disabled = True
+            self.fields["name"].help_text = "A platform administrator names companies."
         for backend in backends:
             field = identities.IDENTITY_FIELDS[backend.kind]
             self.fields[self.field_name(backend)] = forms.CharField(
@@ -72,10 +84,8 @@ class CompanyForm(forms.Form):
             name = self.field_name(backend)
             ref = (data.get(name) or "").strip()
             data[name] = ref
-            taken = identities.ref_taken(backend, ref, self.company) if ref else None
-            if taken is not None:
-                self.add_error(name, f"{taken} already uses {identities.IDENTITY_FIELDS[backend.kind]} {ref} on "
-                                     f"{backend.name}; each company has its own.")
+            if ref and identities.ref_taken(backend, ref, self.company) is not None:
+                self.add_error(name, identities.identity_in_use(backend, ref))
         return data
 
     def refs(self) -> dict[Backend, str]:

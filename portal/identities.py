@@ -105,8 +105,15 @@ def company_ref(company: Company, backend: Backend) -> str | None:
 
 # -- the request and the check ---------------------------------------------------------------
 
+def identity_in_use(backend: Backend, ref: str) -> str:
+    """The refusal of an identity another company uses; it never says which company (issue 23)."""
+    return (f"This identity is already in use: {IDENTITY_FIELDS[backend.kind]} {ref} on {backend.name} belongs to "
+            "another company; each company has its own.")
+
+
 def ref_taken(backend: Backend, ref: str, company: Company) -> Company | None:
-    """Another company that already uses ``ref`` on ``backend``, if any."""
+    """Another company that already uses ``ref`` on ``backend``, if any (never to be named to a user:
+    :func:`identity_in_use`)."""
     other = company_refs(backend).get(ref)
     return None if other in (None, company.pk) else Company.objects.filter(pk=other).first()
 
@@ -186,10 +193,8 @@ def identity_check(identity: CompanyIdentity) -> CompanyIdentity:
         if identity.requested_ref != ref:
             return identity  # typed again meanwhile: the newer request's check decides
         if verdict.status != CompanyIdentity.Status.REFUSED:
-            taken = ref_taken(backend, ref, identity.company)
-            if taken is not None:
-                verdict = Verdict(CompanyIdentity.Status.REFUSED,
-                                  f"{taken} already uses {IDENTITY_FIELDS[backend.kind]} {ref} on {backend.name}.")
+            if ref_taken(backend, ref, identity.company) is not None:
+                verdict = Verdict(CompanyIdentity.Status.REFUSED, identity_in_use(backend, ref))
             else:
                 identity.ref = ref
         identity.status, identity.message = verdict.status, verdict.message[:500]

@@ -121,6 +121,7 @@ AUDIT_ACTIONS: dict[str, Promise] = {
     **OPERATION_KINDS,
     "user.create": _("Invite user"),
     "user.update": _("Change user"),
+    "membership.set": _("Change role in company"),
     "company.create": _("Create company"),
     "company.update": _("Change company"),
     "backend.create": _("Add backend"),

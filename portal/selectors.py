@@ -100,12 +100,12 @@ def dashboard_figures(user: User) -> DashboardFigures:
 
 
 def backends_for(user: User) -> QuerySet[Backend]:
-    """Backends an admin manages: their companies' plus the company-less ones (shared catalogue,
-    multi-tenant ChargEye); superusers see all."""
+    """Backends an admin manages: those of the companies where they are admin, plus the company-less
+    ones (shared catalogue, multi-tenant ChargEye); superusers see all."""
     backends = Backend.objects.select_related("company")
     if company_ids(user) is None:
         return backends
-    return scoped(backends, user) | backends.filter(company__isnull=True)
+    return scoped(backends, user, min_role=Role.ADMIN) | backends.filter(company__isnull=True)
 
 
 SHARED_BACKEND = ("This backend is shared by every company; only the platform's admins change its settings, "
@@ -117,14 +117,15 @@ def governs(user: User, backend: Backend) -> bool:
     removal holds): a backend of one of their companies. A backend shared by every company (no company:
     the model catalogue, a multi-tenant ChargEye) changes other companies' records too, so only the
     platform's admins (superusers) change it."""
-    ids = company_ids(user)
+    ids = company_ids(user, Role.ADMIN)
     return ids is None or (backend.company_id is not None and backend.company_id in ids)
 
 
-def operations_for(user: User) -> QuerySet[Operation]:
-    """Operations of the user's companies, newest first; company-less ones for admins only."""
+def operations_for(user: User, min_role: Role = Role.VIEWER) -> QuerySet[Operation]:
+    """Operations of the companies where the user holds ``min_role`` (a retry passes operator), newest
+    first; company-less ones (the shared catalogue's) for admins only."""
     operations = Operation.objects.select_related("backend", "created_by", "company")
-    visible = scoped(operations, user)
+    visible = scoped(operations, user, min_role=min_role)
     if company_ids(user) is not None and has_role(user, Role.ADMIN):
         visible = visible | operations.filter(company__isnull=True)
     return visible.order_by("-created_at", "-id")

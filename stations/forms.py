@@ -21,7 +21,7 @@ from django.utils.html import format_html
 from locations.models import Location
 from models_catalog.models import StationModel
 from portal import labels
-from portal.access import company_ids, scoped
+from portal.access import Role, company_ids, scoped
 from portal.models import Backend, Company, User
 from portal.widgets import KilowattField
 from stations import validation as rules
@@ -68,8 +68,9 @@ class TimeZoneInput(forms.TextInput):
 
 
 def station_backends(user: User) -> QuerySet[Backend]:
-    """The active backends that hold stations, of the user's companies."""
-    return scoped(Backend.objects.filter(kind__in=rules.STATION_KINDS, is_active=True), user)
+    """The active backends that hold stations, of the companies where the user is an operator (they are
+    offered to make a station on)."""
+    return scoped(Backend.objects.filter(kind__in=rules.STATION_KINDS, is_active=True), user, min_role=Role.OPERATOR)
 
 
 # --- create -------------------------------------------------------------------------------
@@ -157,7 +158,7 @@ class StationCreateForm(forms.Form):
         backends = station_backends(user)
         self.fields["backend"].queryset = backends
         self.backend = self._picked(backends, "backend")
-        self.fields["company"].queryset = scoped(Company.objects.all(), user, "pk")
+        self.fields["company"].queryset = scoped(Company.objects.all(), user, "pk", min_role=Role.OPERATOR)
         if self.backend is None:
             for name in list(self.fields):
                 if name != "backend":
@@ -195,7 +196,7 @@ class StationCreateForm(forms.Form):
         shown_models = mapped_models([self.company.pk]) if self.company else models
         _narrow(self.fields["model"], shown_models.filter(is_archived=False, removed_at__isnull=True), "Choose a model…")
         self.fields["time_zone"].initial = settings.TIME_ZONE
-        technicians = scoped(Technician.objects.select_related("company"), self.user)
+        technicians = scoped(Technician.objects.select_related("company"), self.user, min_role=Role.OPERATOR)
         self.fields["technician"].queryset = technicians
         shown = technicians.filter(backend=self.backend, removed_at__isnull=True).exclude(upstream_id=None)
         shown = shown.filter(company=self.company) if self.company else shown.none()
@@ -229,7 +230,7 @@ class StationCreateForm(forms.Form):
         self.fields["charge_box_identity"].widget.attrs["maxlength"] = rules.MAX_LENGTHS["charge_station_id"]
         self.fields["label"].label = "Name"
         self.fields["label"].required = False
-        locations = scoped(Location.objects.all(), self.user)
+        locations = scoped(Location.objects.all(), self.user, min_role=Role.OPERATOR)
         self.fields["location"].queryset = locations
         offered = locations.filter(backend=self.backend, removed_at__isnull=True).exclude(upstream_id=None)
         _narrow(self.fields["location"], offered, "Choose a location…")
@@ -240,7 +241,7 @@ class StationCreateForm(forms.Form):
              "backend, so ChargEye locations are not offered. Another one: type its id below.") if count else
             (f"No location of {self.backend.name} is in the portal yet (they are known from its stations once "
              "they are refreshed): type the location id below."))
-        templates = scoped(HardwareTemplate.objects.all(), self.user, "backend__company")
+        templates = scoped(HardwareTemplate.objects.all(), self.user, "backend__company", min_role=Role.OPERATOR)
         self.fields["template"].queryset = templates
         _narrow(self.fields["template"], templates.filter(backend=self.backend, removed_at__isnull=True),
                 "Choose a template…")
@@ -505,7 +506,7 @@ class StationEditForm(forms.Form):
         self.shown = shown or shown_version(station)
         kwargs.setdefault("initial", {"shown": self.shown.token(), **shown_initial(self.shown, station)})
         super().__init__(*args, **kwargs)
-        locations = scoped(Location.objects.all(), user)
+        locations = scoped(Location.objects.all(), user, min_role=Role.OPERATOR)
         self.fields["location"].queryset = locations
         _narrow(self.fields["location"], locations.filter(backend=station.backend).exclude(upstream_id=None),
                 "Choose a location…")

@@ -16,6 +16,7 @@ from django.utils import timezone
 from connectors import greenflux as gf
 from locations.models import Location
 from models_catalog.models import StationModel
+from portal.access import Role, require_role
 from portal.mirror import SyncState
 from portal.models import Backend, Company, Operation, User
 from portal.outbox import operation_create
@@ -26,6 +27,13 @@ from stations.versions import UPSTREAM_FIELDS, ShownVersion, form_changes, shown
 
 # The fields a quick edit (a PATCH of one field) may change.
 PATCHABLE = UPSTREAM_FIELDS
+
+
+def _require_operator(user: User | None, company: object) -> None:
+    """A person's write needs the operator role in the record's company (``portal.access``); the
+    system's own writes (no user) are not a person's."""
+    if user is not None and getattr(user, "is_authenticated", False):
+        require_role(user, Role.OPERATOR, company)
 
 
 @dataclass
@@ -176,6 +184,7 @@ def station_edit(*, user: User | None, station: Station, shown: ShownVersion,
     conflict; otherwise only these changes go on top of the fresh version.
     Returns None (and sends nothing) when nothing changed.
     """
+    _require_operator(user, station.company_id)
     if not changes:
         return None
     return _edit("station.edit", station, user, shown, changes, "etag")
@@ -192,6 +201,7 @@ def station_hardware_edit(*, user: User | None, station: Station, shown: ShownVe
     no conflict: the worker's PUT is the fresh document (with the fresh etag)
     plus only these changes, so that change survives.
     """
+    _require_operator(user, station.company_id)
     if not changes:
         return None
     if not merge.touches_evses(changes) or any(not path.startswith("evses/") for path in changes):
@@ -209,6 +219,7 @@ def station_patch(*, user: User | None, station: Station, name: str, value: Any,
     ``shown`` (a caller with no form) the mirror's version now is the base.
     Returns None when the value is the one shown.
     """
+    _require_operator(user, station.company_id)
     if name not in PATCHABLE:
         raise ValueError(f"{name} cannot be changed with a quick edit")
     shown = shown or shown_version(station)
@@ -221,6 +232,7 @@ def station_patch(*, user: User | None, station: Station, name: str, value: Any,
 @transaction.atomic
 def station_refresh(*, user: User | None, station: Station) -> Operation:
     """Read the station from its upstream now (through the worker; views never call upstreams)."""
+    _require_operator(user, station.company_id)
     return _operation("station.refresh", station, user, {})
 
 
@@ -262,6 +274,7 @@ def station_conflict_reapply(*, user: User | None, station: Station, op: Operati
     operation becomes a new conflict. Returns None when every choice kept
     theirs (then it is a discard).
     """
+    _require_operator(user, station.company_id)
     op = _conflict(station, op)
     station = _lock(station)
     choices = choices or {}
@@ -291,6 +304,7 @@ def station_conflict_reapply(*, user: User | None, station: Station, op: Operati
 @transaction.atomic
 def station_conflict_discard(*, user: User | None, station: Station, op: Operation) -> Station:
     """Drop the user's change; the mirror becomes the upstream's version in full (then is read again)."""
+    _require_operator(user, station.company_id)
     op = _conflict(station, op)
     station = _lock(station)
     _show_upstream(station, op.upstream_current, user)

@@ -89,8 +89,10 @@ def location_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _location(request: HttpRequest, location_id: int) -> Location:
-    return get_scoped_or_404(Location.objects.select_related("company", "backend"), request.user, pk=location_id)
+def _location(request: HttpRequest, location_id: int, min_role: Role = Role.VIEWER) -> Location:
+    """One location the user may read; a write passes ``min_role`` (the role in the location's company)."""
+    return get_scoped_or_404(Location.objects.select_related("company", "backend"), request.user, pk=location_id,
+                             min_role=min_role)
 
 
 @role_required(Role.VIEWER)
@@ -110,7 +112,7 @@ def location_detail(request: HttpRequest, location_id: int) -> HttpResponse:
 def _status_context(request: HttpRequest, location: Location) -> dict[str, object]:
     return {
         "location": location, "operations": location_operations(location)[:10],
-        "may_edit": has_role(request.user, Role.OPERATOR) and location_editable(location),
+        "may_edit": has_role(request.user, Role.OPERATOR, location.company_id) and location_editable(location),
         "conflict": location_conflict(location, request.user),
     }
 
@@ -131,7 +133,7 @@ def location_status(request: HttpRequest, location_id: int) -> HttpResponse:
 @role_required(Role.OPERATOR)
 @require_http_methods(["GET", "POST"])
 def location_create(request: HttpRequest) -> HttpResponse:
-    companies = companies_for(request.user)
+    companies = companies_for(request.user, Role.OPERATOR)
     form = LocationForm(request.POST or None, companies=companies)
     if request.method == "POST" and form.is_valid():
         try:
@@ -150,11 +152,11 @@ def location_create(request: HttpRequest) -> HttpResponse:
 @role_required(Role.OPERATOR)
 @require_http_methods(["GET", "POST"])
 def location_edit(request: HttpRequest, location_id: int) -> HttpResponse:
-    location = _location(request, location_id)
+    location = _location(request, location_id, Role.OPERATOR)
     if not location_editable(location):
         messages.info(request, read_only_note(location))
         return redirect("locations:detail", location.pk)
-    form = LocationForm(request.POST or None, companies=companies_for(request.user), location=location)
+    form = LocationForm(request.POST or None, companies=companies_for(request.user, Role.OPERATOR), location=location)
     if request.method == "POST" and form.is_valid():
         op = services.location_update(user=request.user, location=location, data=form.to_input(),
                                       shown=form.shown_values)
@@ -170,7 +172,7 @@ def location_edit(request: HttpRequest, location_id: int) -> HttpResponse:
 @require_http_methods(["POST"])
 def location_conflict_reapply(request: HttpRequest, location_id: int, op_id: int) -> HttpResponse:
     """"Send mine over theirs" for a change held because ChargEye changed the same field."""
-    location = _location(request, location_id)
+    location = _location(request, location_id, Role.OPERATOR)
     try:
         new = services.location_conflict_reapply(user=request.user, location=location, op_id=op_id)
     except field_conflicts.NotAConflict:
@@ -187,7 +189,7 @@ def location_conflict_reapply(request: HttpRequest, location_id: int, op_id: int
 @role_required(Role.OPERATOR)
 @require_http_methods(["POST"])
 def location_conflict_discard(request: HttpRequest, location_id: int, op_id: int) -> HttpResponse:
-    location = _location(request, location_id)
+    location = _location(request, location_id, Role.OPERATOR)
     try:
         services.location_conflict_discard(user=request.user, location=location, op_id=op_id)
     except field_conflicts.NotAConflict:

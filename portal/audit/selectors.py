@@ -13,15 +13,16 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from portal.access import company_ids
+from portal.access import Role, company_ids
 from portal.audit.models import AuditEntry
 from portal.models import Company, User
 from portal.selectors import users_for_admin
 
 
 def entries_for(user: User) -> QuerySet[AuditEntry]:
+    """The audit is an admin's page: entries of the companies where the reader is admin."""
     entries = AuditEntry.objects.select_related("company")
-    ids = company_ids(user)
+    ids = company_ids(user, Role.ADMIN)
     if ids is None:
         return entries
     managed = [str(pk) for pk in users_for_admin(user).values_list("pk", flat=True)]

@@ -100,7 +100,7 @@ def _render_form(request: HttpRequest, form: BackendForm, backend: Backend | Non
 @require_http_methods(["GET", "POST"])
 def backend_create(request: HttpRequest) -> HttpResponse:
     kind = _form_kind(request, None)
-    companies = companies_for(request.user)
+    companies = companies_for(request.user, Role.ADMIN)
     if request.method == "POST" and "show_kind" not in request.POST:
         form = BackendForm(request.POST, companies=companies, kind=kind)
         _not_shared(request, form)
@@ -133,7 +133,7 @@ def backend_edit(request: HttpRequest, backend_id: int) -> HttpResponse:
         **{PATH_PREFIX + name: value for name, value in (backend.paths or {}).items()},
     }
     form = BackendForm(
-        request.POST or None, initial=initial, companies=companies_for(request.user), kind=backend.kind,
+        request.POST or None, initial=initial, companies=companies_for(request.user, Role.ADMIN), kind=backend.kind,
         backend=backend,
     )
     if request.method == "POST":

@@ -11,6 +11,7 @@ and the identity in use stays what it was.
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -27,7 +28,10 @@ app_name = "companies"
 
 
 def _company(request: HttpRequest, company_id: int) -> Company:
-    return get_scoped_or_404(Company.objects.all(), request.user, company_field="pk", pk=company_id)
+    """A company where the user is admin; another company answers 404 (a company where they are only a
+    viewer or operator: 403)."""
+    return get_scoped_or_404(Company.objects.all(), request.user, company_field="pk", pk=company_id,
+                             min_role=Role.ADMIN)
 
 
 def _backends(request: HttpRequest, company: Company) -> list:
@@ -38,13 +42,18 @@ def _backends(request: HttpRequest, company: Company) -> list:
 @role_required(Role.ADMIN)
 @require_http_methods(["GET", "POST"])
 def company_list(request: HttpRequest) -> HttpResponse:
+    """The companies the user administers; superusers also create companies here (see
+    ``portal.forms_companies`` for why only they do)."""
+    if request.method == "POST" and not request.user.is_superuser:
+        raise PermissionDenied("A platform administrator creates companies.")
     form = CompanyCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         company = services.company_create(name=form.cleaned_data["name"], actor=request.user)
         messages.success(request, f"Company {company.name} created. Set its identity on each backend below.")
         return redirect("companies:edit", company.pk)
-    companies = companies_for(request.user).prefetch_related("identities__backend")
-    return render(request, "portal/companies/list.html", {"companies": companies, "form": form},
+    companies = companies_for(request.user, Role.ADMIN).prefetch_related("identities__backend")
+    return render(request, "portal/companies/list.html",
+                  {"companies": companies, "form": form if request.user.is_superuser else None},
                   status=422 if form.errors else 200)
 
 
@@ -59,7 +68,7 @@ def company_edit(request: HttpRequest, company_id: int) -> HttpResponse:
         backend_id, _, ref = data["use_ref"].partition(":")
         if backend_id.isdigit():
             data[f"ref_{int(backend_id)}"] = ref
-    form = CompanyForm(data, company=company, backends=backends)
+    form = CompanyForm(data, company=company, backends=backends, may_rename=request.user.is_superuser)
     if request.method == "POST" and form.is_valid():
         requested = services.company_update(company=company, name=form.cleaned_data["name"], refs=form.refs(),
                                             actor=request.user)

@@ -12,13 +12,14 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, path, reverse
 from django.views.decorators.http import require_http_methods
 
-from portal.access import Role, has_role, role_required
+from portal.access import Role, has_role, may_use_company, role_required
 from portal.models import Operation, User
 from portal.outbox import operation_retry
 from portal.selectors import OperationFilters, operation_filter_choices, operations_filtered, operations_for
@@ -66,8 +67,17 @@ def target_url(op: Operation) -> str:
         return ""
 
 
-def _rows(operations: Any) -> list[dict[str, Any]]:
-    return [{"op": op, "target_url": target_url(op)} for op in operations]
+def may_retry(user: User, op: Operation) -> bool:
+    """A retry writes: the operator role in the operation's company (a company-less one, of the shared
+    catalogue: an admin)."""
+    if op.company_id is None:
+        return has_role(user, Role.ADMIN)
+    return may_use_company(user, op.company_id, Role.OPERATOR)
+
+
+def _rows(operations: Any, user: User) -> list[dict[str, Any]]:
+    return [{"op": op, "target_url": target_url(op), "may_retry": may_retry(user, op)} for op in operations]
+
 
 
 def _get_operation(request: HttpRequest, operation_id: int) -> Operation:
@@ -82,7 +92,7 @@ def operation_list(request: HttpRequest) -> HttpResponse:
     filters = form.filters()
     page = Paginator(operations_filtered(request.user, filters), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
-        "form": form, "page": page, "rows": _rows(page), "may_retry": has_role(request.user, Role.OPERATOR),
+        "form": form, "page": page, "rows": _rows(page, request.user),
         "filtered": filters != OperationFilters(),
     }
     template = "portal/operations/list.html"
@@ -96,7 +106,7 @@ def operation_row(request: HttpRequest, operation_id: int) -> HttpResponse:
     op = _get_operation(request, operation_id)
     if not request.htmx:
         return redirect("operations:detail", op.pk)
-    context = {"row": {"op": op, "target_url": target_url(op)}, "may_retry": has_role(request.user, Role.OPERATOR)}
+    context = {"row": _rows([op], request.user)[0]}
     return render(request, "portal/operations/list.html#row", context)
 
 
@@ -112,7 +122,7 @@ def operation_detail(request: HttpRequest, operation_id: int) -> HttpResponse:
     op = _get_operation(request, operation_id)
     visible = operations_for(request.user)
     context = {
-        "op": op, "target_url": target_url(op), "may_retry": has_role(request.user, Role.OPERATOR),
+        "op": op, "target_url": target_url(op), "may_retry": may_retry(request.user, op),
         "payload": _pretty(op.payload), "result": _pretty(op.result),
         "upstream_current": _pretty(op.upstream_current),
         "field_errors": sorted((op.field_errors or {}).items()),
@@ -128,6 +138,8 @@ def operation_detail(request: HttpRequest, operation_id: int) -> HttpResponse:
 @require_http_methods(["POST"])
 def operation_retry_view(request: HttpRequest, operation_id: int) -> HttpResponse:
     op = _get_operation(request, operation_id)
+    if not may_retry(request.user, op):
+        raise PermissionDenied("A retry needs the operator role in the operation's company.")
     problem = ""
     if op.status != Operation.Status.FAILED:
         problem = f"Only failed operations can be retried; this one is {op.get_status_display().lower()}."
@@ -137,7 +149,7 @@ def operation_retry_view(request: HttpRequest, operation_id: int) -> HttpRespons
         op = operation_retry(op)
     if request.htmx:
         response = render(request, "portal/operations/list.html#row",
-                          {"row": {"op": op, "target_url": target_url(op)}, "may_retry": True, "problem": problem})
+                          {"row": _rows([op], request.user)[0], "problem": problem})
         response["HX-Trigger"] = "operationsChanged"
         return response
     if problem:

@@ -15,6 +15,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Max, QuerySet
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -33,9 +34,11 @@ app_name = "sync"
 RECENT = 50
 
 
-def backends_for(user: User) -> QuerySet[Backend]:
+def backends_for(user: User, min_role: Role = Role.VIEWER) -> QuerySet[Backend]:
+    """Backends of the companies where the user holds ``min_role`` (an action passes its own), and the
+    company-less ones (the shared catalogue, a multi-tenant ChargEye) for admins."""
     backends = Backend.objects.select_related("company")
-    visible = scoped(backends, user)
+    visible = scoped(backends, user, min_role=min_role)
     if company_ids(user) is not None and has_role(user, Role.ADMIN):
         visible = visible | backends.filter(company__isnull=True)
     return visible.order_by("name")
@@ -53,6 +56,8 @@ class ScheduleRow:
     enabled: bool
     last: SyncRun | None
     governed: bool = False  # the user may change its schedule (not a shared backend, for a company's admin)
+    may_refresh: bool = False
+    may_schedule: bool = False
 
     @property
     def default_minutes(self) -> int:
@@ -65,6 +70,8 @@ def schedule_rows(user: User) -> list[ScheduleRow]:
     tasks = {t.name: t for t in PeriodicTask.objects.filter(task="portal.refresh").select_related("interval")}
     rows = []
     backends = list(backends_for(user))
+    refreshable = set(backends_for(user, Role.OPERATOR).values_list("pk", flat=True))
+    schedulable = set(backends_for(user, Role.ADMIN).values_list("pk", flat=True))
     last_ids = (SyncRun.objects.filter(backend__in=backends).exclude(status=SyncRun.Status.SKIPPED)
                 .values("backend_id", "entity").annotate(last=Max("pk")).values_list("last", flat=True))
     latest = {(r.backend_id, r.entity): r for r in SyncRun.objects.filter(pk__in=list(last_ids))}
@@ -73,7 +80,8 @@ def schedule_rows(user: User) -> list[ScheduleRow]:
             task = tasks.get(schedule_name(backend.pk, refresher.entity))
             minutes = task.interval.every // 60 if task and task.interval and task.interval.period == "seconds" else None
             rows.append(ScheduleRow(backend, refresher, minutes, bool(task and task.enabled),
-                                    latest.get((backend.pk, refresher.entity)), governs(user, backend)))
+                                    latest.get((backend.pk, refresher.entity)), governs(user, backend),
+                                    backend.pk in refreshable, backend.pk in schedulable))
     return rows
 
 
@@ -109,10 +117,11 @@ def sync_list(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/sync/sync_list.html", context)
 
 
-def holds_for(user: User) -> QuerySet[RemovalHold]:
-    """Holds of the user's companies' backends. A shared backend's hold lists rows of every company,
-    so only the platform's admins (superusers) see and decide it."""
-    backends = backends_for(user) if company_ids(user) is None else scoped(Backend.objects.all(), user)
+def holds_for(user: User, min_role: Role = Role.VIEWER) -> QuerySet[RemovalHold]:
+    """Holds of the backends of the companies where the user holds ``min_role``. A shared backend's hold
+    lists rows of every company, so only the platform's admins (superusers) see and decide it."""
+    backends = (backends_for(user) if company_ids(user) is None
+                else scoped(Backend.objects.all(), user, min_role=min_role))
     return RemovalHold.objects.filter(backend__in=backends).select_related("backend", "run", "decided_by")
 
 
@@ -126,7 +135,8 @@ def hold_detail(request: HttpRequest, hold_id: int) -> HttpResponse:
     """Every row a held full refresh would mark removed; admins confirm or reject here."""
     hold = get_object_or_404(holds_for(request.user), pk=hold_id)
     return render(request, "portal/sync/hold_detail.html", {
-        "hold": hold, "may_decide": has_role(request.user, Role.ADMIN) and hold.status == RemovalHold.Status.PENDING,
+        "hold": hold, "may_decide": hold.status == RemovalHold.Status.PENDING
+        and holds_for(request.user, Role.ADMIN).filter(pk=hold.pk).exists(),
         "brake_percent": round(brake_share() * 100),
     })
 
@@ -139,6 +149,8 @@ class HoldDecisionForm(forms.Form):
 @require_http_methods(["POST"])
 def hold_decide(request: HttpRequest, hold_id: int) -> HttpResponse:
     hold = get_object_or_404(holds_for(request.user), pk=hold_id)
+    if not holds_for(request.user, Role.ADMIN).filter(pk=hold.pk).exists():
+        raise PermissionDenied("Deciding a hold needs the admin role in the backend's company.")
     form = HoldDecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose whether to mark the stations removed or keep them (field: decision).")
@@ -169,10 +181,13 @@ class RefreshForm(forms.Form):
     full = forms.BooleanField(required=False, label="Full read")
 
 
-def _backend_entity(request: HttpRequest, form: forms.Form) -> tuple[Backend, str]:
+def _backend_entity(request: HttpRequest, form: forms.Form, need: Role) -> tuple[Backend, str]:
+    """The posted backend (404 unless the user sees it; 403 without ``need`` in its company) and entity."""
     if not form.is_valid():
         raise Http404("No such backend or entity.")
     backend = get_object_or_404(backends_for(request.user), pk=form.cleaned_data["backend"])
+    if not backends_for(request.user, need).filter(pk=backend.pk).exists():
+        raise PermissionDenied(f"This needs the {need.label.lower()} role in the backend's company.")
     entity = form.cleaned_data["entity"]
     if entity not in {r.entity for r in refreshers_for(backend.kind)}:
         raise Http404("No such backend or entity.")
@@ -182,7 +197,7 @@ def _backend_entity(request: HttpRequest, form: forms.Form) -> tuple[Backend, st
 @role_required(Role.OPERATOR)
 @require_http_methods(["POST"])
 def refresh_now(request: HttpRequest) -> HttpResponse:
-    backend, entity = _backend_entity(request, form := RefreshForm(request.POST))
+    backend, entity = _backend_entity(request, form := RefreshForm(request.POST), Role.OPERATOR)
     run = refresh_request(backend=backend, entity=entity, user=request.user, full=form.cleaned_data["full"] or None)
     if request.htmx:
         # The card's live region shows the new run at once and follows it; the runs list redraws itself.
@@ -206,7 +221,7 @@ def schedule_edit(request: HttpRequest) -> HttpResponse:
     if not form.is_valid() and set(form.errors) <= {"minutes"}:
         messages.error(request, f"Interval not changed: {' '.join(form.errors['minutes'])}")
         return redirect(reverse("sync:list") + "#schedules")
-    backend, entity = _backend_entity(request, form)
+    backend, entity = _backend_entity(request, form, Role.ADMIN)
     if not governs(request.user, backend):
         raise PermissionDenied(SHARED_BACKEND)
     schedule_set_interval(backend, entity, minutes=form.cleaned_data["minutes"], enabled=form.cleaned_data["enabled"],

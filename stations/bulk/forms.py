@@ -14,7 +14,7 @@ from typing import Any
 from django import forms
 
 from locations.models import Location
-from portal.access import scoped
+from portal.access import Role, scoped
 from portal.models import Backend
 from stations.filters import MAX_SELECT_OPTIONS, FastSelect, LocationNameField
 from stations.models import ChargerType, DeployState
@@ -58,7 +58,8 @@ class BulkActionForm(forms.Form):
         super().__init__(*args, **kwargs)
         if actions:
             self.fields["action"].choices = [*self.ACTIONS, *actions]
-        locations = scoped(Location.objects.filter(backend__kind=Backend.Kind.GREENFLUX), user).order_by("name")
+        locations = scoped(Location.objects.filter(backend__kind=Backend.Kind.GREENFLUX), user,
+                           min_role=Role.OPERATOR).order_by("name")
         if locations[:MAX_SELECT_OPTIONS + 1].count() > MAX_SELECT_OPTIONS:
             field: forms.Field = LocationNameField(locations)
             field.required = False

@@ -16,9 +16,10 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import QueryDict
 
+from portal.access import Role, scoped
 from stations.filters import StationFilterForm
 from stations.models import Station
-from stations.selectors import station_filter, stations_for
+from stations.selectors import station_filter
 
 MAX_SELECTED = 10_000
 # The list's filter fields; sort, page size and cursors do not change what is selected.
@@ -69,8 +70,10 @@ class Selection:
     def filter_form(self, user: Any) -> StationFilterForm | None:
         return StationFilterForm(QueryDict(self.filter), user=user) if self.filter is not None else None
 
-    def stations(self, user: Any, form: StationFilterForm | None = None) -> QuerySet[Station]:
-        """The selected stations of the user's companies; refuses a selection that reaches beyond them."""
+    def stations(self, user: Any, form: StationFilterForm | None = None,
+                 min_role: Role = Role.VIEWER) -> QuerySet[Station]:
+        """The selected stations of the companies where the user holds ``min_role``; refuses a selection
+        that reaches beyond them."""
         if self.filter is not None:
             form = form or self.filter_form(user)
             assert form is not None
@@ -78,12 +81,12 @@ class Selection:
                 names = ", ".join(form.fields[n].label.lower() if n in form.fields else n for n in form.errors)
                 raise SelectionRefused(
                     f"The filter names a {names} that is not one of yours; nothing was changed.")
-            return station_filter(stations_for(user), form.to_query())
+            return station_filter(scoped(Station.objects.all(), user, min_role=min_role), form.to_query())
         if not self.ids:
             raise SelectionRefused("No stations are selected: check some rows, or choose all matching stations.")
         if len(self.ids) > MAX_SELECTED:
             raise SelectionRefused(f"At most {MAX_SELECTED:,} stations can be changed at once; nothing was changed.")
-        qs = stations_for(user).filter(pk__in=self.ids)
+        qs = scoped(Station.objects.all(), user, min_role=min_role).filter(pk__in=self.ids)
         found = qs.count()
         if found != len(self.ids):
             missing = len(self.ids) - found

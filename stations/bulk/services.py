@@ -17,7 +17,7 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from locations.models import Location
-from portal.access import company_ids, scoped
+from portal.access import Role, company_ids, require_role, scoped
 from portal.audit.services import audit_record
 from portal.copy_insert import insert_rows
 from portal.mirror import SyncState
@@ -51,7 +51,7 @@ def batch_preview_create(*, user: User, selection: Selection, kind: str, params:
     """Resolve the selection, compute every row's diff, store the preview. Nothing is sent upstream."""
     started = time.perf_counter()
     form = selection.filter_form(user)
-    stations_qs = selection.stations(user, form)
+    stations_qs = selection.stations(user, form, min_role=Role.OPERATOR)
     stations = list(stations_qs.order_by("label", "id").values(*COLUMNS)[: MAX_SELECTED + 1])
     if len(stations) > MAX_SELECTED:
         raise SelectionRefused(
@@ -60,7 +60,8 @@ def batch_preview_create(*, user: User, selection: Selection, kind: str, params:
         raise SelectionRefused("No stations match this selection; nothing was changed.")
     location = None
     if params.get("location"):
-        location = scoped(Location.objects.select_related("backend"), user).filter(pk=params["location"]).first()
+        location = (scoped(Location.objects.select_related("backend"), user, min_role=Role.OPERATOR)
+                    .filter(pk=params["location"]).first())
         if location is None:
             raise SelectionRefused("That location is not one of yours; nothing was changed.")
     with transaction.atomic():
@@ -76,14 +77,15 @@ def batch_preview_create(*, user: User, selection: Selection, kind: str, params:
 
 
 def batches_for(user: User) -> QuerySet[Batch]:
-    """Batches holding at least one row of the user's companies."""
-    ids = company_ids(user)
+    """Batches holding at least one row of the companies where the user is an operator (bulk changes
+    are an operator's pages, so a viewer of a company never follows nor acts on its rows here)."""
+    ids = company_ids(user, Role.OPERATOR)
     batches = Batch.objects.select_related("created_by", "confirmed_by")
     return batches if ids is None else batches.filter(companies__in=ids).distinct()
 
 
 def items_for(batch: Batch, user: User) -> QuerySet[BatchItem]:
-    return scoped(BatchItem.objects.filter(batch=batch), user)
+    return scoped(BatchItem.objects.filter(batch=batch), user, min_role=Role.OPERATOR)
 
 
 def selection_text_for(batch: Batch, user: User) -> str:
@@ -93,7 +95,7 @@ def selection_text_for(batch: Batch, user: User) -> str:
     stations and may name another company's location, so a reader who does not see every company of
     the batch reads only how many of the batch's stations are theirs.
     """
-    ids = company_ids(user)
+    ids = company_ids(user, Role.OPERATOR)
     if ids is None or {c.pk for c in batch.companies.all()} <= set(ids):  # prefetched by batch lists
         return batch.selection_text
     n = items_for(batch, user).count()
@@ -137,6 +139,8 @@ def batch_confirm(*, user: User, batch: Batch, via_import: bool = False) -> Batc
     if batch.created_by_id != user.pk:
         raise ValueError("Only the person who made this preview can confirm it.")
     items = list(BatchItem.objects.filter(batch=batch, outcome=BatchItem.Outcome.CHANGE, station__isnull=False))
+    for company_id in {item.company_id for item in items}:  # the role may have changed since the preview
+        require_role(user, Role.OPERATOR, company_id)
     operations_for(batch, items, user)
     if batch.kind in Batch.EDIT_KINDS:
         Station.objects.filter(pk__in=[i.station_id for i in items]).update(sync_state=SyncState.PENDING)
@@ -165,6 +169,10 @@ def _audit_confirmed(batch: Batch, items: list[BatchItem], user: User) -> None:
 
 @transaction.atomic
 def batch_cancel(*, user: User, batch: Batch) -> Batch:
+    """Its maker, or an operator of every company of the batch, may cancel a preview."""
+    if batch.created_by_id != user.pk:
+        for company in batch.companies.all():
+            require_role(user, Role.OPERATOR, company)
     updated = Batch.objects.filter(pk=batch.pk, status=Batch.Status.PREVIEW).update(status=Batch.Status.CANCELLED)
     if not updated:
         raise ValueError("Only a preview that was not confirmed can be cancelled.")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
-from portal.access import company_keys, scoped_or_own
+from portal.access import Role, company_keys, scoped_or_own
 from portal.models import User
 from stations.csv_import.models import ImportJob, ImportRow
 
@@ -23,14 +23,14 @@ from stations.csv_import.models import ImportJob, ImportRow
 def imports_for(user: User) -> QuerySet[ImportJob]:
     """Jobs the user uploaded, or holding a row of one of the user's companies."""
     jobs = ImportJob.objects.select_related("created_by").defer("file_content")  # a file waiting to be checked
-    keys = company_keys(user, owner=False)
+    keys = company_keys(user, owner=False, min_role=Role.OPERATOR)
     if keys is None:
         return jobs
     return jobs.filter(Q(created_by=user) | Q(company_rows__has_any_keys=sorted(keys)))
 
 
 def import_rows_for(job: ImportJob, user: User) -> QuerySet[ImportRow]:
-    return scoped_or_own(ImportRow.objects.filter(job=job), user, owner_field="job__created_by")
+    return scoped_or_own(ImportRow.objects.filter(job=job), user, owner_field="job__created_by", min_role=Role.OPERATOR)
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ class ImportView:
 
 
 def import_view(job: ImportJob, user: User) -> ImportView:
-    keys = company_keys(user, owner=job.created_by_id == user.pk)
+    keys = company_keys(user, owner=job.created_by_id == user.pk, min_role=Role.OPERATOR)
     parts = job.company_rows or {}
     if keys is None:
         keys = set(parts)

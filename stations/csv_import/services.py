@@ -396,11 +396,12 @@ def rows_to_fix(rows: Iterable[tuple[dict[str, str], str]]) -> Iterator[list[str
 def template_rows(user: User) -> list[dict[str, str]]:
     """One example row per station backend of the user's, with its real company, a real location,
     model and technician, so that the template's rows pass validation as they are (identities aside)."""
-    from portal.access import scoped
+    from portal.access import Role, scoped
 
     rows = []
     backends = scoped(Backend.objects.filter(kind__in=(Backend.Kind.BEENERGISED, Backend.Kind.GREENFLUX),
-                                             is_active=True), user).select_related("company").order_by("name")
+                                             is_active=True), user, min_role=Role.OPERATOR
+                      ).select_related("company").order_by("name")
     for n, backend in enumerate(backends[:20], start=1):
         company = backend.company.name if backend.company else ""
         identity = f"NEW-{backend.pk}-{n:03d}"

@@ -54,8 +54,9 @@ def _unresolved(column: str, ref: str, backend: Backend, lookups: Lookups) -> st
 
 
 def backends_for_import(user: User) -> QuerySet[Backend]:
-    """The station backends the user may import into (named on the Imports page)."""
-    ids = company_ids(user)
+    """The station backends the user may import into (named on the Imports page): those of the companies
+    where the user is an operator."""
+    ids = company_ids(user, Role.OPERATOR)
     backends = Backend.objects.filter(kind__in=validation.STATION_KINDS, is_active=True).select_related("company")
     return (backends if ids is None else backends.filter(company__in=ids)).order_by("name")
 
@@ -81,7 +82,7 @@ class Lookups:
 
     @classmethod
     def load(cls, user: User) -> Lookups:
-        ids = company_ids(user)
+        ids = company_ids(user, Role.OPERATOR)  # an import writes: the companies where the user is an operator
         lookups = cls(company_ids=None if ids is None else set(ids))
         for backend in backends_for_import(user):
             lookups.backends[_key(backend.name)] = backend

@@ -49,7 +49,7 @@ def bulk_new(request: HttpRequest) -> HttpResponse:
     try:
         selection = _selection(params)
         filter_form = selection.filter_form(request.user)
-        count = selection.stations(request.user, filter_form).count()
+        count = selection.stations(request.user, filter_form, min_role=Role.OPERATOR).count()
     except SelectionRefused as exc:
         return render(request, "stations/bulk_refused.html", {"message": str(exc)}, status=400)
     form = BulkActionForm(request.POST if request.method == "POST" else None, user=request.user,

@@ -38,8 +38,9 @@ FIELD_LABELS = {
 
 
 def _station(request: HttpRequest, station_id: int) -> Station:
+    """Every page here resolves a conflict: the operator role in the station's company."""
     stations = Station.objects.select_related("backend", "company", "location", "template")
-    return get_scoped_or_404(stations, request.user, pk=station_id)
+    return get_scoped_or_404(stations, request.user, pk=station_id, min_role=Role.OPERATOR)
 
 
 def open_conflict(station: Station) -> Operation | None:

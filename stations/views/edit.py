@@ -34,9 +34,10 @@ WRITE_EVENTS = "stationsChanged, operationsChanged"
 ROW_ACTIONS = ("add_evse", "remove_evse", "add_connector", "remove_connector")
 
 
-def _station(request: HttpRequest, station_id: int) -> Station:
+def _station(request: HttpRequest, station_id: int, min_role: Role = Role.VIEWER) -> Station:
+    """One station the user may read; a write passes ``min_role`` (the role in the station's company)."""
     stations = Station.objects.select_related("backend", "company", "location", "template")
-    return get_scoped_or_404(stations, request.user, pk=station_id)
+    return get_scoped_or_404(stations, request.user, pk=station_id, min_role=min_role)
 
 
 def _sent(request: HttpRequest, station: Station) -> None:
@@ -124,7 +125,7 @@ def _preview(form: StationCreateForm) -> HardwareTemplate | None:
 @role_required(Role.OPERATOR)
 @require_http_methods(["GET", "POST"])
 def station_edit(request: HttpRequest, station_id: int) -> HttpResponse:
-    station = _station(request, station_id)
+    station = _station(request, station_id, Role.OPERATOR)
     reason = station_edit_refusal(station)
     if reason:
         return render(request, "stations/station_edit.html", {"station": station, "reason": reason},
@@ -159,7 +160,7 @@ def actions_context(
     """What ``_station_actions.html`` shows; the station page draws it inline with the rest."""
     ops = Operation.objects.filter(target_type="station", target_id=station.pk)
     open_ops = list(ops.filter(status__in=Operation.OPEN).order_by("created_at"))
-    may_write = has_role(request.user, Role.OPERATOR)
+    may_write = has_role(request.user, Role.OPERATOR, station.company_id)
     reason = station_edit_refusal(station)
     quick = []
     if may_write and not reason:
@@ -204,7 +205,7 @@ def station_actions(request: HttpRequest, station_id: int) -> HttpResponse:
 @require_http_methods(["GET"])
 def station_quick(request: HttpRequest, station_id: int) -> HttpResponse:
     """The quick edits as a page of their own, for browsers without JavaScript."""
-    station = _station(request, station_id)
+    station = _station(request, station_id, Role.OPERATOR)
     return render(request, "stations/station_edit.html", {"station": station, "quick": True,
                                                           **actions_context(request, station)})
 
@@ -212,7 +213,7 @@ def station_quick(request: HttpRequest, station_id: int) -> HttpResponse:
 @role_required(Role.OPERATOR)
 @require_http_methods(["POST"])
 def station_quick_edit(request: HttpRequest, station_id: int, field: str) -> HttpResponse:
-    station = _station(request, station_id)
+    station = _station(request, station_id, Role.OPERATOR)
     reason = station_edit_refusal(station)
     if field not in QUICK_FIELDS or reason:
         messages.error(request, reason or "That field cannot be changed with a quick edit.")
@@ -248,7 +249,7 @@ def station_quick_edit(request: HttpRequest, station_id: int, field: str) -> Htt
 @role_required(Role.OPERATOR)
 @require_http_methods(["POST"])
 def station_refresh(request: HttpRequest, station_id: int) -> HttpResponse:
-    station = _station(request, station_id)
+    station = _station(request, station_id, Role.OPERATOR)
     if not station.upstream_id:
         messages.error(request, f"This station is not on {station.backend.name} yet; nothing to refresh.")
     else:

@@ -37,7 +37,7 @@ def _reason(station: Station) -> str | None:
 @role_required(Role.OPERATOR)
 @require_http_methods(["GET", "POST"])
 def station_hardware(request: HttpRequest, station_id: int) -> HttpResponse:
-    station = _station(request, station_id)
+    station = _station(request, station_id, Role.OPERATOR)
     context = {"station": station, "retired": station.evses.filter(status=Status.REMOVED).prefetch_related(
         "connectors"), "reason": _reason(station)}
     if context["reason"]:

@@ -73,14 +73,28 @@ def test_admin_sees_and_edits_own_companies_only(
     assert company_b.name == "Company B"
 
 
-def test_admin_creates_a_company_and_joins_it(admin_client_portal: Client, admin_user: object) -> None:
-    response = admin_client_portal.post(reverse("companies:list"), {"name": "Depot Noord"})
+def test_a_superuser_creates_companies(company_a: Company) -> None:
+    root = client_for(UserFactory(username="root", is_superuser=True, is_staff=True))
+    response = root.post(reverse("companies:list"), {"name": "Depot Noord"})
     company = Company.objects.get(name="Depot Noord")
     assert response.status_code == 302 and response["Location"] == reverse("companies:edit", args=[company.pk])
-    assert admin_user.companies.filter(pk=company.pk).exists()  # type: ignore[attr-defined]
-    again = admin_client_portal.post(reverse("companies:list"), {"name": "depot noord"})
+    again = root.post(reverse("companies:list"), {"name": "depot noord"})
     assert again.status_code == 422 and "A company with this name exists already." in again.content.decode()
     assert Company.objects.filter(name__iexact="depot noord").count() == 1
+
+
+def test_a_company_admin_cannot_learn_which_company_names_exist(
+        admin_client_portal: Client, company_a: Company, company_b: Company) -> None:
+    """Issue 23 item 4: creating (or renaming to) a taken name confirmed that another company has it.
+    Naming companies is for superusers: an admin is refused whatever the name, taken or not."""
+    for name in ("Company B", "company b", "Nobody Has This Name"):
+        assert admin_client_portal.post(reverse("companies:list"), {"name": name}).status_code == 403
+        page = admin_client_portal.post(reverse("companies:edit", args=[company_a.pk]), {"name": name})
+        assert "exists already" not in page.content.decode()
+    assert not Company.objects.filter(name="Nobody Has This Name").exists()
+    company_a.refresh_from_db()
+    assert company_a.name == "Company A"
+    assert "Create company" not in admin_client_portal.get(reverse("companies:list")).content.decode()
 
 
 def test_identity_used_by_another_company_is_refused_at_once(
@@ -92,7 +106,9 @@ def test_identity_used_by_another_company_is_refused_at_once(
     response, callbacks = _post_identity(fresh_admin, fresh, backend, VOLTARO, django_capture_on_commit_callbacks)
     html = response.content.decode()
     assert response.status_code == 422 and not callbacks
-    assert "Other Fleet already uses companyUuid" in html and "Nothing was saved" in html
+    # Issue 23 item 4: refused without naming the company that uses it.
+    assert "This identity is already in use" in html and "Nothing was saved" in html
+    assert "Other Fleet" not in html
     assert not CompanyIdentity.objects.filter(company=fresh).exists()
 
 

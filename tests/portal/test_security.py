@@ -101,13 +101,13 @@ def test_base_layout_sends_csrf_token_with_htmx_requests(viewer_client: Client) 
 
 def test_user_changes_are_audited_with_before_and_after(admin_client_portal: Client, viewer: User,
                                                         company_a: Company) -> None:
-    admin_client_portal.post(reverse("user_edit", args=[viewer.pk]), {"role": "operator", "companies": [company_a.pk],
+    admin_client_portal.post(reverse("user_edit", args=[viewer.pk]), {f"role_{company_a.pk}": "operator",
                                                                         "is_active": "on"})
-    entry = AuditEntry.objects.get(action="user.update")
-    assert entry.actor_name == "admin" and entry.entity_label == "viewer"
-    assert entry.before["roles"] == ["viewer"] and entry.after["roles"] == ["operator"]
+    entry = AuditEntry.objects.get(action="membership.set")  # a role is a membership's, audited per company
+    assert entry.actor_name == "admin" and entry.entity_label == "viewer" and entry.company == company_a
+    assert entry.before["role"] == "viewer" and entry.after["role"] == "operator"
     page = admin_client_portal.get(reverse("audit:detail", args=[entry.pk])).content.decode()
-    assert "Change user" in page and "operator" in page
+    assert "Change role in company" in page and "operator" in page
 
 
 def test_audit_page_is_for_admins_only(viewer_client: Client, operator_client: Client) -> None:
