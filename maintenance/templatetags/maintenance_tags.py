@@ -40,7 +40,8 @@ def station_maintenance(context: template.Context, station: Any) -> dict[str, An
         # A station that cannot take new windows still shows the ones it has.
         "refusal": refusal if not windows else "",
         "connector_names": dict(station_connectors(station)), "now": timezone.now(),
-        "can_write": has_role(user, Role.OPERATOR, station.company_id) and not refusal, "csrf_token": context.get("csrf_token"),
+        "can_write": has_role(user, Role.OPERATOR, station.company_id) and not refusal,
+        "csrf_token": context.get("csrf_token"),
         "can_cancel": cancel_offered(station.backend), "cancel_note": CANCEL_NOT_DOCUMENTED,
         "form": WindowForm(station=station, initial=default_window(), auto_id="id_mw_%s"),
     }
