@@ -282,3 +282,20 @@ def test_list_queries_do_not_grow_with_rows(viewer_client: Client, viewer: objec
     for _ in range(30):
         OperationFactory(company=company_a, created_by=viewer)  # each on its own backend
     assert queries() == few
+
+
+def test_the_shared_catalogues_history_names_no_person_of_another_company(
+        admin_user: object, company_a: Company, company_b: Company) -> None:
+    """Issue 23 item 5: an admin of B read the username of A's admin on the catalogue's operations."""
+    from portal.access import Role
+    from tests.factories import UserFactory
+
+    admin_b = UserFactory(username="admin-b", role=Role.ADMIN, companies=[company_b])
+    catalogue = BackendFactory(name="Shared catalogue", kind="models", company=None)
+    op = Operation.objects.create(kind="model.rename", backend=catalogue, company=None, target_type="station_model",
+                                  target_id=1, target_label="Eve", payload={}, status=Operation.Status.FAILED,
+                                  created_by=admin_user)
+    for url in (reverse("operations:list"), reverse("operations:detail", args=[op.pk])):
+        page = client_for(admin_b).get(url).content.decode()
+        assert "an admin of another company" in page and ">admin<" not in page and "by admin" not in page, url
+        assert "an admin of another company" not in client_for(admin_user).get(url).content.decode(), url

@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from portal.access import Role, role_of
-from portal.models import Company, Membership, User
+from portal.models import Company, User
 from tests.conftest import can_sign_in, client_for
 from tests.factories import UserFactory
 
@@ -163,8 +163,7 @@ def test_another_companys_admin_changes_the_role_in_their_company_only(
     assert response.status_code == 302
     # Still an operator of A: A's station form opens for them; B's role changed.
     assert client_for(shared).get(reverse("stations:create")).status_code == 200
-    assert Membership.objects.get(user=shared, company=company_a).role == Role.OPERATOR
-    assert Membership.objects.get(user=shared, company=company_b).role == Role.VIEWER
+    assert role_of(shared, company_a) == Role.OPERATOR and role_of(shared, company_b) == Role.VIEWER
 
 
 def test_another_companys_admin_cannot_lock_a_shared_person_out(
