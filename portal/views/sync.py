@@ -106,7 +106,7 @@ def _runs_context(user: User) -> dict[str, Any]:
 @require_http_methods(["GET"])
 def sync_list(request: HttpRequest) -> HttpResponse:
     if request.htmx and request.GET.get("part") == "card":  # one schedule card's last run, while it moves
-        backend, entity = _backend_entity(request, RefreshForm(request.GET))
+        backend, entity = _backend_entity(request, RefreshForm(request.GET), Role.VIEWER)
         return render(request, "portal/sync/sync_list.html#card_run", {"row": schedule_row(backend, entity)})
     context = _runs_context(request.user)
     if request.htmx and request.GET.get("part") == "runs":
