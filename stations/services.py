@@ -320,6 +320,7 @@ def station_patch_fields(*, user: User | None, station: Station, shown: ShownVer
     Checked field by field as a quick edit is: a conflict only when someone else changed one of the
     same fields since that version. Returns None when every value is the one shown.
     """
+    _require_operator(user, station.company_id)
     unknown = set(values) - set(PATCHABLE)
     if unknown:
         raise ValueError(f"{', '.join(sorted(unknown))} cannot be changed with a partial edit")

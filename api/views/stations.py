@@ -24,7 +24,7 @@ from api.problems import Conflict
 from api.serializers import OperationSerializer, StationListSerializer, StationSerializer, StationWriteSerializer
 from api.versions import require_match, station_etag
 from api.views.station_create import StationCreateSerializer, create
-from portal.access import get_scoped_or_404
+from portal.access import Role, get_scoped_or_404
 from portal.models import Operation
 from stations import services
 from stations.filters import StationFilterForm
@@ -53,7 +53,7 @@ StationListPage = inline_serializer("StationListPage", {
 
 def _station_for_write(request: Request, station_id: int) -> Station:
     station = get_scoped_or_404(Station.objects.select_related("backend", "company", "location"),
-                                request.user, pk=station_id)
+                                request.user, pk=station_id, min_role=Role.OPERATOR)  # the role in its company
     refusal = station_edit_refusal(station)
     if refusal:
         raise Conflict(refusal)
@@ -144,7 +144,8 @@ class StationRefresh(APIView):
     @idempotent
     def post(self, request: Request, station_id: int) -> Response:
         """Read the station from its upstream now (through the worker)."""
-        station = get_scoped_or_404(Station.objects.select_related("backend"), request.user, pk=station_id)
+        station = get_scoped_or_404(Station.objects.select_related("backend"), request.user, pk=station_id,
+                                    min_role=Role.OPERATOR)
         if not station.upstream_id:
             raise Conflict(f"This station is not on {station.backend.name} yet; nothing to refresh.")
         return accepted(request, services.station_refresh(user=request.user, station=station))
