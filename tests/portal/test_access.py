@@ -86,3 +86,62 @@ def test_django_admin_is_for_superusers_only(admin_user: User) -> None:
     assert response.status_code == 302  # sent to the admin login, not let in
     root = User.objects.create_superuser("root", "root@example.com", "x")
     assert client_for(root).get("/django-admin/").status_code == 200
+
+
+# -- Roles per company (issue 23): the role in the record's company decides every write ---------------
+
+
+@pytest.fixture
+def mixed(company_a: object, company_b: object) -> User:
+    """An operator of A who is a viewer of B."""
+    from portal.access import Role
+    from tests.factories import UserFactory
+
+    return UserFactory(username="mixed", memberships={company_a: Role.OPERATOR, company_b: Role.VIEWER})
+
+
+def test_an_operator_of_one_company_only_reads_the_company_where_they_are_a_viewer(
+        mixed: User, company_a: object, company_b: object) -> None:
+    from maintenance.models import MaintenanceWindow
+    from stations.models import Station
+
+    theirs = StationFactory(company=company_b, label="Bravo depot", upstream_id="B-1", etag="e1")
+    mine = StationFactory(company=company_a, label="Alpha depot", upstream_id="A-1", etag="e1")
+    location = LocationFactory(company=company_b, name="Bravo garage")
+    client = client_for(mixed)
+    assert client.get(reverse("stations:detail", args=[theirs.pk])).status_code == 200  # reading holds
+    assert "Bravo depot" in client.get(reverse("stations:list")).content.decode()
+    writes = [
+        reverse("stations:edit", args=[theirs.pk]),
+        reverse("stations:quick_edit", args=[theirs.pk, "label"]), reverse("stations:refresh", args=[theirs.pk]),
+        reverse("stations:hardware", args=[theirs.pk]), reverse("locations:edit", args=[location.pk]),
+        reverse("maintenance:create", args=[theirs.pk]),
+    ]
+    for url in writes:
+        assert client.post(url, {"value": "Taken over", "label": "Taken over"}).status_code == 403, url
+    assert client.get(reverse("stations:quick", args=[theirs.pk])).status_code == 403  # the quick edits' page
+    assert Station.objects.get(pk=theirs.pk).label == "Bravo depot" and not MaintenanceWindow.objects.exists()
+    # The company where they are an operator: the same pages answer.
+    assert client.get(reverse("stations:quick", args=[mine.pk])).status_code == 200
+    # Pickers offer the companies where the role is held: a new location or station is A's only.
+    page = client.get(reverse("locations:create")).content.decode()
+    assert "Company B" not in page
+    # Bulk changes: B's stations are not among those they may change.
+    response = client.get(reverse("stations:bulk_new"), {"station": [theirs.pk]})
+    assert response.status_code == 400 and "Bravo depot" not in response.content.decode()
+
+
+def test_an_admin_of_one_company_governs_nothing_in_the_company_where_they_are_an_operator(
+        company_a: object, company_b: object) -> None:
+    from portal.access import Role
+    from tests.factories import BackendFactory, UserFactory
+
+    boss = UserFactory(username="boss", memberships={company_a: Role.ADMIN, company_b: Role.OPERATOR})
+    backend_b = BackendFactory(name="Bravo GreenFlux", company=company_b)
+    client = client_for(boss)
+    assert client.get(reverse("backends:edit", args=[backend_b.pk])).status_code == 404
+    assert client.get(reverse("companies:edit", args=[company_b.pk])).status_code == 403
+    assert "Company B" not in client.get(reverse("backends:create")).content.decode()  # issue 25 item 13
+    response = client.post(reverse("sync:schedule"), {"backend": backend_b.pk, "entity": "stations",
+                                                      "minutes": 5, "enabled": "1"})
+    assert response.status_code == 403
