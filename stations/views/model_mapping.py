@@ -26,7 +26,7 @@ from stations.models import ModelIdMapping
 
 def admin_companies(user: User) -> Any:
     """The companies whose mapping ``user`` may change: those they administer."""
-    return scoped(Company.objects.order_by("name"), user, "pk")
+    return scoped(Company.objects.order_by("name"), user, "pk", min_role=Role.ADMIN)
 
 
 class ModelMappingForm(forms.Form):
