@@ -10,6 +10,7 @@ from portal.models import Backend, Company, SyncRun
 from portal.services import backend_check
 from portal.sync import refresh_run
 from simulator.testing import SimulatorHandle
+from tests.conftest import client_for
 from stations.models import HardwareTemplate
 from tests.upstream import make_backend
 
@@ -36,6 +37,8 @@ def test_against_the_documents_only_the_check_passes_with_warnings_and_the_check
     assert "Connected: " in checked.check_message and "stations visible" in checked.check_message
     assert f"optional: not found at {backend.base_url}/chargestation-templates" in checked.check_message
     assert f"optional: not found at {backend.base_url}/locations" in checked.check_message
+    page = client_for(admin_user).get("/backends/").content.decode()
+    assert "with warnings" in page and "optional: not found at" in page
     step = next(s for s in setup_steps(admin_user) if s.title == "Test the connections")
     assert step.done, step.detail
     configured = make_backend(simulator, "greenflux", company_a, name="GF vendor path",
