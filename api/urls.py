@@ -6,7 +6,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from api.problems import not_found
-from api.views import bulk, estate, imports, models, operations, stations
+from api.views import bulk, estate, imports, maintenance, models, operations, stations
 
 app_name = "api"
 
@@ -31,7 +31,8 @@ urlpatterns = [
     path("locations/", estate.LocationList.as_view(), name="location-list"),
     path("locations/<int:location_id>/", estate.LocationDetail.as_view(), name="location-detail"),
     path("technicians/", estate.TechnicianList.as_view(), name="technician-list"),
-    path("maintenance-windows/", estate.MaintenanceList.as_view(), name="window-list"),
+    path("maintenance-windows/", maintenance.WindowList.as_view(), name="window-list"),
+    path("maintenance-windows/<int:window_id>/cancel/", maintenance.WindowCancel.as_view(), name="window-cancel"),
     path("sync-runs/", estate.SyncRunList.as_view(), name="sync-run-list"),
     path("network/", estate.Network.as_view(), name="network"),
     # Any other path under /api/v1/ answers a problem, not the pages' HTML 404.

@@ -18,7 +18,6 @@ from locations.models import Location
 from locations.ranges import time_range
 from locations.selectors import locations_for, network_filter, network_overview
 from maintenance.models import MaintenanceWindow
-from maintenance.selectors import windows_for
 from portal.access import scoped
 from portal.models import SyncRun
 from portal.selectors import backends_for
@@ -98,14 +97,6 @@ class TechnicianList(APIView):
         if company.isdigit():
             technicians = technicians.filter(company_id=int(company))
         return id_page(request, technicians, TechnicianSerializer)
-
-
-class MaintenanceList(APIView):
-    @extend_schema(operation_id="maintenance_windows_list", parameters=[AFTER],
-                   responses=_page_schema("WindowPage", WindowSerializer))
-    def get(self, request: Request) -> Response:
-        """Your companies' standing maintenance windows (planned or running)."""
-        return id_page(request, windows_for(request.user), WindowSerializer)
 
 
 class SyncRunList(APIView):

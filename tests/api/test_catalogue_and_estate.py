@@ -36,3 +36,15 @@ def test_a_model_create_with_a_bad_connector_names_its_row(admin_user, api_for, 
                         "max_power_watts": "22000"}]})
     assert answer.status_code == 400, answer.content
     assert any(e["field"].startswith("connectors/0/") for e in answer.json()["errors"])
+
+
+def test_an_admin_creates_a_model_with_power_in_watts(admin_user, api_for, db) -> None:
+    Backend.objects.create(name="Catalogue", kind=Backend.Kind.MODELS, base_url="http://127.0.0.1:9/m")
+    answer = api_for(admin_user).send("POST", "/api/v1/models/", {
+        "vendor": "Alfen", "model": "Eve Double", "power_type": "AC_3_PHASE", "ocpp_url": "wss://ocpp.example.com",
+        "connectors": [{"connection_type": "IEC_62196_T2", "format": "SOCKET", "max_amperage": "32", "max_voltage": "400",
+                        "max_power_watts": "22000"}]})
+    assert answer.status_code == 202, answer.content
+    op = Operation.objects.get(pk=answer.json()["id"])
+    assert op.kind == "model.create"
+    assert [c.get("maxPowerWatts", c.get("max_power_watts")) for c in op.payload["model"]["connectors"]] == [22000]
