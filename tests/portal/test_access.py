@@ -23,7 +23,7 @@ def _simple_page_urls() -> list[str]:
                 walk(p.url_patterns, prefix + str(p.pattern))
             elif isinstance(p, URLPattern):
                 route = prefix + str(p.pattern)
-                if "<" not in route:
+                if "<" not in route and "^" not in route:
                     urls.append("/" + route)
 
     walk(get_resolver().url_patterns, "")
@@ -31,14 +31,26 @@ def _simple_page_urls() -> list[str]:
 
 
 PUBLIC = {"/accounts/login/", "/accounts/logout/", "/accounts/invite/done/"}
+# The API's schema and its docs are public; the rest of the API answers strangers as an API does.
+API = "/api/v1/"
+API_PUBLIC = {f"{API}schema/", f"{API}docs/", f"{API}redoc/"}
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("url", [u for u in _simple_page_urls() if u not in PUBLIC])
+@pytest.mark.parametrize("url", [u for u in _simple_page_urls() if u not in PUBLIC and not u.startswith(API)])
 def test_anonymous_requests_go_to_login(client: Client, url: str) -> None:
     response = client.get(url)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", [u for u in _simple_page_urls() if u.startswith(API) and u not in API_PUBLIC])
+def test_anonymous_api_requests_get_401_naming_the_scheme(client: Client, url: str) -> None:
+    response = client.get(url)
+    assert response.status_code == 401
+    assert response["Content-Type"] == "application/problem+json"
+    assert response["WWW-Authenticate"].startswith("Bearer")
 
 
 @pytest.mark.django_db
