@@ -6,7 +6,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from api.problems import not_found
-from api.views import bulk, estate, imports, maintenance, models, operations, stations
+from api.views import bulk, estate, hardware, imports, maintenance, models, operations, stations
 
 app_name = "api"
 
@@ -16,6 +16,7 @@ urlpatterns = [
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
     path("stations/", stations.StationList.as_view(), name="station-list"),
     path("stations/<int:station_id>/", stations.StationDetail.as_view(), name="station-detail"),
+    path("stations/<int:station_id>/evses/", hardware.StationEvses.as_view(), name="station-evses"),
     path("stations/<int:station_id>/refresh/", stations.StationRefresh.as_view(), name="station-refresh"),
     path("operations/", operations.OperationList.as_view(), name="operation-list"),
     path("operations/<int:operation_id>/", operations.OperationDetail.as_view(), name="operation-detail"),

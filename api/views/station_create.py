@@ -82,21 +82,26 @@ def _form_data(body: dict[str, Any]) -> QueryDict:
     return data
 
 
+def rows_errors(rows: EvseRows) -> dict[str, Any]:
+    """The EVSE rows' errors by index: ``{"0": {"connectors": {"1": {"standard": [...]}}}, "": [...]}``."""
+    evses: dict[str, Any] = {}
+    for i, (evse, connectors) in enumerate(rows.rows):
+        entry: dict[str, Any] = {name: list(m) for name, m in evse.errors.items()}
+        conns = {str(j): {n: list(m) for n, m in c.errors.items()} for j, c in enumerate(connectors) if c.errors}
+        if conns:
+            entry["connectors"] = conns
+        if entry:
+            evses[str(i)] = entry
+    if rows.errors:
+        evses[""] = list(rows.errors)
+    return evses
+
+
 def _errors(form: StationCreateForm, rows: EvseRows | None) -> dict[str, Any]:
     errors: dict[str, Any] = {name: list(messages) for name, messages in form.errors.items()}
-    if rows is not None:
-        evses: dict[str, Any] = {}
-        for i, (evse, connectors) in enumerate(rows.rows):
-            entry: dict[str, Any] = {name: list(m) for name, m in evse.errors.items()}
-            conns = {str(j): {n: list(m) for n, m in c.errors.items()} for j, c in enumerate(connectors) if c.errors}
-            if conns:
-                entry["connectors"] = conns
-            if entry:
-                evses[str(i)] = entry
-        if rows.errors:
-            evses[""] = list(rows.errors)
-        if evses:
-            errors["evses"] = evses
+    evses = rows_errors(rows) if rows is not None else {}
+    if evses:
+        errors["evses"] = evses
     return errors
 
 

@@ -51,7 +51,7 @@ StationListPage = inline_serializer("StationListPage", {
 })
 
 
-def _station_for_write(request: Request, station_id: int) -> Station:
+def station_for_write(request: Request, station_id: int) -> Station:
     station = get_scoped_or_404(Station.objects.select_related("backend", "company", "location"),
                                 request.user, pk=station_id, min_role=Role.OPERATOR)  # the role in its company
     refusal = station_edit_refusal(station)
@@ -115,7 +115,7 @@ class StationDetail(APIView):
         return self._write(request, station_id, partial=False)
 
     def _write(self, request: Request, station_id: int, *, partial: bool) -> Response:
-        station = _station_for_write(request, station_id)
+        station = station_for_write(request, station_id)
         shown = require_match(request, station)
         given = StationWriteSerializer(data=request.data)
         given.is_valid(raise_exception=True)

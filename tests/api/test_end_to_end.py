@@ -153,3 +153,30 @@ def test_a_csv_import_through_the_api_alone(mirrored: Backend, script: httpx.Cli
     with mirrored.connector() as connector:
         made = {s.charge_station_id for s in connector.list_stations().items()}
     assert {"API-CSV-001", "API-CSV-002"} <= made and "API-CSV-BAD" not in made
+
+
+def test_add_a_connector_to_an_evse_over_the_api(mirrored: Backend, script: httpx.Client) -> None:
+    station = Station.objects.filter(backend=mirrored).exclude(etag="").order_by("pk").first()
+    url = f"/api/v1/stations/{station.pk}/"
+    read = script.get(url)
+    evse = read.json()["evses"][0]
+    before = len(evse["connectors"])
+    change = [{"uid": evse["uid"], "evse_id": evse["evse_id"], "capabilities": evse["capabilities"],
+               "connectors": [*({"id": c["connector_id"], "standard": c["standard"], "format": c["format"],
+                                 "power_type": c["power_type"], "voltage": c["max_voltage"],
+                                 "amperage": c["max_amperage"], "max_electric_power": c["max_electric_power"]}
+                                for c in evse["connectors"]),
+                              {"standard": "IEC_62196_T2", "format": "SOCKET", "power_type": "AC_3_PHASE",
+                               "voltage": 400, "amperage": 16, "max_electric_power": 11000}]}]
+    bad = [{**change[0], "connectors": [{**change[0]["connectors"][-1], "standard": "NOT_A_PLUG"}]}]
+    refused = script.put(url + "evses/", json=bad, headers={"If-Match": read.headers["ETag"]})
+    assert refused.status_code == 400
+    assert "0/connectors/0/standard" in {e["field"] for e in refused.json()["errors"]}
+    answer = script.put(url + "evses/", json=change, headers={"If-Match": read.headers["ETag"]})
+    assert answer.status_code == 202, answer.text
+    assert poll(script, answer.headers["Location"])["status"] == "done"
+    with mirrored.connector() as connector:
+        upstream = connector.get_station(station.upstream_id)
+    mine = next(e for e in upstream.evses if e.uid == evse["uid"])
+    assert len(mine.connectors) == before + 1
+    assert mine.connectors[-1].max_electric_power == 11000
