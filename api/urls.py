@@ -6,7 +6,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from api.problems import not_found
-from api.views import bulk, estate, hardware, imports, maintenance, models, operations, stations
+from api.views import bulk, estate, hardware, imports, locations, maintenance, models, operations, stations
 
 app_name = "api"
 
@@ -29,8 +29,8 @@ urlpatterns = [
     path("models/", models.ModelList.as_view(), name="model-list"),
     path("models/<int:model_id>/", models.ModelDetail.as_view(), name="model-detail"),
     path("models/<int:model_id>/archive/", models.ModelArchive.as_view(), name="model-archive"),
-    path("locations/", estate.LocationList.as_view(), name="location-list"),
-    path("locations/<int:location_id>/", estate.LocationDetail.as_view(), name="location-detail"),
+    path("locations/", locations.LocationList.as_view(), name="location-list"),
+    path("locations/<int:location_id>/", locations.LocationDetail.as_view(), name="location-detail"),
     path("technicians/", estate.TechnicianList.as_view(), name="technician-list"),
     path("maintenance-windows/", maintenance.WindowList.as_view(), name="window-list"),
     path("maintenance-windows/<int:window_id>/cancel/", maintenance.WindowCancel.as_view(), name="window-cancel"),

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -16,7 +15,7 @@ from rest_framework.views import APIView
 from api.pagination import id_page
 from locations.models import Location
 from locations.ranges import time_range
-from locations.selectors import locations_for, network_filter, network_overview
+from locations.selectors import network_filter, network_overview
 from maintenance.models import MaintenanceWindow
 from portal.access import scoped
 from portal.models import SyncRun
@@ -68,23 +67,6 @@ class SyncRunSerializer(serializers.ModelSerializer):
         fields = ["id", "backend", "entity", "full", "status", "trigger", "created_at", "started_at", "finished_at",
                   "pages", "rows_seen", "rows_created", "rows_updated", "rows_unchanged", "rows_removed", "errors",
                   "message"]
-
-
-class LocationList(APIView):
-    @extend_schema(operation_id="locations_list", parameters=[OpenApiParameter("q", str), AFTER],
-                   responses=_page_schema("LocationPage", LocationSerializer))
-    def get(self, request: Request) -> Response:
-        """Your companies' locations."""
-        return id_page(request, locations_for(request.user, request.query_params.get("q", "")), LocationSerializer)
-
-
-class LocationDetail(APIView):
-    @extend_schema(responses=LocationSerializer)
-    def get(self, request: Request, location_id: int) -> Response:
-        location = locations_for(request.user).filter(pk=location_id).first()
-        if location is None:
-            raise Http404
-        return Response(LocationSerializer(location, context={"request": request}).data)
 
 
 class TechnicianList(APIView):

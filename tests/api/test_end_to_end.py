@@ -13,6 +13,7 @@ from portal.models import Backend, SyncRun
 from portal.sync import refresh_run
 from locations.models import Location
 from stations.models import Station
+from tests.locations.conftest import ce_backend  # noqa: F401  (ChargEye, its locations mirrored)
 from tests.stations.test_csv_import import csv_bytes
 from tests.stations.test_csv_import_flow import greenflux_rows
 
@@ -180,3 +181,23 @@ def test_add_a_connector_to_an_evse_over_the_api(mirrored: Backend, script: http
     mine = next(e for e in upstream.evses if e.uid == evse["uid"])
     assert len(mine.connectors) == before + 1
     assert mine.connectors[-1].max_electric_power == 11000
+
+
+def test_create_and_change_a_chargeye_location_over_the_api(transactional_db: None, celery_worker_process: Any,
+                                                           ce_backend: Backend, script: httpx.Client) -> None:
+    made = script.post("/api/v1/locations/", json={
+        "name": "Depot Köln Süd", "address": "Bonner Str. 1", "city": "Köln", "postal_code": "50677",
+        "country_code": "DE", "latitude": "50.91", "longitude": "6.96", "labels": ["fleet"]})
+    assert made.status_code == 202, made.text
+    op = poll(script, made.headers["Location"])
+    assert op["status"] == "done", op
+    url = f"/api/v1/locations/{op['target']['id']}/"
+    read = script.get(url)
+    too_long = script.patch(url, json={"postal_code": "1" * 11}, headers={"If-Match": read.headers["ETag"]})
+    assert too_long.status_code == 400 and too_long.json()["errors"][0]["field"] == "postal_code"
+    changed = script.patch(url, json={"city": "Cologne"}, headers={"If-Match": read.headers["ETag"]})
+    assert changed.status_code == 202, changed.text
+    assert poll(script, changed.headers["Location"])["status"] == "done"
+    assert script.get(url).json()["city"] == "Cologne"
+    stale = script.patch(url, json={"city": "Köln"}, headers={"If-Match": read.headers["ETag"]})
+    assert stale.status_code == 412
