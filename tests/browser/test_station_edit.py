@@ -40,7 +40,7 @@ def test_create_edit_and_resolve_a_conflict(
 
     page.get_by_label("Charge station id").fill("BROWSER-1")
     page.locator("#id_label").fill("Browser depot")
-    page.get_by_label("Location").select_option(index=1)
+    page.get_by_label("Location:", exact=True).select_option(index=1)
     page.get_by_label("Default tariff id").fill("TARIFF-AC-STANDARD")
     page.get_by_label("Deploy state").select_option("Stock")
 
