@@ -318,6 +318,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several records have a "status": name the OCPI one (stations, EVSEs, connectors) by what it is.
+    "ENUM_NAME_OVERRIDES": {"OcpiStatusEnum": "stations.models.Status"},
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.add_problem_responses"],
 }
 

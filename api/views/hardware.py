@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.answers import accepted
+from api.serializers import OperationSerializer
 from api.forms_bridge import kilowatts
 from api.problems import Conflict
 from api.versions import require_match
@@ -81,7 +82,7 @@ class StationEvses(APIView):
 
     @extend_schema(request=HardwareEvseSerializer(many=True),
                    parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=True)],
-                   responses={202: serializers.DictField()})
+                   responses={202: OperationSerializer})
     def put(self, request: Request, station_id: int) -> Response:
         """Change, add and retire EVSEs and connectors (see the module's notes)."""
         station = station_for_write(request, station_id)

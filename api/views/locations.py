@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.answers import accepted
+from api.serializers import OperationSerializer
 from api.idempotency import idempotent
 from api.pagination import id_page
 from api.problems import Conflict, PreconditionFailed, PreconditionRequired
@@ -68,7 +69,7 @@ class LocationList(APIView):
         """Your companies' locations."""
         return id_page(request, locations_for(request.user, request.query_params.get("q", "")), LocationSerializer)
 
-    @extend_schema(request=LocationWrite, responses={202: serializers.DictField()})
+    @extend_schema(request=LocationWrite, responses={202: OperationSerializer})
     @idempotent
     def post(self, request: Request) -> Response:
         """Create a location on ChargEye."""
@@ -94,7 +95,7 @@ class LocationDetail(APIView):
         return Response(LocationSerializer(location, context={"request": request}).data,
                         headers={"ETag": location_etag(location)})
 
-    @extend_schema(request=LocationWrite, responses={202: serializers.DictField()},
+    @extend_schema(request=LocationWrite, responses={202: OperationSerializer},
                    parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=True)])
     def patch(self, request: Request, location_id: int) -> Response:
         """Change some of the location's fields; the others stay as they are."""

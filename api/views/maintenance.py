@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.answers import accepted
+from api.serializers import OperationSerializer
 from api.idempotency import idempotent
 from api.pagination import id_page
 from api.problems import Conflict
@@ -39,7 +40,7 @@ class WindowList(APIView):
         """Your companies' standing maintenance windows (planned or running)."""
         return id_page(request, windows_for(request.user), WindowSerializer)
 
-    @extend_schema(request=WindowPlan, responses={202: serializers.DictField()})
+    @extend_schema(request=WindowPlan, responses={202: OperationSerializer})
     @idempotent
     def post(self, request: Request) -> Response:
         """Plan a window (ISO 8601 times); it may not start in the past."""
@@ -64,7 +65,7 @@ class WindowList(APIView):
 
 
 class WindowCancel(APIView):
-    @extend_schema(request=None, responses={202: serializers.DictField()})
+    @extend_schema(request=None, responses={202: OperationSerializer})
     @idempotent
     def post(self, request: Request, window_id: int) -> Response:
         """Cancel a window that has not ended, where the backend offers it."""
