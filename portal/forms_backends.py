@@ -49,10 +49,19 @@ class BackendForm(forms.Form):
     )
 
     def __init__(
-        self, *args: Any, companies: QuerySet[Company], kind: str, backend: Backend | None = None, **kwargs: Any
+        self, *args: Any, companies: QuerySet[Company], kind: str, backend: Backend | None = None,
+        shared: bool = True, **kwargs: Any
     ) -> None:
+        """``shared``: whether the user may make a backend of no company (the platform's admins only);
+        a company's admin is offered their companies alone, never a choice that is then refused."""
         super().__init__(*args, **kwargs)
         self.backend = backend
+        if not shared:
+            field = self.fields["company"]
+            field.required, field.empty_label = True, None
+            field.help_text = "The company whose credentials these are."
+            field.error_messages["required"] = ("Choose one of your companies: a backend shared by every company "
+                                                "is set up by the platform's admins.")
         self.kind_value = kind if kind in Backend.Kind.values else Backend.Kind.BEENERGISED
         self.fields["company"].queryset = companies
         if backend is not None:

@@ -64,6 +64,11 @@ def check_context(backend: Backend, since: int | None = None, asked: int = 0) ->
     return {"backend": backend, "checking": checking and not timed_out, "timed_out": timed_out, "poll_url": poll_url}
 
 
+def _may_share(request: HttpRequest) -> bool:
+    """Only the platform's admins (superusers) make backends shared by every company."""
+    return company_ids(request.user) is None
+
+
 def _not_shared(request: HttpRequest, form: BackendForm) -> None:
     """A company's admin names one of their companies: a shared backend is the platform admins' to make."""
     if form.is_valid() and form.cleaned_data["company"] is None and company_ids(request.user) is not None:
@@ -102,7 +107,7 @@ def backend_create(request: HttpRequest) -> HttpResponse:
     kind = _form_kind(request, None)
     companies = companies_for(request.user, Role.ADMIN)
     if request.method == "POST" and "show_kind" not in request.POST:
-        form = BackendForm(request.POST, companies=companies, kind=kind)
+        form = BackendForm(request.POST, companies=companies, kind=kind, shared=_may_share(request))
         _not_shared(request, form)
         if form.is_valid():
             data = form.cleaned_data
@@ -116,7 +121,7 @@ def backend_create(request: HttpRequest) -> HttpResponse:
         # The first visit, or "show the fields of this kind" without JavaScript: keep what was typed
         # except secrets, which never travel back to the browser.
         keep = {k: v for k, v in request.POST.items() if k in ("name", "company", "base_url")}
-        form = BackendForm(initial={**keep, "kind": kind}, companies=companies, kind=kind)
+        form = BackendForm(initial={**keep, "kind": kind}, companies=companies, kind=kind, shared=_may_share(request))
     return _render_form(request, form, None)
 
 
@@ -134,7 +139,7 @@ def backend_edit(request: HttpRequest, backend_id: int) -> HttpResponse:
     }
     form = BackendForm(
         request.POST or None, initial=initial, companies=companies_for(request.user, Role.ADMIN), kind=backend.kind,
-        backend=backend,
+        backend=backend, shared=_may_share(request),
     )
     if request.method == "POST":
         _not_shared(request, form)

@@ -85,10 +85,10 @@ def test_operations_page_and_detail(page: Page, live_server: object) -> None:
 
     # Filtering by status narrows the list in place.
     page.get_by_label("Status").select_option("conflict")
-    expect(page.get_by_role("link", name=f"#{conflict.pk} station.put")).to_be_visible()
-    expect(page.get_by_role("link", name=f"#{failed.pk} station.patch")).to_have_count(0)
+    expect(page.get_by_role("link", name=f"#{conflict.pk} Replace station")).to_be_visible()
+    expect(page.get_by_role("link", name=f"#{failed.pk} Change station fields")).to_have_count(0)
     page.get_by_label("Status").select_option("failed")
-    page.get_by_role("link", name=f"#{failed.pk} station.patch").click()
+    page.get_by_role("link", name=f"#{failed.pk} Change station fields").click()
     expect(page.get_by_role("heading", name=f"Operation #{failed.pk}")).to_be_visible()
     expect(page.get_by_role("button", name="Retry")).to_be_visible()
     assert fits_the_window(page)

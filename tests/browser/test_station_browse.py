@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from portal.access import Role
+from portal.labels import label
 from portal.models import Company
 from simulator.testing import SimulatorHandle
 from stations.mapping import apply_greenflux
@@ -101,7 +102,7 @@ def test_filter_search_sort_and_open_a_station(
     expect(page.get_by_role("heading", name="Zuidas Hub", level=1)).to_be_visible()
     expect(page.get_by_role("heading", name=re.compile("Configuration"))).to_contain_text("read-only")
     connector = estate.evses.first().connectors.first()  # type: ignore[union-attr]
-    expect(page.locator("table.connectors").first).to_contain_text(connector.standard)
+    expect(page.locator("table.connectors").first).to_contain_text(label(connector.standard, "standard"))
     assert fits_the_window(page)
     screenshot(page, "station-detail")
 

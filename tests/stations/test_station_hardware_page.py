@@ -19,5 +19,5 @@ def test_directions_parking_restrictions_and_connector_tariff_are_shown(viewer_c
                              power_type="AC_3_PHASE", max_voltage=400, max_amperage=32, tariff_id="TARIFF-AC-9")
     text = viewer_client.get(reverse("stations:detail", args=[station.pk])).content.decode()
     assert "Achter de slagboom links" in text and 'lang="nl"' in text
-    assert "EV_ONLY, CUSTOMERS" in text
+    assert "Electric vehicles only, Customers only" in text
     assert "TARIFF-AC-9" in text
