@@ -34,6 +34,7 @@ BUCKET = timedelta(minutes=15)
 
 def locations_for(user: User, query: str = "") -> QuerySet[Location]:
     locations = scoped(Location.objects.select_related("company", "backend"), user)
+    query = query.replace("\x00", "")  # PostgreSQL text holds no NUL (a query with one was a 500)
     if query:
         locations = locations.filter(
             Q(name__icontains=query) | Q(city__icontains=query) | Q(address__icontains=query)

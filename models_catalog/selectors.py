@@ -25,8 +25,12 @@ class ModelFilters:
     @classmethod
     def from_params(cls, params: dict[str, str]) -> ModelFilters:
         power = params.get("power_type", "")
+
+        def text(name: str) -> str:  # PostgreSQL text holds no NUL: a typed one matches nothing anyway
+            return params.get(name, "").replace("\x00", "").strip()[:200]
+
         return cls(
-            query=params.get("q", "").strip()[:200], vendor=params.get("vendor", "").strip()[:200],
+            query=text("q"), vendor=text("vendor"),
             power_type=power if power in PowerType.values else "", archived=params.get("archived") == "1",
         )
 

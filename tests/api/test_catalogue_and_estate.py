@@ -48,3 +48,12 @@ def test_an_admin_creates_a_model_with_power_in_watts(admin_user, api_for, db) -
     op = Operation.objects.get(pk=answer.json()["id"])
     assert op.kind == "model.create"
     assert [c.get("maxPowerWatts", c.get("max_power_watts")) for c in op.payload["model"]["connectors"]] == [22000]
+
+
+def test_a_nul_byte_in_a_search_is_no_server_error(viewer, viewer_client, api_for, db) -> None:
+    """Found by schemathesis: PostgreSQL refuses NUL in text, and the searches passed it on."""
+    api = api_for(viewer, "read")
+    for url in ("/api/v1/models/", "/api/v1/locations/"):
+        assert api.get(url, {"q": "Eve\x00", "vendor": "\x00"}).status_code == 200
+    for url in ("/models/", "/locations/"):
+        assert viewer_client.get(url, {"q": "Eve\x00", "vendor": "\x00"}).status_code == 200
