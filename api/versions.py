@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from typing import Any
 
 from rest_framework.request import Request
 
@@ -20,22 +21,31 @@ from stations.versions import ShownVersion, shown_version
 
 
 def version_tag(shown: ShownVersion) -> str:
-    raw = json.dumps([shown.etag, shown.document], sort_keys=True, separators=(",", ":"), default=str)
-    return '"' + hashlib.sha256(raw.encode()).hexdigest()[:32] + '"'
+    return digest_tag([shown.etag, shown.document])
 
 
 def station_etag(station: Station) -> str:
     return version_tag(shown_version(station))
 
 
-def require_match(request: Request, station: Station) -> ShownVersion:
-    """The version ``If-Match`` names, which must be the current one; else 428 or 412."""
+def digest_tag(value: Any) -> str:
+    """A strong ETag for any JSON-able version of a record."""
+    raw = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+    return '"' + hashlib.sha256(raw.encode()).hexdigest()[:32] + '"'
+
+
+def require_tag(request: Request, current: str) -> None:
+    """``If-Match`` must name ``current`` (or be ``*``): 428 without it, 412 for another version."""
     header = request.headers.get("If-Match", "").strip()
     if not header:
         raise PreconditionRequired()
-    shown = shown_version(station)
-    current = version_tag(shown)
     offered = {tag.strip().removeprefix("W/") for tag in header.split(",")}
     if current not in offered and "*" not in offered:
         raise PreconditionFailed()
+
+
+def require_match(request: Request, station: Station) -> ShownVersion:
+    """The version ``If-Match`` names, which must be the current one; else 428 or 412."""
+    shown = shown_version(station)
+    require_tag(request, version_tag(shown))
     return shown

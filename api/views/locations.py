@@ -3,8 +3,6 @@ location page's form (``locations.forms``). Locations of other kinds are read-on
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Any
 
 from django.db import transaction
@@ -19,7 +17,8 @@ from api.answers import accepted
 from api.serializers import OperationSerializer
 from api.idempotency import idempotent
 from api.pagination import id_page
-from api.problems import Conflict, PreconditionFailed, PreconditionRequired
+from api.problems import Conflict
+from api.versions import digest_tag, require_tag
 from api.views.estate import AFTER, LocationSerializer, _page_schema
 from locations import services
 from locations.forms import LocationForm
@@ -45,8 +44,7 @@ FIELDS = ("company", "name", "address", "city", "postal_code", "country_code", "
 
 
 def location_etag(location: Location) -> str:
-    raw = json.dumps(services.shown_of(location), sort_keys=True, default=str)
-    return '"' + hashlib.sha256(raw.encode()).hexdigest()[:32] + '"'
+    return digest_tag(services.shown_of(location))
 
 
 def _form_data(body: Any, base: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -103,11 +101,7 @@ class LocationDetail(APIView):
                                      pk=location_id, min_role=Role.OPERATOR)
         if location.backend.kind != Backend.Kind.CHARGEYE:
             raise Conflict(f"{location.backend.get_kind_display()} locations are read-only: its API cannot change them.")
-        header = request.headers.get("If-Match", "")
-        if not header:
-            raise PreconditionRequired()
-        if location_etag(location) not in {t.strip() for t in header.split(",")} and header.strip() != "*":
-            raise PreconditionFailed()
+        require_tag(request, location_etag(location))
         shown = services.shown_of(location)
         body = {k: v for k, v in (request.data or {}).items() if k not in ("company", "backend")} \
             if isinstance(request.data, dict) else request.data

@@ -6,8 +6,6 @@ A rename is a PATCH of `friendly_name` behind ``If-Match`` (the ETag names the n
 
 from __future__ import annotations
 
-import hashlib
-
 from django.db import transaction
 from django.http import Http404
 from django.urls import reverse
@@ -20,7 +18,8 @@ from rest_framework.views import APIView
 from api.forms_bridge import formset_data, kilowatts, raise_errors
 from api.idempotency import idempotent
 from api.pagination import id_page
-from api.problems import Conflict, PreconditionFailed, PreconditionRequired
+from api.problems import Conflict
+from api.versions import digest_tag, require_tag
 from api.answers import accepted
 from models_catalog import services
 from models_catalog.forms import StationModelForm, connectors_formset, to_input
@@ -61,7 +60,7 @@ class ModelCreateSerializer(serializers.Serializer):
 
 
 def model_etag(model: StationModel) -> str:
-    return '"' + hashlib.sha256(f"{model.pk}:{model.friendly_name}".encode()).hexdigest()[:32] + '"'
+    return digest_tag([model.pk, model.friendly_name])
 
 
 def _model(model_id: int) -> StationModel:
@@ -118,11 +117,7 @@ class ModelDetail(APIView):
     def patch(self, request: Request, model_id: int) -> Response:
         """Rename (the only field the catalogue lets change)."""
         model = _model(model_id)
-        header = request.headers.get("If-Match", "")
-        if not header:
-            raise PreconditionRequired()
-        if model_etag(model) not in {t.strip() for t in header.split(",")} and header.strip() != "*":
-            raise PreconditionFailed()
+        require_tag(request, model_etag(model))
         name = request.data.get("friendly_name") if isinstance(request.data, dict) else None
         if not isinstance(name, str) or not name.strip() or len(name.strip()) > 200:
             from rest_framework.exceptions import ValidationError
