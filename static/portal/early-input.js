@@ -8,7 +8,13 @@
  * Once htmx has bound the page, every field whose value differs from what the
  * server rendered gets its `change` again, so htmx sends the request the user
  * meant. Content swapped in later is drawn from the server's own values, so it
- * is left alone (and this never loops). Loaded by the base layout after htmx
+ * is left alone (and this never loops).
+ *
+ * The same gap opens on every swap: htmx binds the new part only when it
+ * settles (about 20 ms later; until then the part carries the class
+ * `htmx-added`). A change made inside that gap (the template picker that
+ * appears after "Use a hardware template", picked at once) is noted and sent
+ * again once htmx has bound the part. Loaded by the base layout after htmx
  * (CSP script-src 'self': no inline code).
  */
 (function () {
@@ -41,10 +47,28 @@
     });
   }
 
+  // Changes made in a swapped-in part that htmx has not bound yet.
+  var missed = [];
+  document.addEventListener("change", function (event) {
+    var added = (window.htmx && htmx.config.addedClass) || "htmx-added";
+    var field = event.target;
+    if (field && field.closest && field.closest("." + added) && missed.indexOf(field) < 0) { missed.push(field); }
+  }, true);
+
   // htmx fires htmx:load on the body once it has processed the page, then on each swapped-in part.
-  document.addEventListener("htmx:load", function onFirstLoad(event) {
-    if (event.target !== document.body) { return; }
-    document.removeEventListener("htmx:load", onFirstLoad);
-    replay();
+  var firstLoad = true;
+  document.addEventListener("htmx:load", function (event) {
+    if (firstLoad && event.target === document.body) {
+      firstLoad = false;
+      replay();
+      return;
+    }
+    var part = event.target;
+    missed = missed.filter(function (field) {
+      if (!field.isConnected) { return false; }
+      if (!part.contains || !part.contains(field)) { return true; }
+      field.dispatchEvent(new Event("change", { bubbles: true }));
+      return false;
+    });
   });
 })();

@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import Page, Route, expect
 
 from portal.models import Backend, Company, User
+from stations.models import HardwareTemplate
 from tests.browser.conftest import sign_in
 from tests.factories import PASSWORD, BackendFactory
 
@@ -49,3 +50,31 @@ def test_a_backend_chosen_before_htmx_was_ready_adapts_the_form(
     page.get_by_label("Backend").select_option(label="Depot GreenFlux")
     expect(page.get_by_label("Charge station id")).to_be_visible()
     assert len(choices) == 2
+
+
+@pytest.mark.parametrize("page", [(1280, 900)], indirect=True, ids=["wide"])
+def test_a_template_chosen_before_its_picker_was_bound_draws_the_preview(
+    page: Page, live_server: Any, operator: User, company_a: Company
+) -> None:
+    """htmx binds a swapped-in part only when it settles; a pick inside that gap was lost (the preview
+    stayed empty). The settle delay is stretched to a second so the pick surely lands inside it."""
+    BackendFactory(name="Depot BE", kind=Backend.Kind.BEENERGISED, company=company_a)  # two: a real choice
+    backend = BackendFactory(name="Depot GreenFlux", kind=Backend.Kind.GREENFLUX, company=company_a)
+    HardwareTemplate.objects.create(backend=backend, upstream_id="TPL-1", name="Dual AC", evse_templates=[
+        {"evse_sequence_number": 1, "connectors": [{"standard": "IEC_62196_T2", "format": "SOCKET",
+                                                    "power_type": "AC_3_PHASE"}]}])
+    base = live_server.url
+    sign_in(page, base, operator.username, PASSWORD)
+    page.goto(f"{base}/stations/new/")
+    with page.expect_response(lambda r: r.request.method == "POST"):
+        page.get_by_label("Backend").select_option(label="Depot GreenFlux")
+    expect(page.get_by_label("Charge station id")).to_be_visible()
+    page.evaluate("htmx.config.defaultSettleDelay = 1000")
+
+    page.get_by_label("Use a hardware template").click()  # not check(): it would click again if redrawn
+    picker = page.get_by_label("Hardware template:", exact=True)
+    expect(picker).to_be_visible()
+    assert page.locator("#station-form-body.htmx-added").count() == 1  # not bound yet: inside the gap
+    picker.select_option(label="Dual AC")
+
+    expect(page.locator("#template-preview h3")).to_contain_text("Dual AC makes 1 EVSE", timeout=5_000)

@@ -58,9 +58,18 @@ def test_operator_sees_progress_and_queues_a_refresh_by_keyboard(page: Page, liv
 
 
 @pytest.mark.parametrize("page", [(1280, 900)], indirect=True)
-def test_refresh_now_shows_the_new_run_on_its_card_as_it_moves(page: Page, live_server: object) -> None:
+def test_refresh_now_shows_the_new_run_on_its_card_as_it_moves(
+    page: Page, live_server: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The card the button is on follows the new run (queued, running with progress, done) in a live
-    region that stays in place, so a screen reader hears it; the runs list is 1,300 px lower."""
+    region that stays in place, so a screen reader hears it; the runs list is 1,300 px lower.
+
+    The test moves the run itself, so the task is recorded rather than sent: a session worker left
+    running by an earlier test would otherwise pick it up and fail it (the backend is unreachable)."""
+    import portal.tasks
+
+    sent: list[int] = []
+    monkeypatch.setattr(portal.tasks.refresh, "delay", lambda *a, run_id=None, **kw: sent.append(run_id))
     company = CompanyFactory(name="Voltera Fleet")
     backend = BackendFactory(name="GreenFlux Voltera", company=company, kind="greenflux")
     now = timezone.now()
@@ -78,6 +87,7 @@ def test_refresh_now_shows_the_new_run_on_its_card_as_it_moves(page: Page, live_
     expect(region).to_contain_text("queued")
     run = SyncRun.objects.exclude(pk=old.pk).get(entity="templates")
     expect(region).to_contain_text(f"run {run.pk}")
+    assert sent == [run.pk]
     SyncRun.objects.filter(pk=run.pk).update(status=SyncRun.Status.RUNNING, started_at=now, total=200, rows_seen=80)
     expect(region.get_by_role("progressbar", name=f"Progress of run {run.pk}")).to_have_attribute("value", "40")
     expect(region).to_contain_text("running")
