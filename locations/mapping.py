@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from connectors import chargeye_types as ce
+from upstreams import chargeye_types as ce
 from locations.models import Location
 
 # Portal field -> ChargEye field, for the fields a user edits.

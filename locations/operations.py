@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from connectors import Conflict
-from connectors import chargeye_types as ce
+from upstreams import Conflict
+from upstreams import chargeye_types as ce
 from locations.mapping import FIELD_LABELS, apply_chargeye, comparable, record_document, upstream_fields
 from locations.models import Location
 from portal import field_conflicts as fc

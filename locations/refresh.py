@@ -16,8 +16,8 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from connectors import chargeye_types as ce
-from connectors.pagination import Page
+from upstreams import chargeye_types as ce
+from upstreams.pagination import Page
 from locations.models import ChargEyeStation, Location
 from portal.identities import company_refs
 from portal.sync import Incoming, PageResult, RefreshContext, Refresher, mark_removed, register, upsert_mirror

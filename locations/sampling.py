@@ -19,7 +19,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from connectors import chargeye_types as ce
+from upstreams import chargeye_types as ce
 from locations.models import (
     ChargingTransaction,
     HardwareError,

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db import transaction
 
-from connectors import chargeye_types as ce
+from upstreams import chargeye_types as ce
 from locations.mapping import EDITABLE, apply_chargeye, comparable, document, labels_for, upstream_value
 from locations.models import Location
 from portal import field_conflicts as fc

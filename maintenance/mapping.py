@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone as dt_timezone
 from typing import Any
 
-from connectors import beenergised as be
-from connectors.base import upstream_time  # noqa: F401  (maintenance's callers import it from here)
-
-
-def parse_upstream_time(value: str) -> datetime:
-    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt_timezone.utc)
+from portal.mirror import parse_upstream_time
+from upstreams import beenergised as be
 
 
 def window_document(record: be.MaintenanceWindow) -> dict[str, Any]:

@@ -10,8 +10,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from connectors import NotOffered, Rejected
-from connectors import beenergised as be
+from upstreams import NotOffered, Rejected
+from upstreams import beenergised as be
 from maintenance.mapping import window_fields, window_document
 from maintenance.models import MaintenanceWindow
 from portal.mirror import SyncState

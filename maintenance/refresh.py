@@ -13,9 +13,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
 
-from connectors import beenergised as be
-from connectors.pagination import Page
-from maintenance.mapping import upstream_time, window_document, window_fields
+from upstreams import beenergised as be
+from upstreams.pagination import Page
+from maintenance.mapping import window_document, window_fields
+from upstreams.base import format_upstream_time
 from maintenance.models import MaintenanceWindow
 from portal.sync import LOCAL_CHANGE, Incoming, PageResult, RefreshContext, Refresher, mark_removed, register, upsert_mirror
 from stations.mapping import content_hash
@@ -40,7 +41,7 @@ class BeEnergisedMaintenanceWindows(Refresher):
         }
 
     def pages(self, ctx: RefreshContext) -> Iterable[Page[be.MaintenanceWindow]]:
-        return ctx.connector.list_maintenance_windows(start=upstream_time(ctx.now - HORIZON))
+        return ctx.connector.list_maintenance_windows(start=format_upstream_time(ctx.now - HORIZON))
 
     def write(self, ctx: RefreshContext, items: Sequence[be.MaintenanceWindow]) -> PageResult:
         result, rows = PageResult(), []

@@ -17,7 +17,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from maintenance.mapping import upstream_time
+from upstreams.base import format_upstream_time
 from maintenance.models import MaintenanceWindow
 from portal.access import Role, may_use_company, require_role
 from portal.mirror import SyncState
@@ -85,7 +85,7 @@ def _create(user: User | None, station: Station, data: WindowInput, batch: uuid.
         created_by=user if user is not None and user.is_authenticated else None, sync_state=SyncState.PENDING,
     )
     document = {
-        "startDate": upstream_time(data.starts_at), "endDate": upstream_time(data.ends_at),
+        "startDate": format_upstream_time(data.starts_at), "endDate": format_upstream_time(data.ends_at),
         "comment": data.comment, "cpUuid": station.upstream_id,
     }
     if data.connector_uuid:

@@ -16,8 +16,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from connectors import Conflict
-from connectors import models_api as lw
+from upstreams import Conflict
+from upstreams import models_api as lw
 from models_catalog.models import StationModel
 from portal import field_conflicts as fc
 from portal.mirror import SyncState

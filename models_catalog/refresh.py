@@ -14,11 +14,11 @@ import itertools
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
 
-from connectors import models_api as api
-from connectors.pagination import Page
+from upstreams import models_api as api
+from upstreams.pagination import Page
 from models_catalog.models import StationModel
 from portal.sync import Incoming, PageResult, RefreshContext, Refresher, mark_removed, register, upsert_mirror
-from portal.mirror import content_hash, upstream_time
+from portal.mirror import content_hash, parse_upstream_time
 
 
 def model_fields(record: api.StationModel) -> dict[str, object]:
@@ -52,7 +52,7 @@ class Models(Refresher):
                 continue
             fields = model_fields(record)
             doc = record.to_payload() | {"id": record.id, "isArchived": record.is_archived}
-            rows.append(Incoming(record.id, fields, doc, content_hash(doc), upstream_time(record.updated_at)))
+            rows.append(Incoming(record.id, fields, doc, content_hash(doc), parse_upstream_time(record.updated_at)))
         return upsert_mirror(ctx, StationModel, rows).result if rows else PageResult()
 
     def finish(self, ctx: RefreshContext) -> int:

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.db import transaction
 
-from connectors import models_api as lw
+from upstreams import models_api as lw
 from models_catalog.models import StationModel
 from models_catalog.operations import apply_upstream, comparable
 from portal import field_conflicts as fc

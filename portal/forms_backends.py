@@ -13,7 +13,7 @@ from django import forms
 from django.core.validators import URLValidator
 from django.db.models import QuerySet
 
-from connectors import guessed_paths
+from upstreams import guessed_paths
 from portal.models import Backend, Company
 from portal.models.backends import CREDENTIAL_FIELDS
 

@@ -34,7 +34,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from connectors import UpstreamError
+from upstreams import UpstreamError
 from portal.models import Backend, Company, CompanyIdentity
 
 log = logging.getLogger(__name__)

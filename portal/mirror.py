@@ -22,7 +22,7 @@ def content_hash(data: Any) -> str:
     return hashlib.sha256(orjson.dumps(data, default=str, option=HASH_OPTIONS)).hexdigest()
 
 
-def upstream_time(value: str | None) -> datetime | None:
+def parse_upstream_time(value: str | None) -> datetime | None:
     """An upstream's ISO 8601 timestamp as an aware datetime (UTC when it names no zone), or None."""
     parsed = parse_datetime(value) if value else None
     if parsed is not None and timezone.is_naive(parsed):

@@ -24,7 +24,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from connectors import Conflict, OutcomeUnknown, RateLimited, UpstreamError
+from upstreams import Conflict, OutcomeUnknown, RateLimited, UpstreamError
 from portal.copy_insert import insert_rows
 from portal.models import Backend, Company, Operation, User
 

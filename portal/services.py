@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from connectors import AuthFailed, Forbidden, NotFound, RateLimited, Unavailable, UpstreamError
+from upstreams import AuthFailed, Forbidden, NotFound, RateLimited, Unavailable, UpstreamError
 from portal.access import Role, company_ids, forget
 from portal.audit.services import audit_record
 from portal.models import Backend, Company, Membership, User

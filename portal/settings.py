@@ -230,7 +230,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# --- Cache: upstream tokens shared by every process (connectors.auth). ---
+# --- Cache: upstream tokens shared by every process (upstreams.auth). ---
 # CACHE_URL: redis://host:port/db (production, tests), db:// (the demo's default: a table
 # in the database, no server needed; `createcachetable` makes it), file:///path, locmem://.
 def _cache_from_url(url: str) -> dict[str, object]:

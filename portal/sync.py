@@ -36,8 +36,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
-from connectors import UpstreamError
-from connectors.pagination import Page
+from upstreams import UpstreamError
+from upstreams.pagination import Page
 from portal import generations
 from portal import lookups  # noqa: F401  (registers ``__any``)
 from portal import sync_bulk as bulk

@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 from django.db import OperationalError, connection, transaction
 
-from connectors.pagination import Page
+from upstreams.pagination import Page
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

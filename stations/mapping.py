@@ -16,17 +16,17 @@ from typing import Any
 
 from django.utils import timezone
 
-from connectors import beenergised as be
-from connectors import greenflux as gf
+from upstreams import beenergised as be
+from upstreams import greenflux as gf
 from locations.models import Location
-from portal.mirror import HASH_OPTIONS, SyncState, content_hash, upstream_time
+from portal.mirror import HASH_OPTIONS, SyncState, content_hash, parse_upstream_time
 from portal.identities import company_ref, company_refs
 from stations.model_ids import mapped_model, model_number
 from stations.models import Connector, Evse, HardwareTemplate, Station, Technician
 
 # content_hash, HASH_OPTIONS and _when live in portal.mirror (every app's refresher uses them); kept
 # importable from here for the station code that names them.
-_when = upstream_time
+_when = parse_upstream_time
 
 
 def upstream_document(record: gf.Station | be.Station) -> dict[str, Any]:

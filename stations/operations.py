@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from connectors import Conflict, Rejected
-from connectors import beenergised as be
-from connectors import greenflux as gf
+from upstreams import Conflict, Rejected
+from upstreams import beenergised as be
+from upstreams import greenflux as gf
 from portal.mirror import SyncState
 from portal.models import Operation
 from portal.outbox import OperationHandler, other_writes_open, register

@@ -10,7 +10,7 @@ Content hashes cover what the mirror shows, including the resolved links
 arrived after it is rewritten once the link resolves. GreenFlux stations hash
 the bytes the upstream sent for each station (``list_station_raw``), so an unchanged one is
 never even parsed; a changed one is parsed and mapped from the JSON itself
-(``connectors.greenflux_documents``), without the connector's objects. A station sent with
+(``upstreams.greenflux_documents``), without the connector's objects. A station sent with
 its keys reordered or spaced differently is rewritten once, never missed.
 They differ from the single-row hash of ``stations.mapping``, so a row written
 by the outbox is rewritten once by the next refresh; harmless.
@@ -27,12 +27,12 @@ from typing import Any
 
 import orjson
 
-from connectors import beenergised as be
-from connectors import greenflux as gf
-from connectors import greenflux_documents as gfd
-from connectors import NotFound
-from connectors.pagination import Page, Pages
-from connectors.raw_json import RawJson
+from upstreams import beenergised as be
+from upstreams import greenflux as gf
+from upstreams import greenflux_documents as gfd
+from upstreams import NotFound
+from upstreams.pagination import Page, Pages
+from upstreams.raw_json import RawJson
 from locations.models import Location
 from portal import sync_bulk as bulk
 from portal.mirror import SyncState

@@ -13,7 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from connectors import greenflux as gf
+from upstreams import greenflux as gf
 from locations.models import Location
 from models_catalog.models import StationModel
 from portal.access import Role, require_role

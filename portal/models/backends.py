@@ -70,7 +70,7 @@ class Backend(models.Model):
         """A fresh connector for this backend; close it when done (it is a context manager)."""
         from django.core.cache import cache
 
-        from connectors import get_connector
+        from upstreams import get_connector
 
         # One token per backend, shared by every worker and process through the cache.
         options.setdefault("token_store", cache)

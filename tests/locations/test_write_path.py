@@ -110,7 +110,7 @@ def test_a_duplicate_with_other_values_is_not_adopted(ce_backend: Backend, compa
     op = Operation.objects.get(target_id=location.pk, kind="location.create")
     other = dict(op.payload["location"], name="Somebody else's depot")
     with ce_backend.connector() as connector:
-        from connectors import chargeye_types as ce
+        from upstreams import chargeye_types as ce
 
         connector.create_location(ce.Location.from_api(other))
     assert _run(location, "location.create").status != Operation.Status.DONE

@@ -8,9 +8,9 @@ from datetime import timedelta
 from django.test import Client
 from django.urls import reverse
 
-from connectors import beenergised as be
+from upstreams import beenergised as be
 from maintenance import services
-from maintenance.mapping import upstream_time
+from upstreams.base import format_upstream_time as upstream_time
 from maintenance.models import MaintenanceWindow
 from portal.mirror import SyncState
 from portal.models import Backend, Operation

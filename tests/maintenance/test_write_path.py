@@ -98,8 +98,8 @@ def test_cancel_deletes_upstream_and_a_refresh_mirrors_windows_made_elsewhere(
     assert upstream_windows(be_backend) == []
 
     # A window planned straight in be.ENERGISED arrives with the next refresh; gone, it is marked removed.
-    from connectors import beenergised as be
-    from maintenance.mapping import upstream_time
+    from upstreams import beenergised as be
+    from upstreams.base import format_upstream_time as upstream_time
 
     with be_backend.connector() as connector:
         made = connector.create_maintenance_window(be.MaintenanceWindow(

@@ -33,7 +33,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test
 
-from connectors import greenflux as gf
+from upstreams import greenflux as gf
 from locations.models import Location
 from portal.access import Role
 from portal.models import Backend, Company, Operation, User

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from connectors import NotFound
+from upstreams import NotFound
 from locations.models import Location
 from models_catalog.models import StationModel
 from portal.mirror import SyncState

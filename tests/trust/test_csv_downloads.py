@@ -17,8 +17,8 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from connectors import beenergised as be_api
-from connectors import models_api
+from upstreams import beenergised as be_api
+from upstreams import models_api
 from portal.models import Backend, Company, Operation, SyncRun, User
 from portal.sync import refresh_run
 from simulator.testing import SimulatorHandle

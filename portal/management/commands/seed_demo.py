@@ -31,7 +31,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from connectors import UpstreamError
+from upstreams import UpstreamError
 from portal import services
 from portal.access import Role
 from portal.models import Backend, Company, User
@@ -118,8 +118,8 @@ def plan_demo_windows(backends: list[Backend], now: datetime | None = None) -> i
     from the first start; the refresh then mirrors them. Once planned they stay, and later starts
     (an upstream that lists windows already) plan no more. Returns how many were planned.
     """
-    from connectors import beenergised as be
-    from connectors.base import upstream_time as stamp
+    from upstreams import beenergised as be
+    from upstreams.base import format_upstream_time as stamp
 
     now = now or datetime.now(dt_timezone.utc)
     planned = 0

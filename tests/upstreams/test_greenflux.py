@@ -9,8 +9,8 @@ from typing import Any, Callable
 
 import pytest
 
-from connectors import Conflict, NotFound, PreconditionRequired, Rejected
-from connectors.greenflux import Connector, Evse, GreenFluxConnector, HardwareTemplate, Station
+from upstreams import Conflict, NotFound, PreconditionRequired, Rejected
+from upstreams.greenflux import Connector, Evse, GreenFluxConnector, HardwareTemplate, Station
 
 
 @pytest.fixture

@@ -240,7 +240,7 @@ def ocpi_offset(
     whole estate, and a server that loops can never loop us forever.
 
     Without a ``mapper`` the pages hold the upstream's own objects, parsed; with ``raw`` too,
-    each record's bytes as sent (``connectors.raw_json``), not even parsed. The paging is the
+    each record's bytes as sent (``upstreams.raw_json``), not even parsed. The paging is the
     same either way.
     """
 

@@ -14,9 +14,9 @@ import orjson
 import pytest
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
-from connectors.greenflux import CONFIG_FIELDS, Station
-from connectors.greenflux_documents import configuration_of, station_document, station_keys, writable_document
-from connectors.raw_json import listing_items
+from upstreams.greenflux import CONFIG_FIELDS, Station
+from upstreams.greenflux_documents import configuration_of, station_document, station_keys, writable_document
+from upstreams.raw_json import listing_items
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

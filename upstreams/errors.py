@@ -17,7 +17,7 @@ class UpstreamError(Exception):
     """Base class: something went wrong talking to an upstream."""
 
     retryable: bool = False
-    # The decoded error body (for connectors to pick a current record from); never in the message.
+    # The decoded error body (for clients to pick a current record from); never in the message.
     body: Any = None
 
     def __init__(

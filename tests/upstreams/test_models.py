@@ -8,8 +8,8 @@ from typing import Any, Callable
 
 import pytest
 
-from connectors import Conflict, Forbidden, NotFound, Rejected
-from connectors.models_api import ModelConnector, ModelsConnector, StationModel
+from upstreams import Conflict, Forbidden, NotFound, Rejected
+from upstreams.models_api import ModelConnector, ModelsConnector, StationModel
 
 
 @pytest.fixture

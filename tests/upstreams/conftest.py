@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from connectors import Connector, get_connector
+from upstreams import Connector, get_connector
 
 
 class SleepRecorder:

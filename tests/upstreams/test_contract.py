@@ -20,15 +20,15 @@ from typing import Any, Callable
 import httpx
 import pytest
 
-from connectors import beenergised as be
-from connectors import chargeye_types as cet
-from connectors import NotOffered, get_connector
-from connectors import greenflux as gf
-from connectors import models_api as mo
-from connectors.beenergised import BeEnergisedConnector
-from connectors.chargeye import ChargEyeConnector
-from connectors.greenflux import GreenFluxConnector
-from connectors.models_api import ModelsConnector
+from upstreams import beenergised as be
+from upstreams import chargeye_types as cet
+from upstreams import NotOffered, get_connector
+from upstreams import greenflux as gf
+from upstreams import models_api as mo
+from upstreams.beenergised import BeEnergisedConnector
+from upstreams.chargeye import ChargEyeConnector
+from upstreams.greenflux import GreenFluxConnector
+from upstreams.models_api import ModelsConnector
 
 CONTRACT = Path(__file__).resolve().parents[2] / "docs" / "upstream-contract.md"
 ROW = re.compile(r"^\| `(GET|POST|PUT|PATCH|DELETE)` \| `(\w+)` \| `([^`]+)` \|.*\| ([^|]+) \|$")

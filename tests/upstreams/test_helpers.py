@@ -8,13 +8,13 @@ from email.utils import format_datetime
 import httpx
 import pytest
 
-from connectors import get_connector
-from connectors.auth import OAuth2ClientCredentials, RefreshToken, StaticBearer, parse_valid_until
-from connectors.base import RetryPolicy, backoff_delay, parse_error_body, parse_retry_after
-from connectors.beenergised import Address, Geolocation, Station as BeStation
-from connectors.chargeye_types import Label, Location
-from connectors.greenflux import Connector, DisplayText, Evse, Station as GfStation
-from connectors.models_api import ModelConnector, StationModel
+from upstreams import get_connector
+from upstreams.auth import OAuth2ClientCredentials, RefreshToken, StaticBearer, parse_valid_until
+from upstreams.base import RetryPolicy, backoff_delay, parse_error_body, parse_retry_after
+from upstreams.beenergised import Address, Geolocation, Station as BeStation
+from upstreams.chargeye_types import Label, Location
+from upstreams.greenflux import Connector, DisplayText, Evse, Station as GfStation
+from upstreams.models_api import ModelConnector, StationModel
 
 NOW = datetime(2025, 6, 1, 12, 0, 0, tzinfo=timezone.utc)
 
@@ -155,7 +155,7 @@ def test_factory_validates() -> None:
 
 
 def test_query_params_are_spelled_as_upstreams_expect() -> None:
-    from connectors.base import _clean_params
+    from upstreams.base import _clean_params
 
     when = datetime(2025, 6, 1, 14, 0, 5, 999999, tzinfo=timezone(timedelta(hours=2)))
     assert _clean_params({"a": None, "b": True, "c": False, "d": when, "e": 3}) == [
@@ -164,7 +164,7 @@ def test_query_params_are_spelled_as_upstreams_expect() -> None:
 
 
 def test_registered_secrets_are_scrubbed_from_messages() -> None:
-    from connectors.base import HttpClient
+    from upstreams.base import HttpClient
 
     with HttpClient("http://x", kind="greenflux") as http:
         http.register_secret("tok-abcdef")

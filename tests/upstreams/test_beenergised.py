@@ -8,8 +8,8 @@ from typing import Any, Callable
 
 import pytest
 
-from connectors import AuthFailed, Conflict, NotFound, Rejected
-from connectors.beenergised import Address, BeEnergisedConnector, Geolocation, Station
+from upstreams import AuthFailed, Conflict, NotFound, Rejected
+from upstreams.beenergised import Address, BeEnergisedConnector, Geolocation, Station
 
 
 @pytest.fixture

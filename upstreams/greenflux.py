@@ -365,7 +365,7 @@ class GreenFluxConnector:
         """``list_stations`` with each station as the bytes the upstream sent, not even parsed.
 
         For refreshes: they digest each station's bytes and parse only the ones that changed
-        (``connectors.greenflux_documents``), so an unchanged station costs no parsing at all.
+        (``upstreams.greenflux_documents``), so an unchanged station costs no parsing at all.
         """
         params = {"date_from": date_from, "location_id": location_id}
         return ocpi_offset(self.http, "/chargestations", None, limit=self.page_size, params=params, raw=True)

@@ -41,7 +41,7 @@ def writable_document(d: Mapping[str, Any]) -> dict[str, Any]:
     For refreshes, which write thousands of stations a page: building the frozen ``Station``,
     ``Evse`` and ``Connector`` objects only to turn them back into dicts was most of a full
     refresh's Python time (``make bench``). Same result, field for field:
-    ``tests/connectors/test_greenflux_documents.py`` compares the two on the simulator's estate
+    ``tests/upstreams/test_greenflux_documents.py`` compares the two on the simulator's estate
     and on generated documents.
     """
     return {

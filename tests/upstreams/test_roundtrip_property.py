@@ -10,9 +10,9 @@ from typing import Any, Callable
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from connectors import Rejected
-from connectors.beenergised import Address, Geolocation, Station as BeStation
-from connectors.greenflux import Connector, DisplayText, Evse, Station as GfStation
+from upstreams import Rejected
+from upstreams.beenergised import Address, Geolocation, Station as BeStation
+from upstreams.greenflux import Connector, DisplayText, Evse, Station as GfStation
 
 SETTINGS = settings(
     max_examples=60,

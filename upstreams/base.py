@@ -219,7 +219,7 @@ class HttpClient:
             limits=limits or DEFAULT_LIMITS,
             transport=transport,
             verify=_tls_context(),
-            headers={"Accept": "application/json", "User-Agent": "ev-portal-connectors/1", **(headers or {})},
+            headers={"Accept": "application/json", "User-Agent": "ev-portal/1", **(headers or {})},
             follow_redirects=False,
         )
 
@@ -395,7 +395,7 @@ class HttpClient:
             ) from exc
 
 
-def upstream_time(value: datetime) -> str:
+def format_upstream_time(value: datetime) -> str:
     """An instant as the upstreams write one: RFC 3339 in UTC, whole seconds (``2026-12-01T10:00:00Z``).
 
     A naive datetime is taken to be UTC.
@@ -416,6 +416,6 @@ def _clean_params(params: Mapping[str, Any] | Iterable[tuple[str, Any]] | None) 
         if isinstance(value, bool):
             value = "true" if value else "false"
         elif isinstance(value, datetime):
-            value = upstream_time(value)  # whole seconds: truncating down only widens an incremental read
+            value = format_upstream_time(value)  # whole seconds: truncating down only widens an incremental read
         out.append((key, str(value)))
     return out

@@ -8,9 +8,9 @@ from typing import Any, Callable
 
 import pytest
 
-from connectors import AuthFailed, NotFound, Rejected
-from connectors.chargeye import ChargEyeConnector
-from connectors.chargeye_types import Label, Location
+from upstreams import AuthFailed, NotFound, Rejected
+from upstreams.chargeye import ChargEyeConnector
+from upstreams.chargeye_types import Label, Location
 
 
 @pytest.fixture

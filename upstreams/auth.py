@@ -15,12 +15,25 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from .errors import AuthFailed, NotFound, Rejected, Unavailable
 
-if TYPE_CHECKING:
-    from .base import HttpClient
+
+class HttpClient(Protocol):
+    """What an auth needs of the client it signs for (``upstreams.base.HttpClient`` is one).
+
+    A protocol rather than an import: the client uses its auth and the auth asks the client for
+    tokens, and neither module needs the other to load.
+    """
+
+    kind: str
+
+    def register_secret(self, value: str | None) -> None: ...
+
+    def scrub(self, text: str) -> str: ...
+
+    def json(self, method: str, path: str, **kw: Any) -> Any: ...
 
 
 class Auth(Protocol):

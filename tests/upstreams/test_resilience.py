@@ -9,8 +9,8 @@ from typing import Any, Callable
 
 import pytest
 
-from connectors import OutcomeUnknown, RateLimited, Unavailable
-from connectors.beenergised import Station as BeStation
+from upstreams import OutcomeUnknown, RateLimited, Unavailable
+from upstreams.beenergised import Station as BeStation
 
 
 def test_429_with_retry_after_is_retried_to_success(make: Callable[..., Any], simulator: Any, sleeps: Any) -> None:
@@ -127,7 +127,7 @@ def test_no_secret_in_logs_or_errors(make: Callable[..., Any], simulator: Any, c
 
 
 def test_static_token_refused_is_auth_failed_at_once(make: Callable[..., Any], simulator: Any, sleeps: Any) -> None:
-    from connectors import AuthFailed
+    from upstreams import AuthFailed
 
     gf = make("greenflux", credentials={"token": "not-the-greenflux-token"})
     with pytest.raises(AuthFailed) as exc:
