@@ -18,9 +18,10 @@ from typing import Any, Callable
 import httpx
 from flask import Response
 
+from flask import Flask
+
 from simulator import KINDS
-from simulator.faults import Faults, FaultSettings
-from simulator.server import create_app, open_store, serve_in_thread
+from simulator.testing import start_simulator
 
 REQUESTS = 200
 STATIONS = 1200  # enough for a full 100-station page of one be.ENERGISED company
@@ -55,19 +56,17 @@ def run() -> list[dict[str, Any]]:
 
 
 def measure_pages(stations: int, requests: int, label: str, seed_started: float | None = None) -> list[dict[str, Any]]:
-    store = open_store(None, stations=stations)
-    faults = Faults(KINDS)
-    for kind in KINDS:  # 100-record pages, as the connectors ask: the tests' smaller default cap is not measured
-        faults.set(kind, FaultSettings(page_cap=1000))
-    app = create_app(store, faults)
     static_bodies: dict[str, bytes] = {}
 
-    @app.get("/_bench/static/<name>", endpoint="bench_static")
-    def static_page(name: str) -> Response:
-        return Response(static_bodies[name], mimetype="application/json")
+    def add_static_route(app: Flask) -> None:
+        @app.get("/_bench/static/<name>", endpoint="bench_static")
+        def static_page(name: str) -> Response:
+            return Response(static_bodies[name], mimetype="application/json")
 
-    running = serve_in_thread(app)
-    root = f"http://127.0.0.1:{running.port}"
+    sim = start_simulator(stations=stations, extend=add_static_route)
+    for kind in KINDS:  # 100-record pages, as the connectors ask: the tests' smaller default cap is not measured
+        sim.update_faults(kind, page_cap=1000)
+    root = sim.root_url
     rows: list[dict[str, Any]] = []
     if seed_started is not None:
         rows.append(_row(f"seed{label} in memory, start serving", time.perf_counter() - seed_started, unit="s"))
@@ -95,6 +94,5 @@ def measure_pages(stations: int, requests: int, label: str, seed_started: float 
                     rows.append(_row(f"{kind} page body size", len(first.content) / 1024, unit="KiB"))
                 rows.append(_row(f"{kind} headroom to the {TARGET_MS:.0f} ms target{label}", TARGET_MS / sim_ms, unit="x"))
     finally:
-        running.stop()
-        store.close()
+        sim.stop()
     return rows

@@ -87,11 +87,11 @@ def main() -> None:
 
     django_db.setup()
     from bench.bench_refresh import ESTATE, GF_STATIONS, PAGE, _backend, _clean, _vacuum
-    from bench.upstream import SimulatorProcess
     from portal.models import SyncRun
     from portal.sync import refresh_run
+    from simulator.testing import start_simulator
 
-    sim = SimulatorProcess(stations=ESTATE)
+    sim = start_simulator(stations=ESTATE, own_process=True)
     sim.control("PATCH", "/faults/greenflux", json={"page_cap": PAGE})
     writer = cProfile.Profile()
     helpers: dict[str, cProfile.Profile] = {}

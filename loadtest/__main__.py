@@ -56,12 +56,6 @@ PASSWORD = "load-test-password-7f3a9c"
 GF_SHARE = 0.35  # the simulator gives GreenFlux 35 % of its estate
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _config(short: bool) -> dict[str, Any]:
     env = os.environ.get
     return {
@@ -131,8 +125,8 @@ def _seed(cfg: dict[str, Any], sim_url: str, tokens: dict[str, Any]) -> dict[str
     from portal.access import Role
     from portal.models import Backend, Company, SyncRun, User
     from portal.sync import refresh_run
+    from portal.services import user_create
     from stations.models import Station
-    from tests.factories import UserFactory
 
     fleet, _ = Company.objects.get_or_create(name="Load fleet", defaults={"upstream_ref": "load-fleet"})
     other, _ = Company.objects.get_or_create(name="Load other fleet", defaults={"upstream_ref": "load-other"})
@@ -141,7 +135,8 @@ def _seed(cfg: dict[str, Any], sim_url: str, tokens: dict[str, Any]) -> dict[str
         user = User.objects.filter(username=name).first()
         if user is None:
             role = Role.OPERATOR if name == "load-operator" else Role.VIEWER
-            user = UserFactory(username=name, role=role, companies=[fleet])
+            user = user_create(username=name, email=f"{name}@example.com", password=None, role=role,
+                               companies=[fleet])
         user.set_password(PASSWORD)
         user.save()
 
@@ -312,19 +307,18 @@ def main(argv: list[str]) -> int:
     from stations.csv_import.models import ImportJob
     from stations.csv_import.services import import_finish_if_settled
 
-    sim_port, web_port = _free_port(), _free_port()
-    sim_url, web = f"http://127.0.0.1:{sim_port}", f"http://127.0.0.1:{web_port}"
+    from simulator.ports import free_port
+    from simulator.testing import start_simulator
+
+    web_port = free_port()
+    web = f"http://127.0.0.1:{web_port}"
     estate = int(cfg["stations"] / GF_SHARE) + 1
     with ExitStack() as stack:
         print(f"setup: simulator with {cfg['stations']:,} GreenFlux stations...", flush=True)
-        sim = stack.enter_context(_process(
-            [sys.executable, "-m", "simulator", "serve", "--port", str(sim_port), "--quiet",
-             "--state", str(VAR / f"simulator-{estate}.sqlite3"), "--stations", str(estate)],
-            VAR / "simulator.log", env))
-        _wait_port(sim_port, sim, "the simulator")
-        import httpx
-
-        tokens = httpx.get(f"{sim_url}/_sim/credentials", timeout=30).json()
+        sim = start_simulator(VAR / f"simulator-{estate}.sqlite3", estate, own_process=True,
+                              log=VAR / "simulator.log", ready_within=600)
+        stack.callback(sim.stop)
+        sim_url, tokens = sim.root_url, sim.credentials
         seeded = _seed(cfg, sim_url, tokens)
         web_proc = stack.enter_context(_process(
             [sys.executable, "-m", "gunicorn", "portal.wsgi", "-w", str(cfg["web_workers"]), "-b",

@@ -8,8 +8,8 @@ Kinds and their URL prefixes (see docs/upstream-contract.md):
 * ``/chargeye/api`` -- Kempower ChargEye locations, stations and network
 * ``/_sim`` -- control endpoints (reset, faults, credentials); not a vendor API
 
-Entry points: :func:`simulator.server.create_app`,
-:func:`simulator.testing.start_simulator` and ``python -m simulator``.
+Entry points: :func:`simulator.testing.start_simulator` (the one way to start it, in this process or
+its own), ``python -m simulator`` and :func:`simulator.server.create_app`.
 """
 
 KINDS: tuple[str, ...] = ("beenergised", "greenflux", "models", "chargeye")

@@ -16,13 +16,10 @@ import logging
 import sys
 import time
 
-from . import KINDS
 from .control import credentials
-from .faults import Faults, FaultSettings
-from .testing import DOCUMENTS_ONLY_EXTRAS
 from .seed import DEFAULT_SEED, DEFAULT_STATIONS, seed_store
-from .server import create_app, open_store, serve_forever
 from .state import Store
+from .testing import start_simulator
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="serve all four upstream kinds over HTTP")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8001)
+    serve.add_argument("--port", type=int, default=8001, help="0 picks a free one (printed)")
     serve.add_argument("--state", default=None, help="SQLite file for the estate (default: memory only)")
     serve.add_argument("--stations", type=int, default=DEFAULT_STATIONS, help="stations to seed when the state is new")
     serve.add_argument("--seed", type=int, default=DEFAULT_SEED)
@@ -54,30 +51,24 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(message)s")
-    if args.quiet:
-        logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    started = time.perf_counter()
-    store = open_store(args.state, args.stations, args.seed)
-    faults = Faults(KINDS)
-    if args.documents_only:
-        for kind in KINDS:
-            faults.set(kind, FaultSettings(documents_only=True, **DOCUMENTS_ONLY_EXTRAS.get(kind, {})))
-    app = create_app(store, faults)
-    root = f"http://{args.host}:{args.port}"
+    sim = start_simulator(args.state, args.stations, args.seed, args.port, host=args.host, quiet=args.quiet,
+                          documents_only=args.documents_only)
+    store = sim.store
+    assert store is not None  # in this process
+    root = sim.root_url
     creds = credentials(root)
     print(f"simulator: {store.count('be_stations') + store.count('gf_stations') + store.count('ce_stations')} stations "
-          f"ready in {time.perf_counter() - started:.1f}s ({args.state or 'memory only'}); serving on {root}", flush=True)
+          f"ready in {sim.seconds_to_start:.1f}s ({args.state or 'memory only'}); serving on {root}", flush=True)
     for kind in ("beenergised", "greenflux", "models", "chargeye"):
         print(f"  {kind:12} {creds[kind]['base_url']}", flush=True)
     print(f"  control      {root}/_sim/ (credentials: {root}/_sim/credentials)", flush=True)
     try:
-        serve_forever(app, args.host, args.port)
+        sim.wait()
     except KeyboardInterrupt:
         pass
     finally:
-        store.close()
+        sim.stop()
     return 0
-
 
 if __name__ == "__main__":
     sys.exit(main())

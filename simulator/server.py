@@ -1,5 +1,7 @@
 """The Flask app serving all kinds, and a threaded werkzeug server to run it.
 
+Started through :func:`simulator.testing.start_simulator` (which every caller uses).
+
 A real socket server (Celery workers in other processes call it), threaded,
 with every state change under the store's lock.
 """
@@ -82,6 +84,11 @@ class Running:
         self.server.server_close()
         self.thread.join(timeout=5)
 
+    def wait(self) -> None:
+        """Until the server stops; short joins so that Ctrl-C reaches the main thread at once."""
+        while self.thread.is_alive():
+            self.thread.join(0.5)
+
 
 def serve_in_thread(app: Flask, host: str = "127.0.0.1", port: int = 0, *, quiet: bool = True) -> Running:
     """Start a threaded werkzeug server in a daemon thread; port 0 picks a free one."""
@@ -94,8 +101,3 @@ def serve_in_thread(app: Flask, host: str = "127.0.0.1", port: int = 0, *, quiet
     thread = threading.Thread(target=server.serve_forever, name=f"simulator:{server.server_port}", daemon=True)
     thread.start()
     return Running(server, thread)
-
-
-def serve_forever(app: Flask, host: str, port: int) -> None:
-    server = make_server(host, port, app, threaded=True)
-    server.serve_forever()

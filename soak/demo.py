@@ -12,7 +12,6 @@ import json
 import os
 import re
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -23,15 +22,11 @@ from typing import Any
 
 import httpx
 
+from simulator.ports import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 NOT_FOR_THE_DEMO = ("DATABASE_URL", "CELERY_BROKER_URL", "CELERY_QUEUE", "CACHE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE",
                     "PORTAL_VAR_DIR", "SIMULATOR_URL", "CELERY_TASK_ALWAYS_EAGER")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Demo:

@@ -14,7 +14,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -25,6 +24,7 @@ from urllib.request import urlopen
 import pytest
 from playwright.sync_api import Page, expect
 
+from simulator.ports import free_port
 from tests.browser.conftest import screenshot
 
 pytestmark = [pytest.mark.browser]
@@ -32,18 +32,6 @@ pytestmark = [pytest.mark.browser]
 REPO = Path(__file__).resolve().parents[2]
 COMMAND = re.compile(r"`(make run PORT=(\d+) SIMULATOR_PORT=(\d+))`")
 STARTUP = 120.0  # seconds; it takes about 15
-
-
-def free_port(preferred: int) -> int:
-    """The README's port when nothing listens there, else one the system hands out."""
-    for port in (preferred, 0):
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return probe.getsockname()[1]
-    raise RuntimeError("no free port")
 
 
 def wait_answering(url: str, process: subprocess.Popen[bytes], log: Path) -> None:

@@ -18,6 +18,7 @@ from django.urls import reverse
 from portal.celery import app
 from portal.models import Operation
 from portal.outbox import operations_sweep
+from simulator.ports import free_port
 from tests.worker import running_worker
 
 WORKER_ENV = {
@@ -29,17 +30,11 @@ WORKER_ENV = {
 }
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class PrivateRedis:
     """A redis-server of the test's own, so restarting it disturbs nobody else."""
 
     def __init__(self, workdir: Path) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.workdir = workdir
         self.proc: subprocess.Popen[bytes] | None = None
 

@@ -4,7 +4,9 @@ Four processes publish while four others consume from the same SQLite broker
 file, as the demo's web server, beat and worker threads do. The file-system
 transport it replaces fails this very test: each of its consumers read a
 message file that was still being written and died with ``JSONDecodeError``
-(checked by pointing the test at ``filesystem://``; large bodies widen the window).
+(checked by pointing the test at ``filesystem://``; large bodies widen the window; give that
+transport ``data_folder_in``/``data_folder_out`` and ``control_folder`` under ``tmp_path``, or it
+writes ``./control/demo-broker-test.exchange`` into the repository).
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from portal.demo_broker import demo_broker_prepare
 from portal.supervisor import Supervisor
+from simulator.testing import serve_command
 
 STATUS_FILE = "demo-status.json"
 
@@ -70,8 +71,7 @@ class Command(BaseCommand):
         python = sys.executable
         env = {**os.environ, "SIMULATOR_URL": simulator_url, "PYTHONUNBUFFERED": "1"}
         commands = {
-            "simulator": [python, "-m", "simulator", "serve", "--port", str(sim_port),
-                          "--state", str(var / "simulator.sqlite3")],
+            "simulator": serve_command(sim_port, var / "simulator.sqlite3", python=python),
             "worker": [python, "-m", "celery", "-A", "portal", "worker", "--loglevel=INFO",
                        "--pool=threads", "--concurrency=4"],
             "beat": [python, "-m", "celery", "-A", "portal", "beat", "--loglevel=INFO",
