@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements-installed
 
-.PHONY: run test bench load load-short soak browser-deps services-check clean
+.PHONY: run test bench load load-short soak browser-deps services-check clean messages
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -39,6 +39,14 @@ load-short: $(STAMP)
 DURATION ?= 60m
 soak: $(STAMP)
 	nice -n 10 $(PY) -m soak --duration $(DURATION)
+
+## make messages: after changing a translatable text, collect every text into locale/<lang>/LC_MESSAGES/django.po
+## (German, Dutch), then translate the new entries there and compile (the .mo files are committed, so a clean
+## clone runs without gettext's tools; tests/i18n fails while a .mo is older than its .po). Needs GNU gettext.
+MESSAGE_IGNORES := .venv/* tests/* simulator/* loadtest/* soak/* bench/* tools/* var/* staticfiles/* control/* artifacts/*
+messages: $(STAMP)
+	DEBUG=1 $(PY) manage.py makemessages -l de -l nl --add-location file --no-obsolete $(addprefix --ignore=,$(MESSAGE_IGNORES))
+	DEBUG=1 $(PY) manage.py compilemessages --ignore='.venv/*'
 
 # Debian's Chromium for the browser tests (Playwright's own browser download is not used).
 browser-deps:

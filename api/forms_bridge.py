@@ -22,7 +22,11 @@ def formset_data(prefix: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def kilowatts(watts: Any) -> str:
-    """A power the API takes in watts, as the pages' power fields read it (kW, portal.widgets.KilowattField)."""
+    """A power the API takes in watts, as the pages' power fields read it (kW, portal.widgets.KilowattField).
+
+    Always with a "." decimal point: the fields are localized, and every API request runs in the portal's
+    LANGUAGE_CODE whatever the caller's language (portal.locale.UserLocaleMiddleware), so a German
+    caller's 1234567 W is "1234.567" kW, never read as 1,234,567 kW (tests/api/test_locale.py)."""
     if watts in (None, ""):
         return ""
     try:

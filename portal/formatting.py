@@ -20,6 +20,7 @@ from typing import Any
 
 from django.utils import dateformat, formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 NOTHING = "—"
 
@@ -162,9 +163,13 @@ def duration(value: timedelta | float | int | None) -> str:
 
 
 def input_placeholder(format_key: str) -> str:
-    """What a date or date-time input asks for, from the language's first input format: "dd/mm/yyyy hh:mm"."""
+    """What a date or date-time input asks for, from the language's first input format, in the reader's
+    letters: "dd/mm/yyyy hh:mm", "TT.MM.JJJJ hh:mm", "dd-mm-jjjj uu:mm"."""
     first = formats.get_format(format_key)[0]
-    for code, words in (("%d", "dd"), ("%m", "mm"), ("%Y", "yyyy"), ("%y", "yy"), ("%H", "hh"), ("%M", "mm"),
-                        ("%S", "ss")):
-        first = first.replace(code, words)
-    return first
+    words = {
+        "%d": pgettext("input placeholder: day", "dd"), "%m": pgettext("input placeholder: month", "mm"),
+        "%Y": pgettext("input placeholder: year", "yyyy"), "%y": pgettext("input placeholder: year", "yy"),
+        "%H": pgettext("input placeholder: hour", "hh"), "%M": pgettext("input placeholder: minute", "mm"),
+        "%S": pgettext("input placeholder: second", "ss"),
+    }
+    return re.sub(r"%[dmYyHMS]", lambda m: words[m.group(0)], first)

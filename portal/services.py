@@ -316,3 +316,13 @@ def _without_secrets(backend: Backend, message: str) -> str:
         if secret and value:
             message = message.replace(value, "***")
     return message
+
+
+def user_set_preferences(*, user: User, language: str, time_zone: str) -> User:
+    """Remember the language and time zone ``user`` chose on their page ("" for the browser's / the portal's).
+
+    Not audited: it changes how the portal speaks to this person only, nothing of a company."""
+    user.language = language
+    user.time_zone = time_zone
+    user.save(update_fields=["language", "time_zone"])
+    return user

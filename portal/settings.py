@@ -72,9 +72,13 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language from the language cookie (the sign-in page's switch) or Accept-Language ...
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # ... then, once the user is known, the language and time zone chosen on their page (portal.locale).
+    "portal.locale.UserLocaleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -105,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.navigation",
+                "django.template.context_processors.i18n",
             ],
         },
     },
@@ -141,8 +146,17 @@ LOGOUT_REDIRECT_URL = "login"
 # Invitation links are password-reset links; give the invitee three days.
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
 
+# Languages (issue 30; docs/i18n.md): English as written in Britain, German, Dutch. "en" from a
+# browser falls to en-gb. One catalogue for the whole project, in locale/ at the root (templates/ belongs
+# to no app, and modules move between apps); the compiled .mo files are committed beside the .po files.
 LANGUAGE_CODE = "en-gb"
-FORMAT_MODULE_PATH = ["portal.formats"]  # 24-hour times everywhere (portal/formats/en_GB)
+LANGUAGES = [("en-gb", "English"), ("de", "Deutsch"), ("nl", "Nederlands")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_NAME = "portal_language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+FORMAT_MODULE_PATH = ["portal.formats"]  # 24-hour times everywhere (portal/formats/en_GB, de, nl)
+# The portal's time zone: what pages show unless a user chooses another on their page (portal.locale).
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Amsterdam")
 USE_I18N = True
 USE_TZ = True
@@ -168,6 +182,7 @@ WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", DEBUG)
 SECURE = not DEBUG
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", SECURE)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", SECURE)
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", SECURE)
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000" if SECURE else "0"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", SECURE)

@@ -12,7 +12,7 @@ from django.utils.http import urlencode
 
 from api.views import tokens as api_tokens
 from portal.audit import views as audit
-from portal.views import backends, companies, dashboard, operations, sync, users
+from portal.views import account, backends, companies, dashboard, operations, sync, users
 
 admin.site.has_permission = lambda request: request.user.is_active and request.user.is_superuser  # type: ignore[method-assign]
 
@@ -62,6 +62,9 @@ urlpatterns = [
     path("models/", include("models_catalog.urls")),
     path("maintenance/", include("maintenance.urls")),
     path("api/v1/", include("api.urls")),
+    path("account/", account.account_settings, name="account"),
+    # Django's set_language (POST language, next): the sign-in page's language switch (language cookie).
+    path("i18n/", include("django.conf.urls.i18n")),
     path("account/api-tokens/", api_tokens.token_list, name="api_tokens"),
     path("account/api-tokens/revoke/", api_tokens.token_revoke, name="api_token_revoke"),
     path("django-admin/", admin.site.urls),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Company(models.Model):
@@ -29,6 +30,10 @@ class User(AbstractUser):
     a superuser may do everything everywhere."""
 
     companies = models.ManyToManyField(Company, blank=True, related_name="users", through="Membership")
+    # Chosen on the user's own page (portal.views.account); blank follows the browser (Accept-Language)
+    # and the portal's TIME_ZONE. Applied to every request by portal.locale.UserLocaleMiddleware.
+    language = models.CharField(_("language"), max_length=10, blank=True, default="")
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["username"]

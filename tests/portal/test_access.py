@@ -30,7 +30,7 @@ def _simple_page_urls() -> list[str]:
     return urls
 
 
-PUBLIC = {"/accounts/login/", "/accounts/logout/", "/accounts/invite/done/"}
+PUBLIC = {"/accounts/login/", "/accounts/logout/", "/accounts/invite/done/", "/i18n/setlang/"}
 # The API's schema and its docs are public; the rest of the API answers strangers as an API does.
 API = "/api/v1/"
 API_PUBLIC = {f"{API}schema/", f"{API}docs/", f"{API}redoc/"}

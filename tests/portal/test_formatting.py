@@ -42,12 +42,34 @@ def test_the_template_filters_are_the_same_formatter() -> None:
 
 
 def test_a_language_switch_changes_every_format() -> None:
-    """German through Django's own locale formats (issue 30 adds the portal's German module)."""
+    """German and Dutch through the portal's own format modules (portal/formats/de, nl) and catalogue."""
     with translation.override("de"):
-        assert formatting.kw(7400) == "7,4 kW"
-        assert formatting.power(1234.56) == "1.234,6 kW"
-        assert formatting.when(MOMENT) != "7 Dec 2026, 14:14" and "2026" in formatting.when(MOMENT)
-        assert formatting.input_placeholder("DATE_INPUT_FORMATS") == "dd.mm.yyyy"
+        assert formatting.kw(7400) == "7,4 kW" and formatting.kw(22000) == "22 kW"
+        assert formatting.power(1234.56) == "1.234,6 kW" and formatting.energy(12.5) == "12,5 kWh"
+        assert formatting.when(MOMENT) == "7. Dez. 2026, 14:14"
+        assert formatting.when(MOMENT, seconds=True) == "7. Dez. 2026, 14:14:05"
+        assert formatting.day(MOMENT) == "7. Dez." and formatting.day_time(MOMENT) == "7. Dez., 14:14"
+        assert formatting.weekday_time(MOMENT) == "Mo 14:14" and formatting.long_date(MOMENT) == "7. Dez. 2026"
+        assert formatting.duration(12.34) == "12,3 s" and formatting.duration(2 * 86400 + 3600) == "2 T 1 h"
+        assert formatting.duration(3725) == "1 h 2 min"
+        assert formatting.input_placeholder("DATE_INPUT_FORMATS") == "TT.MM.JJJJ"
+        assert formatting.input_placeholder("DATETIME_INPUT_FORMATS") == "TT.MM.JJJJ hh:mm"
+    with translation.override("nl"):
+        assert formatting.kw(7400) == "7,4 kW" and formatting.power(1234.56) == "1.234,6 kW"
+        assert formatting.when(MOMENT) == "7 dec 2026, 14:14" and formatting.day(MOMENT) == "7 dec"
+        assert formatting.weekday_time(MOMENT) == "ma 14:14"
+        assert formatting.duration(3725) == "1 u 2 min" and formatting.duration(2 * 86400 + 3600) == "2 d 1 u"
+        assert formatting.input_placeholder("DATETIME_INPUT_FORMATS") == "dd-mm-jjjj uu:mm"
+
+
+def test_times_follow_the_active_time_zone() -> None:
+    """The user's page sets the zone (portal.locale); the formatter writes local time in it."""
+    from django.utils import timezone
+
+    with timezone.override(ZoneInfo("Europe/London")):
+        assert formatting.when(MOMENT) == "7 Dec 2026, 13:14"
+    with timezone.override(ZoneInfo("America/New_York")), translation.override("nl"):
+        assert formatting.when(MOMENT) == "7 dec 2026, 08:14"
 
 
 class WindowForm(forms.Form):
@@ -71,3 +93,10 @@ def test_the_portals_inputs_are_text_in_the_languages_format() -> None:
         german = WindowForm({"day": "08.12.2026", "at": "08.12.2026 09:30", "power": "7,4"})
         assert german.is_valid(), german.errors
         assert german.cleaned_data["power"] == 7400
+        assert 'placeholder="TT.MM.JJJJ"' in str(WindowForm())
+        assert not WindowForm({"day": "12/08/2026", "at": "08.12.2026 09:30"}).is_valid()  # British order refused
+    with translation.override("nl"):
+        dutch = WindowForm({"day": "08-12-2026", "at": "08-12-2026 09:30", "power": "11,04"})
+        assert dutch.is_valid(), dutch.errors
+        assert dutch.cleaned_data["day"].isoformat() == "2026-12-08" and dutch.cleaned_data["power"] == 11040
+        assert 'value="07-12-2026"' in str(WindowForm(initial={"day": MOMENT.date()}))

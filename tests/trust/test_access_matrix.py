@@ -30,6 +30,8 @@ RULES: dict[str, tuple[object, object, bool]] = {
     "logout": (None, PUBLIC, False),
     "password_change": (V, V, False),
     "password_change_done": (V, None, False),
+    "account": (V, V, False),  # the user's own settings: any signed-in person, for themselves
+    "set_language": (PUBLIC, PUBLIC, False),  # the sign-in page's language switch (Django's set_language)
     "invite_accept": (PUBLIC, PUBLIC, False),
     "invite_done": (PUBLIC, None, False),
     "user_list": (A, None, False),
