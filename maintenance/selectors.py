@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 from django.utils import timezone
 
 from locations.models import Location
@@ -62,7 +63,7 @@ def window_errors(windows: list[MaintenanceWindow]) -> dict[int, str]:
         .filter(Q(target_id__in=failed) | Q(target_id__in=standing, kind="maintenance.cancel"))
         .order_by("created_at").values_list("target_id", "kind", "error_message")
     ):
-        out[target] = f"Not cancelled: {message}" if kind == "maintenance.cancel" else message
+        out[target] = _("Not cancelled: %(message)s") % {"message": message} if kind == "maintenance.cancel" else message
     return out
 
 

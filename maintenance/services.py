@@ -16,6 +16,8 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from upstreams.base import format_upstream_time
 from maintenance.models import MaintenanceWindow
@@ -49,17 +51,19 @@ class PlanResult:
 def station_refusal(station: Station) -> str:
     """Why ``station`` cannot take a maintenance window, or "" when it can."""
     if station.backend.kind != Backend.Kind.BEENERGISED:
-        return f"{station.backend.get_kind_display()} has no maintenance windows (only be.ENERGISED has)."
+        return _("%(platform)s has no maintenance windows (only be.ENERGISED has).") % {
+            "platform": station.backend.get_kind_display()}
     if station.removed_at is not None:
-        return "The station was removed upstream."
+        return _("The station was removed upstream.")
     if not station.upstream_id:
-        return "The station is not created upstream yet; plan its window once it is."
+        return _("The station is not created upstream yet; plan its window once it is.")
     return ""
 
 
 # Why the portal offers no cancel (a backend setting, ``Backend.paths["maintenance_cancel"]``, turns it on).
-CANCEL_NOT_DOCUMENTED = ("Cancelling a window: this platform's API does not document it, so the portal does not "
-                         "offer it. An admin can set the path the vendor gives for it on the backend.")
+CANCEL_NOT_DOCUMENTED = gettext_lazy(
+    "Cancelling a window: this platform's API does not document it, so the portal does not "
+    "offer it. An admin can set the path the vendor gives for it on the backend.")
 
 
 def cancel_offered(backend: Backend) -> bool:
@@ -149,9 +153,9 @@ def maintenance_window_cancel(*, user: User | None, window: MaintenanceWindow) -
     if user is not None:
         require_role(user, Role.OPERATOR, window.company_id)
     if window.ends_at <= timezone.now():
-        raise ValueError("This window has ended; an ended window cannot be cancelled.")
+        raise ValueError(_("This window has ended; an ended window cannot be cancelled."))
     if not window.is_active:
-        raise ValueError("This window is already cancelled.")
+        raise ValueError(_("This window is already cancelled."))
     create = Operation.objects.filter(
         kind="maintenance.create", target_type="maintenance_window", target_id=window.pk
     ).order_by("-pk").first()

@@ -18,6 +18,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from maintenance import selectors, services
@@ -39,7 +41,9 @@ def _overlap_note(overlaps: list[MaintenanceWindow]) -> str:
     spans = ", ".join(
         f"{formatting.day_time(w.starts_at)}–{formatting.day_time(w.ends_at)}" for w in overlaps
     )
-    return f"It overlaps {len(overlaps)} other window{'s' if len(overlaps) != 1 else ''} of this station ({spans})."
+    return ngettext("It overlaps %(n)s other window of this station (%(spans)s).",
+                    "It overlaps %(n)s other windows of this station (%(spans)s).", len(overlaps)) % {
+        "n": len(overlaps), "spans": spans}
 
 
 @role_required(Role.VIEWER)
@@ -76,8 +80,8 @@ def window_create(request: HttpRequest, station_id: int) -> HttpResponse:
         data = form.to_input()
         overlaps = services.overlapping(station, data.starts_at, data.ends_at)
         services.maintenance_window_create(user=request.user, station=station, data=data)
-        messages.success(request, f"Maintenance window planned for {station.label}; sending it to "
-                                  f"{station.backend.name}.")
+        messages.success(request, _("Maintenance window planned for %(station)s; sending it to %(backend)s.") % {
+            "station": station.label, "backend": station.backend.name})
         if overlaps:
             messages.warning(request, _overlap_note(overlaps))
         return redirect(reverse("stations:detail", args=[station.pk]) + "#maintenance-heading")
@@ -97,7 +101,8 @@ def window_cancel(request: HttpRequest, window_id: int) -> HttpResponse:
     except ValueError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"Cancelling the maintenance window of {window.station.label}.")
+        messages.success(request, _("Cancelling the maintenance window of %(station)s.") % {
+            "station": window.station.label})
     return redirect(reverse("stations:detail", args=[window.station_id]) + "#maintenance-heading")
 
 
@@ -160,7 +165,7 @@ def plan(request: HttpRequest) -> HttpResponse:
         checked = {s.pk for s in stations}
         if planning:
             if not stations:
-                form.add_error(None, "Choose at least one station.")
+                form.add_error(None, _("Choose at least one station."))
             if form.is_valid() and step == "plan":
                 context.update(form=form, stations=stations, by_company=_by_company(stations))
                 return render(request, "maintenance/plan_confirm.html", context)
@@ -169,22 +174,29 @@ def plan(request: HttpRequest) -> HttpResponse:
                     user=request.user, stations=stations, data=form.to_input())
                 made = [r for r in results if r.window is not None]
                 skipped = [r for r in results if r.window is None]
-                messages.success(request, f"{len(made)} maintenance window{'s' if len(made) != 1 else ''} "
-                                          "planned, each sent on its own.")
+                messages.success(request, ngettext(
+                    "%(n)s maintenance window planned, each sent on its own.",
+                    "%(n)s maintenance windows planned, each sent on its own.", len(made)) % {"n": len(made)})
                 overlapping = [r for r in made if r.overlaps]
                 if overlapping:
                     names = ", ".join(r.station.label for r in overlapping[:10])
-                    more = f" and {len(overlapping) - 10} more" if len(overlapping) > 10 else ""
-                    messages.warning(request, f"{len(overlapping)} station{'s' if len(overlapping) != 1 else ''} "
-                                              f"already had a window overlapping this one ({names}{more}); "
-                                              "be.ENERGISED accepts overlaps, so both stand.")
+                    more = _(" and %(n)s more") % {"n": len(overlapping) - 10} if len(overlapping) > 10 else ""
+                    messages.warning(request, ngettext(
+                        "%(n)s station already had a window overlapping this one (%(names)s); "
+                        "be.ENERGISED accepts overlaps, so both stand.",
+                        "%(n)s stations already had a window overlapping this one (%(names)s); "
+                        "be.ENERGISED accepts overlaps, so both stand.", len(overlapping),
+                    ) % {"n": len(overlapping), "names": names + more})
                 for r in skipped[:20]:
-                    messages.warning(request, f"{r.station.label}: no window — {r.reason}")
+                    messages.warning(request, _("%(station)s: no window — %(reason)s") % {
+                        "station": r.station.label, "reason": r.reason})
                 if len(skipped) > 20:
-                    messages.warning(request, f"… and {len(skipped) - 20} more stations without a window.")
+                    messages.warning(request, _("… and %(n)s more stations without a window.") % {"n": len(skipped) - 20})
                 if unknown:
-                    messages.warning(request, f"{unknown} selected id{'s' if unknown != 1 else ''} named no "
-                                              "station of yours; nothing was done for them.")
+                    messages.warning(request, ngettext(
+                        "%(n)s selected id named no station of yours; nothing was done for it.",
+                        "%(n)s selected ids named no station of yours; nothing was done for them.", unknown,
+                    ) % {"n": unknown})
                 return redirect("maintenance:plan_result", batch=batch)
     context.update(form=form, stations=stations, checked=checked,
                    show_company=len({s.company_id for s in stations}) > 1,

@@ -7,6 +7,8 @@ from typing import Any
 
 from django import forms
 from django.core.validators import MinValueValidator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from models_catalog.models import PowerType, StationModel
 from models_catalog.services import ConnectorInput, ModelInput
@@ -21,22 +23,24 @@ CONNECTION_TYPES = labels.choices(("CHADEMO", "IEC_62196_T1", "IEC_62196_T1_COMB
 FORMATS = labels.choices(("CABLE", "SOCKET"), "format")
 
 
-def _number(label: str) -> forms.DecimalField:
+def _number(label: Any, required: Any) -> forms.DecimalField:
+    # Localized: "7,5" in German and Dutch (the API passes "." decimals in the portal's language, portal.locale).
     return forms.DecimalField(label=label, max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))],
-                              error_messages={"required": f"Enter the {label.lower()}."})
+                              localize=True, error_messages={"required": required})
 
 
 class StationModelForm(forms.Form):
-    vendor = forms.CharField(max_length=200)
-    model = forms.CharField(max_length=200)
-    friendly_name = forms.CharField(max_length=200, required=False, label="Friendly name",
-                                    help_text="What people call it; the only field that can be changed later.")
-    power_type = forms.ChoiceField(choices=PowerType.choices, label="Power type")
-    ocpp_url = forms.CharField(max_length=200, label="OCPP URL", help_text="Configuration key ocppUrl, for example wss://ocpp.example.com/ocpp16.")
-    image_url = forms.URLField(max_length=500, required=False, label="Image URL", assume_scheme="https")
+    vendor = forms.CharField(max_length=200, label=gettext_lazy("Vendor"))
+    model = forms.CharField(max_length=200, label=gettext_lazy("Model"))
+    friendly_name = forms.CharField(max_length=200, required=False, label=gettext_lazy("Friendly name"),
+                                    help_text=gettext_lazy("What people call it; the only field that can be changed later."))
+    power_type = forms.ChoiceField(choices=PowerType.choices, label=gettext_lazy("Power type"))
+    ocpp_url = forms.CharField(max_length=200, label=gettext_lazy("OCPP URL"), help_text=gettext_lazy(
+        "Configuration key ocppUrl, for example wss://ocpp.example.com/ocpp16."))
+    image_url = forms.URLField(max_length=500, required=False, label=gettext_lazy("Image URL"), assume_scheme="https")
     backend = forms.ModelChoiceField(
-        queryset=Backend.objects.filter(is_active=True), required=False, label="Catalogue backend",
-        help_text="Which station-model backend the model is created on; the last choice is preselected.",
+        queryset=Backend.objects.filter(is_active=True), required=False, label=gettext_lazy("Catalogue backend"),
+        help_text=gettext_lazy("Which station-model backend the model is created on; the last choice is preselected."),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -57,7 +61,7 @@ class StationModelForm(forms.Form):
         data = super().clean()
         for name in ("vendor", "model"):
             if name in data and not data[name].strip():
-                self.add_error(name, "Enter a value.")
+                self.add_error(name, _("Enter a value."))
         if "backend" not in self.errors:
             backend = data.get("backend") or targets.default_target(Backend.Kind.MODELS)
             message = targets.target_error(Backend.Kind.MODELS, backend)
@@ -68,11 +72,12 @@ class StationModelForm(forms.Form):
 
 
 class ConnectorForm(forms.Form):
-    connection_type = forms.ChoiceField(choices=CONNECTION_TYPES, label="Connection type")
-    format = forms.ChoiceField(choices=FORMATS)
-    max_amperage = _number("Maximum current (A)")
-    max_voltage = _number("Maximum voltage (V)")
-    max_power_kw = KilowattField(label="Maximum power (kW)", error_messages={"required": "Enter the maximum power."})
+    connection_type = forms.ChoiceField(choices=CONNECTION_TYPES, label=gettext_lazy("Connection type"))
+    format = forms.ChoiceField(choices=FORMATS, label=gettext_lazy("Format"))
+    max_amperage = _number(gettext_lazy("Maximum current (A)"), gettext_lazy("Enter the maximum current (a)."))
+    max_voltage = _number(gettext_lazy("Maximum voltage (V)"), gettext_lazy("Enter the maximum voltage (v)."))
+    max_power_kw = KilowattField(label=gettext_lazy("Maximum power (kW)"),
+                                 error_messages={"required": gettext_lazy("Enter the maximum power.")})
 
 
 class _BaseConnectors(forms.BaseFormSet):
@@ -80,7 +85,7 @@ class _BaseConnectors(forms.BaseFormSet):
         super().clean()
         kept = [f for f in self.forms if f.cleaned_data and not self._should_delete_form(f)]
         if not any(self.errors) and not kept:
-            raise forms.ValidationError("Add at least one connector.")
+            raise forms.ValidationError(_("Add at least one connector."))
 
 
 ConnectorFormSet = forms.formset_factory(ConnectorForm, formset=_BaseConnectors, extra=0, min_num=1,
@@ -117,7 +122,7 @@ def to_input(form: StationModelForm, connectors: forms.BaseFormSet) -> ModelInpu
 class RenameForm(forms.Form):
     """A rename; ``shown`` carries the name the form showed, so only a name the user changed is sent."""
 
-    friendly_name = forms.CharField(max_length=200, label="Friendly name")
+    friendly_name = forms.CharField(max_length=200, label=gettext_lazy("Friendly name"))
     shown = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, model: StationModel, **kwargs: Any) -> None:
@@ -138,7 +143,7 @@ class RenameForm(forms.Form):
     def clean_friendly_name(self) -> str:
         name = self.cleaned_data["friendly_name"].strip()
         if not name:
-            raise forms.ValidationError("Enter a name.")
+            raise forms.ValidationError(_("Enter a name."))
         if self.model.is_archived:
-            raise forms.ValidationError("This model is archived; an archived model cannot be renamed.")
+            raise forms.ValidationError(_("This model is archived; an archived model cannot be renamed."))
         return name

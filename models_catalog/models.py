@@ -5,14 +5,15 @@ platform's admins); which be.ENERGISED model id a model is belongs to each compa
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from portal.mirror import MirrorRecord
 
 
 class PowerType(models.TextChoices):
-    AC_1_PHASE = "AC_1_PHASE", "AC, 1 phase"
-    AC_3_PHASE = "AC_3_PHASE", "AC, 3 phases"
-    DC = "DC", "DC"
+    AC_1_PHASE = "AC_1_PHASE", _("AC, 1 phase")
+    AC_3_PHASE = "AC_3_PHASE", _("AC, 3 phases")
+    DC = "DC", _("DC")
 
 
 class StationModel(MirrorRecord):

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from upstreams import Conflict
 from upstreams import models_api as lw
@@ -44,7 +45,7 @@ def apply_upstream(model: StationModel, record: lw.StationModel) -> StationModel
 
 
 # The models API field -> how the model page names it (conflict messages). Only friendlyName is writable.
-FIELD_LABELS = {"friendlyName": "Friendly name"}
+FIELD_LABELS = {"friendlyName": gettext_lazy("Friendly name")}
 
 
 def comparable(key: str, value: Any) -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy
 
 from models_catalog.models import PowerType, StationModel
 from models_catalog.operations import FIELD_LABELS, comparable, display
@@ -62,7 +63,7 @@ def model_operations(model: StationModel) -> QuerySet[Operation]:
     return Operation.objects.filter(target_type="station_model", target_id=model.pk).order_by("-created_at", "-id")
 
 
-ARCHIVED_NOTE = "The model catalogue has archived this model since, and an archived model cannot be renamed."
+ARCHIVED_NOTE = gettext_lazy("The model catalogue has archived this model since, and an archived model cannot be renamed.")
 
 
 def model_conflict(model: StationModel, user: User) -> fc.HeldConflict | None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from upstreams import models_api as lw
 from models_catalog.models import StationModel
@@ -54,7 +55,7 @@ class ModelInput:
 def models_backend() -> Backend:
     backend = Backend.objects.filter(kind=Backend.Kind.MODELS, is_active=True).order_by("pk").first()
     if backend is None:
-        raise NoBackend("No station-model backend is set up; ask an admin to add one on the Backends page.")
+        raise NoBackend(_("No station-model backend is set up; ask an admin to add one on the Backends page."))
     return backend
 
 
@@ -119,7 +120,7 @@ def model_rename(*, user: User | None, model: StationModel, friendly_name: str,
     """
     model = _lock(model)
     if model.is_archived:
-        raise ArchivedModel("This model is archived; an archived model cannot be renamed.")
+        raise ArchivedModel(_("This model is archived; an archived model cannot be renamed."))
     base = model.friendly_name if shown is None else shown
     if friendly_name == base:
         return None
@@ -155,7 +156,7 @@ def model_conflict_reapply(*, user: User | None, model: StationModel, op_id: int
     op = fc.conflict_lock(op_id, "station_model", model.pk)
     current = op.upstream_current or {}
     if current.get("archived"):
-        raise ArchivedModel("The catalogue archived this model; an archived model cannot be renamed.")
+        raise ArchivedModel(_("The catalogue archived this model; an archived model cannot be renamed."))
     payload = fc.reapply_payload(op, comparable)
     record = current.get("record") or {}
     if payload is None:

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from models_catalog import services
@@ -90,7 +91,7 @@ def model_create(request: HttpRequest) -> HttpResponse:
         except services.NoBackend as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"“{model}” is saved and on its way to the model catalogue.")
+            messages.success(request, _("“%(model)s” is saved and on its way to the model catalogue.") % {"model": model})
             return redirect("models_catalog:detail", model.pk)
     context = {"form": form, "connectors": connectors}
     if request.htmx and adding:
@@ -111,9 +112,9 @@ def model_rename(request: HttpRequest, model_id: int) -> HttpResponse:
             form.add_error("friendly_name", str(exc))
         else:
             if op is None:
-                messages.info(request, "That is the name the page showed, so nothing was sent.")
+                messages.info(request, _("That is the name the page showed, so nothing was sent."))
             else:
-                messages.success(request, "The new name is saved and on its way to the model catalogue.")
+                messages.success(request, _("The new name is saved and on its way to the model catalogue."))
             return redirect("models_catalog:detail", model.pk)
     return render(request, "models_catalog/model_detail.html", _detail_context(request, model, form), status=400)
 
@@ -124,9 +125,10 @@ def model_archive(request: HttpRequest, model_id: int) -> HttpResponse:
     model = get_object_or_404(StationModel, pk=model_id)
     if request.method == "POST":
         if services.model_archive(user=request.user, model=model) is None:
-            messages.info(request, f"“{model}” was already archived.")
+            messages.info(request, _("“%(model)s” was already archived.") % {"model": model})
         else:
-            messages.success(request, f"“{model}” is archived: it can no longer be picked for new stations.")
+            messages.success(request, _("“%(model)s” is archived: it can no longer be picked for new stations.") % {
+                "model": model})
         return redirect("models_catalog:detail", model.pk)
     return render(request, "models_catalog/model_archive.html", _detail_context(request, model))
 
@@ -139,15 +141,15 @@ def model_conflict_reapply(request: HttpRequest, model_id: int, op_id: int) -> H
     try:
         new = services.model_conflict_reapply(user=request.user, model=model, op_id=op_id)
     except field_conflicts.NotAConflict:
-        messages.info(request, "This conflict was already resolved.")
+        messages.info(request, _("This conflict was already resolved."))
     except services.ArchivedModel as exc:
         messages.error(request, str(exc))
     else:
         if new is None:
-            messages.info(request, "The model catalogue already has your name; nothing was sent.")
+            messages.info(request, _("The model catalogue already has your name; nothing was sent."))
         else:
-            messages.success(request, "Your name is on its way to the model catalogue over theirs. If it was "
-                                      "renamed again meanwhile, it is held again and shown here.")
+            messages.success(request, _("Your name is on its way to the model catalogue over theirs. If it was "
+                                        "renamed again meanwhile, it is held again and shown here."))
     return redirect("models_catalog:detail", model.pk)
 
 
@@ -158,7 +160,7 @@ def model_conflict_discard(request: HttpRequest, model_id: int, op_id: int) -> H
     try:
         services.model_conflict_discard(user=request.user, model=model, op_id=op_id)
     except field_conflicts.NotAConflict:
-        messages.info(request, "This conflict was already resolved.")
+        messages.info(request, _("This conflict was already resolved."))
     else:
-        messages.success(request, "Your change was discarded; this is the model catalogue's version.")
+        messages.success(request, _("Your change was discarded; this is the model catalogue's version."))
     return redirect("models_catalog:detail", model.pk)

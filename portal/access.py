@@ -43,7 +43,10 @@ class Role(enum.IntEnum):
 
     @property
     def label(self) -> str:
-        return self.name.capitalize()
+        """The role in the reader's language ("Viewer", "Betrachter", "Kijker")."""
+        from django.utils.translation import gettext
+
+        return {Role.VIEWER: gettext("Viewer"), Role.OPERATOR: gettext("Operator"), Role.ADMIN: gettext("Admin")}[self]
 
     @classmethod
     def from_group_name(cls, name: str) -> Role | None:

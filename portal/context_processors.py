@@ -7,23 +7,25 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
+from django.utils.translation import gettext_lazy as _
+
 from portal.access import Role, role_of
 
 # (label, URL name, role needed). Entries whose page does not exist yet are skipped.
 NAVIGATION = [
-    ("Dashboard", "dashboard", Role.VIEWER),
-    ("Stations", "stations:list", Role.VIEWER),
-    ("Locations", "locations:list", Role.VIEWER),
-    ("Models", "models_catalog:list", Role.VIEWER),
-    ("Network", "locations:network", Role.VIEWER),
-    ("Maintenance", "maintenance:list", Role.VIEWER),
-    ("Imports", "stations:import_list", Role.OPERATOR),
-    ("Sync", "sync:list", Role.VIEWER),
-    ("Operations", "operations:list", Role.VIEWER),
-    ("Users", "user_list", Role.ADMIN),
-    ("Backends", "backends:list", Role.ADMIN),
-    ("Companies", "companies:list", Role.ADMIN),
-    ("Audit", "audit:list", Role.ADMIN),
+    (_("Dashboard"), "dashboard", Role.VIEWER),
+    (_("Stations"), "stations:list", Role.VIEWER),
+    (_("Locations"), "locations:list", Role.VIEWER),
+    (_("Models"), "models_catalog:list", Role.VIEWER),
+    (_("Network"), "locations:network", Role.VIEWER),
+    (_("Maintenance"), "maintenance:list", Role.VIEWER),
+    (_("Imports"), "stations:import_list", Role.OPERATOR),
+    (_("Sync"), "sync:list", Role.VIEWER),
+    (_("Operations"), "operations:list", Role.VIEWER),
+    (_("Users"), "user_list", Role.ADMIN),
+    (_("Backends"), "backends:list", Role.ADMIN),
+    (_("Companies"), "companies:list", Role.ADMIN),
+    (_("Audit"), "audit:list", Role.ADMIN),
 ]
 
 

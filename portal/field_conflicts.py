@@ -150,7 +150,7 @@ class HeldConflict:
     """A write held as a conflict, for the record's page (``templates/field_conflict.html``)."""
 
     op: Operation
-    whose: str  # "Your", or "<username>'s" when another user made the change
+    author: str  # "" when the change is the reader's own, else who made it (the page words each case)
     platform: str
     rows: list[HeldRow]
     can_reapply: bool = True
@@ -171,8 +171,8 @@ def held_conflict(op: Operation, *, user: Any, platform: str, labels: Mapping[st
                     display(c.field, theirs.get(c.field)), c.clash, c.landed)
             for c in held_checks(op, normalise)]
     author = op.created_by
-    whose = "Your" if author is None or author.pk == getattr(user, "pk", None) else f"{author.get_username()}’s"
-    return HeldConflict(op, whose, platform, rows, can_reapply, note)
+    mine = author is None or author.pk == getattr(user, "pk", None)
+    return HeldConflict(op, "" if mine else author.get_username(), platform, rows, can_reapply, note)
 
 
 def conflict_resolve(op: Operation, how: str, message: str, **result: Any) -> None:

@@ -48,9 +48,9 @@ class Membership(models.Model):
     """
 
     class RoleChoice(models.IntegerChoices):
-        VIEWER = 1, "Viewer"
-        OPERATOR = 2, "Operator"
-        ADMIN = 3, "Admin"
+        VIEWER = 1, _("Viewer")
+        OPERATOR = 2, _("Operator")
+        ADMIN = 3, _("Admin")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="memberships")
