@@ -22,23 +22,23 @@ run: $(STAMP)
 test: $(STAMP) browser-deps
 	$(PY) -m pytest
 
-## make bench: every benchmark, one table of figures and ratios against named baselines.
+## make bench: every benchmark (tooling/bench/), one table of figures and ratios against named baselines.
 bench: $(STAMP)
-	$(PY) -m bench $(ARGS)
+	$(PY) -m tooling.bench $(ARGS)
 
 ## make load: idle capacity (req/s at p95 <= 500 ms) by a step-up ramp, then browsing at two thirds of it, idle and during a
 ## 100,000-station refresh and a 1,000-row import; prints the capacity, the p95 ratio, the req/s lost and the double sends
-## (locust against gunicorn, PostgreSQL and Redis on localhost; not part of make test). load-short: a quick one.
+## (tooling/load/: locust against gunicorn, PostgreSQL and Redis on localhost; not part of make test). load-short: a quick one.
 load: $(STAMP)
-	$(PY) -m loadtest
+	$(PY) -m tooling.load
 
 load-short: $(STAMP)
-	$(PY) -m loadtest --short
+	$(PY) -m tooling.load --short
 
-## make soak: the demo for DURATION (default 60m) under scripted browsing and writes; report in artifacts/soak-report.md.
+## make soak (tooling/soak/): the demo for DURATION (default 60m) under scripted browsing and writes; report in artifacts/soak-report.md.
 DURATION ?= 60m
 soak: $(STAMP)
-	nice -n 10 $(PY) -m soak --duration $(DURATION)
+	nice -n 10 $(PY) -m tooling.soak --duration $(DURATION)
 
 ## make messages: after changing a translatable text, collect every text into locale/<lang>/LC_MESSAGES/django.po
 ## (German, Dutch), then translate the new entries there and compile (the .mo files are committed, so a clean

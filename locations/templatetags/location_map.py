@@ -15,7 +15,7 @@ register = template.Library()
 def map_assets() -> dict[str, Any]:
     return {"map_config": {
         "outlines": static("locations/countries.geojson"),
-        "places": static("locations/places.json"),  # towns' names, offline (tools/place_names.py)
+        "places": static("locations/places.json"),  # towns' names, offline (tooling/place_names.py)
         "tiles": settings.MAP_TILE_URL or None,
         "attribution": settings.MAP_TILE_ATTRIBUTION,
     }}

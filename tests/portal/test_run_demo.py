@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from simulator.seed import GREENFLUX_TOKEN
-from soak.demo import Demo
+from tooling.soak.demo import Demo
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""``python -m loadtest [--short]``: does background work starve the pages? Capacity first, then two thirds of it,
+"""``python -m tooling.load [--short]``: does background work starve the pages? Capacity first, then two thirds of it,
 idle and under load, in one run.
 
 Everything runs on this machine: the simulator (a generated GreenFlux upstream), gunicorn with several
@@ -50,7 +50,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 VAR = ROOT / "var" / "load"
 PASSWORD = "load-test-password-7f3a9c"
 GF_SHARE = 0.35  # the simulator gives GreenFlux 35 % of its estate
@@ -82,7 +82,7 @@ def _environment(cfg: dict[str, Any]) -> dict[str, str]:
         "DATABASE_URL": cfg["db"], "BENCH_DATABASE_URL": cfg["db"], "CELERY_BROKER_URL": cfg["redis"],
         "CACHE_URL": cfg["cache"], "CELERY_QUEUE": "portal-load",
         "SECRET_KEY": "load-test-only-secret-key-not-used-anywhere-else-8d2e", "DEBUG": "0",
-        "DJANGO_SETTINGS_MODULE": "loadtest.settings", "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "DJANGO_SETTINGS_MODULE": "tooling.load.settings", "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
         "SECURE_SSL_REDIRECT": "0", "SESSION_COOKIE_SECURE": "0", "CSRF_COOKIE_SECURE": "0",
         "SECURE_HSTS_SECONDS": "0", "STATIC_MANIFEST": "0", "WHITENOISE_USE_FINDERS": "1",
         "PORTAL_VAR_DIR": str(VAR / "portal"), "LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1",
@@ -185,7 +185,7 @@ def _locust(cfg: dict[str, Any], env: dict[str, str], web: str, phase: str, seed
     prefix = VAR / phase
     for old in VAR.glob(f"{phase}_*.csv"):
         old.unlink()
-    args = [sys.executable, "-m", "locust", "-f", str(ROOT / "loadtest" / "locustfile.py"), "--headless",
+    args = [sys.executable, "-m", "locust", "-f", str(Path(__file__).with_name("locustfile.py")), "--headless",
             "-u", str(users), "-r", str(users), "--run-time", f"{seconds}s", "--host", web,
             "--csv", str(prefix), "--only-summary", "--stop-timeout", "5", "--loglevel", "WARNING"]
     locust_env = {**env, "LOAD_USERS": ",".join(seeded["managers"]), "LOAD_PASSWORD": PASSWORD,
@@ -290,14 +290,14 @@ def _write_check(job_id: int, prefix: str, backend: Any, sim_url: str) -> dict[s
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m loadtest", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m tooling.load", description=__doc__.splitlines()[0])
     parser.add_argument("--short", action="store_true", help="a small, quick run for developing the load test")
     cfg = _config(parser.parse_args(argv).short)
     env = {**os.environ, **_environment(cfg)}
     os.environ.update(_environment(cfg))
     VAR.mkdir(parents=True, exist_ok=True)
     sys.path.insert(0, str(ROOT))
-    from bench import django_db
+    from tooling.bench import django_db
 
     django_db.setup()
     from django.utils import timezone

@@ -9,7 +9,7 @@ writes plain GeoJSON with the country names only. It runs once, by hand; the
 result is committed, so nothing is downloaded when the portal runs:
 
     npm pack world-atlas@2.0.2 && tar xzf world-atlas-2.0.2.tgz
-    python tools/country_outlines.py package/countries-50m.json static/locations/countries.geojson
+    python -m tooling.country_outlines package/countries-50m.json static/locations/countries.geojson
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""``python -m bench [--runs N] [name-filter]``: run every ``bench/bench_*.py`` and print one table.
+"""``python -m tooling.bench [--runs N] [name-filter]``: run every ``tooling/bench/bench_*.py`` and print one table.
 
 With ``--runs N`` (``make bench ARGS="--runs 3 refresh"``) each benchmark runs N times and each
 figure is the median of its runs: value and baseline each their median, the ratio the median of

@@ -19,7 +19,7 @@ queries, template) after a warm-up, in the same run:
 * a search for one station's number, against the admin's ``?q=``;
 * queries per request on each side.
 
-``python -m bench.bench_station_list`` runs it alone.
+``python -m tooling.bench.bench_station_list`` runs it alone.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ import statistics
 import time
 from typing import Any, Callable
 
-from bench.django_db import vacuum
+from tooling.bench.django_db import vacuum
 
 STATIONS = 100_000
 PER_PAGE = 50
@@ -41,7 +41,7 @@ BATCH = 5_000
 
 
 def _setup_django() -> None:
-    from bench import django_db
+    from tooling.bench import django_db
 
     django_db.setup()
 

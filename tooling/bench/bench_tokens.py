@@ -77,7 +77,7 @@ def _drive(sim: Any, backends: dict[str, Any], shared: bool) -> dict[str, int]:
 
 
 def run() -> list[dict[str, Any]]:
-    from bench.django_db import setup
+    from tooling.bench.django_db import setup
 
     setup()
     from django.core.cache import cache

@@ -2,7 +2,7 @@
 
 Every ``import`` and ``from … import`` counts, also those inside functions: an import moved into a
 function to break a cycle still makes the cycle (it only hides it from Python's loader). Tests,
-migrations and the virtualenv are left out. Run ``python -m tools.import_graph`` for a report:
+migrations and the virtualenv are left out. Run ``python -m tooling.import_graph`` for a report:
 cycles between modules, arrows between top-level packages, and modules over the size limit.
 """
 

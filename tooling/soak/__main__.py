@@ -36,7 +36,7 @@ from pathlib import Path
 import httpx
 
 from simulator.seed import GREENFLUX_TOKEN
-from soak.demo import ROOT, Browser, Demo
+from tooling.soak.demo import ROOT, Browser, Demo
 
 WRITE_EVERY = 15.0
 SETTLE_TIMEOUT = 300.0
@@ -190,7 +190,7 @@ def report(soak: Soak, outcome: dict[str, int], seconds: float, exit_code: int |
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(prog="python -m soak", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m tooling.soak", description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=parse_duration, default=os.environ.get("DURATION", "60m"),
                         help="how long to browse and write: 90s, 5m, 1h (default: $DURATION or 60m)")
     parser.add_argument("--report", type=Path, default=ROOT / "artifacts" / "soak-report.md")

@@ -101,8 +101,8 @@ def peak_memory_mb(rows: int) -> float:
     """Validate ``rows`` rows in a fresh process; its peak resident memory in MB."""
     code = (
         "import io, resource, sys\n"
-        "from bench import django_db; django_db.setup()\n"
-        "from bench.bench_csv_import import _fixtures, make_csv, ours\n"
+        "from tooling.bench import django_db; django_db.setup()\n"
+        "from tooling.bench.bench_csv_import import _fixtures, make_csv, ours\n"
         f"user, _ = _fixtures(); data = make_csv({rows}); ours(user, data)\n"
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
     )
@@ -111,7 +111,7 @@ def peak_memory_mb(rows: int) -> float:
 
 
 def run() -> list[dict[str, Any]]:
-    from bench import django_db
+    from tooling.bench import django_db
 
     django_db.setup()
     user, _backend = _fixtures()

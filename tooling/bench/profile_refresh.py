@@ -1,4 +1,4 @@
-"""Where a full refresh's time goes: ``python -m bench.profile_refresh`` (``BENCH_GF_STATIONS``, default 20,000;
+"""Where a full refresh's time goes: ``python -m tooling.bench.profile_refresh`` (``BENCH_GF_STATIONS``, default 20,000;
 ``PROFILE_RUN=unchanged`` profiles a second full refresh, where nothing changed).
 
 The same setup as ``bench_refresh`` (the simulator in its own process, pages of 1,000), one full
@@ -39,7 +39,7 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
     ("hashing", ("hashlib", "content_hash", "digest")),
     ("writing: PostgreSQL (psycopg, COPY and merge)", ("psycopg", "select.epoll", "select.poll", "select.select")),
     ("HTTP (httpx, httpcore)", ("httpx", "httpcore", "h11")),
-    ("mapping (connector records, stations.mapping)", ("connectors/", "stations/mapping", "portal/mirror")),
+    ("mapping (connector records, stations.mapping)", ("upstreams/", "stations/mapping", "portal/mirror")),
     ("refresh bookkeeping (sync engine, ORM)", ("portal/sync", "stations/refresh", "django/")),
 ]
 
@@ -83,10 +83,10 @@ def _report(title: str, profile: cProfile.Profile, wall: float, top: int = 8) ->
 
 
 def main() -> None:
-    from bench import django_db
+    from tooling.bench import django_db
 
     django_db.setup()
-    from bench.bench_refresh import ESTATE, GF_STATIONS, PAGE, _backend, _clean, _vacuum
+    from tooling.bench.bench_refresh import ESTATE, GF_STATIONS, PAGE, _backend, _clean, _vacuum
     from portal.models import SyncRun
     from portal.sync import refresh_run
     from simulator.testing import start_simulator

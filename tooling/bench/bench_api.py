@@ -1,22 +1,22 @@
 """The REST API's station list at 100,000 stations, beside the HTML list page and Django admin.
 
-Uses the station-list benchmark's company (``bench.bench_station_list``: 100,000 stations, seeded
+Uses the station-list benchmark's company (``tooling.bench.bench_station_list``: 100,000 stations, seeded
 once and kept) and the same three requests: page 1, a deep page (rows 74,951-75,000, by the keyset
 cursor the API's ``next`` link carries) and a search for one station. Each is the median of
 ``BENCH_REQUESTS`` whole requests through Django's test ``Client`` signed in as a superuser (the
 API takes the session as the browser does), with the queries each API request makes. Goal: no
 slower than the HTML page, at most 6 queries.
 
-``python -m bench.bench_api`` runs it alone.
+``python -m tooling.bench.bench_api`` runs it alone.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from bench.bench_station_list import DEEP_PAGE, PER_PAGE, STATIONS, _get, _median_ms, _queries, _seed, \
+from tooling.bench.bench_station_list import DEEP_PAGE, PER_PAGE, STATIONS, _get, _median_ms, _queries, _seed, \
     _setup_django
-from bench.django_db import vacuum
+from tooling.bench.django_db import vacuum
 
 
 def _row(figure: str, value: float, baseline: str | None = None, baseline_value: float | None = None,

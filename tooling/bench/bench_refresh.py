@@ -1,8 +1,8 @@
 """How fast a refresh writes the mirror: 100,000 GreenFlux stations with their EVSEs and connectors.
 
-One run on the benchmarks' PostgreSQL database (``bench.django_db``:
+One run on the benchmarks' PostgreSQL database (``tooling.bench.django_db``:
 ``BENCH_DATABASE_URL``, default ``portal_bench``, created and migrated when needed) against the simulator
-running in a process of its own (``bench.upstream``: a remote platform's encoding time is not the
+running in a process of its own (``simulator.testing.start_simulator(own_process=True)``: a remote platform's encoding time is not the
 portal's) with an estate holding 100,000 GreenFlux stations (35 % of the estate is GreenFlux). Figures:
 
 * full refresh into an empty mirror: stations/s and rows/s (a row is a
@@ -66,7 +66,7 @@ def _vacuum() -> None:
     machine) the dead versions piled up run after run (a million dead stations after six runs, the
     table at 2.6 GB), and every later run, the naive baseline's too, waded through them. Vacuumed
     after the clean-up, every run starts alike."""
-    from bench.django_db import vacuum
+    from tooling.bench.django_db import vacuum
 
     vacuum("stations_connector", "stations_evse", "stations_station", "locations_location",
            "stations_hardwaretemplate", "portal_syncrun")
@@ -154,7 +154,7 @@ def _timed(call: Any) -> tuple[Any, float, float]:
 
 
 def run() -> list[dict[str, Any]]:
-    from bench import django_db
+    from tooling.bench import django_db
 
     django_db.setup()
     from portal.models import SyncRun

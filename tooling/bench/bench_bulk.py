@@ -14,7 +14,7 @@ with upstream documents of a realistic size. Measured in the same run:
   it), purged afterwards; the batch, its operations and audit entries are
   removed again.
 
-``python -m bench.bench_bulk`` runs it alone.
+``python -m tooling.bench.bench_bulk`` runs it alone.
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ def _vacuum() -> None:
     """Every run rewrites the 10,000 stations several times and deletes 20,000 rows of its own: with
     autovacuum off (as on the benchmark machine) the dead versions pile up run after run, and both the
     baseline's lookups and the preview's read wade through them. Vacuumed, every run starts alike."""
-    from bench.django_db import vacuum
+    from tooling.bench.django_db import vacuum
 
     vacuum("stations_station", "stations_batchitem", "portal_operation", "audit_auditentry")
 
@@ -173,7 +173,7 @@ def _confirm_baseline(batch: Any, user: Any) -> float:
 
 def run() -> list[dict[str, Any]]:
     os.environ["CELERY_QUEUE"] = QUEUE  # no worker reads it: the messages stay until purged
-    from bench import django_db
+    from tooling.bench import django_db
 
     django_db.setup()
     from django.db import connection

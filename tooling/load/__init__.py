@@ -1,4 +1,4 @@
 """``make load``: the portal under load (locust against gunicorn on PostgreSQL and Redis, localhost only).
 
-See ``loadtest.__main__`` for what runs and what is reported.
+See ``tooling.load.__main__`` for what runs and what is reported.
 """
