@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "models_catalog",
     "maintenance",
     "api",
+    "demo",  # run_demo and seed_demo (make run)
 ]
 
 MIDDLEWARE = [
@@ -272,8 +273,8 @@ TEST_PROCESS = os.environ.get("PYTEST_XDIST_WORKER", "")
 if TEST_PROCESS and "KEY_PREFIX" in CACHES["default"]:
     CACHES["default"]["KEY_PREFIX"] = f"portal-{TEST_PROCESS}"
 
-# --- Celery: an SQLite broker for the demo (portal.demo_broker), Redis or RabbitMQ elsewhere. ---
-from portal.demo_broker import demo_broker_transport_options, demo_broker_url  # noqa: E402
+# --- Celery: an SQLite broker for the demo (demo.broker), Redis or RabbitMQ elsewhere. ---
+from demo.broker import demo_broker_transport_options, demo_broker_url  # noqa: E402
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or demo_broker_url(VAR_DIR)
 if CELERY_BROKER_URL.startswith("sqla+sqlite:"):

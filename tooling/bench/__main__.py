@@ -80,7 +80,7 @@ def main(argv: list[str]) -> int:
         return 1
     rows: list[dict[str, Any]] = []
     for name in modules:
-        module = importlib.import_module(f"bench.{name}")
+        module = importlib.import_module(f"tooling.bench.{name}")
         results = []
         for attempt in range(1, runs + 1):
             started = time.perf_counter()

@@ -1,1 +1,1 @@
-"""The demo soak check (``make soak``) and the harness that runs a demo from outside (also used by tests)."""
+"""The demo soak check (``make soak``): the demo under scripted browsing and writes (it drives the demo with :mod:`demo.driver`)."""

@@ -36,7 +36,7 @@ from pathlib import Path
 import httpx
 
 from simulator.seed import GREENFLUX_TOKEN
-from tooling.soak.demo import ROOT, Browser, Demo
+from demo.driver import ROOT, Browser, Demo
 
 WRITE_EVERY = 15.0
 SETTLE_TIMEOUT = 300.0

@@ -1,6 +1,6 @@
 """Run ``manage.py run_demo`` as a user would, on free ports in a folder of its own, and drive it over HTTP.
 
-Used by the soak check (``python -m tooling.soak``) and by ``tests/portal/test_run_demo.py``.
+Used by the soak check (``python -m tooling.soak``) and by ``tests/demo/test_run_demo.py``.
 The demo gets its own ``PORTAL_VAR_DIR`` (SQLite database, SQLite broker,
 simulator state) and none of the test settings (``DATABASE_URL``,
 ``CELERY_BROKER_URL``, ``CELERY_QUEUE``), so it is the embedded demo exactly.
@@ -24,7 +24,7 @@ import httpx
 
 from simulator.ports import free_port
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parent.parent
 NOT_FOR_THE_DEMO = ("DATABASE_URL", "CELERY_BROKER_URL", "CELERY_QUEUE", "CACHE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE",
                     "PORTAL_VAR_DIR", "SIMULATOR_URL", "CELERY_TASK_ALWAYS_EAGER")
 

@@ -17,7 +17,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from portal.demo_broker import demo_broker_prepare, demo_broker_transport_options, demo_broker_url
+from demo.broker import demo_broker_prepare, demo_broker_transport_options, demo_broker_url
 
 PRODUCERS, CONSUMERS, PER_PRODUCER = 4, 4, 40
 QUEUE = "demo-broker-test"

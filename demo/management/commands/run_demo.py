@@ -1,6 +1,6 @@
 """Run the whole demo in one terminal: simulator, Celery worker and beat, web server.
 
-Each process is watched by ``portal.supervisor``: one that dies is logged and
+Each process is watched by ``demo.supervisor``: one that dies is logged and
 restarted with backoff while the others go on. Ctrl-C or SIGTERM stops all of
 them. ``--port`` and ``--simulator-port`` reach every place a port is used:
 the web server, the printed address, the simulator, and the seeded backends
@@ -22,8 +22,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.demo_broker import demo_broker_prepare
-from portal.supervisor import Supervisor
+from demo.broker import demo_broker_prepare
+from demo.supervisor import Supervisor
 from simulator.testing import serve_command
 
 STATUS_FILE = "demo-status.json"

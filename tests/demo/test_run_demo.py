@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from simulator.seed import GREENFLUX_TOKEN
-from tooling.soak.demo import Demo
+from demo.driver import Demo
 
 
 @pytest.fixture(scope="module")

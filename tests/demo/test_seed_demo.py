@@ -12,7 +12,7 @@ from django_celery_beat.models import PeriodicTask
 from locations.models import Location
 from maintenance.models import MaintenanceWindow
 from models_catalog.models import StationModel
-from portal.management.commands.seed_demo import DEMO_WINDOWS
+from demo.management.commands.seed_demo import DEMO_WINDOWS
 from portal.models import Backend, Company, SyncRun
 from portal.sync import refreshers_for
 from simulator.seed_data import MODEL_SPECS
@@ -59,7 +59,7 @@ def test_seed_demo_creates_backends_schedules_and_a_populated_estate(
 def test_a_demo_database_made_with_another_simulator_port_follows_the_new_one(
     simulator: SimulatorHandle, settings: object, tmp_path: Path
 ) -> None:
-    from portal.management.commands.seed_demo import demo_backends
+    from demo.management.commands.seed_demo import demo_backends
 
     settings.VAR_DIR = tmp_path  # type: ignore[attr-defined]
     call_command("seed_demo", "--no-refresh", stdout=StringIO())
