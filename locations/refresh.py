@@ -90,7 +90,7 @@ class ChargEyeStationsOfLocations(Refresher):
     """The stations of every mirrored ChargEye location, one request (and page) per location.
 
     The endpoint is the document's "List Charging Stations of a Location"
-    (``GET /stations?locationUid=`` as NOTES.md gives its path and connector
+    (``GET /stations?locationUid=`` as docs/upstream-contract.md, fact F17, gives its path and connector
     fields). A station belongs to its location's company; a location not
     (yet) in the mirror falls back to the station's tenant, then to the
     backend's company, else the station is skipped and counted as an error.

@@ -1,4 +1,4 @@
-"""Mirror rows of be.ENERGISED maintenance windows (NOTES.md: per station, optionally one connector).
+"""Mirror rows of be.ENERGISED maintenance windows (docs/upstream-contract.md, fact F3: per station, optionally one connector).
 
 A window the portal created is a pending row until the upstream answers with
 its id; a cancelled one keeps its row with ``cancelled_at`` and, once the

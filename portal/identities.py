@@ -6,7 +6,7 @@ kinds keeps one identity per company (``CompanyIdentity``). A company's
 ``upstream_ref`` (set by the demo seed and older setups) still answers for
 every backend that has no identity of its own for it.
 
-The check never runs in a request (DESIGN.md: views never call an upstream):
+The check never runs in a request (docs/architecture.md: views never call an upstream):
 :func:`identity_request` stores the typed value as *checking* and enqueues
 ``portal.check_identity`` after commit; the Companies page polls until the
 worker has answered, as "Test connection" does. The check reads what the

@@ -29,7 +29,7 @@ from .common import json_response, now_ts
 from .state import Store
 
 BE_TOKEN_TTL = 86400  # the quickstart's sample expires_in
-CHARGEYE_TOKEN_TTL = 8 * 3600  # "JWTs valid about 8 hours" (NOTES.md)
+CHARGEYE_TOKEN_TTL = 8 * 3600  # JWTs last about 8 hours (docs/upstream-contract.md, fact F16)
 
 
 def _b64(raw: bytes) -> str:

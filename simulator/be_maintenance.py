@@ -1,6 +1,6 @@
-"""be.ENERGISED maintenance windows (NOTES.md), added to the be.ENERGISED blueprint.
+"""be.ENERGISED maintenance windows (docs/upstream-contract.md, fact F3), added to the be.ENERGISED blueprint.
 
-What NOTES.md says, done strictly:
+What fact F3 says, done strictly:
 
 * per station ``GET .../charging_stations/{uuid}/maintenance_windows/`` and
   globally ``GET .../maintenance_windows/`` with ``filter[startDate]`` and
@@ -12,7 +12,7 @@ Where it is silent (docs/upstream-contract.md, "Maintenance windows"):
 
 * ``POST`` goes to the global list (the body names the station by
   ``cpUuid``), as a flat body like the station create; ``201 {"data": ...}``;
-  ``comment`` is required (NOTES.md marks only ``connectorUuid`` optional);
+  ``comment`` is required (fact F3 makes only ``connectorUuid`` optional);
 * ``endDate`` must be after ``startDate``; ``cpUuid`` must be a station of the
   token's company, ``connectorUuid`` one of that station's ``connectors``
   (validation errors are 422 with a JSON:API pointer, as for stations);

@@ -94,7 +94,7 @@ def _page_links(limit: int, offset: int, total: int, limit_name: str, offset_nam
 
 
 # Endpoints no document gives (404 in the documents-only mode): cancelling a maintenance window
-# (NOTES.md names reading and creating windows only).
+# (docs/upstream-contract.md, fact F3, names reading and creating windows only).
 UNDOCUMENTED = frozenset({f"{KIND}.cancel_window"})
 
 
@@ -138,7 +138,7 @@ def blueprint(store: Store, faults: Faults) -> Blueprint:
         offset, err = int_arg("page[offset]", 0, minimum=0)
         if err:
             return error(400, detail=err, parameter="page[offset]")
-        limit = min(limit, MAX_LIMIT, faults.page_cap(KIND))  # the server caps silently (NOTES.md)
+        limit = min(limit, MAX_LIMIT, faults.page_cap(KIND))  # the server caps silently (docs/upstream-contract.md, fact F2)
         records = by_company().get(g.company, [])
         total = len(records)
         page = records[offset:offset + limit]

@@ -1,6 +1,6 @@
 """ChargEye (Kempower) API: auth refresh, locations, stations, network figures.
 
-Follows chargeye-locations.txt and NOTES.md; where they are silent,
+Follows chargeye-locations.txt and the vendor facts of docs/upstream-contract.md; where they are silent,
 docs/upstream-contract.md and these choices:
 
 * ``GET /auth/refreshAccessToken`` with the refresh token as bearer answers
@@ -17,7 +17,7 @@ docs/upstream-contract.md and these choices:
 * lists (locations, network status/errors/sessions/transactions) page with
   an opaque ``paginationToken`` (100 items, ``limit`` up to 1000 as an
   extension, both capped by the ``page_cap`` setting, default 50); the last page has ``"paginationToken": null``.  ``/stations``
-  answers the merged station shape of NOTES.md and the ChargingStationRow
+  answers the merged station shape of fact F17 and the ChargingStationRow
   of the document, paginated the same way when more than 500 match;
 * network paths: ``/network/status``, ``/network/power?locationUids=``,
   ``/network/errors``, ``/network/sessions``, ``/network/transactions``

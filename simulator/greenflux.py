@@ -1,6 +1,6 @@
 """GreenFlux ChargeStations API (OCPI 2.2.1 style): stations, templates, locations.
 
-Follows greenflux-chargestations.txt and NOTES.md; where they are silent,
+Follows greenflux-chargestations.txt and the vendor facts of docs/upstream-contract.md; where they are silent,
 docs/upstream-contract.md and these choices:
 
 * every answer is the OCPI envelope ``{data, status_code, status_message,
@@ -73,7 +73,7 @@ def _fault_error(status: int, title: str, detail: str) -> Response:
 
 def _page(records: list[dict[str, Any]], cap: int) -> Response:
     """One ``offset``/``limit`` page.  Only those two parameters are documented
-    (NOTES.md): no ``Link`` or count header, so a client can only stop on a
+    (docs/upstream-contract.md, fact F5): no ``Link`` or count header, so a client can only stop on a
     short or an empty page.  ``limit`` above the page cap is lowered silently."""
     limit, err = int_arg("limit", DEFAULT_LIMIT, minimum=1)
     offset, err2 = int_arg("offset", 0, minimum=0)

@@ -1,6 +1,6 @@
 """Charging-station models (Lynkwell asset management API).
 
-Follows charging-station-models.txt and NOTES.md; where they are silent,
+Follows charging-station-models.txt and the vendor facts of docs/upstream-contract.md; where they are silent,
 docs/upstream-contract.md and these choices:
 
 * list ``{"data": {"hasMore", "items"}}``: ``limit`` default 20, more than

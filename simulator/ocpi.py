@@ -1,7 +1,7 @@
 """OCPI 2.2.1 enumerations and the GreenFlux EVSE/connector builders.
 
 Lists come from the GreenFlux document and, where it gives fewer values than
-OCPI 2.2.1, from the OCPI lists in upstream-docs/NOTES.md (a superset is
+OCPI 2.2.1, from the OCPI 2.2.1 lists (docs/upstream-contract.md, fact F19; a superset is
 accepted, as a real OCPI platform would).
 """
 
@@ -47,7 +47,7 @@ CONFIG_FIELDS: tuple[str, ...] = (
 REQUIRED_FIELDS: tuple[str, ...] = ("location_id", "default_charge_station_tariff_id", "deploy_state")
 OPTIONAL_FIELDS: tuple[str, ...] = ("name", "status", "charger_type", "contactless_type", "charge_station_template_id")
 
-# Field order of a station document (as listed in NOTES.md, config, then last_updated).
+# Field order of a station document (as docs/upstream-contract.md, fact F6, lists them; config, then last_updated).
 STATION_FIELD_ORDER: tuple[str, ...] = (
     "charge_station_id", "location_id", "name", "default_charge_station_tariff_id", "deploy_state", "status",
     "charger_type", "contactless_type", "charge_station_template_id", "evses", "etag", *CONFIG_FIELDS,

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 # GreenFlux document: Stock, Production, Deprecated
 DEPLOY_STATES: tuple[str, ...] = tuple(DeployState.values)
-CHARGER_TYPES: tuple[str, ...] = tuple(ChargerType.values)  # NOTES.md: Public, Home, Business
+CHARGER_TYPES: tuple[str, ...] = tuple(ChargerType.values)  # docs/upstream-contract.md, fact F6: Public, Home, Business
 
 # The GreenFlux document's connector table: the (standard, format) pairs the platform
 # maps to one of its connector types. Other OCPI pairs have no GreenFlux type.
@@ -46,7 +46,7 @@ GREENFLUX_CONNECTORS: tuple[tuple[str, str], ...] = (
 STANDARDS: tuple[str, ...] = tuple(dict.fromkeys(s for s, _ in GREENFLUX_CONNECTORS))
 FORMATS: tuple[str, ...] = ("SOCKET", "CABLE")
 POWER_TYPES: tuple[str, ...] = ("AC_1_PHASE", "AC_3_PHASE", "DC")  # the GreenFlux document's list
-# OCPI 2.2.1 (NOTES.md); the GreenFlux document shows only three of them as examples.
+# OCPI 2.2.1 (docs/upstream-contract.md, fact F19); the GreenFlux document shows only three of them as examples.
 CAPABILITIES: tuple[str, ...] = (
     "CHARGING_PROFILE_CAPABLE", "CHARGING_PREFERENCES_CAPABLE", "CHIP_CARD_SUPPORT",
     "CONTACTLESS_CARD_SUPPORT", "CREDIT_CARD_PAYABLE", "DEBIT_CARD_PAYABLE", "PED_TERMINAL",

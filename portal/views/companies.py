@@ -1,6 +1,6 @@
 """The Companies page for admins: companies, and each one's identity on the backends that name companies.
 
-Saving an identity never calls the upstream in the request (DESIGN.md): the
+Saving an identity never calls the upstream in the request (docs/architecture.md): the
 typed value is stored as "checking" and a worker asks the upstream
 (``portal.identities``), as "Test connection" does; the page polls the
 identities fragment (htmx every second, or a plain "Refresh" link) until

@@ -1,4 +1,4 @@
-"""be.ENERGISED maintenance windows over HTTP: as strict as NOTES.md, our choices where it is silent."""
+"""be.ENERGISED maintenance windows over HTTP: as strict as fact F3 of docs/upstream-contract.md, our choices where it is silent."""
 
 from __future__ import annotations
 

@@ -57,7 +57,7 @@ def test_page_limit_is_capped_silently(simulator, be, http):
     assert resp.json()["meta"]["pagination"]["limit"] == 50  # the simulator's default page cap
     simulator.set_faults("beenergised", page_cap=10_000)
     resp = http.get(be["api"] + "/charging_stations/", params={"page[limit]": 5000}, headers=be["headers"])
-    assert resp.json()["meta"]["pagination"]["limit"] == 500  # NOTES.md: capped at 500
+    assert resp.json()["meta"]["pagination"]["limit"] == 500  # docs/upstream-contract.md, fact F2: capped at 500
 
 
 def test_bad_page_parameter_is_a_400_naming_it(be, http):
