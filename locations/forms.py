@@ -7,6 +7,8 @@ from typing import Any
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from locations.countries import ISO_3166_ALPHA2
 from locations.models import Location
@@ -19,33 +21,37 @@ MAX_LABELS, MAX_LABEL_LENGTH = 20, 100
 
 
 class LocationForm(forms.Form):
-    company = forms.ModelChoiceField(queryset=Company.objects.none(), empty_label=None,
-                                     help_text="The company the location belongs to (cannot be changed later).")
-    name = forms.CharField(max_length=200)
-    address = forms.CharField(max_length=200, required=False, help_text="Street and number.")
-    city = forms.CharField(max_length=100, required=False)
-    postal_code = forms.CharField(max_length=10, required=False, label="Postal code")
+    company = forms.ModelChoiceField(queryset=Company.objects.none(), empty_label=None, label=gettext_lazy("Company"),
+                                     help_text=gettext_lazy("The company the location belongs to (cannot be changed later)."))
+    name = forms.CharField(max_length=200, label=gettext_lazy("Name"))
+    address = forms.CharField(max_length=200, required=False, label=gettext_lazy("Address"), help_text=gettext_lazy("Street and number."))
+    city = forms.CharField(max_length=100, required=False, label=gettext_lazy("City"))
+    postal_code = forms.CharField(max_length=10, required=False, label=gettext_lazy("Postal code"))
     country_code = forms.CharField(
-        max_length=2, min_length=2, required=False, label="Country code",
-        help_text="Two letters, ISO 3166-1 (for example NL, DE, BE).",
+        max_length=2, min_length=2, required=False, label=gettext_lazy("Country code"),
+        help_text=gettext_lazy("Two letters, ISO 3166-1 (for example NL, DE, BE)."),
         widget=forms.TextInput(attrs={"autocapitalize": "characters", "size": 3}),
     )
     latitude = forms.DecimalField(
         max_digits=9, decimal_places=6, validators=[MinValueValidator(Decimal(-90)), MaxValueValidator(Decimal(90))],
-        help_text="Between -90 and 90, for example 52.090737.",
-        error_messages={"min_value": "A latitude is between -90 and 90.", "max_value": "A latitude is between -90 and 90."},
+        label=gettext_lazy("Latitude"), localize=True,  # "52,090737" in German and Dutch
+        help_text=gettext_lazy("Between -90 and 90, for example 52.090737."),
+        error_messages={"min_value": gettext_lazy("A latitude is between -90 and 90."),
+                        "max_value": gettext_lazy("A latitude is between -90 and 90.")},
     )
     longitude = forms.DecimalField(
         max_digits=9, decimal_places=6,
         validators=[MinValueValidator(Decimal(-180)), MaxValueValidator(Decimal(180))],
-        help_text="Between -180 and 180, for example 5.121420.",
-        error_messages={"min_value": "A longitude is between -180 and 180.",
-                        "max_value": "A longitude is between -180 and 180."},
+        label=gettext_lazy("Longitude"), localize=True,
+        help_text=gettext_lazy("Between -180 and 180, for example 5.121420."),
+        error_messages={"min_value": gettext_lazy("A longitude is between -180 and 180."),
+                        "max_value": gettext_lazy("A longitude is between -180 and 180.")},
     )
-    labels = forms.CharField(required=False, help_text="Separate labels with commas, for example: fleet, depot.")
+    labels = forms.CharField(required=False, label=gettext_lazy("Labels"),
+                             help_text=gettext_lazy("Separate labels with commas, for example: fleet, depot."))
     backend = forms.ModelChoiceField(
-        queryset=Backend.objects.none(), required=False, label="Platform",
-        help_text="Where the location is created: ChargEye (GreenFlux locations are managed in GreenFlux's portal).",
+        queryset=Backend.objects.none(), required=False, label=gettext_lazy("Platform"),
+        help_text=gettext_lazy("Where the location is created: ChargEye (GreenFlux locations are managed in GreenFlux's portal)."),
     )
     shown = forms.CharField(widget=forms.HiddenInput, required=False)
 
@@ -100,7 +106,7 @@ class LocationForm(forms.Form):
         if only is not None and company is None and not self.data.get(self.add_prefix("company")):
             return only
         if company is None:
-            raise forms.ValidationError("Choose a company.")
+            raise forms.ValidationError(_("Choose a company."))
         return company
 
     def clean(self) -> dict[str, Any]:
@@ -116,13 +122,14 @@ class LocationForm(forms.Form):
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
         if not name:
-            raise forms.ValidationError("Enter a name.")
+            raise forms.ValidationError(_("Enter a name."))
         return name
 
     def clean_country_code(self) -> str:
         code = self.cleaned_data["country_code"].strip().upper()
         if code and code not in ISO_3166_ALPHA2:
-            raise forms.ValidationError(f"“{code}” is not an ISO 3166-1 country code; use two letters such as NL or DE.")
+            raise forms.ValidationError(
+                _("“%(code)s” is not an ISO 3166-1 country code; use two letters such as NL or DE.") % {"code": code})
         return code
 
     def clean_labels(self) -> list[str]:
@@ -132,10 +139,11 @@ class LocationForm(forms.Form):
             if label and label not in labels:
                 labels.append(label)
         if len(labels) > MAX_LABELS:
-            raise forms.ValidationError(f"At most {MAX_LABELS} labels.")
+            raise forms.ValidationError(_("At most %(n)s labels.") % {"n": MAX_LABELS})
         long = [label for label in labels if len(label) > MAX_LABEL_LENGTH]
         if long:
-            raise forms.ValidationError(f"A label is at most {MAX_LABEL_LENGTH} characters (“{long[0][:20]}…” is longer).")
+            raise forms.ValidationError(_("A label is at most %(n)s characters (“%(label)s…” is longer).") % {
+                "n": MAX_LABEL_LENGTH, "label": long[0][:20]})
         return labels
 
     def clean_shown(self) -> str:

@@ -19,13 +19,16 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from locations.models import Location, NetworkStation
 from portal.access import scoped
 from stations.models import Station, StationQuerySet, Status
 
 HEALTH_LABELS = {
-    "attention": "Needs attention", "charging": "Charging", "available": "Available", "empty": "No stations",
+    "attention": gettext_lazy("Needs attention"), "charging": gettext_lazy("Charging"),
+    "available": gettext_lazy("Available"), "empty": gettext_lazy("No stations"),
 }
 FAULTY = (Status.OUTOFORDER, Status.INOPERATIVE)
 
@@ -51,19 +54,20 @@ class MapPlace:
 
     @property
     def health_label(self) -> str:
-        return HEALTH_LABELS[self.health]
+        return str(HEALTH_LABELS[self.health])
 
     @property
     def summary(self) -> str:
         """'4 stations: 1 offline, 2 charging' (what the popup and the table say)."""
         c = self.counts
         if not c.get("stations"):
-            return "No stations"
+            return _("No stations")
         parts = [f"{c[key]} {word}" for key, word in
-                 (("offline", "offline"), ("cannot_charge", "cannot charge"), ("faulty", "out of order"),
-                  ("charging", "charging")) if c.get(key)]
-        head = f"{c['stations']} station{'s' if c['stations'] != 1 else ''}"
-        return f"{head}: {', '.join(parts)}" if parts else f"{head}, all available"
+                 (("offline", _("offline")), ("cannot_charge", _("cannot charge")), ("faulty", _("out of order")),
+                  ("charging", _("charging"))) if c.get(key)]
+        head = ngettext("%(n)s station", "%(n)s stations", c["stations"]) % {"n": c["stations"]}
+        return _("%(head)s: %(parts)s") % {"head": head, "parts": ", ".join(parts)} if parts else _(
+            "%(head)s, all available") % {"head": head}
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self) | {"health": self.health, "health_label": self.health_label, "summary": self.summary}

@@ -14,11 +14,15 @@ from typing import Any
 
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from locations.sampling import KEEP_SAMPLES
 from portal import formatting
 
-PRESETS = {"24h": ("Last 24 hours", timedelta(hours=24)), "7d": ("Last 7 days", timedelta(days=7))}
+PRESETS = {"24h": (gettext_lazy("Last 24 hours"), timedelta(hours=24)), "7d": (gettext_lazy("Last 7 days"), timedelta(days=7))}
+# The same in running text ("Power, last 24 hours"): its own words, as German keeps its nouns' capitals.
+PHRASES = {"24h": pgettext_lazy("in running text", "last 24 hours"), "7d": pgettext_lazy("in running text", "last 7 days")}
 DEFAULT = "24h"
 BUCKETS = [timedelta(minutes=m) for m in (1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440)]
 MAX_POINTS = 300
@@ -35,12 +39,12 @@ class TimeRange:
     def label(self) -> str:
         if self.key in PRESETS:
             return PRESETS[self.key][0]
-        return f"{formatting.day_time(self.start)} to {formatting.day_time(self.end)}"
+        return _("%(start)s to %(end)s") % {"start": formatting.day_time(self.start), "end": formatting.day_time(self.end)}
 
     @property
     def phrase(self) -> str:
         """For running text: "last 24 hours", or the custom range."""
-        return self.label.lower() if self.key in PRESETS else self.label
+        return str(PHRASES[self.key]) if self.key in PHRASES else self.label
 
     def as_query(self) -> dict[str, str]:
         if self.key == "custom":
@@ -98,20 +102,22 @@ def time_range(params: Any, now: datetime | None = None) -> TimeRange:
     start, end = _parse_local(params.get("from")), _parse_local(params.get("to")) or now
     fallback = TimeRange(DEFAULT, now - PRESETS[DEFAULT][1], now)
     typed = formatting.input_placeholder("DATETIME_INPUT_FORMATS")
-    for name, label, parsed in (("from", "From", start), ("to", "To", _parse_local(params.get("to")))):
+    for name, label, parsed in (("from", _("From"), start), ("to", _("To"), _parse_local(params.get("to")))):
         if (params.get(name) or "").strip() and parsed is None:
-            return TimeRange(DEFAULT, fallback.start, now,
-                             f"{label}: type a date and time as {typed} (showing the last 24 hours).")
+            return TimeRange(DEFAULT, fallback.start, now, _(
+                "%(field)s: type a date and time as %(typed)s (showing the last 24 hours).") % {
+                "field": label, "typed": typed})
     if start is None:
         # "Custom" chosen, no dates yet: the inputs start from the last 24 hours, to be edited.
         return TimeRange("custom", fallback.start, now)
     if start >= end:
-        return TimeRange(DEFAULT, fallback.start, now, "From must be before To (showing the last 24 hours).")
+        return TimeRange(DEFAULT, fallback.start, now, _("From must be before To (showing the last 24 hours)."))
     oldest = now - KEEP_SAMPLES
     if end <= oldest:
         days = KEEP_SAMPLES.days
         return TimeRange(DEFAULT, fallback.start, now,
-                         f"Samples are kept {days} days: that range holds none (showing the last 24 hours).")
+                         _("Samples are kept %(days)s days: that range holds none (showing the last 24 hours).") % {
+                             "days": days})
     return TimeRange("custom", max(start, oldest), min(end, now))
 
 
@@ -126,6 +132,6 @@ def bucket_for(span: timedelta) -> timedelta:
 def bucket_label(bucket: timedelta) -> str:
     minutes = int(bucket.total_seconds() // 60)
     if minutes < 60:
-        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+        return ngettext("%(n)s minute", "%(n)s minutes", minutes) % {"n": minutes}
     hours = minutes // 60
-    return f"{hours} hour{'s' if hours != 1 else ''}"
+    return ngettext("%(n)s hour", "%(n)s hours", hours) % {"n": hours}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from api.forms import TokenCreateForm
@@ -31,7 +32,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
 def token_revoke(request: HttpRequest) -> HttpResponse:
     token = get_object_or_404(ApiToken, pk=_int(request.POST.get("token")), user=request.user)  # one's own only
     api_token_revoke(user=request.user, token=token)
-    messages.success(request, f"Token “{token.name}” is revoked; it no longer works.")
+    messages.success(request, _("Token “%(name)s” is revoked; it no longer works.") % {"name": token.name})
     return redirect("api_tokens")
 
 

@@ -14,6 +14,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from locations import services
@@ -42,9 +43,9 @@ def location_editable(location: Location) -> bool:
 
 
 def read_only_note(location: Location) -> str:
-    return (f"{location.backend.get_kind_display()} locations are read-only here: its API has no way to create or "
-            f"change them. They are managed in {location.backend.get_kind_display()}'s own portal, and the next "
-            "refresh brings the changes here.")
+    return _("%(platform)s locations are read-only here: its API has no way to create or change them. They are "
+             "managed in %(platform)s's own portal, and the next refresh brings the changes here.") % {
+        "platform": location.backend.get_kind_display()}
 
 
 MAP_POINTS = 2000  # clustered on the map; the table beside it lists them all
@@ -161,9 +162,9 @@ def location_edit(request: HttpRequest, location_id: int) -> HttpResponse:
         op = services.location_update(user=request.user, location=location, data=form.to_input(),
                                       shown=form.shown_values)
         if op is None:
-            messages.info(request, "Nothing changed.")
+            messages.info(request, _("Nothing changed."))
         else:
-            messages.success(request, "Your changes are saved and on their way to ChargEye.")
+            messages.success(request, _("Your changes are saved and on their way to ChargEye."))
         return redirect("locations:detail", location.pk)
     return render(request, "locations/location_form.html", {"form": form, "location": location})
 
@@ -176,13 +177,13 @@ def location_conflict_reapply(request: HttpRequest, location_id: int, op_id: int
     try:
         new = services.location_conflict_reapply(user=request.user, location=location, op_id=op_id)
     except field_conflicts.NotAConflict:
-        messages.info(request, "This conflict was already resolved.")
+        messages.info(request, _("This conflict was already resolved."))
     else:
         if new is None:
-            messages.info(request, "ChargEye already has your change; nothing was sent.")
+            messages.info(request, _("ChargEye already has your change; nothing was sent."))
         else:
-            messages.success(request, "Your change is on its way to ChargEye over theirs. If ChargEye changed it "
-                                      "again meanwhile, it is held again and shown here.")
+            messages.success(request, _("Your change is on its way to ChargEye over theirs. If ChargEye changed it "
+                                        "again meanwhile, it is held again and shown here."))
     return redirect("locations:detail", location.pk)
 
 
@@ -193,9 +194,9 @@ def location_conflict_discard(request: HttpRequest, location_id: int, op_id: int
     try:
         services.location_conflict_discard(user=request.user, location=location, op_id=op_id)
     except field_conflicts.NotAConflict:
-        messages.info(request, "This conflict was already resolved.")
+        messages.info(request, _("This conflict was already resolved."))
     else:
-        messages.success(request, "Your change was discarded; this is ChargEye's version.")
+        messages.success(request, _("Your change was discarded; this is ChargEye's version."))
     return redirect("locations:detail", location.pk)
 
 
