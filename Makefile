@@ -43,7 +43,7 @@ soak: $(STAMP)
 ## make messages: after changing a translatable text, collect every text into locale/<lang>/LC_MESSAGES/django.po
 ## (German, Dutch), then translate the new entries there and compile (the .mo files are committed, so a clean
 ## clone runs without gettext's tools; tests/i18n fails while a .mo is older than its .po). Needs GNU gettext.
-MESSAGE_IGNORES := .venv/* tests/* simulator/* loadtest/* soak/* bench/* tools/* var/* staticfiles/* control/* artifacts/*
+MESSAGE_IGNORES := .venv/* tests/* simulator/* tooling/* demo/* var/* staticfiles/* control/* artifacts/*
 messages: $(STAMP)
 	DEBUG=1 $(PY) manage.py makemessages -l de -l nl --add-location file --no-obsolete $(addprefix --ignore=,$(MESSAGE_IGNORES))
 	DEBUG=1 $(PY) manage.py compilemessages --ignore='.venv/*'
