@@ -16,6 +16,11 @@ What we chose, from OWASP's CSV injection advice (https://owasp.org/www-communit
   makes the same exception.
 
 Downloads start with a UTF-8 byte-order mark so spreadsheet programs read the text as UTF-8.
+
+The separator follows the reader's language (:func:`spreadsheet_delimiter`): where numbers are written
+with a decimal comma (German, Dutch) spreadsheets separate cells with ``;`` and open a ``,`` file as
+one column, so those readers get ``;``. Column names stay English in every language, so a file moves
+between users; the import reads either separator.
 """
 
 from __future__ import annotations
@@ -26,7 +31,8 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.utils import formats
 
 FORMULA_STARTS = frozenset("=+-@\t\r\n\uff1d\uff0b\uff0d\uff20")
 BOM = "\ufeff"
@@ -54,6 +60,18 @@ def safe_cell(value: Any) -> str:
 def is_safe_cell(text: str) -> bool:
     """Whether ``text`` (a cell as read back from a download) could not run as a formula; for checks."""
     return safe_cell(text) == text
+
+
+SEPARATORS = {"comma": ",", "semicolon": ";"}
+
+
+def spreadsheet_delimiter(request: HttpRequest) -> str:
+    """The separator for a download: ``?sep=comma`` or ``?sep=semicolon`` if asked, else the one the
+    reader's spreadsheets expect (``;`` where the language writes a decimal comma, ``,`` elsewhere)."""
+    asked = SEPARATORS.get(request.GET.get("sep", ""))
+    if asked:
+        return asked
+    return ";" if formats.get_format("DECIMAL_SEPARATOR") == "," else ","
 
 
 class _Echo:

@@ -3,7 +3,9 @@
 Columns are the importer's, written in the importer's language (names of backends, companies,
 models, locations and templates, technicians' e-mails; an id only where two locations or
 templates of a backend share a name), so the file can be edited and uploaded again unchanged;
-then come the read-only state columns, which the import ignores. It is written by
+then come the read-only state columns, which the import ignores. Separated by ``;`` for readers
+whose spreadsheets expect it (German, Dutch; ``?sep=comma`` or ``semicolon`` chooses), with English
+column names in every language. It is written by
 ``portal.downloads`` (every download's CSV writer), so nothing runs as a formula when the file
 is opened in a spreadsheet.
 """
@@ -17,7 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from locations.models import Location
 from portal.access import Role, role_required
-from portal.downloads import csv_response
+from portal.downloads import csv_response, spreadsheet_delimiter
 from stations.csv_import.format import COLUMN_NAMES
 from stations.csv_import.validate import _key
 from stations.filters import StationFilterForm
@@ -90,7 +92,8 @@ def station_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse
               "template": _names_shared(HardwareTemplate, backend_ids)}
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return csv_response(f"stations-{stamp}.csv", [*COLUMN_NAMES, *STATE_COLUMNS],
-                        (_row(station, shared) for station in stations.iterator(chunk_size=2000)), stream=True)
+                        (_row(station, shared) for station in stations.iterator(chunk_size=2000)), stream=True,
+                        delimiter=spreadsheet_delimiter(request))
 
 
 urlpatterns = [path("export.csv", station_export, name="export")]

@@ -16,7 +16,7 @@ from django.urls import path
 from django.views.decorators.http import require_http_methods
 
 from portal.access import Role, role_required
-from portal.downloads import csv_response
+from portal.downloads import csv_response, spreadsheet_delimiter
 from stations.csv_import import services
 from stations.csv_import.format import COLUMN_NAMES, COLUMNS, MAX_BYTES, MAX_ROWS, template_rows_or_examples
 from stations.bulk.forms import CHANGEABLE
@@ -61,7 +61,8 @@ def import_list(request: HttpRequest) -> HttpResponse:
 def import_template(request: HttpRequest) -> HttpResponse:
     # Filled with the user's own backends, companies, locations and models, so its rows work here.
     return csv_response("stations-import-template.csv", COLUMN_NAMES,
-                        template_rows_or_examples(services.template_rows(request.user)))
+                        template_rows_or_examples(services.template_rows(request.user)),
+                        delimiter=spreadsheet_delimiter(request))
 
 
 @role_required(Role.OPERATOR)
