@@ -113,7 +113,3 @@ class Supervisor:
         tmp = self.status_path.with_suffix(".tmp")
         tmp.write_text(json.dumps(status, indent=2))
         tmp.replace(self.status_path)  # readers never see half a file
-
-
-def read_status(path: Path) -> dict[str, object]:
-    return json.loads(path.read_text())

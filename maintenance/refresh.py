@@ -18,8 +18,8 @@ from upstreams.pagination import Page
 from maintenance.mapping import window_document, window_fields
 from upstreams.base import format_upstream_time
 from maintenance.models import MaintenanceWindow
+from portal.mirror import content_hash
 from portal.sync import LOCAL_CHANGE, Incoming, PageResult, RefreshContext, Refresher, mark_removed, register, upsert_mirror
-from stations.mapping import content_hash
 from stations.models import Station
 
 HORIZON = timedelta(days=30)

@@ -26,7 +26,6 @@ between users; the import reads either separator.
 from __future__ import annotations
 
 import csv
-import io
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
@@ -55,11 +54,6 @@ def safe_cell(value: Any) -> str:
     if not text:
         return text
     return "".join(_safe_part(part) for part in _PARTS.split(text))
-
-
-def is_safe_cell(text: str) -> bool:
-    """Whether ``text`` (a cell as read back from a download) could not run as a formula; for checks."""
-    return safe_cell(text) == text
 
 
 SEPARATORS = {"comma": ",", "semicolon": ";"}

@@ -200,15 +200,6 @@ class Checker:
             return None
         return int(value) if integer else value
 
-    def boolean(self, obj: dict[str, Any], name: str, path: str = "") -> bool | None:
-        value = obj.get(name)
-        if value is None:
-            return None
-        if not isinstance(value, bool):
-            self.add(f"{path}{name}", "must be true or false")
-            return None
-        return value
-
     def lat_lng(self, obj: dict[str, Any], lat: str, lng: str, path: str = "", *, required: bool = False) -> None:
         self.number(obj, lat, path, required=required, minimum=-90, maximum=90)
         self.number(obj, lng, path, required=required, minimum=-180, maximum=180)

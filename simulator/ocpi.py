@@ -70,29 +70,6 @@ def connector_from_spec(cid: str, spec: dict[str, Any], stamp: str) -> dict[str,
     }
 
 
-def evse_from_template(
-    uid: str, evse_id: str, tpl: dict[str, Any], stamp: str, status: str = "AVAILABLE"
-) -> dict[str, Any]:
-    """A full OCPI EVSE built from one ``evse_templates`` entry.
-
-    directions and parking_restrictions stay empty: the document says they
-    are station specific and never part of a hardware template.
-    """
-    return {
-        "uid": uid,
-        "evse_id": evse_id,
-        "evse_sequence_number": tpl["evse_sequence_number"],
-        "status": status,
-        "capabilities": list(tpl.get("capabilities") or []),
-        "connectors": [connector_from_spec(str(i + 1), c, stamp) for i, c in enumerate(tpl["connectors"])],
-        "floor_level": None,
-        "physical_reference": str(tpl["evse_sequence_number"]),
-        "directions": [],
-        "parking_restrictions": [],
-        "last_updated": stamp,
-    }
-
-
 def evse_id_for(charge_station_id: str, seq: int, country_code: str = "NL") -> str:
     """An eMI3-style EVSE id (``NL*GFX*E<station>*<n>``), at most 48 characters."""
     core = "".join(ch for ch in charge_station_id.upper() if ch.isalnum())[:30]

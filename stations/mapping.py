@@ -19,13 +19,13 @@ from django.utils import timezone
 from upstreams import beenergised as be
 from upstreams import greenflux as gf
 from locations.models import Location
-from portal.mirror import HASH_OPTIONS, SyncState, content_hash, parse_upstream_time
+from portal.mirror import SyncState, content_hash, parse_upstream_time
 from portal.identities import company_ref, company_refs
 from stations.model_ids import mapped_model, model_number
 from stations.models import Connector, Evse, HardwareTemplate, Station, Technician
 
-# content_hash, HASH_OPTIONS and _when live in portal.mirror (every app's refresher uses them); kept
-# importable from here for the station code that names them.
+# content_hash and parse_upstream_time live in portal.mirror (every app's refresher uses them); the
+# station code names the parser ``_when``.
 _when = parse_upstream_time
 
 
@@ -89,10 +89,6 @@ def desired_greenflux(station: Station) -> dict[str, Any]:
         "evses": [{k: v for k, v in evse.items() if k != "status"} for evse in greenflux_evses_payload(station)],
     }
     return {k: v for k, v in document.items() if v is not None}
-
-
-def greenflux_record(payload: dict[str, Any]) -> gf.Station:
-    return gf.Station.from_api(payload)
 
 
 # When a station's EVSEs disagree, what the station as a whole is: one free EVSE makes

@@ -162,10 +162,6 @@ class Station(MirrorRecord):
     def kind(self) -> str:
         return self.backend.kind
 
-    @property
-    def is_settled(self) -> bool:
-        return self.sync_state in (SyncState.SYNCED, SyncState.FAILED)
-
 
 class Evse(models.Model):
     station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="evses")

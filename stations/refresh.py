@@ -35,7 +35,7 @@ from upstreams.pagination import Page, Pages
 from upstreams.raw_json import RawJson
 from locations.models import Location
 from portal import sync_bulk as bulk
-from portal.mirror import SyncState
+from portal.mirror import SyncState, content_hash
 from portal.identities import company_refs
 from portal.sync import (
     Incoming,
@@ -48,7 +48,7 @@ from portal.sync import (
     upsert_mirror,
 )
 from stations.model_ids import mapping_lookup
-from stations.mapping import _when, content_hash, status_from, upstream_document
+from stations.mapping import _when, status_from, upstream_document
 from stations.models import Connector, Evse, HardwareTemplate, Station, Technician
 
 # Said of the stations a run skipped (counted by ``portal.sync.describe_notes``): in words, no ids.

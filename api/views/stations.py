@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -25,7 +24,6 @@ from api.serializers import OperationSerializer, StationListSerializer, StationS
 from api.versions import require_match, station_etag
 from api.views.station_create import StationCreateSerializer, create
 from portal.access import Role, get_scoped_or_404
-from portal.models import Operation
 from stations import services
 from stations.filters import StationFilterForm
 from stations.forms import StationEditForm, shown_initial

@@ -90,11 +90,6 @@ def power(kilowatts: Any, places: Any = 1) -> str:
 
 
 @register.filter
-def kwh(kilowatt_hours: Any) -> str:
-    return formatting.energy(kilowatt_hours)
-
-
-@register.filter
 def number(value: Any, places: Any = 1) -> str:
     """A bare number the language's way (decimal comma in German): for table cells under a unit header."""
     return formatting.number(value, int(places))

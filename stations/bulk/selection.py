@@ -48,12 +48,6 @@ class Selection:
             ids.append(int(value))
         return cls(ids=tuple(dict.fromkeys(ids)))
 
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Selection:
-        if "filter" in data:
-            return cls(filter=data["filter"])
-        return cls(ids=tuple(data.get("ids", ())))
-
     def to_json(self) -> dict[str, Any]:
         return {"filter": self.filter} if self.filter is not None else {"ids": list(self.ids)}
 

@@ -17,7 +17,6 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.views.decorators.http import require_http_methods
 
-from locations.models import Location
 from portal.access import Role, get_scoped_or_404, has_role, role_required
 from portal.mirror import SyncState
 from portal.models import Backend, Operation
