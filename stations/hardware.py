@@ -29,8 +29,10 @@ from django import forms
 from portal.widgets import KilowattField
 from stations import merge
 from stations import validation as rules
-from stations.forms import EvseRows, _choices
+from stations.forms.evse_rows import EvseRows
+from stations.forms.fields import code_choices
 from stations.services import ConnectorInput, EvseInput
+
 
 class HardwareEvseForm(forms.Form):
     uid = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -40,10 +42,10 @@ class HardwareEvseForm(forms.Form):
                                          max_length=rules.MAX_LENGTHS["physical_reference"],
                                          help_text="The number painted on the charger.")
     capabilities = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple,
-                                             choices=_choices(rules.CAPABILITIES, vocabulary="capability"))
+                                             choices=code_choices(rules.CAPABILITIES, vocabulary="capability"))
     parking_restrictions = forms.MultipleChoiceField(label="Parking restrictions", required=False,
                                                      widget=forms.CheckboxSelectMultiple,
-                                                     choices=_choices(rules.PARKING_RESTRICTIONS, vocabulary="parking"))
+                                                     choices=code_choices(rules.PARKING_RESTRICTIONS, vocabulary="parking"))
     directions_text = forms.CharField(label="Directions", required=False, max_length=rules.MAX_LENGTHS["directions"],
                                       widget=forms.Textarea(attrs={"rows": 2}),
                                       help_text="How a driver finds this EVSE (shown in apps).")
@@ -64,10 +66,10 @@ class HardwareEvseForm(forms.Form):
 
 class HardwareConnectorForm(forms.Form):
     id = forms.CharField(required=False, widget=forms.HiddenInput)
-    standard = forms.ChoiceField(choices=_choices(rules.STANDARDS, "Choose…", "standard"))
-    format = forms.ChoiceField(choices=_choices(rules.FORMATS, "Choose…", "format"),
+    standard = forms.ChoiceField(choices=code_choices(rules.STANDARDS, "Choose…", "standard"))
+    format = forms.ChoiceField(choices=code_choices(rules.FORMATS, "Choose…", "format"),
                                help_text="The pairs of the GreenFlux table only (a T2 socket or cable, a CCS cable…).")
-    power_type = forms.ChoiceField(label="Power type", choices=_choices(rules.POWER_TYPES, "Choose…", "power_type"))
+    power_type = forms.ChoiceField(label="Power type", choices=code_choices(rules.POWER_TYPES, "Choose…", "power_type"))
     voltage = forms.IntegerField(label="Voltage (V)", min_value=1)
     amperage = forms.IntegerField(label="Current (A)", min_value=1)
     max_electric_power = KilowattField(required=False)

@@ -1,4 +1,4 @@
-"""Creating a station over the API, judged by the create page's own forms (``stations.forms``).
+"""Creating a station over the API, judged by the create page's own forms (``stations.forms.create``).
 
 The body is the page's fields as JSON; GreenFlux EVSEs come from a hardware template
 (``"evse_source": "template", "template": <id>``) or by hand (``"evses": [{..., "connectors": [...]}]``).
@@ -19,7 +19,8 @@ from api.answers import accepted
 from api.forms_bridge import kilowatts
 from portal.models import Backend, Operation
 from stations import services
-from stations.forms import EvseRows, StationCreateForm, apply_errors
+from stations.forms.create import StationCreateForm, apply_errors
+from stations.forms.evse_rows import EvseRows
 from stations.validation import validate_station_input
 
 

@@ -26,7 +26,7 @@ from api.views.station_create import StationCreateSerializer, create
 from portal.access import Role, get_scoped_or_404
 from stations import services
 from stations.filters import StationFilterForm
-from stations.forms import StationEditForm, shown_initial
+from stations.forms.edit import StationEditForm, shown_initial
 from stations.models import Station
 from stations.selectors import station_detail_get, station_edit_refusal, station_page
 

@@ -21,8 +21,9 @@ from portal.access import Role, get_scoped_or_404, has_role, role_required
 from portal.mirror import SyncState
 from portal.models import Backend, Operation
 from stations import services
-from stations.forms import (QUICK_FIELDS, EvseRows, StationCreateForm, StationEditForm, apply_errors,
-                            quick_edit_form)
+from stations.forms.create import StationCreateForm, apply_errors
+from stations.forms.edit import QUICK_FIELDS, StationEditForm, quick_edit_form
+from stations.forms.evse_rows import EvseRows
 from stations.models import HardwareTemplate, Station
 from stations.selectors import station_edit_refusal
 from stations.views.conflicts import open_conflict

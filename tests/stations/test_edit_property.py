@@ -39,7 +39,7 @@ from portal.access import Role
 from portal.models import Backend, Company, Operation, User
 from portal.outbox import operation_run
 from stations import merge, services
-from stations.forms import StationEditForm
+from stations.forms.edit import StationEditForm
 from stations.mapping import apply_greenflux
 from stations.models import Station
 from stations.versions import ShownVersion
