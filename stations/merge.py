@@ -336,9 +336,9 @@ def patch_body(fresh: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str
 def edit_of(payload: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any], str]:
     """``(shown, changes, check)`` of an edit operation's payload.
 
-    The edit path stores ``{"shown", "changes", "check"}``; a payload of whole
-    documents (``{"document", "base"}``: the base version the user saw and
-    what they want, as bulk changes write it) is reduced to the same.
+    Every edit stores ``{"shown", "changes", "check"}`` (``stations.services.station_edits_enqueue``);
+    a payload of whole documents (``{"document", "base"}``: the base version the user saw and what
+    they want, as bulk changes wrote it before they took the same route) is reduced to the same.
     """
     if "shown" in payload:
         return dict(payload["shown"]), dict(payload.get("changes") or {}), payload.get("check", "etag")

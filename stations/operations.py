@@ -177,7 +177,11 @@ class StationPatch(StationEdit):
 
 @register
 class StationPut(StationEdit):
-    """An edit given as whole documents (``{"document", "base"}``, e.g. a bulk change): the same path."""
+    """A row of a bulk change or a CSV import's update: the same edit, named apart on the operations page.
+
+    Recorded as every edit is (``stations.services.station_edits_enqueue``); rows recorded before that
+    carry whole documents (``{"document", "base"}``), which ``merge.edit_of`` reduces to the same.
+    """
 
     kind = "station.put"
 

@@ -2,6 +2,9 @@
 
 Each write changes the mirror row (marked pending) and records an outbox
 operation in one transaction; the worker sends it upstream after commit.
+Every edit of a station, one from its form or thousands from a confirmed bulk
+change or CSV import (``stations.bulk.write``), reaches the outbox through
+:func:`station_edits_enqueue`: one payload, one etag rule, one audit entry each.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from models_catalog.models import StationModel
 from portal.access import Role, require_role
 from portal.mirror import SyncState
 from portal.models import Backend, Company, Operation, User
-from portal.outbox import operation_create
+from portal.outbox import operation_create, operations_create_many
 from stations import merge
 from stations.mapping import apply_greenflux, desired_beenergised, desired_greenflux
 from stations.models import Connector, Evse, HardwareTemplate, Station, Technician
@@ -158,6 +161,57 @@ def _set_row_fields(station: Station, changes: dict[str, Any]) -> None:
             setattr(station, portal_field, value or "")
 
 
+@dataclass(frozen=True)
+class EditRequest:
+    """One edit of one station on its way to the outbox: the version the user saw and what they changed.
+
+    ``check`` is how the worker tells another writer's change (``stations.operations.StationEdit``):
+    ``"etag"`` for a whole form or a bulk row, ``"fields"`` for a change of some fields only.
+    """
+
+    station_id: int
+    backend_id: int
+    company_id: int | None
+    label: str
+    shown: ShownVersion
+    changes: dict[str, Any]
+    check: str = "etag"
+    key: Any = None  # the operation's key, when the caller named it beforehand (a batch row)
+    before: Any = None  # what the audit trail records as the value before
+    note: dict[str, Any] = field(default_factory=dict)  # more for the payload, e.g. the batch
+
+
+@transaction.atomic
+def station_edits_enqueue(*, user: User | None, kind: str, edits: list[EditRequest]) -> list[int]:
+    """Mark the stations pending and record one edit operation each, sent after commit; their ids.
+
+    The one route from a user's change of a station to the outbox: a fixed number of queries for
+    any count (``portal.outbox.operations_create_many``). Callers check the role and the station's
+    state first (an open conflict is decided before another edit: :func:`_edit`, or the preview's
+    skip reasons for a batch).
+    """
+    if not edits:
+        return []
+    Station.objects.filter(pk__in=[e.station_id for e in edits]).update(sync_state=SyncState.PENDING)
+    return operations_create_many([{
+        "kind": kind, "key": e.key, "backend_id": e.backend_id, "company_id": e.company_id,
+        "target_type": "station", "target_id": e.station_id, "target_label": e.label, "base_etag": e.shown.etag,
+        "payload": {"shown": e.shown.document, "shown_at": e.shown.shown_at, "changes": e.changes,
+                    "check": e.check, **e.note},
+        "before": e.before,
+    } for e in edits], user=user)
+
+
+def stations_refresh_enqueue(*, user: User | None, stations: list[dict[str, Any]],
+                             note: dict[str, Any] | None = None) -> list[int]:
+    """Read many stations from their upstream (a bulk refresh); each dict has ``id``, ``backend_id``,
+    ``company_id``, ``label`` and may name the operation's ``key``. Their ids."""
+    return operations_create_many([{
+        "kind": "station.refresh", "key": s.get("key"), "backend_id": s["backend_id"], "company_id": s["company_id"],
+        "target_type": "station", "target_id": s["id"], "target_label": s["label"], "payload": dict(note or {}),
+    } for s in stations], user=user)
+
+
 class StationInConflict(ValueError):
     """The station has an open conflict: it is decided first, so that no change is made blind to it."""
 
@@ -171,8 +225,10 @@ def _edit(kind: str, station: Station, user: User | None, shown: ShownVersion, c
     _set_row_fields(station, changes)
     station.sync_state = SyncState.PENDING
     station.save()
-    payload = {"shown": shown.document, "shown_at": shown.shown_at, "changes": changes, "check": check}
-    return _operation(kind, station, user, payload, base_etag=shown.etag)
+    [op_id] = station_edits_enqueue(user=user, kind=kind, edits=[EditRequest(
+        station.pk, station.backend_id, station.company_id, station.label, shown, changes, check,
+        before=station.upstream_data or None)])
+    return Operation.objects.get(pk=op_id)
 
 
 @transaction.atomic

@@ -20,14 +20,12 @@ from locations.models import Location
 from portal.access import Role, company_ids, require_role, scoped
 from portal.audit.services import audit_record
 from portal.copy_insert import insert_rows
-from portal.mirror import SyncState
 from portal.models import Operation, User
 from portal.outbox import operation_retry
 from stations.bulk.models import Batch, BatchItem
 from stations.bulk.preview import COLUMNS, ITEM_FIELDS, preview_rows
 from stations.bulk.selection import MAX_SELECTED, Selection, SelectionRefused, describe
 from stations.bulk.write import operations_for
-from stations.models import Station
 
 
 def summary_of(kind: str, params: dict[str, Any], location: Location | None) -> str:
@@ -141,9 +139,7 @@ def batch_confirm(*, user: User, batch: Batch, via_import: bool = False) -> Batc
     items = list(BatchItem.objects.filter(batch=batch, outcome=BatchItem.Outcome.CHANGE, station__isnull=False))
     for company_id in {item.company_id for item in items}:  # the role may have changed since the preview
         require_role(user, Role.OPERATOR, company_id)
-    operations_for(batch, items, user)
-    if batch.kind in Batch.EDIT_KINDS:
-        Station.objects.filter(pk__in=[i.station_id for i in items]).update(sync_state=SyncState.PENDING)
+    operations_for(batch, items, user)  # edits mark their stations pending (stations.services)
     batch.status = Batch.Status.FINISHED if not items else Batch.Status.CONFIRMED
     batch.confirmed_by, batch.confirmed_at = user, timezone.now()
     batch.finished_at = batch.confirmed_at if not items else None

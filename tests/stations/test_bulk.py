@@ -157,7 +157,7 @@ def test_confirming_writes_the_same_operations_and_audit_with_copy_or_with_bulk_
     created = confirmed()
     assert copied == created
     ops, audit = copied
-    assert [op["status"] for op in ops] == ["queued"] * 3 and ops[0]["payload"]["document"]["evses"] == [{"uid": "u1"}]
+    assert [op["status"] for op in ops] == ["queued"] * 3 and list(ops[0]["payload"]["shown"]["evses"]) == ["u1"]
     assert [e["after"]["deploy_state"] for e in audit] == ["Production"] * 3
     assert set(Station.objects.values_list("sync_state", flat=True)) == {"pending"}
 

@@ -1,10 +1,12 @@
-"""Bulk changes end to end: a real worker, the simulator over HTTP, a conflict and a refusal in one batch."""
+"""Bulk changes end to end: a real worker, the simulator over HTTP, a conflict and a refusal in one batch, and a
+batch row sent by the route of a single edit."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -15,7 +17,9 @@ from stations.bulk.models import Batch, BatchItem
 from stations.bulk.selection import Selection
 from stations.bulk.services import batch_confirm, batch_preview_create, batch_progress, batch_retry_failed
 from simulator.ocpi import STANDARDS
+from stations import services
 from stations.models import Connector, Station
+from stations.versions import form_changes, shown_version
 from tests.conftest import client_for
 from tests.worker import wait_for
 
@@ -94,3 +98,29 @@ def test_conflict_and_refusal_end_alone_while_the_rest_is_done_then_only_failed_
         k: v for k, v in before.items() if k != failed_op.key}  # the others were not sent again
     assert after[failed_op.key][2] > before[failed_op.key][2]  # the failed row ran again
     assert after[failed_op.key][0] == Operation.Status.FAILED  # and the upstream still refuses it
+
+
+def test_a_bulk_change_previewed_while_an_edit_of_the_station_was_on_its_way_is_sent_not_a_conflict(
+    transactional_db: None, simulator: SimulatorHandle, gf_backend: Backend, operator: User
+) -> None:
+    """A bulk row is sent by the route of an edit made in the station's form (``stations.services``), which
+    accepts the etag of the portal's own edit that was still on its way when the version was shown. Bulk
+    rows used to go to the outbox their own way and came back as a conflict with the user's own edit."""
+    assert refresh_run(gf_backend, "stations", full=True).status == "done"
+    station = Station.objects.filter(backend=gf_backend, removed_at__isnull=True).exclude(upstream_id=None).first()
+    with transaction.atomic():  # the preview is made while the edit is not sent yet
+        shown = shown_version(station)
+        edit = services.station_edit(user=operator, station=station, shown=shown,
+                                     changes=form_changes(shown, {"label": "Renamed in its form"}))
+        batch = batch_preview_create(user=operator, selection=Selection(ids=(station.pk,)),
+                                     kind=Batch.Kind.CHANGE, params={"default_tariff_id": "TARIFF-AFTER-EDIT"})
+    wait_for(lambda: Operation.objects.get(pk=edit.pk).status in Operation.SETTLED, timeout=60)
+    assert Operation.objects.get(pk=edit.pk).status == Operation.Status.DONE
+
+    batch_confirm(user=operator, batch=batch)
+    wait_for(lambda: all_settled(batch), timeout=60)
+    progress = batch_progress(batch, operator)
+    assert (progress["done"], progress["conflict"]) == (1, 0), list(batch_ops(batch).values("status", "error_message"))
+    remote = upstream(gf_backend, station.upstream_id)
+    assert (remote.name, remote.default_charge_station_tariff_id) == ("Renamed in its form", "TARIFF-AFTER-EDIT")
+    assert Station.objects.get(pk=station.pk).sync_state == "synced"
