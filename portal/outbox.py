@@ -26,11 +26,15 @@ from django.utils import timezone
 
 from upstreams import Conflict, OutcomeUnknown, RateLimited, UpstreamError
 from portal.copy_insert import insert_rows
+from portal.leases import Lease
 from portal.models import Backend, Company, Operation, User
 
 log = logging.getLogger(__name__)
 
 HANDLERS: dict[str, OperationHandler] = {}
+
+# A worker's hold on an operation it runs, and how long its message may take before the sweeper resends it.
+LEASE = Lease("OUTBOX_LEASE_SECONDS", 120, "OUTBOX_RESEND_AFTER_SECONDS", 60)
 
 
 class OperationHandler:
@@ -234,7 +238,7 @@ def _target_busy(op: Operation, now: Any) -> bool:
     handler sees what changed meanwhile. A waiting write is sent again when
     the one before it settles (:func:`_wake_next`), or by the sweeper.
     """
-    in_flight = Q(status=Operation.Status.IN_FLIGHT, lease_until__gt=now)
+    in_flight = Q(status=Operation.Status.IN_FLIGHT) & LEASE.alive(now)
     earlier_due = _due(now) & Q(pk__lt=op.pk)
     blockers = _others_on_target(op).filter(in_flight | earlier_due).order_by("pk")
     blocker = blockers.values_list("pk", "status").first()
@@ -260,7 +264,7 @@ def _claim(op_id: int) -> Operation | None:
         op = Operation.objects.select_for_update().filter(pk=op_id).first()
         if op is None or op.status in Operation.SETTLED:
             return None
-        if op.status == Operation.Status.IN_FLIGHT and op.lease_until and op.lease_until > now:
+        if op.status == Operation.Status.IN_FLIGHT and LEASE.held(op, now):
             return None  # another worker holds it
         if op.not_before and op.not_before > now + timedelta(seconds=1):
             return None  # too early; the scheduled retry or the sweeper brings it back
@@ -272,7 +276,7 @@ def _claim(op_id: int) -> Operation | None:
                 return None  # another write to this record goes first; it wakes this one when settled
         op.status = Operation.Status.IN_FLIGHT
         op.attempts += 1
-        op.lease_until = now + timedelta(seconds=_setting("OUTBOX_LEASE_SECONDS", 120))
+        LEASE.take(op, now)
         op.save(update_fields=["status", "attempts", "lease_until", "updated_at"])
         return op
 
@@ -373,14 +377,13 @@ def operation_retry(op: Operation) -> Operation:
 def operations_sweep() -> int:
     """Re-enqueue operations whose message was lost or whose worker died; return how many."""
     now = timezone.now()
-    stale_enqueue = now - timedelta(seconds=_setting("OUTBOX_RESEND_AFTER_SECONDS", 60))
     due = Operation.objects.filter(
         Q(not_before__isnull=True) | Q(not_before__lte=now),
-        Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=stale_enqueue),
+        LEASE.sweepable(now),  # a queued operation holds no lease: its message was lost or never sent
         Q(parent__isnull=True) | Q(parent__status=Operation.Status.DONE),
         status=Operation.Status.QUEUED,
     )
-    dead = Operation.objects.filter(status=Operation.Status.IN_FLIGHT, lease_until__lt=now)
+    dead = Operation.objects.filter(LEASE.expired(now), status=Operation.Status.IN_FLIGHT)
     ids = list(due.values_list("pk", flat=True)[:500]) + list(dead.values_list("pk", flat=True)[:500])
     for op_id in ids:
         operation_enqueue(op_id)

@@ -10,7 +10,7 @@ with only some of its rows, and nothing ever finished it. Now:
 * the upload stores the file on the job, status *validating*;
 * a checker (``import_check``: the upload request for a small file, the
   ``stations.validate_import`` task otherwise) takes a lease on the job, as a
-  worker does on an outbox ``Operation`` (``portal.outbox``), then reads the
+  worker does on an outbox ``Operation`` (both with ``portal.leases``), then reads the
   file and writes the rows, the counts and the final status in one
   transaction that holds the job's row lock. A checker that dies leaves no
   row behind (its transaction is rolled back) and a lease that runs out;
@@ -36,17 +36,20 @@ from __future__ import annotations
 import io
 import logging
 import time
-from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from portal.leases import Lease
 from stations.bulk.models import Batch
 from stations.csv_import.models import ImportJob, ImportRow
 
 log = logging.getLogger(__name__)
+
+# A checker's or runner's hold on a job, and how long its message may take before the sweeper resends it.
+LEASE = Lease("IMPORT_LEASE_SECONDS", 300, "IMPORT_RESEND_AFTER_SECONDS", 60)
 
 
 def _setting(name: str, default: float) -> float:
@@ -81,19 +84,15 @@ def import_run_enqueue_on_commit(job_id: int) -> None:
 
 def import_run_claim(job_id: int) -> bool:
     """Take the lease on a confirmed job's run; False when a live runner holds it."""
-    now = timezone.now()
-    lease = now + timedelta(seconds=_setting("IMPORT_LEASE_SECONDS", 300))
-    return bool(ImportJob.objects.filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now), pk=job_id,
-                                         status=ImportJob.Status.CONFIRMED).update(lease_until=lease))
+    return LEASE.claim(ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.CONFIRMED))
 
 
 def import_run_renew(job_id: int) -> None:
-    lease = timezone.now() + timedelta(seconds=_setting("IMPORT_LEASE_SECONDS", 300))
-    ImportJob.objects.filter(pk=job_id).update(lease_until=lease)
+    LEASE.renew(ImportJob.objects.filter(pk=job_id))
 
 
 def import_run_release(job_id: int) -> None:
-    ImportJob.objects.filter(pk=job_id).update(lease_until=None)
+    LEASE.release(ImportJob.objects.filter(pk=job_id))
 
 
 def import_check_enqueue_on_commit(job_id: int) -> None:
@@ -111,10 +110,10 @@ def _claim(job_id: int) -> ImportJob | None:
         job = ImportJob.objects.select_for_update().defer("file_content").filter(pk=job_id).first()
         if job is None or job.status != ImportJob.Status.VALIDATING:
             return None
-        if job.lease_until and job.lease_until > now:
+        if LEASE.held(job, now):
             return None  # someone is checking it; if they die, the lease runs out and the sweeper resends
         job.validation_attempts += 1
-        job.lease_until = now + timedelta(seconds=_setting("IMPORT_LEASE_SECONDS", 300))
+        LEASE.take(job, now)
         job.save(update_fields=["validation_attempts", "lease_until"])
         return job
 
@@ -162,21 +161,16 @@ def import_check(job_id: int) -> str:
 def imports_sweep() -> int:
     """Hand to a worker the jobs whose checker or runner died (lease run out) or whose message was lost."""
     now = timezone.now()
-    stale = now - timedelta(seconds=_setting("IMPORT_RESEND_AFTER_SECONDS", 60))
     with transaction.atomic():
         # A job whose row is locked is being checked right now: skip it rather than wait.
         due = ImportJob.objects.select_for_update(skip_locked=True).filter(
-            Q(lease_until__lt=now) | Q(lease_until__isnull=True, enqueued_at__lt=stale)
-            | Q(lease_until__isnull=True, enqueued_at__isnull=True, created_at__lt=stale),
-            status=ImportJob.Status.VALIDATING,
+            LEASE.sweepable(now, made="created_at"), status=ImportJob.Status.VALIDATING,
         ).only("pk")
         ids = [job.pk for job in due[:100]]
         unsent = ImportRow.objects.filter(job=OuterRef("pk"), station__isnull=True, problems=[],
                                           action=ImportRow.Action.CREATE)
         runs = [job.pk for job in ImportJob.objects.select_for_update(skip_locked=True).filter(
-            Q(lease_until__lt=now) | Q(lease_until__isnull=True, enqueued_at__lt=stale)
-            | Q(lease_until__isnull=True, enqueued_at__isnull=True, confirmed_at__lt=stale),
-            Exists(unsent), status=ImportJob.Status.CONFIRMED,
+            LEASE.sweepable(now, made="confirmed_at"), Exists(unsent), status=ImportJob.Status.CONFIRMED,
         ).only("pk")[:100]]
         ImportJob.objects.filter(pk__in=ids + runs).update(enqueued_at=now)
     for job_id in ids:
