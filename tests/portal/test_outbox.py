@@ -190,3 +190,21 @@ def test_an_earlier_write_that_cannot_run_now_does_not_hold_later_ones(
     write(backend, **earlier())
     later = write(backend)
     assert outbox.operation_run(later.pk) == "done"
+
+
+@pytest.mark.django_db
+def test_a_write_held_by_a_live_worker_is_left_alone_and_swept_once_its_lease_runs_out(
+    backend: Backend, recorder: Recorder, sent: list[int]
+) -> None:
+    """The outbox's lease (``portal.leases``, shared with the CSV import): taken, honoured, swept when it lapses."""
+    recorder.release.set()
+    held = write(backend, status=Operation.Status.IN_FLIGHT, attempts=1, enqueued_at=timezone.now(),
+                 lease_until=timezone.now() + timedelta(seconds=30))
+    assert outbox.operation_run(held.pk) == "skipped"  # its worker is alive: a second one leaves it
+    sent.clear()
+    assert outbox.operations_sweep() == 0 and sent == []
+    Operation.objects.filter(pk=held.pk).update(lease_until=timezone.now() - timedelta(seconds=1))  # it died
+    assert outbox.operations_sweep() == 1 and sent == [held.pk]
+    assert outbox.operation_run(held.pk) == "done"
+    held.refresh_from_db()
+    assert held.attempts == 2 and held.lease_until is None
