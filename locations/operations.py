@@ -8,7 +8,8 @@ An update is checked field by field against a fresh read before it is sent
 (``portal.field_conflicts``): ChargEye's locations API documents no etag and
 no conditional request, so that is the only guard it allows, and a change
 made on ChargEye between that read and the write (one round trip) can still
-be overwritten.
+be overwritten. What these handlers share with the catalogue's is
+``portal.field_checked``.
 """
 
 from __future__ import annotations
@@ -20,36 +21,18 @@ from upstreams import chargeye_types as ce
 from locations.mapping import FIELD_LABELS, apply_chargeye, comparable, record_document, upstream_fields
 from locations.models import Location
 from portal import field_conflicts as fc
-from portal.mirror import SyncState
+from portal.field_checked import FieldCheckedHandler
 from portal.models import Operation
-from portal.outbox import OperationHandler, other_writes_open, register
+from portal.outbox import register
 
 
-def _apply(op: Operation, record: ce.Location) -> dict[str, Any]:
-    location = Location.objects.select_for_update().get(pk=op.target_id)
-    if record.id:
-        # A refresh may have mirrored the new location before this answer landed: fold that row into ours.
-        twin = Location.objects.filter(backend_id=location.backend_id, upstream_id=record.id).exclude(pk=location.pk)
-        for other in twin:
-            other.stations.update(location=location)
-            other.delete()
-    apply_chargeye(location, record)
-    if other_writes_open(op):
-        location.sync_state = SyncState.PENDING
-    elif fc.open_conflict("location", location.pk):
-        location.sync_state = SyncState.CONFLICT  # an earlier change still waits for its author's decision
-    else:
-        location.sync_state = SyncState.SYNCED
-    location.save()
-    return {"upstream_id": location.upstream_id}
+class _LocationHandler(FieldCheckedHandler):
+    model = Location
+    target_type = "location"
+    dependents = "stations"
 
-
-class _LocationHandler(OperationHandler):
-    def apply(self, op: Operation, result: Any) -> dict[str, Any]:
-        return _apply(op, result)
-
-    def on_failed(self, op: Operation) -> None:
-        Location.objects.filter(pk=op.target_id).update(sync_state=SyncState.FAILED)
+    def copy(self, row: Location, record: ce.Location) -> None:
+        apply_chargeye(row, record)
 
 
 def find_by_reference(connector: Any, reference: str) -> ce.Location | None:
@@ -91,26 +74,19 @@ class LocationUpdate(_LocationHandler):
         if not fc.is_checked(op.payload):
             return connector.update_location(location.upstream_id, changes)
         fresh = connector.get_location(location.upstream_id)
-        checks = fc.field_checks(op.payload["shown"], changes, upstream_fields(fresh), comparable)
-        clashing = fc.clashes(checks)
-        if clashing:
+
+        def clash(clashing: list[fc.FieldCheck]) -> Conflict:
             names = ", ".join(FIELD_LABELS.get(c.field, c.field) for c in clashing)
-            raise Conflict(f"Changed on ChargEye since the form showed it: {names}. Nothing was sent.",
-                           current=fresh, kind=connector.kind)
-        send = fc.to_send(changes, checks)
+            return Conflict(f"Changed on ChargEye since the form showed it: {names}. Nothing was sent.",
+                            current=fresh, kind=connector.kind)
+
+        send = self.changes_to_send(op.payload["shown"], changes, upstream_fields(fresh), comparable, clash)
         if not send:
             return fresh  # ChargEye holds every change already (an earlier attempt, or the same edit elsewhere)
         return connector.update_location(location.upstream_id, send)
 
     def on_conflict(self, op: Operation, current: Any) -> dict[str, Any] | None:
         """The mirror shows ChargEye's version; the user's changes wait on the operation for their decision."""
-        location = Location.objects.select_for_update().get(pk=op.target_id)
-        if not isinstance(current, ce.Location):
-            location.sync_state = SyncState.CONFLICT
-            location.save(update_fields=["sync_state"])
+        if not self.keep_theirs(op, current if isinstance(current, ce.Location) else None):
             return None
-        apply_chargeye(location, current)
-        location.sync_state = SyncState.CONFLICT
-        location.content_hash = ""  # the next refresh rewrites the row once the conflict is resolved
-        location.save()
         return fc.conflict_current(record_document(current), upstream_fields(current), op.payload["changes"])

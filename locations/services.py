@@ -171,7 +171,7 @@ def location_conflict_reapply(*, user: User | None, location: Location, op_id: i
     if payload is None:
         fc.conflict_resolve(op, "reapplied", "Resolved: ChargEye already held your change; nothing was sent.")
         apply_chargeye(location, ce.Location.from_api(record))
-        location.sync_state = _state_after_resolving(location)
+        location.sync_state = fc.mirror_state("location", location.pk)
         location.save()
         return None
     apply_chargeye(location, ce.Location.from_api({**record, **payload["changes"]}))
@@ -195,14 +195,7 @@ def location_conflict_discard(*, user: User | None, location: Location, op_id: i
     op = fc.conflict_lock(op_id, "location", location.pk)
     fc.conflict_resolve(op, "discarded", "Resolved: your change was discarded; ChargEye's version is kept.")
     apply_chargeye(location, ce.Location.from_api((op.upstream_current or {}).get("record") or {}))
-    location.sync_state = _state_after_resolving(location)
+    location.sync_state = fc.mirror_state("location", location.pk)
     location.content_hash = ""
     location.save()
     return location
-
-
-def _state_after_resolving(location: Location) -> str:
-    """Pending while another write is on its way, conflict while another waits for a decision, else synced."""
-    if Operation.objects.filter(target_type="location", target_id=location.pk, status__in=Operation.OPEN).exists():
-        return SyncState.PENDING
-    return SyncState.CONFLICT if fc.open_conflict("location", location.pk) else SyncState.SYNCED

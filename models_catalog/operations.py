@@ -7,7 +7,8 @@ model exists upstream. Rename and archive are idempotent upstream.
 A rename is checked against a fresh read first (``portal.field_conflicts``):
 the models API documents no etag and no conditional request, so the check
 is by field, and a rename made in the catalogue between that read and the
-PATCH (one round trip) can still be overwritten.
+PATCH (one round trip) can still be overwritten. What these handlers share
+with the locations' is ``portal.field_checked``.
 """
 
 from __future__ import annotations
@@ -21,9 +22,9 @@ from upstreams import Conflict
 from upstreams import models_api as lw
 from models_catalog.models import StationModel
 from portal import field_conflicts as fc
-from portal.mirror import SyncState
+from portal.field_checked import FieldCheckedHandler
 from portal.models import Operation
-from portal.outbox import OperationHandler, other_writes_open, register
+from portal.outbox import register
 
 
 def apply_upstream(model: StationModel, record: lw.StationModel) -> StationModel:
@@ -68,29 +69,13 @@ def rename_changes(payload: dict[str, Any]) -> dict[str, Any]:
     return payload.get("changes") or {"friendlyName": payload["friendlyName"]}
 
 
-def _apply(op: Operation, record: lw.StationModel) -> dict[str, Any]:
-    model = StationModel.objects.select_for_update().get(pk=op.target_id)
-    twin = StationModel.objects.filter(backend_id=model.backend_id, upstream_id=record.id).exclude(pk=model.pk)
-    for other in twin:  # a refresh mirrored the new model before this answer landed
-        other.stations.update(model=model)
-        other.delete()
-    apply_upstream(model, record)
-    if other_writes_open(op):
-        model.sync_state = SyncState.PENDING
-    elif fc.open_conflict("station_model", model.pk):
-        model.sync_state = SyncState.CONFLICT  # an earlier rename still waits for its author's decision
-    else:
-        model.sync_state = SyncState.SYNCED
-    model.save()
-    return {"upstream_id": model.upstream_id}
+class _ModelHandler(FieldCheckedHandler):
+    model = StationModel
+    target_type = "station_model"
+    dependents = "stations"
 
-
-class _ModelHandler(OperationHandler):
-    def apply(self, op: Operation, result: Any) -> dict[str, Any]:
-        return _apply(op, result)
-
-    def on_failed(self, op: Operation) -> None:
-        StationModel.objects.filter(pk=op.target_id).update(sync_state=SyncState.FAILED)
+    def copy(self, row: StationModel, record: lw.StationModel) -> None:
+        apply_upstream(row, record)
 
 
 @register
@@ -132,24 +117,20 @@ class ModelRename(_ModelHandler):
         if fresh.is_archived:
             raise Conflict("The model was archived in the catalogue; an archived model cannot be renamed.",
                            current=fresh, kind=connector.kind)
-        checks = fc.field_checks(op.payload["shown"], changes, {"friendlyName": fresh.friendly_name}, comparable)
-        if fc.clashes(checks):
-            raise Conflict("Renamed in the model catalogue since the page showed it. Nothing was sent.",
-                           current=fresh, kind=connector.kind)
-        if not fc.to_send(changes, checks):
+
+        def clash(clashing: list[fc.FieldCheck]) -> Conflict:
+            return Conflict("Renamed in the model catalogue since the page showed it. Nothing was sent.",
+                            current=fresh, kind=connector.kind)
+
+        if not self.changes_to_send(op.payload["shown"], changes, {"friendlyName": fresh.friendly_name},
+                                    comparable, clash):
             return fresh  # the catalogue has this name already
         return connector.rename_model(model.upstream_id, changes["friendlyName"])
 
     def on_conflict(self, op: Operation, current: Any) -> dict[str, Any] | None:
         """The mirror shows the catalogue's version (archived, or their name); the rename waits for a decision."""
-        model = StationModel.objects.select_for_update().get(pk=op.target_id)
-        model.sync_state = SyncState.CONFLICT
-        if not isinstance(current, lw.StationModel):
-            model.save(update_fields=["sync_state"])
+        if not self.keep_theirs(op, current if isinstance(current, lw.StationModel) else None):
             return None
-        apply_upstream(model, current)
-        model.content_hash = ""  # the next refresh rewrites the row once the conflict is resolved
-        model.save()
         held = fc.conflict_current(record_document(current), {"friendlyName": current.friendly_name},
                                    rename_changes(op.payload))
         return {**held, "archived": current.is_archived}

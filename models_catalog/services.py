@@ -136,13 +136,6 @@ def _rename_payload(name: str, base: str | None, before: str) -> dict[str, Any]:
             "shown": {"friendlyName": base or None}}
 
 
-def _state_after_resolving(model: StationModel) -> str:
-    """Pending while another write is on its way, conflict while another waits for a decision, else synced."""
-    if Operation.objects.filter(target_type="station_model", target_id=model.pk, status__in=Operation.OPEN).exists():
-        return SyncState.PENDING
-    return SyncState.CONFLICT if fc.open_conflict("station_model", model.pk) else SyncState.SYNCED
-
-
 @transaction.atomic
 def model_conflict_reapply(*, user: User | None, model: StationModel, op_id: int) -> Operation | None:
     """"Send mine over theirs": the rename again, based on the name the catalogue had at the conflict.
@@ -162,7 +155,7 @@ def model_conflict_reapply(*, user: User | None, model: StationModel, op_id: int
     if payload is None:
         fc.conflict_resolve(op, "reapplied", "Resolved: the catalogue already had your name; nothing was sent.")
         apply_upstream(model, lw.StationModel.from_api(record))
-        model.sync_state = _state_after_resolving(model)
+        model.sync_state = fc.mirror_state("station_model", model.pk)
         model.save()
         return None
     name = payload["changes"]["friendlyName"]
@@ -184,7 +177,7 @@ def model_conflict_discard(*, user: User | None, model: StationModel, op_id: int
     op = fc.conflict_lock(op_id, "station_model", model.pk)
     fc.conflict_resolve(op, "discarded", "Resolved: your rename was discarded; the catalogue's name is kept.")
     apply_upstream(model, lw.StationModel.from_api((op.upstream_current or {}).get("record") or {}))
-    model.sync_state = _state_after_resolving(model)
+    model.sync_state = fc.mirror_state("station_model", model.pk)
     model.content_hash = ""
     model.save()
     return model

@@ -25,7 +25,8 @@ from models_catalog.selectors import (
     vendors,
 )
 from models_catalog.selectors import model_list as select_models
-from portal import field_conflicts, targets
+from portal import targets
+from portal.conflict_views import discard_and_say, reapply_and_say
 from portal.access import Role, has_role, role_required
 from portal.mirror import SyncState
 from portal.models import Backend
@@ -138,18 +139,12 @@ def model_archive(request: HttpRequest, model_id: int) -> HttpResponse:
 def model_conflict_reapply(request: HttpRequest, model_id: int, op_id: int) -> HttpResponse:
     """"Send mine over theirs" for a rename held because the catalogue renamed the model meanwhile."""
     model = get_object_or_404(StationModel, pk=model_id)
-    try:
-        new = services.model_conflict_reapply(user=request.user, model=model, op_id=op_id)
-    except field_conflicts.NotAConflict:
-        messages.info(request, _("This conflict was already resolved."))
-    except services.ArchivedModel as exc:
-        messages.error(request, str(exc))
-    else:
-        if new is None:
-            messages.info(request, _("The model catalogue already has your name; nothing was sent."))
-        else:
-            messages.success(request, _("Your name is on its way to the model catalogue over theirs. If it was "
-                                        "renamed again meanwhile, it is held again and shown here."))
+    reapply_and_say(
+        request, lambda: services.model_conflict_reapply(user=request.user, model=model, op_id=op_id),
+        held_already=_("The model catalogue already has your name; nothing was sent."),
+        sent=_("Your name is on its way to the model catalogue over theirs. If it was renamed again meanwhile, "
+               "it is held again and shown here."),
+        refusals=(services.ArchivedModel,))
     return redirect("models_catalog:detail", model.pk)
 
 
@@ -157,10 +152,6 @@ def model_conflict_reapply(request: HttpRequest, model_id: int, op_id: int) -> H
 @require_http_methods(["POST"])
 def model_conflict_discard(request: HttpRequest, model_id: int, op_id: int) -> HttpResponse:
     model = get_object_or_404(StationModel, pk=model_id)
-    try:
-        services.model_conflict_discard(user=request.user, model=model, op_id=op_id)
-    except field_conflicts.NotAConflict:
-        messages.info(request, _("This conflict was already resolved."))
-    else:
-        messages.success(request, _("Your change was discarded; this is the model catalogue's version."))
+    discard_and_say(request, lambda: services.model_conflict_discard(user=request.user, model=model, op_id=op_id),
+                    discarded=_("Your change was discarded; this is the model catalogue's version."))
     return redirect("models_catalog:detail", model.pk)

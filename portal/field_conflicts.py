@@ -39,6 +39,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from portal.mirror import SyncState
 from portal.models import Operation
 
 Normalise = Callable[[str, Any], Any]
@@ -124,6 +125,17 @@ def open_conflict(target_type: str, target_id: int) -> Operation | None:
     """The record's latest unresolved conflict, if any."""
     return (Operation.objects.filter(target_type=target_type, target_id=target_id, status=Operation.Status.CONFLICT)
             .order_by("-created_at", "-id").first())
+
+
+def mirror_state(target_type: str, target_id: int, *, writing: Operation | None = None) -> str:
+    """The record's state once a write settles (``writing``) or a conflict is resolved: pending while
+    another write to it is on its way, conflict while another waits for its author's decision, else synced."""
+    others = Operation.objects.filter(target_type=target_type, target_id=target_id, status__in=Operation.OPEN)
+    if writing is not None:
+        others = others.exclude(pk=writing.pk)
+    if others.exists():
+        return SyncState.PENDING
+    return SyncState.CONFLICT if open_conflict(target_type, target_id) else SyncState.SYNCED
 
 
 def conflict_lock(op_id: int, target_type: str, target_id: int) -> Operation:

@@ -3,8 +3,8 @@
 A form renders ``shown_version(station)``: the station's etag and its
 canonical document (``stations.merge.canonical``) as the mirror holds it at
 that moment, pending local changes included. The form carries it as one
-signed hidden field (``ShownVersion.token()``): tamper-proof, and needing no
-table. At save time ``ShownVersion.load(token, station)`` gives back exactly
+signed hidden field (``ShownVersion.token()``, signed as every form's shown
+values are: ``portal.shown``): tamper-proof, and needing no table. At save time ``ShownVersion.load(token, station)`` gives back exactly
 what the user saw, so a refresh or another user's save that landed meanwhile
 never counts as "your change". ``form_changes`` turns the posted values
 (portal field names) into the user's changes against it.
@@ -13,18 +13,16 @@ never counts as "your change". ``form_changes`` turns the posted values
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
-from django.core import signing
 from django.utils import timezone
 
+from portal.shown import sign, unsign
 from stations import merge
 from stations.mapping import greenflux_evses_payload
 from stations.models import Station
 
-SALT = "stations.shown-version"
-MAX_AGE = timedelta(days=7)  # a form left open longer is reloaded with the current version
+SALT = "stations.shown-version"  # its own salt: a station's token is never another form's
 
 # Portal field -> GreenFlux field, for the station's own writable fields.
 UPSTREAM_FIELDS = {
@@ -72,15 +70,13 @@ class ShownVersion:
     shown_at: str
 
     def token(self) -> str:
-        payload = {"s": self.station_id, "e": self.etag, "d": self.document, "t": self.shown_at}
-        return signing.dumps(payload, salt=SALT, compress=True)
+        return sign({"s": self.station_id, "e": self.etag, "d": self.document, "t": self.shown_at}, salt=SALT)
 
     @classmethod
     def load(cls, token: str, station: Station) -> ShownVersion:
-        try:
-            data = signing.loads(token or "", salt=SALT, max_age=MAX_AGE)
-        except signing.BadSignature as exc:  # SignatureExpired is one too
-            raise StaleForm("The form's version is missing, altered or too old.") from exc
+        data = unsign(token, salt=SALT)  # a form left open over a week is reloaded with the current version
+        if data is None:
+            raise StaleForm("The form's version is missing, altered or too old.")
         if data.get("s") != station.pk:
             raise StaleForm("The form belongs to another station.")
         return cls(station.pk, data.get("e") or "", data["d"], data.get("t") or "")

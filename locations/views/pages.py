@@ -28,7 +28,8 @@ from locations.selectors import (
     locations_for,
     network_stations_of,
 )
-from portal import field_conflicts, targets
+from portal import targets
+from portal.conflict_views import discard_and_say, reapply_and_say
 from portal.access import Role, get_scoped_or_404, has_role, role_required, scoped
 from portal.mirror import SyncState
 from portal.models import Backend
@@ -174,16 +175,11 @@ def location_edit(request: HttpRequest, location_id: int) -> HttpResponse:
 def location_conflict_reapply(request: HttpRequest, location_id: int, op_id: int) -> HttpResponse:
     """"Send mine over theirs" for a change held because ChargEye changed the same field."""
     location = _location(request, location_id, Role.OPERATOR)
-    try:
-        new = services.location_conflict_reapply(user=request.user, location=location, op_id=op_id)
-    except field_conflicts.NotAConflict:
-        messages.info(request, _("This conflict was already resolved."))
-    else:
-        if new is None:
-            messages.info(request, _("ChargEye already has your change; nothing was sent."))
-        else:
-            messages.success(request, _("Your change is on its way to ChargEye over theirs. If ChargEye changed it "
-                                        "again meanwhile, it is held again and shown here."))
+    reapply_and_say(
+        request, lambda: services.location_conflict_reapply(user=request.user, location=location, op_id=op_id),
+        held_already=_("ChargEye already has your change; nothing was sent."),
+        sent=_("Your change is on its way to ChargEye over theirs. If ChargEye changed it again meanwhile, it "
+               "is held again and shown here."))
     return redirect("locations:detail", location.pk)
 
 
@@ -191,12 +187,9 @@ def location_conflict_reapply(request: HttpRequest, location_id: int, op_id: int
 @require_http_methods(["POST"])
 def location_conflict_discard(request: HttpRequest, location_id: int, op_id: int) -> HttpResponse:
     location = _location(request, location_id, Role.OPERATOR)
-    try:
-        services.location_conflict_discard(user=request.user, location=location, op_id=op_id)
-    except field_conflicts.NotAConflict:
-        messages.info(request, _("This conflict was already resolved."))
-    else:
-        messages.success(request, _("Your change was discarded; this is ChargEye's version."))
+    discard_and_say(request, lambda: services.location_conflict_discard(user=request.user, location=location,
+                                                                          op_id=op_id),
+                    discarded=_("Your change was discarded; this is ChargEye's version."))
     return redirect("locations:detail", location.pk)
 
 
