@@ -15,7 +15,7 @@ from locations.models import Location
 from locations.services import LocationInput, shown_of
 from portal import targets
 from portal.models import Backend, Company
-from portal.shown import STALE, shown_token, shown_values
+from outbox.shown import STALE, shown_token, shown_values
 
 MAX_LABELS, MAX_LABEL_LENGTH = 20, 100
 

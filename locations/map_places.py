@@ -4,8 +4,8 @@ A location's stations are the mirror's stations (GreenFlux, be.ENERGISED)
 pointing at it, and for ChargEye locations the stations its network status
 reports. Its *health* is the worst of them:
 
-- ``attention``: a station offline (``Station.objects.offline()``, the station
-  list's definition), out of order, or (ChargEye) none of its EVSEs can charge;
+- ``attention``: a station offline (the station list's definition), out of order,
+  or (ChargEye) none of its EVSEs can charge;
 - ``charging``: a station charging, none needing attention;
 - ``available``: stations, all fine;
 - ``empty``: no station known.
@@ -22,15 +22,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from locations import stations_here
 from locations.models import Location, NetworkStation
 from portal.access import scoped
-from stations.models import Station, StationQuerySet, Status
 
 HEALTH_LABELS = {
     "attention": gettext_lazy("Needs attention"), "charging": gettext_lazy("Charging"),
     "available": gettext_lazy("Available"), "empty": gettext_lazy("No stations"),
 }
-FAULTY = (Status.OUTOFORDER, Status.INOPERATIVE)
 
 
 @dataclass
@@ -82,15 +81,7 @@ def map_places(locations: QuerySet[Location], user: Any, limit: int) -> list[Map
                           reverse("locations:detail", args=[r["id"]]))
         for r in rows
     }
-    counts: dict[int, Counter[str]] = defaultdict(Counter)
-    stations = scoped(Station.objects.filter(location_id__in=places, removed_at__isnull=True), user)
-    offline = StationQuerySet.OFFLINE
-    for row in (stations.order_by().values("location_id")
-                .annotate(n=Count("*"), off=Count("pk", filter=offline),
-                          faulty=Count("pk", filter=Q(status__in=FAULTY) & ~offline),
-                          charging=Count("pk", filter=Q(status=Status.CHARGING)))):
-        counts[row["location_id"]].update(stations=row["n"], offline=row["off"], faulty=row["faulty"],
-                                          charging=row["charging"])
+    counts: dict[int, Counter[str]] = defaultdict(Counter, stations_here.counts_by_location(places, user))
     network = scoped(NetworkStation.objects.filter(location_id__in=places), user)
     for row in (network.order_by().values("location_id")
                 .annotate(n=Count("*"), off=Count("pk", filter=Q(is_offline=True)),

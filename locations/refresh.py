@@ -1,4 +1,4 @@
-"""Refresher for ChargEye locations (see ``portal.sync``).
+"""Refresher for ChargEye locations (see ``sync.engine``).
 
 A location belongs to the company whose identity on the backend
 (``portal.identities``) is its ``tenantIdCPO``; failing that, to the backend's company. A location of
@@ -20,11 +20,12 @@ from upstreams import chargeye_types as ce
 from upstreams.pagination import Page
 from locations.models import ChargEyeStation, Location
 from portal.identities import company_refs
-from portal.sync import Incoming, PageResult, RefreshContext, Refresher, mark_removed, register, upsert_mirror
-from portal.mirror import content_hash
+from sync.upsert import Incoming, mark_removed, upsert_mirror
+from sync.refreshers import PageResult, RefreshContext, Refresher, register
+from sync.mirror import content_hash
 
 HAS_REF = any(f.name == "location_ref" for f in Location._meta.concrete_fields)
-# What a run says about the rows it skipped (counted by ``portal.sync.describe_notes``): in words, no ids.
+# What a run says about the rows it skipped (counted by ``sync.engine.describe_notes``): in words, no ids.
 NO_COMPANY_LOCATION = ("locations whose ChargEye tenant is linked to no company in the portal "
                        "(an admin links tenants to companies on the Companies page)")
 NO_COMPANY_STATION = ("stations whose location and ChargEye tenant are linked to no company in the portal "

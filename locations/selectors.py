@@ -20,13 +20,13 @@ from locations.models import (
     ProblematicSession,
 )
 from locations.ranges import TimeRange, bucket_for, bucket_label, time_range
+from locations import stations_here
 from locations.mapping import FIELD_LABELS, comparable, display
-from portal import field_conflicts as fc
+from outbox import conflicts as fc
 from portal.access import scoped
-from portal.mirror import SyncState
+from sync.mirror import SyncState
 from portal.models import Company, Operation, User
 from portal.selectors import companies_for
-from stations.models import Station
 
 WINDOW = timedelta(hours=24)  # "now" figures come from the last sample run of this window
 BUCKET = timedelta(minutes=15)
@@ -126,7 +126,7 @@ class NetworkOverview:
     errors: QuerySet[HardwareError]
     sessions: QuerySet[ProblematicSession]
     transactions: QuerySet[ChargingTransaction]
-    offline: QuerySet[Station]  # Station.objects.offline(): the station list's "Offline" filter
+    offline: QuerySet[Any]  # stations offline (the station list's "Offline" filter), from ``stations_here``
     cannot_charge: QuerySet[NetworkStation]  # ChargEye's stations none of whose EVSEs can charge
     span: TimeRange | None = None
     bucket: timedelta = BUCKET
@@ -179,7 +179,8 @@ def network_overview(user: User, filters: NetworkFilter, span: TimeRange | None 
     errors = filters.apply(HardwareError.objects.select_related("location"), user)
     sessions = filters.apply(ProblematicSession.objects.select_related("location"), user)
     transactions = filters.apply(ChargingTransaction.objects.select_related("location"), user)
-    offline = filters.apply(Station.objects.offline().select_related("location", "backend"), user)
+    every_offline = stations_here.offline_stations()
+    offline = filters.apply(every_offline, user) if every_offline is not None else Location.objects.none()
     cannot_charge = filters.apply(NetworkStation.objects.select_related("location"), user).filter(is_offline=True)
     return NetworkOverview(
         now=span.end, start=start,

@@ -17,12 +17,12 @@ from django.db import transaction
 from upstreams import chargeye_types as ce
 from locations.mapping import EDITABLE, apply_chargeye, comparable, document, labels_for, upstream_value
 from locations.models import Location
-from portal import field_conflicts as fc
+from outbox import conflicts as fc
 from portal.identities import company_ref
 from portal.access import Role, require_role
-from portal.mirror import SyncState
+from sync.mirror import SyncState
 from portal.models import Backend, Company, Operation, User
-from portal.outbox import operation_create
+from outbox.operations import operation_create
 
 
 def _require_operator(user: User | None, company: object) -> None:
@@ -161,7 +161,7 @@ def location_conflict_reapply(*, user: User | None, location: Location, op_id: i
     conflict, the new operation becomes a new conflict; nothing is ever
     sent over a value the user was not shown. Returns None when ChargEye
     already held every change (then nothing is sent and the row is synced).
-    Raises ``portal.field_conflicts.NotAConflict`` for a resolved operation.
+    Raises ``outbox.conflicts.NotAConflict`` for a resolved operation.
     """
     _require_operator(user, location.company_id)
     location = Location.objects.select_for_update().select_related("company", "backend").get(pk=location.pk)

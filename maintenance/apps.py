@@ -6,7 +6,7 @@ class MaintenanceConfig(AppConfig):
 
     def ready(self) -> None:
         from maintenance import operations  # noqa: F401  (registers the outbox handlers)
-        from portal.outbox import TARGET_MODELS
+        from outbox.operations import TARGET_MODELS
 
         # A retried window shows pending again; the audit's "before" is its last upstream version.
         TARGET_MODELS["maintenance_window"] = "maintenance.MaintenanceWindow"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from portal.mirror import parse_upstream_time
+from sync.mirror import parse_upstream_time
 from upstreams import beenergised as be
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from portal.mirror import MirrorRecord
+from sync.mirror import MirrorRecord
 
 
 class MaintenanceWindow(MirrorRecord):

@@ -14,9 +14,9 @@ from upstreams import NotOffered, Rejected
 from upstreams import beenergised as be
 from maintenance.mapping import window_fields, window_document
 from maintenance.models import MaintenanceWindow
-from portal.mirror import SyncState
+from sync.mirror import SyncState
 from portal.models import Operation
-from portal.outbox import OperationHandler, other_writes_open, register
+from outbox.operations import OperationHandler, other_writes_open, register
 
 
 def _window(op: Operation) -> MaintenanceWindow:

@@ -22,9 +22,9 @@ from django.utils.translation import gettext_lazy
 from upstreams.base import format_upstream_time
 from maintenance.models import MaintenanceWindow
 from portal.access import Role, may_use_company, require_role
-from portal.mirror import SyncState
+from sync.mirror import SyncState
 from portal.models import Backend, Operation, User
-from portal.outbox import operation_create
+from outbox.operations import operation_create
 from stations.models import Station
 
 

@@ -28,7 +28,7 @@ from maintenance.models import MaintenanceWindow
 from maintenance.timeline import build_timeline
 from portal import formatting
 from portal.access import Role, get_scoped_or_404, has_role, role_required, scoped
-from portal.mirror import SyncState
+from sync.mirror import SyncState
 from portal.models import Backend
 from stations.filters import StationFilterForm
 from stations.models import Station

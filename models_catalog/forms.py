@@ -14,7 +14,7 @@ from models_catalog.models import PowerType, StationModel
 from models_catalog.services import ConnectorInput, ModelInput
 from portal import labels, targets
 from portal.models import Backend
-from portal.shown import STALE, shown_token, shown_values
+from outbox.shown import STALE, shown_token, shown_values
 from portal.widgets import KilowattField
 
 # Lynkwell's connection types (its document's list), named as everywhere else (portal.labels).

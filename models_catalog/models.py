@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from portal.mirror import MirrorRecord
+from sync.mirror import MirrorRecord
 
 
 class PowerType(models.TextChoices):

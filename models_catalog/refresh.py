@@ -1,4 +1,4 @@
-"""Refresher for the charging-station models catalogue (see ``portal.sync``).
+"""Refresher for the charging-station models catalogue (see ``sync.engine``).
 
 The upstream lists active models unless asked for archived ones, so a full
 read is two lists (``isArchived=false`` then ``true``). There is no date
@@ -17,8 +17,9 @@ from datetime import timedelta
 from upstreams import models_api as api
 from upstreams.pagination import Page
 from models_catalog.models import StationModel
-from portal.sync import Incoming, PageResult, RefreshContext, Refresher, mark_removed, register, upsert_mirror
-from portal.mirror import content_hash, parse_upstream_time
+from sync.upsert import Incoming, mark_removed, upsert_mirror
+from sync.refreshers import PageResult, RefreshContext, Refresher, register
+from sync.mirror import content_hash, parse_upstream_time
 
 
 def model_fields(record: api.StationModel) -> dict[str, object]:

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy
 
 from models_catalog.models import PowerType, StationModel
 from models_catalog.operations import FIELD_LABELS, comparable, display
-from portal import field_conflicts as fc
+from outbox import conflicts as fc
 from portal.access import scoped
-from portal.mirror import SyncState
+from sync.mirror import SyncState
 from portal.models import Operation, User
-from stations.models import Station
 
 
 @dataclass(frozen=True)
@@ -54,9 +54,10 @@ def vendors() -> list[str]:
     return list(StationModel.objects.order_by("vendor").values_list("vendor", flat=True).distinct())
 
 
-def stations_using(model: StationModel, user: User) -> QuerySet[Station]:
-    """The stations of the user's companies that are of this model."""
-    return scoped(Station.objects.filter(model=model), user)
+def stations_using(model: StationModel, user: User) -> QuerySet[Any]:
+    """The stations of the user's companies that are of this model: the records that point at the model
+    (``model.stations``, the reverse side of their foreign key), so the catalogue imports nothing of them."""
+    return scoped(model.stations.all(), user)
 
 
 def model_operations(model: StationModel) -> QuerySet[Operation]:

@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from upstreams import models_api as lw
 from models_catalog.models import StationModel
 from models_catalog.operations import apply_upstream, comparable
-from portal import field_conflicts as fc
-from portal.mirror import SyncState
+from outbox import conflicts as fc
+from sync.mirror import SyncState
 from portal.models import Backend, Operation, User
-from portal.outbox import operation_create
+from outbox.operations import operation_create
 
 
 class NoBackend(Exception):
@@ -143,7 +143,7 @@ def model_conflict_reapply(*, user: User | None, model: StationModel, op_id: int
     If the catalogue renamed it again since, the new operation becomes a new
     conflict. None when the catalogue already has the user's name. Raises
     ``ArchivedModel`` when the catalogue archived it (nothing can be renamed
-    then) and ``portal.field_conflicts.NotAConflict`` for a resolved operation.
+    then) and ``outbox.conflicts.NotAConflict`` for a resolved operation.
     """
     model = _lock(model)
     op = fc.conflict_lock(op_id, "station_model", model.pk)

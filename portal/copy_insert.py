@@ -83,7 +83,7 @@ def _missing_values(model: type[Model], given: set[str]) -> tuple[list[Field], l
 def copied_columns(model: type[Model], names: Sequence[str]) -> list[str]:
     """The columns ``insert_rows`` writes for rows of ``names``: those given, then the defaults'.
 
-    For a caller that copies into a scratch table first (``portal.sync_bulk.upsert``) and needs
+    For a caller that copies into a scratch table first (``sync.bulk.upsert``) and needs
     the same columns to make it and to merge it.
     """
     given = [model._meta.get_field(name) for name in names]

@@ -36,6 +36,7 @@ from django.utils import timezone
 
 from upstreams import UpstreamError
 from portal.models import Backend, Company, CompanyIdentity
+from portal.queue import enqueue
 
 log = logging.getLogger(__name__)
 
@@ -121,15 +122,13 @@ def ref_taken(backend: Backend, ref: str, company: Company) -> Company | None:
 def identity_request(*, company: Company, backend: Backend, ref: str) -> CompanyIdentity:
     """Store ``ref`` as the value to check and enqueue the check after commit. The identity in use
     (``ref``) does not change until the worker confirms the new value."""
-    from portal.tasks import check_identity
-
     identity, _ = CompanyIdentity.objects.get_or_create(company=company, backend=backend)
     identity.requested_ref = ref
     identity.status = CompanyIdentity.Status.CHECKING
     identity.message = ""
     identity.requested_at = timezone.now()
     identity.save()
-    transaction.on_commit(lambda: check_identity.delay(identity.pk))
+    transaction.on_commit(lambda: enqueue("portal.check_identity", (identity.pk,)))
     return identity
 
 

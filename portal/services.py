@@ -19,6 +19,7 @@ from upstreams import AuthFailed, Forbidden, NotFound, RateLimited, Unavailable,
 from portal.access import Role, company_ids, forget
 from portal.audit.services import audit_record
 from portal.models import Backend, Company, Membership, User
+from portal.queue import enqueue
 from portal.models.backends import CREDENTIAL_FIELDS
 
 log = logging.getLogger(__name__)
@@ -131,7 +132,6 @@ CHECK_MESSAGE_MAX = 500  # Backend.check_message's max_length
 
 
 @transaction.atomic
-@transaction.atomic
 def backend_create(
     *, name: str, kind: str, company: Company | None, base_url: str, credentials: dict[str, Any],
     paths: dict[str, str] | None = None, actor: User | None = None,
@@ -140,14 +140,7 @@ def backend_create(
     backend.credentials = _clean_credentials(kind, credentials)
     backend.save()
     _audit_backend(actor, "backend.create", backend, None, _backend_state(backend))
-    transaction.on_commit(_ensure_schedules)  # its refresh schedules now, not at the next housekeeping
-    return backend
-
-
-def _ensure_schedules() -> None:
-    from portal.sync_schedules import refresh_schedules_ensure
-
-    refresh_schedules_ensure()
+    return backend  # its refresh schedules follow on commit (sync.schedules.ensure_schedules_of_new_backend)
 
 
 def _backend_state(backend: Backend) -> dict[str, Any]:
@@ -204,9 +197,7 @@ def backend_set_active(*, backend: Backend, active: bool, actor: User | None = N
 
 def backend_check_request(*, backend: Backend) -> None:
     """Enqueue a connection check once the surrounding transaction commits (views never call upstreams)."""
-    from portal.tasks import check_backend
-
-    transaction.on_commit(lambda: check_backend.delay(backend.pk))
+    transaction.on_commit(lambda: enqueue("portal.check_backend", (backend.pk,)))
 
 
 def backend_check(backend: Backend) -> Backend:

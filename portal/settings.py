@@ -61,6 +61,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "portal",
     "portal.audit",
+    "sync",
+    "outbox",
+    "dashboard",
     "stations",
     "locations",
     "models_catalog",
@@ -291,7 +294,7 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 
-# --- The write outbox (portal.outbox): leases, retries, resends. ---
+# --- The write outbox (outbox.operations): leases, retries, resends. ---
 OUTBOX_LEASE_SECONDS = float(os.environ.get("OUTBOX_LEASE_SECONDS", "120"))
 OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "8"))
 OUTBOX_BACKOFF_SECONDS = float(os.environ.get("OUTBOX_BACKOFF_SECONDS", "2"))

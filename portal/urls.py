@@ -12,7 +12,10 @@ from django.utils.http import urlencode
 
 from api.views import tokens as api_tokens
 from portal.audit import views as audit
-from portal.views import account, backends, companies, dashboard, operations, sync, users
+from portal.views import account, backends, companies, users
+from dashboard import views as dashboard
+from outbox import views as operations
+from sync import views as sync
 
 admin.site.has_permission = lambda request: request.user.is_active and request.user.is_superuser  # type: ignore[method-assign]
 

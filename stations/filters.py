@@ -22,7 +22,7 @@ from locations.models import Location
 from models_catalog.models import StationModel
 from portal import generations
 from portal.access import company_ids, scoped
-from portal.mirror import SyncState
+from sync.mirror import SyncState
 from portal.models import Backend, Company
 from stations.models import Connectivity, DeployState, Status
 from stations.selectors import DEFAULT_PER_PAGE, DEFAULT_SORT, PER_PAGE_CHOICES, REMOVED, SORTS, StationQuery

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Value
 from django.db.models.functions import Concat, Upper
 
-from portal.mirror import MirrorRecord, SyncState
+from sync.mirror import MirrorRecord, SyncState
 
 
 class DeployState(models.TextChoices):

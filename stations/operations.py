@@ -12,9 +12,9 @@ from typing import Any
 from upstreams import Conflict, Rejected
 from upstreams import beenergised as be
 from upstreams import greenflux as gf
-from portal.mirror import SyncState
+from sync.mirror import SyncState
 from portal.models import Operation
-from portal.outbox import OperationHandler, other_writes_open, register
+from outbox.operations import OperationHandler, other_writes_open, register
 from stations import merge
 from stations.mapping import apply_beenergised, apply_greenflux, upstream_document
 from stations.models import Station

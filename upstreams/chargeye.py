@@ -118,7 +118,7 @@ class ChargEyeConnector:
         ChargEye documents no etag and no conditional request, so this write
         is unconditional: callers that must not overwrite a newer change read
         the location first and compare by field (``locations.operations``,
-        ``portal.field_conflicts``), which leaves the read-to-write window open."""
+        ``outbox.conflicts``), which leaves the read-to-write window open."""
         payload = changes.to_payload() if isinstance(changes, Location) else dict(changes)
         self.http.json("PUT", f"/locations/{location_uid}", json={"location": payload})
         return self.get_location(location_uid)

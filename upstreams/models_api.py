@@ -176,7 +176,7 @@ class ModelsConnector:
 
         The API documents no etag and no conditional request, so the PATCH is
         unconditional: ``models_catalog.operations.ModelRename`` reads the model
-        first and compares the name (``portal.field_conflicts``), which leaves
+        first and compares the name (``outbox.conflicts``), which leaves
         the read-to-write window open."""
         try:
             body = self.http.json(

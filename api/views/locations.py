@@ -27,7 +27,7 @@ from locations.selectors import locations_for
 from portal.access import Role, get_scoped_or_404
 from portal.models import Backend, Operation
 from portal.selectors import companies_for
-from portal.shown import shown_token
+from outbox.shown import shown_token
 
 LocationWrite = inline_serializer("LocationWrite", {
     "company": serializers.IntegerField(required=False, help_text="Create only; a location keeps its company."),

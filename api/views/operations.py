@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from api.pagination import id_page
 from api.serializers import API_STATUS, OperationSerializer
-from portal.selectors import operations_for
+from outbox.selectors import operations_for
 
 
 class OperationList(APIView):

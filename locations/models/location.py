@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db import models
 
-from portal.mirror import MirrorRecord
+from sync.mirror import MirrorRecord
 
 
 class Location(MirrorRecord):

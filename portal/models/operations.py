@@ -1,7 +1,7 @@
 """The write outbox: one ``Operation`` row for every write sent upstream.
 
 A view changes the mirror row (marked pending) and adds an Operation in the
-same transaction; the task is enqueued on commit (``portal.outbox``). The
+same transaction; the task is enqueued on commit (``outbox.operations``). The
 worker takes a lease on the row, calls the upstream and settles it as done,
 failed (with the upstream's message), or conflict (with the upstream's
 current version). ``not_before`` and ``lease_until`` let a sweeper re-enqueue

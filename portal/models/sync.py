@@ -1,7 +1,7 @@
 """Refresh bookkeeping: one ``SyncRun`` per refresh, one ``SyncLock`` per backend and entity.
 
 A run pulls one entity (stations, technicians, models...) of one backend
-into the mirror (``portal.sync``). A ``RemovalHold`` keeps the removals of a
+into the mirror (``sync.engine``). A ``RemovalHold`` keeps the removals of a
 full run that would remove too large a share of a backend's rows until an
 admin confirms or rejects them (the removal brake). ``SyncLock`` is a plain row per backend
 and entity taken with a conditional UPDATE, so it works the same on

@@ -43,6 +43,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from portal.leases import Lease
+from portal.queue import enqueue
 from stations.bulk.models import Batch
 from stations.csv_import.models import ImportJob, ImportRow
 
@@ -57,19 +58,15 @@ def _setting(name: str, default: float) -> float:
 
 
 def _send(job_id: int) -> None:
-    from stations.tasks import validate_import
-
     try:
-        validate_import.delay(job_id)
+        enqueue("stations.validate_import", (job_id,))
     except Exception:  # The broker is down: the job stays validating and the sweeper sends it again.
         log.warning("Could not hand import %s to a worker; the sweeper will", job_id, exc_info=True)
 
 
 def _send_run(job_id: int) -> None:
-    from stations.tasks import run_import
-
     try:
-        run_import.delay(job_id)
+        enqueue("stations.run_import", (job_id,))
     except Exception:  # The broker is down: the job stays confirmed and the sweeper sends it again.
         log.warning("Could not hand the run of import %s to a worker; the sweeper will", job_id, exc_info=True)
 

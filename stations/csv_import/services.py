@@ -20,7 +20,7 @@ from django.utils import timezone
 from locations.models import Location
 from models_catalog.models import StationModel
 from portal import formatting
-from portal.mirror import SyncState
+from sync.mirror import SyncState
 from portal.models import Backend, Company, Operation, User
 from stations import services
 from stations.csv_import.format import COLUMN_NAMES, FileRefused, check_size, read_rows
@@ -374,7 +374,7 @@ def failed_rows(job: ImportJob, rows: QuerySet[ImportRow] | None = None) -> Iter
 def import_retry_failed(*, job: ImportJob, rows: QuerySet[ImportRow] | None = None, user: User | None = None) -> int:
     """Send the failed rows (of the job, or the reader's ``rows``) again; in update mode also the
     failed changes of the ``user``'s companies (``batch_retry_failed``)."""
-    from portal.outbox import operation_retry
+    from outbox.operations import operation_retry
 
     count = 0
     for _row, op in failed_rows(job, rows):

@@ -19,7 +19,7 @@ from django.db.models import QuerySet
 from locations.models import Location
 from models_catalog.models import StationModel
 from portal.access import Role, company_ids, has_role
-from portal.mirror import SyncState
+from sync.mirror import SyncState
 from portal.models import Backend, Company, User
 from stations import validation
 from stations.csv_import.format import COLUMN_NAMES, parse_connectors

@@ -19,7 +19,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods
 
 from portal.access import Role, company_ids, has_role, role_required
-from portal.mirror import SyncState
+from sync.mirror import SyncState
 from portal.snapshot import drawn_from_one_snapshot
 from stations.bulk.selection import MAX_SELECTED, filter_query
 from stations.chargeye import NOT_REPORTED, annotate_status, chargeye_twin

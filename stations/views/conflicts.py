@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods
 from locations.models import Location
 from portal import formatting, labels
 from portal.access import Role, get_scoped_or_404, role_required
-from portal.mirror import SyncState
+from sync.mirror import SyncState
 from portal.models import Operation
 from stations import merge, services
 from stations.models import Station

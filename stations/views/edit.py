@@ -18,7 +18,7 @@ from django.urls import URLPattern, path
 from django.views.decorators.http import require_http_methods
 
 from portal.access import Role, get_scoped_or_404, has_role, role_required
-from portal.mirror import SyncState
+from sync.mirror import SyncState
 from portal.models import Backend, Operation
 from stations import services
 from stations.forms.create import StationCreateForm, apply_errors

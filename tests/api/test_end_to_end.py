@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from portal.models import Backend, SyncRun
-from portal.sync import refresh_run
+from sync.engine import refresh_run
 from locations.models import Location
 from stations.models import Station
 from tests.locations.conftest import ce_backend  # noqa: F401  (ChargEye, its locations mirrored)

@@ -18,7 +18,7 @@ from schemathesis.specs.openapi.checks import (content_type_conformance, respons
 from api.throttling import PerTokenThrottle
 from portal.access import Role
 from portal.models import Backend, SyncRun
-from portal.sync import refresh_run
+from sync.engine import refresh_run
 from schemathesis.checks import not_a_server_error
 
 

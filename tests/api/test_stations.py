@@ -9,7 +9,7 @@ import pytest
 
 from portal.access import Role
 from portal.models import Backend, Company, Operation, SyncRun
-from portal.sync import refresh_run
+from sync.engine import refresh_run
 from stations.models import Station
 from tests.api.conftest import TokenClient
 from tests.factories import UserFactory

@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from locations.models import Location
 from portal.models import Backend, User
-from portal.sync import refresh_run
+from sync.engine import refresh_run
 from simulator.ocpi import STANDARDS
 from stations.csv_import.format import COLUMN_NAMES
 from stations.models import Connector, Station

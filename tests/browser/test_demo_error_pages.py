@@ -59,7 +59,7 @@ def test_demo_404_500_and_django_admin_sign_in(page: Page, live_server: object, 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("secret-in-the-error-xyz")
 
-    monkeypatch.setattr("portal.views.dashboard.dashboard_figures", broken)
+    monkeypatch.setattr("dashboard.views.dashboard_figures", broken)
     page.goto(f"{base}/")
     expect(page.get_by_role("heading", name="Something went wrong")).to_be_visible()
     assert "secret-in-the-error-xyz" not in page.content() and "Traceback" not in page.content()
@@ -86,7 +86,7 @@ def test_ten_refusals_write_ten_short_lines_and_an_error_keeps_its_traceback(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("a real error")
 
-    monkeypatch.setattr("portal.views.dashboard.dashboard_figures", broken)
+    monkeypatch.setattr("dashboard.views.dashboard_figures", broken)
     page.goto(f"{base}/")
     expect(page.get_by_role("heading", name="Something went wrong")).to_be_visible()
     log = log_output.getvalue()

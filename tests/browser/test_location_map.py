@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, Page, expect
 from locations.models import Location
 from portal.access import Role
 from portal.models import SyncRun
-from portal.sync import refresh_run
+from sync.engine import refresh_run
 from simulator.seed import COMPANIES as SIM_COMPANIES
 from simulator.testing import SimulatorHandle
 from tests.browser.conftest import screenshot, sign_in

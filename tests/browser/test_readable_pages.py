@@ -22,7 +22,7 @@ from maintenance.models import MaintenanceWindow
 from portal.access import Role
 from portal.audit.services import audit_record
 from portal.models import Backend, Company, Operation, SyncRun
-from portal.sync import refresh_run
+from sync.engine import refresh_run
 from simulator.seed import COMPANIES as SIM_COMPANIES
 from simulator.testing import SimulatorHandle
 from stations.models import Station

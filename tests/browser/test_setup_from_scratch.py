@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 from locations.models import Location
 from models_catalog.models import StationModel
 from portal.models import Backend, Company, CompanyIdentity, SyncRun, User
-from portal.sync import refreshers_for
+from sync.refreshers import refreshers_for
 from simulator.seed import COMPANIES as SIM_COMPANIES
 from simulator.testing import SimulatorHandle
 from stations.model_ids import unmapped_ids

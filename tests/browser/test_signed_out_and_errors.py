@@ -109,7 +109,7 @@ def test_refused_missing_and_broken_pages_inside_the_layout(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("secret-in-the-error-xyz")
 
-    monkeypatch.setattr("portal.views.dashboard.dashboard_figures", broken)  # the live server runs in-process
+    monkeypatch.setattr("dashboard.views.dashboard_figures", broken)  # the live server runs in-process
     page.goto(f"{base}/")
     expect(page.get_by_role("heading", name="Something went wrong")).to_be_visible()
     assert "secret-in-the-error-xyz" not in page.content()

@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 from models_catalog.models import StationModel
 from portal.access import Role
 from portal.models import SyncRun
-from portal.sync import refresh_run
+from sync.engine import refresh_run
 from simulator.seed import COMPANIES as SIM_COMPANIES
 from simulator.testing import SimulatorHandle
 from stations.models import Station

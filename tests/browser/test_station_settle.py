@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from portal.models import Backend, Company, SyncRun, User
-from portal.sync import refresh_run
+from sync.engine import refresh_run
 from simulator.testing import SimulatorHandle
 from stations.models import Station
 from tests.browser.conftest import screenshot, sign_in

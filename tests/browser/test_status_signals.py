@@ -17,7 +17,7 @@ from playwright.sync_api import Page, expect
 from locations.models import HardwareError
 from locations.sampling import network_sample
 from portal.models import Backend, Company, SyncRun, User
-from portal.sync import refresh_run
+from sync.engine import refresh_run
 from simulator.testing import SimulatorHandle
 from tests.browser.conftest import screenshot, sign_in
 from tests.factories import PASSWORD

@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from portal.access import Role
 from portal.models import Backend, SyncRun, User
-from portal.sync import refresh_run
+from sync.engine import refresh_run
 from simulator.testing import SimulatorHandle
 from stations.models import Station
 from tests.browser.conftest import screenshot, sign_in, wait_synced

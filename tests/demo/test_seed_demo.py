@@ -14,7 +14,7 @@ from maintenance.models import MaintenanceWindow
 from models_catalog.models import StationModel
 from demo.management.commands.seed_demo import DEMO_WINDOWS
 from portal.models import Backend, Company, SyncRun
-from portal.sync import refreshers_for
+from sync.refreshers import refreshers_for
 from simulator.seed_data import MODEL_SPECS
 from simulator.testing import SimulatorHandle
 from stations.models import Station, Technician
@@ -75,7 +75,7 @@ def test_a_demo_database_made_with_another_simulator_port_follows_the_new_one(
         if backend.kind == "beenergised":
             assert backend.credentials["token_url"].startswith(simulator.root_url + "/")
     # ... and they work there: a refresh through the moved be.ENERGISED backend succeeds.
-    from portal.sync import refresh_run
+    from sync.engine import refresh_run
 
     be = next(b for b in backends if b.kind == "beenergised")
     assert refresh_run(be, "technicians", trigger="command").status == "done"

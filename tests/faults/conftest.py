@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from portal.celery import app
 from portal.models import Operation
-from portal.outbox import operations_sweep
+from outbox.operations import operations_sweep
 from simulator.ports import free_port
 from tests.worker import running_worker
 

@@ -24,7 +24,7 @@ from django.test import Client
 from django.urls import reverse
 
 from portal.models import Backend, Operation, User
-from portal.sync import refresh_run
+from sync.engine import refresh_run
 from simulator.testing import SimulatorHandle
 from stations.bulk.models import Batch, BatchItem
 from stations.models import Station

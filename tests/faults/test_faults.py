@@ -17,7 +17,7 @@ import pytest
 
 from locations.models import Location
 from portal.models import Backend, Operation, User
-from portal.outbox import operations_sweep
+from outbox.operations import operations_sweep
 from simulator.testing import SimulatorHandle
 from stations import services
 from stations.models import Station

@@ -25,7 +25,7 @@ from django.urls import reverse
 
 from locations.models import Location
 from portal.models import Backend, Operation, User
-from portal.outbox import operations_sweep
+from outbox.operations import operations_sweep
 from stations.csv_import.checking import imports_sweep
 from stations.csv_import.format import COLUMN_NAMES
 from stations.csv_import.models import ImportJob, ImportRow

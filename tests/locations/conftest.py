@@ -8,7 +8,7 @@ import pytest
 
 from locations.mapping import apply_chargeye
 from locations.models import Location
-from portal.mirror import SyncState
+from sync.mirror import SyncState
 from portal.models import Backend, Company
 from simulator import chargeye as sim_chargeye
 from simulator.testing import SimulatorHandle

@@ -7,7 +7,8 @@ from django.urls import reverse
 
 from locations.models import ChargEyeStation, Location
 from portal.models import Backend, Company
-from portal.sync import get_refresher, refresh_run
+from sync.refreshers import get_refresher
+from sync.engine import refresh_run
 from tests.factories import BackendFactory, StationFactory
 
 

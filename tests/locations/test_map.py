@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from locations.models import Location, NetworkStation
 from portal.models import Company, SyncRun, User
-from portal.sync import refresh_run
+from sync.engine import refresh_run
 from simulator.testing import SimulatorHandle
 from stations.models import Connectivity, Status
 from tests.conftest import client_for

@@ -16,7 +16,7 @@ from django.test import Client
 from django.urls import reverse
 
 from locations.models import Location
-from portal.mirror import SyncState
+from sync.mirror import SyncState
 from portal.models import Backend, Company, Operation
 from tests.worker import wait_for
 

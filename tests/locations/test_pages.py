@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from locations.models import Location
-from portal.mirror import SyncState
+from sync.mirror import SyncState
 from portal.models import Backend, Company, Operation, User
 from tests.conftest import client_for
 from tests.factories import BackendFactory, LocationFactory, StationFactory

@@ -6,7 +6,7 @@ import pytest
 
 from locations.models import Location
 from portal.models import Backend, Company, SyncRun
-from portal.sync import refresh_run
+from sync.engine import refresh_run
 from simulator.testing import SimulatorHandle
 from tests.upstream import make_backend
 

@@ -9,9 +9,9 @@ import pytest
 from locations import services
 from locations.models import Location
 from locations.services import LocationInput
-from portal.mirror import SyncState
+from sync.mirror import SyncState
 from portal.models import Backend, Company, Operation
-from portal.outbox import HANDLERS, operation_run
+from outbox.operations import HANDLERS, operation_run
 from tests.worker import wait_for
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from portal.models import Backend
-from portal.sync import refresh_run
+from sync.engine import refresh_run
 from stations.models import Station
 
 

@@ -12,10 +12,10 @@ from upstreams import beenergised as be
 from maintenance import services
 from upstreams.base import format_upstream_time as upstream_time
 from maintenance.models import MaintenanceWindow
-from portal.mirror import SyncState
+from sync.mirror import SyncState
 from portal.models import Backend, Operation
-from portal.outbox import operation_run
-from portal.sync import refresh_run
+from outbox.operations import operation_run
+from sync.engine import refresh_run
 from simulator.testing import SimulatorHandle
 from stations.models import Station
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from maintenance.models import MaintenanceWindow
-from portal.mirror import SyncState
+from sync.mirror import SyncState
 from portal.models import Backend, Company, Operation
 from stations.models import Station
 from tests.factories import BackendFactory, StationFactory

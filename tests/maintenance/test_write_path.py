@@ -10,9 +10,9 @@ from django.utils import timezone
 from maintenance import services
 from maintenance.models import MaintenanceWindow
 from maintenance.services import WindowInput
-from portal.mirror import SyncState
+from sync.mirror import SyncState
 from portal.models import Backend, Operation
-from portal.sync import refresh_run
+from sync.engine import refresh_run
 from stations.models import Station
 from tests.worker import wait_for
 

@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from models_catalog.models import StationModel
 from models_catalog.operations import apply_upstream
-from portal.mirror import SyncState
+from sync.mirror import SyncState
 from portal.models import Backend, Operation
 from simulator.testing import SimulatorHandle
 from tests.upstream import make_backend

@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from models_catalog.models import StationModel
-from portal.mirror import SyncState
+from sync.mirror import SyncState
 from portal.models import Backend, Company, Operation
 from tests.factories import BackendFactory, StationFactory, StationModelFactory
 

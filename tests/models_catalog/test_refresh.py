@@ -6,7 +6,7 @@ import pytest
 
 from models_catalog.models import StationModel
 from portal.models import Backend, Company, SyncRun
-from portal.sync import refresh_run
+from sync.engine import refresh_run
 from simulator.seed_data import MODEL_SPECS
 from simulator.testing import SimulatorHandle
 from stations.models import ModelIdMapping
@@ -56,7 +56,7 @@ def test_an_archive_the_catalogue_refused_is_undone_by_the_next_refresh(models_b
     # the operation fails, and the next refresh shows the model as the catalogue holds it: not archived.
     from models_catalog import services
     from portal.models import Operation
-    from portal.outbox import operation_run
+    from outbox.operations import operation_run
 
     refresh_run(models_backend, "models")
     model = StationModel.objects.filter(backend=models_backend, is_archived=False).order_by("pk").first()

@@ -8,9 +8,9 @@ from models_catalog import services
 from models_catalog.models import StationModel
 from models_catalog.operations import apply_upstream
 from models_catalog.services import ConnectorInput, ModelInput
-from portal.mirror import SyncState
+from sync.mirror import SyncState
 from portal.models import Backend, Operation
-from portal.outbox import HANDLERS, operation_run
+from outbox.operations import HANDLERS, operation_run
 from simulator.testing import SimulatorHandle
 from tests.upstream import make_backend
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from portal.audit.models import AuditEntry
 from portal.models import Backend, Company, SyncRun
 from portal.services import backend_check
-from portal.sync import refresh_run
+from sync.engine import refresh_run
 from simulator.testing import SimulatorHandle
 from tests.conftest import client_for
 from stations.models import HardwareTemplate
@@ -28,7 +28,7 @@ def test_check_names_a_template_path_the_upstream_does_not_have(
 def test_against_the_documents_only_the_check_passes_with_warnings_and_the_checklist_ticks(
     simulator: SimulatorHandle, company_a: Company, admin_user
 ) -> None:
-    from portal.setup_checklist import setup_steps
+    from dashboard.setup_checklist import setup_steps
 
     simulator.documents_only()
     backend = make_backend(simulator, "greenflux", company_a)

@@ -174,7 +174,7 @@ def test_chargeye_tenant_is_confirmed_or_refused(fresh: Company, simulator: Simu
 
 def test_refreshed_locations_find_a_company_by_its_identity(fresh: Company, simulator: SimulatorHandle) -> None:
     from locations.models import Location
-    from portal.sync import refresh_run
+    from sync.engine import refresh_run
 
     backend = make_backend(simulator, "chargeye", None, name="Shared ChargEye")
     CompanyIdentity.objects.create(company=fresh, backend=backend, ref=VOLTARO, status="confirmed")

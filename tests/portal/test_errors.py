@@ -52,7 +52,7 @@ def test_a_server_error_says_something_went_wrong_and_nothing_more(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("db password is hunter2 at /srv/portal/secret.py")
 
-    monkeypatch.setattr("portal.views.dashboard.dashboard_figures", broken)
+    monkeypatch.setattr("dashboard.views.dashboard_figures", broken)
     client = client_for(viewer)
     client.raise_request_exception = False
     response = client.get(reverse("dashboard"))

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from portal import labels
-from portal.outbox import HANDLERS
-from portal.sync import refreshers
+from outbox.operations import HANDLERS
+from sync.refreshers import refreshers
 from simulator import live, ocpi
 from stations import validation
 from stations.bulk.models import Batch

@@ -2,7 +2,7 @@
 
 Two writes to one station sent together used to run together: both read the
 same etag, one got 412 and became a conflict for the user to decide, though
-the edits did not overlap. These tests drive ``portal.outbox`` directly with
+the edits did not overlap. These tests drive ``outbox.operations`` directly with
 a handler that records when it runs, from two threads (two workers).
 """
 
@@ -16,7 +16,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from portal import outbox
+from outbox import operations as outbox
 from portal.models import Backend, Company, Operation
 from tests.factories import BackendFactory
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from portal.audit.models import AuditEntry
 from portal.models import Backend, Company, RemovalHold, SyncRun, User
-from portal.sync import refresh_run
+from sync.engine import refresh_run
 from simulator.testing import SimulatorHandle
 from stations.models import Station
 from tests.conftest import client_for

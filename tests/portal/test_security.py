@@ -172,7 +172,7 @@ def test_pages_do_not_save_the_session_on_every_request(viewer_client: Client) -
 
 
 def test_schedule_changes_are_audited(admin_client_portal: Client, admin_user: User, company_a: Company) -> None:
-    from portal.sync_schedules import schedule_set_interval
+    from sync.schedules import schedule_set_interval
     from tests.factories import BackendFactory
 
     backend = BackendFactory(name="GF A", kind="greenflux", company=company_a)

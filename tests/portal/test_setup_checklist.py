@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.models import Backend, Company, CompanyIdentity, Operation, SyncRun, User
-from portal.setup_checklist import setup_steps
+from dashboard.setup_checklist import setup_steps
 from tests.factories import BackendFactory, StationFactory, StationModelFactory
 
 

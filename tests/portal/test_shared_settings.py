@@ -14,7 +14,7 @@ from django_celery_beat.models import PeriodicTask
 
 from portal.access import Role
 from portal.models import Backend, Company, RemovalHold, SyncRun, User
-from portal.sync_schedules import refresh_schedules_ensure, schedule_name
+from sync.schedules import refresh_schedules_ensure, schedule_name
 from stations.models import Station
 from tests.conftest import client_for
 from tests.factories import BackendFactory, StationFactory, UserFactory

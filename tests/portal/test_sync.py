@@ -11,8 +11,8 @@ from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
 from portal.models import Backend, Company, SyncLock, SyncRun
-from portal.sync import lock_acquire, refresh_run
-from portal.sync_schedules import refresh_schedules_ensure, runs_expire_stale, schedule_name, schedule_set_interval
+from sync.engine import lock_acquire, refresh_run
+from sync.schedules import refresh_schedules_ensure, runs_expire_stale, schedule_name, schedule_set_interval
 from simulator.testing import SimulatorHandle
 from stations.models import Technician
 from tests.upstream import make_backend
@@ -104,7 +104,7 @@ def test_command_fails_loudly_on_an_outage(be: Backend, simulator: SimulatorHand
 
 
 def test_housekeeping_schedules_new_backends_and_prunes_old_runs(be: Backend) -> None:
-    from portal.tasks import refresh_housekeeping
+    from sync.tasks import refresh_housekeeping
 
     old = SyncRun.objects.create(backend=be, entity="stations", status=SyncRun.Status.DONE)
     SyncRun.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=40))

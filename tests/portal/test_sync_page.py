@@ -10,7 +10,7 @@ from django.urls import reverse
 from django_celery_beat.models import PeriodicTask
 
 from portal.models import Backend, Company, SyncRun
-from portal.sync_schedules import refresh_schedules_ensure, schedule_name
+from sync.schedules import refresh_schedules_ensure, schedule_name
 from tests.factories import BackendFactory
 
 

@@ -13,9 +13,9 @@ import time
 
 import pytest
 
-from portal import sync_pipeline as pipeline
+from sync import pipeline
 from portal.models import Company, SyncRun
-from portal.sync import refresh_run
+from sync.engine import refresh_run
 from simulator.testing import SimulatorHandle
 from stations.models import Connector, Evse, Station
 from tests.upstream import make_backend

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from portal.access import Role
 from portal.labels import label
-from portal.mirror import SyncState
+from sync.mirror import SyncState
 from portal.models import Backend, Company, Operation, User
 from simulator.testing import SimulatorHandle
 from stations.mapping import apply_greenflux

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from portal.models import Backend, Operation, User
-from portal.sync import refresh_run
+from sync.engine import refresh_run
 from simulator.testing import SimulatorHandle
 from stations.bulk.models import Batch, BatchItem
 from stations.bulk.selection import Selection

@@ -20,7 +20,7 @@ from django.urls import reverse
 
 from locations.models import Location
 from portal.models import Backend, Company, Operation, User
-from portal.sync import refresh_run
+from sync.engine import refresh_run
 from simulator.ocpi import STANDARDS
 from simulator.testing import SimulatorHandle
 from stations.csv_import.models import ImportJob, ImportRow

@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from locations.models import Location
 from portal.models import Company, Operation, SyncRun
-from portal.outbox import operation_run
-from portal.sync import refresh_run
+from outbox.operations import operation_run
+from sync.engine import refresh_run
 from simulator.testing import SimulatorHandle
 from stations.models import HardwareTemplate, Station
 from tests.upstream import make_backend

@@ -37,7 +37,7 @@ from upstreams import greenflux as gf
 from locations.models import Location
 from portal.access import Role
 from portal.models import Backend, Company, Operation, User
-from portal.outbox import operation_run
+from outbox.operations import operation_run
 from stations import merge, services
 from stations.forms.edit import StationEditForm
 from stations.mapping import apply_greenflux
@@ -255,7 +255,7 @@ class EditRace(RuleBasedStateMachine):
 
 @pytest.mark.django_db
 def test_no_change_is_ever_lost(gf_backend: Backend, company_a: Company, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("portal.outbox.operation_enqueue", lambda *a, **k: None)  # run_outbox runs them here
+    monkeypatch.setattr("outbox.operations.operation_enqueue", lambda *a, **k: None)  # run_outbox runs them here
     EditRace.backend = gf_backend
     EditRace.users = {name: UserFactory(username=name, role=Role.OPERATOR, companies=[company_a], password=None)
                       for name in ("u1", "u2")}

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from portal.mirror import SyncState
+from sync.mirror import SyncState
 from portal.models import Backend, Company, Operation, User
 from simulator.testing import SimulatorHandle
 from stations.models import HardwareTemplate, Station

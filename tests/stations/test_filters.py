@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from locations.models import Location
 from portal.models import Backend, Company, SyncRun
-from portal.sync import Incoming, RefreshContext, upsert_mirror
+from sync.upsert import Incoming, upsert_mirror
+from sync.refreshers import RefreshContext
 from tests.factories import BackendFactory, LocationFactory, StationFactory
 
 LIST = reverse("stations:list")

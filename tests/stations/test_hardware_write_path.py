@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 
 from portal.models import Backend, Operation
-from portal.sync import refresh_run
+from sync.engine import refresh_run
 from stations.models import Station
 from tests.worker import wait_for
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from models_catalog.models import StationModel
 from portal.access import Role
 from portal.models import Backend, Company, User
-from portal.sync import refresh_run
+from sync.engine import refresh_run
 from simulator.testing import SimulatorHandle
 from stations.model_ids import seen_model_ids, unmapped_ids
 from stations.models import ModelIdMapping, Station

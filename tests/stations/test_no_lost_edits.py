@@ -15,10 +15,10 @@ from django.test import Client
 from django.urls import reverse
 
 from portal.access import Role
-from portal.mirror import SyncState
+from sync.mirror import SyncState
 from portal.models import Backend, Company, Operation, SyncRun
-from portal.outbox import operation_enqueue
-from portal.sync import refresh_run
+from outbox.operations import operation_enqueue
+from sync.engine import refresh_run
 from simulator.testing import SimulatorHandle
 from stations.models import Evse, Station
 from tests.conftest import client_for
@@ -151,7 +151,7 @@ def test_reapply_keeps_the_connector_and_capability_someone_added_upstream(
         "REMOTE_START_STOP_CAPABLE", "RFID_READER"], "connectors": [*payload["connectors"], extra]}])
 
     with monkeypatch.context() as held:  # the other user's save is on its way (not delivered yet)
-        held.setattr("portal.outbox.operation_enqueue", lambda *a, **k: None)
+        held.setattr("outbox.operations.operation_enqueue", lambda *a, **k: None)
         other = "Deprecated" if station.deploy_state != "Deprecated" else "Stock"
         second_client.post(reverse("stations:quick_edit", args=[station.pk, "deploy_state"]),
                            quick_post(second_client, station, "deploy_state", other))

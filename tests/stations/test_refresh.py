@@ -9,9 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from portal.mirror import SyncState
+from sync.mirror import SyncState
 from portal.models import Backend, Company, SyncRun
-from portal.sync import refresh_run
+from sync.engine import refresh_run
 from simulator.testing import SimulatorHandle
 from stations import services
 from stations.models import Connector, Evse, HardwareTemplate, Station, Technician
@@ -195,7 +195,7 @@ def test_rows_created_after_a_full_run_began_are_merged_not_duplicated(
 ) -> None:
     """A full run takes the rows its snapshot lacks as new; some may exist by the time it writes them
     (created meanwhile by the outbox or a user). Their insert fails and they are merged instead."""
-    from portal import sync
+    from sync import engine as sync
 
     upstream = upstream_stations(gf)
     first = full(gf)
@@ -246,7 +246,7 @@ def test_a_row_that_appeared_after_a_full_run_began_is_judged_by_the_next_run(gf
 def test_a_run_that_created_many_rows_leaves_fresh_planner_statistics(
     gf: Backend, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from portal import sync
+    from sync import engine as sync
 
     monkeypatch.setattr(sync, "ANALYSE_AFTER_ROWS", 5)  # the test estate is small
     with CaptureQueriesContext(connection) as first:

@@ -12,7 +12,7 @@ import pytest
 
 from portal.models import Backend, Company, SyncRun
 from portal.services import backend_check
-from portal.sync import refresh_run
+from sync.engine import refresh_run
 from simulator.testing import SimulatorHandle
 from stations.models import Station
 from tests.upstream import make_backend

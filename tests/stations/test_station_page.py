@@ -10,8 +10,8 @@ from django.test import Client
 from django.urls import reverse
 
 from portal.models import Backend, Company, Operation, SyncRun
-from portal.outbox import operation_run
-from portal.sync import refresh_run
+from outbox.operations import operation_run
+from sync.engine import refresh_run
 from simulator.testing import SimulatorHandle
 from stations import services
 from stations.models import Station

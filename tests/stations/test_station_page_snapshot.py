@@ -110,7 +110,7 @@ def test_the_answer_to_refresh_is_drawn_before_the_worker_is_told(
 
     The worker here does the refresh the moment it is told (a quick worker, a slow web process).
     """
-    from portal import outbox
+    from outbox import operations as outbox
 
     simulator.touch_station(station.charge_box_identity, name=NEW_NAME)
     monkeypatch.setattr(outbox, "operation_enqueue", lambda op_id, countdown=0: outbox.operation_run(op_id))
@@ -129,7 +129,7 @@ def test_the_answer_to_a_quick_edit_is_drawn_before_the_worker_is_told(
 ) -> None:
     """As for refresh: with a worker that writes the moment it is told, the quick edit's answer (the
     actions alone) still says the change is on its way; the live part's redraw then shows it landed."""
-    from portal import outbox
+    from outbox import operations as outbox
     from tests.stations.test_no_lost_edits import quick_post
 
     monkeypatch.setattr(outbox, "operation_enqueue", lambda op_id, countdown=0: outbox.operation_run(op_id))

@@ -10,9 +10,9 @@ from django.utils import timezone
 from upstreams import NotFound
 from locations.models import Location
 from models_catalog.models import StationModel
-from portal.mirror import SyncState
+from sync.mirror import SyncState
 from portal.models import Backend, Operation
-from portal.outbox import HANDLERS, operation_run, operations_sweep
+from outbox.operations import HANDLERS, operation_run, operations_sweep
 from simulator.testing import SimulatorHandle
 from stations import services
 from stations.models import HardwareTemplate, Station, Technician
@@ -191,7 +191,7 @@ def test_worker_dies_after_upstream_answer_yet_one_station_upstream(
 
     # The first run happens in this process (the message never reaches the worker): it
     # creates the station upstream, then "dies" before the mirror is updated.
-    monkeypatch.setattr("portal.outbox.operation_enqueue", lambda *a, **k: None)
+    monkeypatch.setattr("outbox.operations.operation_enqueue", lambda *a, **k: None)
     station = services.station_create(user=None, data=data)
     op = create_op(station)
     monkeypatch.setattr(handler, "apply", die)

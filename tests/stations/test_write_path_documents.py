@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from locations.models import Location
-from portal.mirror import SyncState
+from sync.mirror import SyncState
 from portal.models import Backend, Operation
 from simulator.testing import SimulatorHandle
 from stations import services
@@ -95,7 +95,7 @@ def test_beenergised_refresh_from_upstream_reads_the_documented_list(
     transactional: None, simulator: SimulatorHandle, be_backend: Backend, operator_client: Client
 ) -> None:
     """Finding 3: the document has no GET by id; the single-station refresh goes through the list."""
-    from portal.sync import refresh_run
+    from sync.engine import refresh_run
 
     assert refresh_run(be_backend, "stations", full=True).status == "done"
     station = Station.objects.filter(backend=be_backend).order_by("pk").last()

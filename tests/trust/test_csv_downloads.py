@@ -20,7 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from upstreams import beenergised as be_api
 from upstreams import models_api
 from portal.models import Backend, Company, Operation, SyncRun, User
-from portal.sync import refresh_run
+from sync.engine import refresh_run
 from simulator.testing import SimulatorHandle
 from stations.bulk.models import Batch, BatchItem
 from stations.csv_import.format import COLUMN_NAMES

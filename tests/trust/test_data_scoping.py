@@ -30,8 +30,9 @@ from portal import services as portal_services
 from portal.access import Role
 from portal.audit.models import AuditEntry
 from portal.models import Backend, Company, Operation, SyncRun, User
-from portal.outbox import operation_run
-from portal.sync import refresh_run, refreshers_for
+from outbox.operations import operation_run
+from sync.engine import refresh_run
+from sync.refreshers import refreshers_for
 from simulator.testing import SimulatorHandle
 from stations import services as station_services
 from stations.csv_import.format import template_csv

@@ -32,7 +32,7 @@ from django.urls import reverse
 
 from portal.access import Role
 from portal.models import Backend, Company, Operation, User
-from portal.sync_schedules import refresh_schedules_ensure, schedule_name
+from sync.schedules import refresh_schedules_ensure, schedule_name
 from stations.bulk.models import Batch
 from stations.csv_import.models import ImportJob
 from stations.models import Station

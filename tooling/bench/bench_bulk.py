@@ -152,7 +152,7 @@ def _confirm_baseline(batch: Any, user: Any) -> float:
     """The single-edit path once per station: ``operation_create`` for each row, in one transaction."""
     from django.db import transaction
 
-    from portal.outbox import operation_create
+    from outbox.operations import operation_create
     from stations.bulk.models import BatchItem
     from stations.models import Station
 

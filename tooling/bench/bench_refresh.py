@@ -136,7 +136,7 @@ def _download_only(backend: Any) -> int:
     """Every page of the listing downloaded and its records found, as a refresh reads them, and
     nothing else: the floor of a refresh where nothing changed (the upstream's time to serve the
     pages, and finding the records in them; ``list_station_raw`` does not parse them)."""
-    from portal.sync_pipeline import bulk_python
+    from sync.pipeline import bulk_python
 
     seen = 0
     with backend.connector(page_size=PAGE) as connector, bulk_python():
@@ -158,7 +158,7 @@ def run() -> list[dict[str, Any]]:
 
     django_db.setup()
     from portal.models import SyncRun
-    from portal.sync import refresh_run
+    from sync.engine import refresh_run
     from simulator.testing import start_simulator
 
     # In its own process, as a remote platform: its JSON encoding is not counted as the refresh's time.

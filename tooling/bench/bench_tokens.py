@@ -1,7 +1,7 @@
 """Token requests per backend during one hour of the demo's schedules (issue 11, finding 4).
 
 The demo's beat runs, per backend, each refresher at its default interval
-(``portal.sync`` registry: be.ENERGISED stations every 15 minutes and
+(``sync.engine`` registry: be.ENERGISED stations every 15 minutes and
 technicians hourly, ChargEye locations every 15 minutes) and samples every
 ChargEye network each minute (``locations.sample_all_networks``). This
 benchmark drives those task calls for one simulated hour, in schedule order,
@@ -39,7 +39,7 @@ def _row(figure: str, value: float, baseline_value: float | None, unit: str = "r
 
 def _schedule() -> list[tuple[int, str, str]]:
     """(second of the hour, kind, task) for every task call of one hour, in order."""
-    from portal.sync import refreshers_for
+    from sync.refreshers import refreshers_for
 
     calls: list[tuple[int, str, str]] = []
     for kind in ("beenergised", "chargeye"):
@@ -53,7 +53,7 @@ def _schedule() -> list[tuple[int, str, str]]:
 def _drive(sim: Any, backends: dict[str, Any], shared: bool) -> dict[str, int]:
     """Run one hour of task calls; tokens granted per kind."""
     from locations.sampling import network_sample
-    from portal.sync import refresh_run
+    from sync.engine import refresh_run
 
     sim.reset()  # keeps the fault settings (page caps); restarts the simulator's token count
     start = time.time()

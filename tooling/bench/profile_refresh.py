@@ -12,7 +12,7 @@ in one stage by the module it lives in:
   waiting for PostgreSQL, which is another process), and the refresh's own Python around them.
 
 The refresh downloads pages in one helper thread and maps them in another while the main thread
-writes (``portal.sync``), so each thread gets a profile of its own and its own breakdown; their
+writes (``sync.engine``), so each thread gets a profile of its own and its own breakdown; their
 times overlap. Time a thread
 spends waiting for the other (the page queue) is its own stage. Prints one line per stage with
 seconds and share of the wall time, then each thread's most expensive functions.
@@ -88,7 +88,7 @@ def main() -> None:
     django_db.setup()
     from tooling.bench.bench_refresh import ESTATE, GF_STATIONS, PAGE, _backend, _clean, _vacuum
     from portal.models import SyncRun
-    from portal.sync import refresh_run
+    from sync.engine import refresh_run
     from simulator.testing import start_simulator
 
     sim = start_simulator(stations=ESTATE, own_process=True)

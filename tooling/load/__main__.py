@@ -124,7 +124,7 @@ def _seed(cfg: dict[str, Any], sim_url: str, tokens: dict[str, Any]) -> dict[str
     """Companies, fleet managers, an operator, the two backends; the idle estate refreshed once."""
     from portal.access import Role
     from portal.models import Backend, Company, SyncRun, User
-    from portal.sync import refresh_run
+    from sync.engine import refresh_run
     from portal.services import user_create
     from stations.models import Station
 
@@ -303,7 +303,7 @@ def main(argv: list[str]) -> int:
     from django.utils import timezone
 
     from portal.models import SyncRun
-    from portal.sync_schedules import refresh_request
+    from sync.schedules import refresh_request
     from stations.csv_import.models import ImportJob
     from stations.csv_import.services import import_finish_if_settled
 

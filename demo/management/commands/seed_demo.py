@@ -99,7 +99,7 @@ ENTITY_ORDER = ["models", "locations", "templates", "technicians", "stations"]
 
 
 def refresh_order(backends: list[Backend]) -> list[tuple[Backend, str]]:
-    from portal.sync import refreshers_for
+    from sync.refreshers import refreshers_for
 
     pairs = [(b, r.entity) for b in backends for r in refreshers_for(b.kind)]
     return sorted(pairs, key=lambda p: ENTITY_ORDER.index(p[1]) if p[1] in ENTITY_ORDER else len(ENTITY_ORDER))
@@ -193,8 +193,8 @@ class Command(BaseCommand):
         parser.add_argument("--no-refresh", action="store_true", help="Users and companies only: no backends, no refresh.")
 
     def seed_backends(self, companies: list[Company]) -> None:
-        from portal.sync import refresh_run
-        from portal.sync_schedules import refresh_schedules_ensure
+        from sync.engine import refresh_run
+        from sync.schedules import refresh_schedules_ensure
 
         backends = demo_backends(companies, log=self.stdout.write)
         refresh_schedules_ensure()

@@ -28,7 +28,8 @@ from django.urls import reverse
 
 from portal.identities import IDENTITY_FIELDS, company_ref
 from portal.models import Backend, CompanyIdentity, Operation, SyncRun, User
-from portal.selectors import backends_for, operations_for
+from portal.selectors import backends_for
+from outbox.selectors import operations_for
 
 
 @dataclass(frozen=True)

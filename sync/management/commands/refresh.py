@@ -13,7 +13,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from portal.models import Backend, SyncRun
-from portal.sync import refresh_run, refreshers_for
+from sync.engine import refresh_run
+from sync.refreshers import refreshers_for
 
 BAR = 30
 

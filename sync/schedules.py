@@ -13,13 +13,21 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.models import Backend, SyncLock, SyncRun, User
-from portal.sync import get_refresher, refreshers_for
+from portal.queue import enqueue
+from sync.refreshers import get_refresher, refreshers_for
 
 SCHEDULE_TASK = "portal.refresh"
 
 
 def schedule_name(backend_id: int, entity: str) -> str:
     return f"Refresh backend {backend_id}: {entity}"
+
+
+def ensure_schedules_of_new_backend(sender: type, instance: Backend, created: bool, **kwargs: object) -> None:
+    """A new backend gets its refresh schedules once it is committed, not at the next housekeeping
+    (connected to ``Backend``'s ``post_save`` by the app config: the accounts side knows nothing of syncing)."""
+    if created:
+        transaction.on_commit(refresh_schedules_ensure)
 
 
 def refresh_schedules_ensure() -> int:
@@ -111,7 +119,6 @@ def refresh_request(*, backend: Backend, entity: str, user: User | None, full: b
             backend=backend, entity=entity, trigger=SyncRun.Trigger.MANUAL, requested_by=user,
             full=bool(full) or not refresher.incremental,  # shown while queued; the run decides for schedules
         )
-        from portal.tasks import refresh
-
-        transaction.on_commit(lambda: refresh.delay(backend.pk, entity, full=full, run_id=run.pk))
+        transaction.on_commit(lambda: enqueue("portal.refresh", (backend.pk, entity),
+                                              {"full": full, "run_id": run.pk}))
     return run

@@ -19,6 +19,7 @@ import uuid
 from datetime import timedelta
 from typing import Any, ClassVar
 
+from celery import current_app
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
@@ -28,6 +29,7 @@ from upstreams import Conflict, OutcomeUnknown, RateLimited, UpstreamError
 from portal.copy_insert import insert_rows
 from portal.leases import Lease
 from portal.models import Backend, Company, Operation, User
+from portal.queue import enqueue
 
 log = logging.getLogger(__name__)
 
@@ -177,11 +179,9 @@ def operation_enqueue_on_commit(op_id: int, countdown: float = 0) -> None:
 
 def operation_enqueue(op_id: int, countdown: float = 0) -> None:
     """Hand the operation to the broker. Losing this message is fine: the sweeper resends."""
-    from portal.tasks import run_operation
-
     Operation.objects.filter(pk=op_id).update(enqueued_at=timezone.now())
     try:
-        run_operation.apply_async((op_id,), countdown=max(0.0, countdown))
+        enqueue("portal.run_operation", (op_id,), countdown=max(0.0, countdown))
     except Exception:  # The broker is down: the row stays queued and the sweeper retries.
         log.warning("Could not enqueue operation %s; the sweeper will resend it", op_id, exc_info=True)
 
@@ -192,16 +192,14 @@ def operations_enqueue_many(op_ids: list[int]) -> None:
     The messages go out in pipelined batches where the broker allows it (Redis: one round trip per
     thousand messages rather than one each), one by one otherwise (the demo's SQLite broker).
     """
-    from portal.tasks import run_operation
-
     if not op_ids:
         return
     Operation.objects.filter(pk__in=op_ids).update(enqueued_at=timezone.now())
     try:
-        with run_operation.app.producer_or_acquire() as producer, producer.batch():
+        with current_app.producer_or_acquire() as producer, producer.batch():
             for op_id in op_ids:
                 # The argument's repr given, as Celery would write it (its saferepr is slow, 10,000 times).
-                run_operation.apply_async((op_id,), producer=producer, argsrepr=f"({op_id},)", kwargsrepr="{}")
+                enqueue("portal.run_operation", (op_id,), producer=producer, argsrepr=f"({op_id},)", kwargsrepr="{}")
     except Exception:  # The broker is down: the rows stay queued and the sweeper retries.
         log.warning("Could not enqueue %s operations; the sweeper will resend them", len(op_ids), exc_info=True)
 

@@ -1,4 +1,4 @@
-"""How a refresh keeps the upstream, Python and PostgreSQL busy at once (used by ``portal.sync``).
+"""How a refresh keeps the upstream, Python and PostgreSQL busy at once (used by ``sync.engine``).
 
 A page goes through three stages: one thread downloads and parses it (mostly waiting for the
 upstream), one maps it (Python work), and writers write it, each page in a transaction of its own.

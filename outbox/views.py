@@ -21,8 +21,8 @@ from django.views.decorators.http import require_http_methods
 
 from portal.access import Role, has_role, may_use_company, role_required
 from portal.models import Operation, User
-from portal.outbox import operation_retry
-from portal.selectors import OperationFilters, operation_filter_choices, operations_filtered, operations_for
+from outbox.operations import operation_retry
+from outbox.selectors import OperationFilters, operation_filter_choices, operations_filtered, operations_for
 
 app_name = "operations"
 PAGE_SIZE = 50
@@ -95,7 +95,7 @@ def operation_list(request: HttpRequest) -> HttpResponse:
         "form": form, "page": page, "rows": _rows(page, request.user),
         "filtered": filters != OperationFilters(),
     }
-    template = "portal/operations/list.html"
+    template = "outbox/list.html"
     return render(request, f"{template}#rows" if request.htmx else template, context)
 
 
@@ -107,7 +107,7 @@ def operation_row(request: HttpRequest, operation_id: int) -> HttpResponse:
     if not request.htmx:
         return redirect("operations:detail", op.pk)
     context = {"row": _rows([op], request.user)[0]}
-    return render(request, "portal/operations/list.html#row", context)
+    return render(request, "outbox/list.html#row", context)
 
 
 def _pretty(value: Any) -> str:
@@ -130,7 +130,7 @@ def operation_detail(request: HttpRequest, operation_id: int) -> HttpResponse:
         "parent": visible.filter(pk=op.parent_id).first() if op.parent_id else None,
         "children": list(visible.filter(parent_id=op.pk).order_by("created_at", "id")),
     }
-    template = "portal/operations/detail.html"
+    template = "outbox/detail.html"
     return render(request, f"{template}#state" if request.htmx else template, context)
 
 
@@ -148,7 +148,7 @@ def operation_retry_view(request: HttpRequest, operation_id: int) -> HttpRespons
     if not problem:
         op = operation_retry(op)
     if request.htmx:
-        response = render(request, "portal/operations/list.html#row",
+        response = render(request, "outbox/list.html#row",
                           {"row": _rows([op], request.user)[0], "problem": problem})
         response["HX-Trigger"] = "operationsChanged"
         return response

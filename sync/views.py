@@ -3,7 +3,7 @@
 Runs in progress poll their own fragment (htmx) until they settle; "refresh
 now" (operators) only enqueues the run, the page shows it move. Admins change
 a schedule's interval here, and confirm or reject removals the removal brake
-held (``portal.removal_brake``). Backends of the user's companies are shown;
+held (``sync.removal_brake``). Backends of the user's companies are shown;
 company-less ones (the shared catalogue, a multi-tenant ChargEye) to admins,
 as on the Operations page.
 """
@@ -26,9 +26,9 @@ from django.views.decorators.http import require_http_methods
 from portal.access import Role, company_ids, has_role, role_required, scoped
 from portal.selectors import SHARED_BACKEND, governs
 from portal.models import Backend, RemovalHold, SyncRun, User
-from portal.removal_brake import HoldSettled, brake_share, hold_confirm, hold_reject
-from portal.sync import Refresher, refreshers_for
-from portal.sync_schedules import refresh_request, schedule_name, schedule_set_interval
+from sync.removal_brake import HoldSettled, brake_share, hold_confirm, hold_reject
+from sync.refreshers import Refresher, refreshers_for
+from sync.schedules import refresh_request, schedule_name, schedule_set_interval
 
 app_name = "sync"
 RECENT = 50
@@ -107,14 +107,14 @@ def _runs_context(user: User) -> dict[str, Any]:
 def sync_list(request: HttpRequest) -> HttpResponse:
     if request.htmx and request.GET.get("part") == "card":  # one schedule card's last run, while it moves
         backend, entity = _backend_entity(request, RefreshForm(request.GET), Role.VIEWER)
-        return render(request, "portal/sync/sync_list.html#card_run", {"row": schedule_row(backend, entity)})
+        return render(request, "sync/sync_list.html#card_run", {"row": schedule_row(backend, entity)})
     context = _runs_context(request.user)
     if request.htmx and request.GET.get("part") == "runs":
-        return render(request, "portal/sync/sync_list.html#runs", context)
+        return render(request, "sync/sync_list.html#runs", context)
     context |= {"schedules": schedule_rows(request.user), "may_refresh": has_role(request.user, Role.OPERATOR),
                 "may_schedule": has_role(request.user, Role.ADMIN), "holds": list(pending_holds(request.user)),
                 "brake_percent": round(brake_share() * 100)}
-    return render(request, "portal/sync/sync_list.html", context)
+    return render(request, "sync/sync_list.html", context)
 
 
 def holds_for(user: User, min_role: Role = Role.VIEWER) -> QuerySet[RemovalHold]:
@@ -134,7 +134,7 @@ def pending_holds(user: User) -> QuerySet[RemovalHold]:
 def hold_detail(request: HttpRequest, hold_id: int) -> HttpResponse:
     """Every row a held full refresh would mark removed; admins confirm or reject here."""
     hold = get_object_or_404(holds_for(request.user), pk=hold_id)
-    return render(request, "portal/sync/hold_detail.html", {
+    return render(request, "sync/hold_detail.html", {
         "hold": hold, "may_decide": hold.status == RemovalHold.Status.PENDING
         and holds_for(request.user, Role.ADMIN).filter(pk=hold.pk).exists(),
         "brake_percent": round(brake_share() * 100),
@@ -171,7 +171,7 @@ def hold_decide(request: HttpRequest, hold_id: int) -> HttpResponse:
 @require_http_methods(["GET"])
 def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     run = get_object_or_404(runs_for(request.user), pk=run_id)
-    template = "portal/sync/run_detail.html#progress" if request.htmx else "portal/sync/run_detail.html"
+    template = "sync/run_detail.html#progress" if request.htmx else "sync/run_detail.html"
     return render(request, template, {"run": run})
 
 
@@ -201,7 +201,7 @@ def refresh_now(request: HttpRequest) -> HttpResponse:
     run = refresh_request(backend=backend, entity=entity, user=request.user, full=form.cleaned_data["full"] or None)
     if request.htmx:
         # The card's live region shows the new run at once and follows it; the runs list redraws itself.
-        response = render(request, "portal/sync/sync_list.html#card_run",
+        response = render(request, "sync/sync_list.html#card_run",
                           {"row": schedule_row(backend, entity)})
         response["HX-Trigger"] = "syncRunsChanged"
         return response

@@ -15,7 +15,7 @@ reads the record (``theirs``, the upstream now) and compares per field:
 * ``theirs == shown``: nobody else changed it; it is sent;
 * otherwise someone changed it upstream to something else than both: a
   **clash**. Nothing of the write is sent; the operation settles as conflict
-  (``portal.outbox`` on ``connectors.Conflict``) and waits for the user to
+  (``outbox.operations`` on ``connectors.Conflict``) and waits for the user to
   send theirs over it (based on the value they were shown as theirs, so a
   newer change is a new conflict) or to discard theirs.
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core import signing
 
-SALT = "portal.shown-values"
+SALT = "outbox.shown-values"
 MAX_AGE = timedelta(days=7)
 STALE = ("This form no longer knows which version it showed (it was altered, or is more than a week old). "
          "It has been reloaded with the current version: check it and save again.")

@@ -1,0 +1,8 @@
+"""App config of ``outbox``."""
+
+from django.apps import AppConfig
+
+
+class OutboxConfig(AppConfig):
+    name = "outbox"
+    verbose_name = "Outbox"

@@ -1,0 +1,1 @@
+"""The sync engine: refreshes that mirror the upstreams, their schedules, locks, runs and the removal brake."""
