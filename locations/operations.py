@@ -5,11 +5,11 @@ searches the upstream's list for the customer reference (``locationId``)
 the portal generated, so exactly one location exists upstream.
 
 An update is checked field by field against a fresh read before it is sent
-(``portal.field_conflicts``): ChargEye's locations API documents no etag and
+(``outbox.conflicts``): ChargEye's locations API documents no etag and
 no conditional request, so that is the only guard it allows, and a change
 made on ChargEye between that read and the write (one round trip) can still
 be overwritten. What these handlers share with the catalogue's is
-``portal.field_checked``.
+``outbox.field_checked``.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from upstreams import Conflict
 from upstreams import chargeye_types as ce
 from locations.mapping import FIELD_LABELS, apply_chargeye, comparable, record_document, upstream_fields
 from locations.models import Location
-from portal import field_conflicts as fc
-from portal.field_checked import FieldCheckedHandler
+from outbox import conflicts as fc
+from outbox.field_checked import FieldCheckedHandler
 from portal.models import Operation
-from portal.outbox import register
+from outbox.operations import register
 
 
 class _LocationHandler(FieldCheckedHandler):
@@ -60,7 +60,7 @@ class LocationUpdate(_LocationHandler):
 
     Payload: ``{"changes": {<ChargEye field>: value}, "shown": {<ChargEye field>: what the form showed}}``.
     The location is read fresh first (``get_location``) and each changed field
-    compared (``portal.field_conflicts``): one changed on ChargEye to something
+    compared (``outbox.conflicts``): one changed on ChargEye to something
     else than both is a conflict and nothing is sent; fields ChargEye holds
     already are left out; the rest goes as one partial update. A payload
     without ``shown`` (queued before this check existed) is sent as it is.

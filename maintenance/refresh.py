@@ -1,4 +1,4 @@
-"""The maintenance window refresher (``portal.sync`` registry; scheduled like every refresher).
+"""The maintenance window refresher (``sync.engine`` registry; scheduled like every refresher).
 
 be.ENERGISED's global list with ``filter[startDate]`` set a month back: the
 windows still running or ending after that, which is everything the pages
@@ -18,12 +18,21 @@ from upstreams.pagination import Page
 from maintenance.mapping import window_document, window_fields
 from upstreams.base import format_upstream_time
 from maintenance.models import MaintenanceWindow
-from portal.mirror import content_hash
-from portal.sync import LOCAL_CHANGE, Incoming, PageResult, RefreshContext, Refresher, mark_removed, register, upsert_mirror
+from sync.mirror import content_hash
+from sync.engine import (
+    LOCAL_CHANGE,
+    Incoming,
+    PageResult,
+    RefreshContext,
+    Refresher,
+    mark_removed,
+    register,
+    upsert_mirror,
+)
 from stations.models import Station
 
 HORIZON = timedelta(days=30)
-# Said of the windows a run skipped (counted by ``portal.sync.describe_notes``).
+# Said of the windows a run skipped (counted by ``sync.engine.describe_notes``).
 STATION_NOT_YET = "maintenance windows of stations not in the portal yet (the next stations refresh brings them)"
 
 

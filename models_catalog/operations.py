@@ -4,11 +4,11 @@ A create that runs again lists the models of the same vendor and model name
 (archived or not) and adopts one with the same content, so exactly one
 model exists upstream. Rename and archive are idempotent upstream.
 
-A rename is checked against a fresh read first (``portal.field_conflicts``):
+A rename is checked against a fresh read first (``outbox.conflicts``):
 the models API documents no etag and no conditional request, so the check
 is by field, and a rename made in the catalogue between that read and the
 PATCH (one round trip) can still be overwritten. What these handlers share
-with the locations' is ``portal.field_checked``.
+with the locations' is ``outbox.field_checked``.
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from django.utils.translation import gettext_lazy
 from upstreams import Conflict
 from upstreams import models_api as lw
 from models_catalog.models import StationModel
-from portal import field_conflicts as fc
-from portal.field_checked import FieldCheckedHandler
+from outbox import conflicts as fc
+from outbox.field_checked import FieldCheckedHandler
 from portal.models import Operation
-from portal.outbox import register
+from outbox.operations import register
 
 
 def apply_upstream(model: StationModel, record: lw.StationModel) -> StationModel:

@@ -26,9 +26,9 @@ from models_catalog.selectors import (
 )
 from models_catalog.selectors import model_list as select_models
 from portal import targets
-from portal.conflict_views import discard_and_say, reapply_and_say
+from outbox.conflict_views import discard_and_say, reapply_and_say
 from portal.access import Role, has_role, role_required
-from portal.mirror import SyncState
+from sync.mirror import SyncState
 from portal.models import Backend
 
 

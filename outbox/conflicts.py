@@ -39,7 +39,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from portal.mirror import SyncState
+from sync.mirror import SyncState
 from portal.models import Operation
 
 Normalise = Callable[[str, Any], Any]

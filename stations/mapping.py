@@ -19,12 +19,12 @@ from django.utils import timezone
 from upstreams import beenergised as be
 from upstreams import greenflux as gf
 from locations.models import Location
-from portal.mirror import SyncState, content_hash, parse_upstream_time
+from sync.mirror import SyncState, content_hash, parse_upstream_time
 from portal.identities import company_ref, company_refs
 from stations.model_ids import mapped_model, model_number
 from stations.models import Connector, Evse, HardwareTemplate, Station, Technician
 
-# content_hash and parse_upstream_time live in portal.mirror (every app's refresher uses them); the
+# content_hash and parse_upstream_time live in sync.mirror (every app's refresher uses them); the
 # station code names the parser ``_when``.
 _when = parse_upstream_time
 

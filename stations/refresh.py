@@ -1,4 +1,4 @@
-"""Refreshers for stations and what hangs off them, in bulk (see ``portal.sync``).
+"""Refreshers for stations and what hangs off them, in bulk (see ``sync.engine``).
 
 GreenFlux: its locations (the stations' parents), hardware templates, and
 stations with their EVSEs and connectors, incrementally by ``date_from``
@@ -34,24 +34,15 @@ from upstreams import NotFound
 from upstreams.pagination import Page, Pages
 from upstreams.raw_json import RawJson
 from locations.models import Location
-from portal import sync_bulk as bulk
-from portal.mirror import SyncState, content_hash
+from sync import bulk
+from sync.mirror import SyncState, content_hash
 from portal.identities import company_refs
-from portal.sync import (
-    Incoming,
-    PageResult,
-    RefreshContext,
-    Refresher,
-    Snapshot,
-    mark_removed,
-    register,
-    upsert_mirror,
-)
+from sync.engine import Incoming, PageResult, RefreshContext, Refresher, Snapshot, mark_removed, register, upsert_mirror
 from stations.model_ids import mapping_lookup
 from stations.mapping import _when, status_from, upstream_document
 from stations.models import Connector, Evse, HardwareTemplate, Station, Technician
 
-# Said of the stations a run skipped (counted by ``portal.sync.describe_notes``): in words, no ids.
+# Said of the stations a run skipped (counted by ``sync.engine.describe_notes``): in words, no ids.
 NO_COMPANY = ("stations whose be.ENERGISED company is linked to no company in the portal "
               "(an admin links it on the Companies page)")
 

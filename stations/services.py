@@ -20,9 +20,9 @@ from upstreams import greenflux as gf
 from locations.models import Location
 from models_catalog.models import StationModel
 from portal.access import Role, require_role
-from portal.mirror import SyncState
+from sync.mirror import SyncState
 from portal.models import Backend, Company, Operation, User
-from portal.outbox import operation_create, operations_create_many
+from outbox.operations import operation_create, operations_create_many
 from stations import merge
 from stations.mapping import apply_greenflux, desired_beenergised, desired_greenflux
 from stations.models import Connector, Evse, HardwareTemplate, Station, Technician
@@ -186,7 +186,7 @@ def station_edits_enqueue(*, user: User | None, kind: str, edits: list[EditReque
     """Mark the stations pending and record one edit operation each, sent after commit; their ids.
 
     The one route from a user's change of a station to the outbox: a fixed number of queries for
-    any count (``portal.outbox.operations_create_many``). Callers check the role and the station's
+    any count (``outbox.operations.operations_create_many``). Callers check the role and the station's
     state first (an open conflict is decided before another edit: :func:`_edit`, or the preview's
     skip reasons for a batch).
     """

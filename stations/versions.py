@@ -4,7 +4,7 @@ A form renders ``shown_version(station)``: the station's etag and its
 canonical document (``stations.merge.canonical``) as the mirror holds it at
 that moment, pending local changes included. The form carries it as one
 signed hidden field (``ShownVersion.token()``, signed as every form's shown
-values are: ``portal.shown``): tamper-proof, and needing no table. At save time ``ShownVersion.load(token, station)`` gives back exactly
+values are: ``outbox.shown``): tamper-proof, and needing no table. At save time ``ShownVersion.load(token, station)`` gives back exactly
 what the user saw, so a refresh or another user's save that landed meanwhile
 never counts as "your change". ``form_changes`` turns the posted values
 (portal field names) into the user's changes against it.
@@ -17,7 +17,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from portal.shown import sign, unsign
+from outbox.shown import sign, unsign
 from stations import merge
 from stations.mapping import greenflux_evses_payload
 from stations.models import Station

@@ -29,9 +29,9 @@ from locations.selectors import (
     network_stations_of,
 )
 from portal import targets
-from portal.conflict_views import discard_and_say, reapply_and_say
+from outbox.conflict_views import discard_and_say, reapply_and_say
 from portal.access import Role, get_scoped_or_404, has_role, role_required, scoped
-from portal.mirror import SyncState
+from sync.mirror import SyncState
 from portal.models import Backend
 from portal.selectors import companies_for
 

@@ -21,7 +21,7 @@ from portal.access import Role, company_ids, require_role, scoped
 from portal.audit.services import audit_record
 from portal.copy_insert import insert_rows
 from portal.models import Operation, User
-from portal.outbox import operation_retry
+from outbox.operations import operation_retry
 from stations.bulk.models import Batch, BatchItem
 from stations.bulk.preview import COLUMNS, ITEM_FIELDS, preview_rows
 from stations.bulk.selection import MAX_SELECTED, Selection, SelectionRefused, describe

@@ -45,6 +45,7 @@ from django.utils import timezone
 from portal.leases import Lease
 from portal.queue import enqueue
 from stations.bulk.models import Batch
+from stations.csv_import.file_check import check_file
 from stations.csv_import.models import ImportJob, ImportRow
 
 log = logging.getLogger(__name__)
@@ -117,8 +118,6 @@ def _claim(job_id: int) -> ImportJob | None:
 
 def import_check(job_id: int) -> str:
     """Check a job's file if it is still to be checked; return what happened (for logs and tests)."""
-    from stations.csv_import.services import check_file
-
     claimed = _claim(job_id)
     if claimed is None:
         return "skipped"

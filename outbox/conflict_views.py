@@ -1,6 +1,6 @@
 """What a record's page says after "send mine over theirs" or "discard mine" on a held write.
 
-The location and model pages resolve their field conflicts the same way (``portal.field_conflicts``);
+The location and model pages resolve their field conflicts the same way (``outbox.conflicts``);
 their views parse, check access and call these with their own words, then redirect to the record.
 """
 
@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from portal.field_conflicts import NotAConflict
+from outbox.conflicts import NotAConflict
 
 def reapply_and_say(request: HttpRequest, reapply: Callable[[], Any], *, held_already: str, sent: str,
                     refusals: tuple[type[Exception], ...] = ()) -> None:

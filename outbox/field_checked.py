@@ -1,4 +1,4 @@
-"""Outbox handlers for mirror records written by field-checked partial updates (``portal.field_conflicts``).
+"""Outbox handlers for mirror records written by field-checked partial updates (``outbox.conflicts``).
 
 ChargEye locations and the catalogue's station models are written the same way: a create that
 adopts what a lost answer made, and partial updates checked field by field against a fresh read.
@@ -15,10 +15,10 @@ from typing import Any, ClassVar
 
 from django.db.models import Model
 
-from portal import field_conflicts as fc
-from portal.mirror import SyncState
+from outbox import conflicts as fc
+from sync.mirror import SyncState
 from portal.models import Operation
-from portal.outbox import OperationHandler
+from outbox.operations import OperationHandler
 
 
 class FieldCheckedHandler(OperationHandler):
