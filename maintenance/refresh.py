@@ -19,16 +19,8 @@ from maintenance.mapping import window_document, window_fields
 from upstreams.base import format_upstream_time
 from maintenance.models import MaintenanceWindow
 from sync.mirror import content_hash
-from sync.engine import (
-    LOCAL_CHANGE,
-    Incoming,
-    PageResult,
-    RefreshContext,
-    Refresher,
-    mark_removed,
-    register,
-    upsert_mirror,
-)
+from sync.upsert import LOCAL_CHANGE, Incoming, mark_removed, upsert_mirror
+from sync.refreshers import PageResult, RefreshContext, Refresher, register
 from stations.models import Station
 
 HORIZON = timedelta(days=30)

@@ -37,7 +37,8 @@ from locations.models import Location
 from sync import bulk
 from sync.mirror import SyncState, content_hash
 from portal.identities import company_refs
-from sync.engine import Incoming, PageResult, RefreshContext, Refresher, Snapshot, mark_removed, register, upsert_mirror
+from sync.upsert import Incoming, mark_removed, upsert_mirror
+from sync.refreshers import PageResult, RefreshContext, Refresher, Snapshot, register
 from stations.model_ids import mapping_lookup
 from stations.mapping import _when, status_from, upstream_document
 from stations.models import Connector, Evse, HardwareTemplate, Station, Technician
