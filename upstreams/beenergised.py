@@ -21,7 +21,7 @@ STATIONS = "/api/cpoapi/v1/charging_stations/"
 TECHNICIANS = "/api/cpoapi/v1/technicians/"
 MAINTENANCE = "/api/cpoapi/v1/maintenance_windows/"
 # Requests no document gives, by name, with no default: not sent until a backend setting names the
-# path the vendor gives (``{id}`` stands for the record). NOTES.md names reading and creating
+# path the vendor gives (``{id}`` stands for the record). Fact F3 (docs/upstream-contract.md) names reading and creating
 # maintenance windows, never cancelling one.
 UNDOCUMENTED_PATHS = {"maintenance_cancel": ""}
 
@@ -182,7 +182,7 @@ class Technician:
 
 @dataclass(frozen=True)
 class MaintenanceWindow:
-    """A maintenance window (NOTES.md): a station, optionally one of its connectors, start, end, comment.
+    """A maintenance window (fact F3 in docs/upstream-contract.md): a station, optionally one of its connectors, start, end, comment.
 
     Dates are ISO 8601 strings as the upstream sends them; ``id`` is None before creation.
     """
@@ -296,7 +296,7 @@ class BeEnergisedConnector:
         return limit_offset(self.http, TECHNICIANS, Technician.from_api, limit=limit)
 
 
-    # --- maintenance windows (NOTES.md; choices in docs/upstream-contract.md) ----------
+    # --- maintenance windows (fact F3 and our choices in docs/upstream-contract.md) ----------
 
     def list_maintenance_windows(self, *, start: str | None = None, end: str | None = None) -> Pages[MaintenanceWindow]:
         """Windows of the token's company overlapping [start, end] (``filter[startDate]``/``filter[endDate]``)."""

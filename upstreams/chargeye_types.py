@@ -52,7 +52,7 @@ _LOCATION_SIMPLE = (
 class Location:
     """A location.  ``id`` (the locationUid) and the tenant ids are read-only;
     ``location_id`` is the customer's own reference.  ``country_code`` is
-    ISO 3166-1 alpha-2 and ``postal_code`` at most 10 characters (NOTES.md)."""
+    ISO 3166-1 alpha-2 and ``postal_code`` at most 10 characters (fact F15 in docs/upstream-contract.md)."""
 
     name: str | None = None
     address: str | None = None
@@ -122,7 +122,7 @@ class StationConnector:
 class Station:
     """A charging station of a location, as ``GET /stations?locationUid=`` gives it.
 
-    The document and NOTES.md show two different station rows; both are read
+    The document and fact F17 (docs/upstream-contract.md) show two different station rows; both are read
     and unknown fields ignored (shape partly unconfirmed).
     """
 

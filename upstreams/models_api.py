@@ -2,7 +2,7 @@
 
 Lists use cursor pages (``limit``/``startingAfter``/``hasMore``).  Create,
 rename and archive answer ``{"data": model}``; get-by-id answers the bare
-model (NOTES.md).  Create and archive need an admin token (403 otherwise).
+model (fact F14 in docs/upstream-contract.md).  Create and archive need an admin token (403 otherwise).
 """
 
 from __future__ import annotations

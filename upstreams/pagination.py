@@ -222,7 +222,7 @@ def ocpi_offset(
 ) -> Pages[T]:
     """Plain ``offset``/``limit`` pages (greenflux), ended by a short or an empty page.
 
-    The GreenFlux document and NOTES.md name only the ``offset`` and ``limit``
+    The GreenFlux document and fact F5 (docs/upstream-contract.md) name only the ``offset`` and ``limit``
     query parameters: no ``Link`` header, no total.  So the only end signals
     are a page shorter than a full one, or an empty page.  A server may cap
     ``limit`` silently below what we ask; the first page shorter than asked
