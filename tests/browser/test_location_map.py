@@ -99,7 +99,7 @@ def test_map_is_a_table_without_javascript(browser: Browser, browser_settings: N
         page = context.new_page()
         sign_in(page, base, estate, PASSWORD)
         page.goto(f"{base}{reverse('locations:list')}")
-        table = page.get_by_role("table", name="Locations on the map, with their stations' state")
+        table = page.get_by_role("table", name="Locations on the map, with their stations’ state")
         expect(table).to_be_visible()
         expected = Location.objects.filter(company__name="Voltera Fleet", latitude__isnull=False).count()
         expect(table.locator("tbody tr")).to_have_count(expected)

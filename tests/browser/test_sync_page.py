@@ -66,10 +66,11 @@ def test_refresh_now_shows_the_new_run_on_its_card_as_it_moves(
 
     The test moves the run itself, so the task is recorded rather than sent: a session worker left
     running by an earlier test would otherwise pick it up and fail it (the backend is unreachable)."""
-    import portal.tasks
+    import sync.schedules
 
     sent: list[int] = []
-    monkeypatch.setattr(portal.tasks.refresh, "delay", lambda *a, run_id=None, **kw: sent.append(run_id))
+    monkeypatch.setattr(sync.schedules, "enqueue",
+                        lambda name, args=(), kwargs=None, **options: sent.append((kwargs or {}).get("run_id")))
     company = CompanyFactory(name="Voltera Fleet")
     backend = BackendFactory(name="GreenFlux Voltera", company=company, kind="greenflux")
     now = timezone.now()

@@ -44,4 +44,11 @@ def test_each_membership_gets_the_users_former_global_role() -> None:
     back = {u.username: sorted(u.groups.values_list("name", flat=True))
             for u in old.get_model("portal", "User").objects.all()}
     assert back == {"op": ["operator"], "both": ["admin"], "none": [], "lonely": []}
-    MigrationExecutor(connection).migrate(AFTER)
+    _latest()
+
+
+def _latest() -> None:
+    """Leave the database as the other tests expect it: at every app's newest migration (stopping at
+    0007 left later tests in this process without the columns that later migrations add)."""
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())

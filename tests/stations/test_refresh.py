@@ -195,7 +195,7 @@ def test_rows_created_after_a_full_run_began_are_merged_not_duplicated(
 ) -> None:
     """A full run takes the rows its snapshot lacks as new; some may exist by the time it writes them
     (created meanwhile by the outbox or a user). Their insert fails and they are merged instead."""
-    from sync import engine as sync
+    from sync import refreshers as sync
 
     upstream = upstream_stations(gf)
     first = full(gf)
