@@ -133,6 +133,8 @@ def test_the_answer_to_a_quick_edit_is_drawn_before_the_worker_is_told(
     from tests.stations.test_no_lost_edits import quick_post
 
     monkeypatch.setattr(outbox, "operation_enqueue", lambda op_id, countdown=0: outbox.operation_run(op_id))
+    # Station edits reach the outbox through stations.services.station_edits_enqueue, which queues many at once.
+    monkeypatch.setattr(outbox, "operations_enqueue_many", lambda ids: [outbox.operation_run(i) for i in ids])
     other = "Deprecated" if station.deploy_state != "Deprecated" else "Stock"
     answer = operator_client.post(reverse("stations:quick_edit", args=[station.pk, "deploy_state"]),
                                   quick_post(operator_client, station, "deploy_state", other),
