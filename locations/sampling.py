@@ -29,6 +29,7 @@ from locations.models import (
     ProblematicSession,
 )
 from portal.models import Backend
+from sync.signals import sample_stored
 
 KEEP_SAMPLES = timedelta(days=8)  # the dashboard offers 7 days
 # EVSE statuses that mean "can charge now or is charging"; a station with none of these is offline.
@@ -177,8 +178,11 @@ def network_store(backend: Backend, feeds: Feeds, now: datetime | None = None) -
 
 
 def network_sample(backend: Backend, now: datetime | None = None) -> SampleResult:
-    """Read the backend's network feeds and store them (the periodic task calls this)."""
-    return network_store(backend, read_feeds(backend), now)
+    """Read the backend's network feeds and store them (the periodic task calls this), then tell the
+    apps that watch the mirror (alerts) that a sample is in."""
+    result = network_store(backend, read_feeds(backend), now)
+    sample_stored.send_robust(sender="locations", backend_id=backend.pk)
+    return result
 
 
 def network_prune(backend: Backend, now: datetime | None = None) -> int:

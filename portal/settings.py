@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "locations",
     "models_catalog",
     "maintenance",
+    "alerts",
     "api",
     "demo",  # run_demo and seed_demo (make run)
 ]
@@ -113,6 +114,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.navigation",
+                "alerts.context_processors.bell",  # the unread count in the top bar
                 "django.template.context_processors.i18n",
             ],
         },

@@ -64,6 +64,7 @@ urlpatterns = [
     path("locations/", include("locations.urls")),
     path("models/", include("models_catalog.urls")),
     path("maintenance/", include("maintenance.urls")),
+    path("alerts/", include("alerts.urls")),
     path("api/v1/", include("api.urls")),
     path("account/", account.account_settings, name="account"),
     # Django's set_language (POST language, next): the sign-in page's language switch (language cookie).

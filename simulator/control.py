@@ -11,6 +11,9 @@ here, and no authentication is asked: the simulator binds to 127.0.0.1.
   (omitted = off), PATCH changes only the given ones;
 * ``POST /_sim/greenflux/chargestations/{id}/touch`` -- a concurrent edit
   (optional body ``{"changes": {"name": ...}}``); answers the new station;
+* ``POST /_sim/greenflux/chargestations/{id}/connectivity`` -- the station loses or regains its
+  connection (``{"status": "Offline"}`` or ``"Online"``): its ``connectivity_status`` changes, as
+  GreenFlux reports it, and its ``last_updated``, so an incremental read sees it;
 * ``POST /_sim/greenflux/chargestations/decommission`` -- stations taken out
   upstream (``{"share": 0.3}`` or ``{"ids": [...]}``); answers their ids;
 * ``POST /_sim/{kind}/expire-tokens`` -- tokens issued so far become
@@ -35,7 +38,8 @@ from . import KINDS
 from .auth import expire_tokens
 from .common import json_response
 from .faults import Faults, parse_settings
-from .greenflux import touch_station
+from .greenflux import set_connectivity, touch_station
+from .ocpi import CONNECTIVITY
 from .seed import (BE_CLIENTS, CHARGEYE_REFRESH_TOKEN, COMPANIES, GREENFLUX_TOKEN, MODELS_ADMIN_TOKEN, MODELS_TOKEN,
                    seed_store)
 from .state import COLLECTIONS, Store
@@ -108,6 +112,17 @@ def blueprint(store: Store, faults: Faults) -> Blueprint:
         body = request.get_json(silent=True) or {}
         changes = body.get("changes") if isinstance(body, dict) else None
         rec = touch_station(store, station_id, changes if isinstance(changes, dict) else None)
+        if rec is None:
+            return _err(404, f"charge station {station_id} not found")
+        return json_response({"data": rec})
+
+    @bp.post("/greenflux/chargestations/<station_id>/connectivity")
+    def connectivity(station_id: str) -> Response:
+        body = request.get_json(silent=True) or {}
+        status = body.get("status") if isinstance(body, dict) else None
+        if status not in CONNECTIVITY:
+            return _err(400, f"status must be one of {', '.join(CONNECTIVITY)}")
+        rec = set_connectivity(store, station_id, status)
         if rec is None:
             return _err(404, f"charge station {station_id} not found")
         return json_response({"data": rec})

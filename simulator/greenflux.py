@@ -393,6 +393,19 @@ def _station(csid: str, fields: dict[str, Any], evses: list[dict[str, Any]], cur
     return {f: rec.get(f) for f in ocpi.STATION_FIELD_ORDER}
 
 
+def set_connectivity(store: Store, station_id: str, status: str) -> dict[str, Any] | None:
+    """The station's connection as the platform sees it (a configuration field: no etag change)."""
+    with store.lock:
+        current = store.get("gf_stations", station_id)
+        if current is None:
+            return None
+        rec = copy.deepcopy(current)
+        rec["connectivity_status"] = status
+        rec["last_updated"] = iso_seconds(now_ts())
+        store.put("gf_stations", station_id, rec)
+        return rec
+
+
 def touch_station(store: Store, station_id: str, changes: dict[str, Any] | None = None) -> dict[str, Any] | None:
     """A concurrent edit by "another user": changes the station, its etag and last_updated."""
     with store.lock:

@@ -109,6 +109,11 @@ class SimulatorHandle:
         body = {"changes": changes} if changes else {}
         return self._call("POST", f"/greenflux/chargestations/{station_id}/touch", json=body).json()["data"]
 
+    def set_connectivity(self, station_id: str, status: str) -> dict[str, Any]:
+        """A GreenFlux station goes "Offline" or comes back "Online"; returns the new document."""
+        return self._call("POST", f"/greenflux/chargestations/{station_id}/connectivity",
+                          json={"status": status}).json()["data"]
+
     def decommission_stations(self, *, share: float | None = None, ids: list[str] | None = None) -> list[str]:
         """Remove GreenFlux stations upstream (a share of them, or these ids); returns their ids."""
         body: dict[str, Any] = {"share": share} if share is not None else {"ids": ids or []}

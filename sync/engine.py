@@ -30,6 +30,7 @@ from sync import pipeline
 from portal.models import Backend, SyncLock, SyncRun, User
 
 from sync.refreshers import RefreshContext, Refresher, get_refresher
+from sync.signals import refresh_finished
 
 log = logging.getLogger(__name__)
 
@@ -155,6 +156,7 @@ def refresh_run(
         run.status, run.finished_at = SyncRun.Status.SKIPPED, timezone.now()
         run.message = f"Skipped: run #{holder.pk if holder else '?'} of {entity} is still in progress."
         run.save(update_fields=["status", "finished_at", "message"])
+        _announce(run)
         return run
     try:
         run.full, run.since = _choose_mode(refresher, backend, entity, full)
@@ -223,5 +225,15 @@ def refresh_run(
         lock_release(backend, entity, run)
     if progress:
         progress(run)
+    _announce(run)
     return run
+
+
+def _announce(run: SyncRun) -> None:
+    """Tell the apps that watch the mirror (alerts) that a run ended; a receiver's error never fails it."""
+    for _receiver, result in refresh_finished.send_robust(
+        sender="sync", backend_id=run.backend_id, entity=run.entity, status=run.status, run_id=run.pk,
+    ):
+        if isinstance(result, Exception):
+            log.warning("a refresh_finished receiver failed: %s", result)
 

@@ -13,6 +13,7 @@ from django.utils.encoding import force_bytes
 from django.utils import timezone
 from django.utils.http import urlsafe_base64_encode
 
+from alerts.models import Alert, Kind, Severity
 from maintenance.models import MaintenanceWindow
 
 from portal.access import Role
@@ -73,13 +74,17 @@ def company_records(company: Company, admin: User, operator: User, prefix: str) 
     BatchItem.objects.create(batch=batch, station=station, company=company, label=station.label,
                              identity=station.charge_box_identity, outcome=BatchItem.Outcome.CHANGE,
                              diff=[["Deploy state", "", "Production"]], changes={"deploy_state": "Production"})
+    alert = Alert.objects.create(company=company, kind=Kind.STATION_OFFLINE, severity=Severity.CRITICAL,
+                                 subject_type="station", subject_key=str(station.pk), subject_label=station.label,
+                                 link=f"/stations/{station.pk}/", condition_since=timezone.now(),
+                                 opened_at=timezone.now())
     invitee = UserFactory(username=f"{prefix.lower()}-invitee", role=Role.VIEWER, companies=[company])
     return {
         "station_id": station.pk, "op_id": conflict.pk, "field": "label", "user_id": invitee.pk,
         "backend_id": backend.pk, "operation_id": failed.pk, "run_id": run.pk, "entry_id": entry.pk,
         "hold_id": hold.pk,
         "job_id": job.pk, "location_id": location.pk, "model_id": model.pk, "company_id": company.pk,
-        "window_id": window.pk, "batch": window.batch, "batch_id": batch.pk,
+        "window_id": window.pk, "batch": window.batch, "batch_id": batch.pk, "alert_id": alert.pk,
         "uidb64": urlsafe_base64_encode(force_bytes(invitee.pk)),
         "token": default_token_generator.make_token(invitee),
     }

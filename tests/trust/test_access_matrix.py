@@ -107,6 +107,11 @@ RULES: dict[str, tuple[object, object, bool]] = {
     "maintenance:cancel": (None, O, True),
     "maintenance:plan": (O, O, False),
     "maintenance:plan_result": (V, None, True),
+    "alerts:list": (V, None, False),
+    "alerts:detail": (V, O, True),  # acknowledging: the operator role in the alert's company
+    "alerts:bell": (V, None, False),
+    "alerts:companies": (A, None, False),
+    "alerts:settings": (A, A, True),
     "api_tokens": (V, V, False),
     "api_token_revoke": (None, V, False),
 }
