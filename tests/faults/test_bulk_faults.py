@@ -16,12 +16,14 @@ import signal
 import subprocess
 import time
 from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from portal.models import Backend, Operation, User
 from sync.engine import refresh_run
@@ -90,15 +92,27 @@ def batch_ops(batch: Batch) -> list[Operation]:
     return list(Operation.objects.filter(key__in=keys))
 
 
-def wait_until_under_way(batch: Batch, done: int, timeout: float = 40.0) -> None:
-    """Until at least ``done`` operations of the batch are done and at least one is in flight."""
+def wait_until_under_way(batch: Batch, done: int, timeout: float = 40.0, fresh: float = 0.4) -> None:
+    """Until at least ``done`` operations of the batch are done and one is in flight that a worker claimed
+    less than ``fresh`` seconds ago, so that it is still on its way to the upstream when the caller acts.
+
+    The batch's operations are queued at once (``operations_enqueue_many``), so the worker's threads
+    start them together and settle them together: right after a wave has settled, and before the
+    threads claim the next ones, none is in flight. An operation seen in flight then may be settling
+    that very moment; one claimed just now still has its read and its write (each ``latency_ms``) ahead.
+    """
     deadline = time.monotonic() + timeout
     while True:
-        statuses = Counter(op.status for op in batch_ops(batch))
-        if statuses[Operation.Status.DONE] >= done and statuses[Operation.Status.IN_FLIGHT] >= 1:
+        ops = batch_ops(batch)
+        statuses = Counter(op.status for op in ops)
+        recent = timezone.now() - timedelta(seconds=fresh)
+        # updated_at is the claim's time while an operation is in flight (the claim saves it; nothing
+        # else writes the row until it settles).
+        claimed_now = [op for op in ops if op.status == Operation.Status.IN_FLIGHT and op.updated_at >= recent]
+        if statuses[Operation.Status.DONE] >= done and claimed_now:
             return
         assert time.monotonic() < deadline, f"the batch did not get under way: {dict(statuses)}"
-        time.sleep(0.05)
+        time.sleep(0.02)
 
 
 def assert_batch_page_counts(client: Client, batch: Batch, total: int) -> None:
