@@ -47,6 +47,17 @@ SHARED_BACKEND = ("This backend is shared by every company; only the platform's 
                   "so that no company's admin changes another company's records.")
 
 
+SHARED_COUNTS = "Counted over every company: the figures are for the platform's admins."
+
+
+def counts_shown(user: User, backend: Backend) -> bool:
+    """Whether ``user`` may read how many records ``backend`` holds (a refresh's rows, a connection
+    check's count): a backend of their companies, or the model catalogue, whose records are every
+    company's. A backend shared by every company (a multi-tenant ChargEye) counts other companies'
+    records with the reader's, so only the platform's admins (superusers) read its figures."""
+    return backend.company_id is not None or backend.kind == Backend.Kind.MODELS or company_ids(user) is None
+
+
 def governs(user: User, backend: Backend) -> bool:
     """Whether ``user`` (an admin) may change ``backend``'s settings (name, credentials, paths, schedules,
     removal holds): a backend of one of their companies. A backend shared by every company (no company:

@@ -24,7 +24,7 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods
 
 from portal.access import Role, company_ids, has_role, role_required, scoped
-from portal.selectors import SHARED_BACKEND, governs
+from portal.selectors import SHARED_BACKEND, SHARED_COUNTS, counts_shown, governs
 from portal.models import Backend, RemovalHold, SyncRun, User
 from sync.removal_brake import HoldSettled, brake_share, hold_confirm, hold_reject
 from sync.refreshers import Refresher, refreshers_for
@@ -97,9 +97,18 @@ def schedule_row(backend: Backend, entity: str) -> ScheduleRow:
     return ScheduleRow(backend, refresher, minutes, bool(task and task.enabled), last)
 
 
+def _counts_marked(user: User, *runs: SyncRun | None) -> None:
+    """Mark the runs whose figures the reader may not read: a refresh of a backend shared by every
+    company (a multi-tenant ChargEye) counts every company's rows (``portal.selectors.counts_shown``)."""
+    for run in runs:
+        if run is not None:
+            run.counts_hidden = not counts_shown(user, run.backend)  # type: ignore[attr-defined]
+
+
 def _runs_context(user: User) -> dict[str, Any]:
     runs = list(runs_for(user)[:RECENT])
-    return {"runs": runs, "any_open": any(r.is_open for r in runs)}
+    _counts_marked(user, *runs)
+    return {"runs": runs, "any_open": any(r.is_open for r in runs), "shared_counts": SHARED_COUNTS}
 
 
 @role_required(Role.VIEWER)
@@ -107,11 +116,15 @@ def _runs_context(user: User) -> dict[str, Any]:
 def sync_list(request: HttpRequest) -> HttpResponse:
     if request.htmx and request.GET.get("part") == "card":  # one schedule card's last run, while it moves
         backend, entity = _backend_entity(request, RefreshForm(request.GET), Role.VIEWER)
-        return render(request, "sync/sync_list.html#card_run", {"row": schedule_row(backend, entity)})
+        row = schedule_row(backend, entity)
+        _counts_marked(request.user, row.last)
+        return render(request, "sync/sync_list.html#card_run", {"row": row})
     context = _runs_context(request.user)
     if request.htmx and request.GET.get("part") == "runs":
         return render(request, "sync/sync_list.html#runs", context)
-    context |= {"schedules": schedule_rows(request.user), "may_refresh": has_role(request.user, Role.OPERATOR),
+    schedules = schedule_rows(request.user)
+    _counts_marked(request.user, *(row.last for row in schedules))
+    context |= {"schedules": schedules, "may_refresh": has_role(request.user, Role.OPERATOR),
                 "may_schedule": has_role(request.user, Role.ADMIN), "holds": list(pending_holds(request.user)),
                 "brake_percent": round(brake_share() * 100)}
     return render(request, "sync/sync_list.html", context)
@@ -171,8 +184,9 @@ def hold_decide(request: HttpRequest, hold_id: int) -> HttpResponse:
 @require_http_methods(["GET"])
 def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     run = get_object_or_404(runs_for(request.user), pk=run_id)
+    _counts_marked(request.user, run)
     template = "sync/run_detail.html#progress" if request.htmx else "sync/run_detail.html"
-    return render(request, template, {"run": run})
+    return render(request, template, {"run": run, "shared_counts": SHARED_COUNTS})
 
 
 class RefreshForm(forms.Form):

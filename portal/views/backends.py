@@ -25,7 +25,7 @@ from portal.access import Role, company_ids, role_required
 from portal.forms_backends import PATH_PREFIX, BackendForm, credential_field_name
 from portal.models import Backend
 from portal.models.backends import CREDENTIAL_FIELDS
-from portal.selectors import SHARED_BACKEND, backends_for, companies_for, governs
+from portal.selectors import SHARED_BACKEND, SHARED_COUNTS, backends_for, companies_for, counts_shown, governs
 
 app_name = "backends"
 
@@ -76,8 +76,14 @@ def _not_shared(request: HttpRequest, form: BackendForm) -> None:
                                   "by the platform's admins.")
 
 
+def _counts(user: Any, backend: Backend) -> dict[str, Any]:
+    """A shared backend's check counts every company's records: its figures are not shown to a
+    company's admin (``counts_shown``), only whether it connected."""
+    return {"counts_hidden": not counts_shown(user, backend), "shared_counts": SHARED_COUNTS}
+
+
 def _rows(user: Any, backends: Any) -> list[dict[str, Any]]:
-    return [check_context(b) | {"governed": governs(user, b)} for b in backends]
+    return [check_context(b) | {"governed": governs(user, b)} | _counts(user, b) for b in backends]
 
 
 @role_required(Role.ADMIN)
@@ -182,6 +188,7 @@ def backend_check(request: HttpRequest, backend_id: int) -> HttpResponse:
         since_param = request.GET.get("since")
         context = check_context(backend, _int_param(request, "since") if since_param else None,
                                 _int_param(request, "asked"))
+    context |= _counts(request.user, backend)
     if request.htmx:
         return render(request, "portal/backends/check.html#status", context)
     return render(request, "portal/backends/check.html", context)

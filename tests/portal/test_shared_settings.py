@@ -92,3 +92,30 @@ def test_a_hold_on_a_shared_backend_is_not_another_companys_to_see_or_decide(
     assert Station.objects.get(pk=station.pk).removed_at is None
     assert client_for(root).post(reverse("sync:hold_decide", args=[hold.pk]), {"decision": "confirm"}).status_code == 302
     assert Station.objects.get(pk=station.pk).removed_at is not None
+
+
+def test_a_shared_backends_figures_count_every_company_and_are_not_shown_to_a_companys_admin(
+    shared: Backend, admin_b: User, root: User
+) -> None:
+    """Counts and lists show only the reader's own companies: a refresh or a connection check of a backend
+    shared by every company counts every company's records. The model catalogue's are everyone's."""
+    from django.utils import timezone
+
+    now = timezone.now()
+    Backend.objects.filter(pk=shared.pk).update(checked_at=now, check_ok=True,
+                                                check_message="Connected: 4321 locations visible")
+    run = SyncRun.objects.create(backend=shared, entity="locations", status=SyncRun.Status.DONE, started_at=now,
+                                 finished_at=now, rows_seen=4321, rows_created=4317, rows_updated=3, errors=1,
+                                 message="1 skipped: locations whose ChargEye tenant is linked to no company")
+    catalogue = BackendFactory(name="Catalogue", kind=Backend.Kind.MODELS, company=None)
+    SyncRun.objects.create(backend=catalogue, entity="models", status=SyncRun.Status.DONE, started_at=now,
+                           finished_at=now, rows_seen=77, rows_created=7654)
+    pages = (reverse("sync:list"), reverse("sync:run", args=[run.pk]), reverse("backends:list"))
+    for page in pages:
+        html = client_for(admin_b).get(page).content.decode()
+        assert "4317" not in html and "4321" not in html and "tenant is linked" not in html, page
+    assert "Counted over every company" in client_for(admin_b).get(reverse("sync:run", args=[run.pk])).content.decode()
+    assert "+7654 new" in client_for(admin_b).get(reverse("sync:list")).content.decode()  # the catalogue is shared
+    # The platform's admins read them.
+    assert "+4317 new" in client_for(root).get(reverse("sync:list")).content.decode()
+    assert "4321 locations visible" in client_for(root).get(reverse("backends:list")).content.decode()
