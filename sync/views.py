@@ -24,28 +24,15 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods
 
 from portal.access import Role, company_ids, has_role, role_required, scoped
-from portal.selectors import SHARED_BACKEND, SHARED_COUNTS, counts_shown, governs
+from portal.selectors import SHARED_BACKEND, SHARED_COUNTS, governs
 from portal.models import Backend, RemovalHold, SyncRun, User
 from sync.removal_brake import HoldSettled, brake_share, hold_confirm, hold_reject
 from sync.refreshers import Refresher, refreshers_for
 from sync.schedules import refresh_request, schedule_name, schedule_set_interval
+from sync.selectors import backends_for, counts_marked, runs_for
 
 app_name = "sync"
 RECENT = 50
-
-
-def backends_for(user: User, min_role: Role = Role.VIEWER) -> QuerySet[Backend]:
-    """Backends of the companies where the user holds ``min_role`` (an action passes its own), and the
-    company-less ones (the shared catalogue, a multi-tenant ChargEye) for admins."""
-    backends = Backend.objects.select_related("company")
-    visible = scoped(backends, user, min_role=min_role)
-    if company_ids(user) is not None and has_role(user, Role.ADMIN):
-        visible = visible | backends.filter(company__isnull=True)
-    return visible.order_by("name")
-
-
-def runs_for(user: User) -> QuerySet[SyncRun]:
-    return SyncRun.objects.filter(backend__in=backends_for(user)).select_related("backend", "requested_by")
 
 
 @dataclass
@@ -97,17 +84,9 @@ def schedule_row(backend: Backend, entity: str) -> ScheduleRow:
     return ScheduleRow(backend, refresher, minutes, bool(task and task.enabled), last)
 
 
-def _counts_marked(user: User, *runs: SyncRun | None) -> None:
-    """Mark the runs whose figures the reader may not read: a refresh of a backend shared by every
-    company (a multi-tenant ChargEye) counts every company's rows (``portal.selectors.counts_shown``)."""
-    for run in runs:
-        if run is not None:
-            run.counts_hidden = not counts_shown(user, run.backend)  # type: ignore[attr-defined]
-
-
 def _runs_context(user: User) -> dict[str, Any]:
     runs = list(runs_for(user)[:RECENT])
-    _counts_marked(user, *runs)
+    counts_marked(user, *runs)
     return {"runs": runs, "any_open": any(r.is_open for r in runs), "shared_counts": SHARED_COUNTS}
 
 
@@ -117,13 +96,13 @@ def sync_list(request: HttpRequest) -> HttpResponse:
     if request.htmx and request.GET.get("part") == "card":  # one schedule card's last run, while it moves
         backend, entity = _backend_entity(request, RefreshForm(request.GET), Role.VIEWER)
         row = schedule_row(backend, entity)
-        _counts_marked(request.user, row.last)
+        counts_marked(request.user, row.last)
         return render(request, "sync/sync_list.html#card_run", {"row": row})
     context = _runs_context(request.user)
     if request.htmx and request.GET.get("part") == "runs":
         return render(request, "sync/sync_list.html#runs", context)
     schedules = schedule_rows(request.user)
-    _counts_marked(request.user, *(row.last for row in schedules))
+    counts_marked(request.user, *(row.last for row in schedules))
     context |= {"schedules": schedules, "may_refresh": has_role(request.user, Role.OPERATOR),
                 "may_schedule": has_role(request.user, Role.ADMIN), "holds": list(pending_holds(request.user)),
                 "brake_percent": round(brake_share() * 100)}
@@ -184,7 +163,7 @@ def hold_decide(request: HttpRequest, hold_id: int) -> HttpResponse:
 @require_http_methods(["GET"])
 def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     run = get_object_or_404(runs_for(request.user), pk=run_id)
-    _counts_marked(request.user, run)
+    counts_marked(request.user, run)
     template = "sync/run_detail.html#progress" if request.htmx else "sync/run_detail.html"
     return render(request, template, {"run": run, "shared_counts": SHARED_COUNTS})
 

@@ -19,8 +19,9 @@ from locations.selectors import network_filter, network_overview
 from maintenance.models import MaintenanceWindow
 from portal.access import scoped
 from portal.models import SyncRun
-from portal.selectors import backends_for
+from portal.selectors import counts_shown
 from stations.models import Technician
+from sync.selectors import runs_for
 
 AFTER = OpenApiParameter("after", int, description="The id after which the next page starts (the `next` link).")
 
@@ -59,14 +60,33 @@ class WindowSerializer(serializers.ModelSerializer):
         fields = ["id", "station", "connector_uuid", "starts_at", "ends_at", "comment", "sync_state", "upstream_id"]
 
 
+COUNTED = ("pages", "rows_seen", "rows_created", "rows_updated", "rows_unchanged", "rows_removed", "errors")
+
+
 class SyncRunSerializer(serializers.ModelSerializer):
+    """A run; the figures and message of a backend shared by every company (a multi-tenant ChargEye)
+    count every company's rows, so they are null for a company's user (as the Sync page leaves them out)."""
+
     backend = serializers.CharField(source="backend.name")
+    pages = serializers.IntegerField(allow_null=True)
+    rows_seen = serializers.IntegerField(allow_null=True)
+    rows_created = serializers.IntegerField(allow_null=True)
+    rows_updated = serializers.IntegerField(allow_null=True)
+    rows_unchanged = serializers.IntegerField(allow_null=True)
+    rows_removed = serializers.IntegerField(allow_null=True)
+    errors = serializers.IntegerField(allow_null=True)
+    message = serializers.CharField(allow_null=True)
 
     class Meta:
         model = SyncRun
         fields = ["id", "backend", "entity", "full", "status", "trigger", "created_at", "started_at", "finished_at",
-                  "pages", "rows_seen", "rows_created", "rows_updated", "rows_unchanged", "rows_removed", "errors",
-                  "message"]
+                  *COUNTED, "message"]
+
+    def to_representation(self, run: SyncRun) -> dict[str, Any]:
+        data = super().to_representation(run)
+        if not counts_shown(self.context["request"].user, run.backend):
+            data.update(dict.fromkeys((*COUNTED, "message")))
+        return data
 
 
 class TechnicianList(APIView):
@@ -85,8 +105,9 @@ class SyncRunList(APIView):
     @extend_schema(operation_id="sync_runs_list", parameters=[AFTER],
                    responses=_page_schema("SyncRunPage", SyncRunSerializer))
     def get(self, request: Request) -> Response:
-        """Refresh runs of the backends you see, newest first."""
-        runs = SyncRun.objects.filter(backend__in=backends_for(request.user)).select_related("backend")
+        """Refresh runs of the backends you see (your companies', and for admins the shared ones), newest
+        first; a shared backend's row counts are null unless you are a platform administrator."""
+        runs = runs_for(request.user)
         return id_page(request, runs, SyncRunSerializer, newest_first=True)
 
 

@@ -57,3 +57,33 @@ def test_a_nul_byte_in_a_search_is_no_server_error(viewer, viewer_client, api_fo
         assert api.get(url, {"q": "Eve\x00", "vendor": "\x00"}).status_code == 200
     for url in ("/models/", "/locations/"):
         assert viewer_client.get(url, {"q": "Eve\x00", "vendor": "\x00"}).status_code == 200
+
+
+def test_sync_runs_are_those_of_the_callers_backends_and_a_shared_backends_figures_are_null(
+        company_a, viewer, admin_user, api_for, db) -> None:
+    """As on the Sync page: a viewer reads the runs of their companies' backends; an admin also the shared
+    ones, whose figures count every company's rows and so are null for a company's admin (issue 23)."""
+    from django.utils import timezone
+
+    from portal.models import SyncRun
+    from tests.factories import BackendFactory, UserFactory
+
+    own = BackendFactory(name="Own GreenFlux", kind=Backend.Kind.GREENFLUX, company=company_a)
+    shared = BackendFactory(name="Shared ChargEye", kind=Backend.Kind.CHARGEYE, company=None)
+    now = timezone.now()
+    mine = SyncRun.objects.create(backend=own, entity="stations", status="done", finished_at=now, rows_created=5)
+    theirs = SyncRun.objects.create(backend=shared, entity="locations", status="done", finished_at=now,
+                                    rows_created=4317, message="1 skipped: a reason")
+
+    def runs(user) -> dict[int, dict]:
+        answer = api_for(user).get("/api/v1/sync-runs/")
+        assert answer.status_code == 200, answer.content
+        return {r["id"]: r for r in answer.json()["results"]}
+
+    assert set(runs(viewer)) == {mine.pk}
+    as_admin = runs(admin_user)
+    assert set(as_admin) == {mine.pk, theirs.pk} and as_admin[mine.pk]["rows_created"] == 5
+    assert as_admin[theirs.pk]["status"] == "done"
+    assert as_admin[theirs.pk]["rows_created"] is None and as_admin[theirs.pk]["message"] is None
+    root = UserFactory(username="root", is_superuser=True, is_staff=True)
+    assert runs(root)[theirs.pk]["rows_created"] == 4317
