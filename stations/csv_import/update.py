@@ -29,7 +29,7 @@ from portal.models import Backend, User
 from stations import validation
 from stations.bulk.models import BatchItem
 from stations.bulk.preview import COLUMNS, NO_UPDATE, change_item
-from stations.csv_import.validate import UNUSED, Lookups, Problem, _choice, _key
+from stations.csv_import.validate import UNUSED, Lookups, Problem, _choice, _key, _unresolved
 from stations.models import Station
 
 STATION_COLUMNS = (*COLUMNS, "model_id", "technician_id", "time_zone", "public_display_name", "serial_number",
@@ -72,7 +72,8 @@ def _greenflux_params(row: dict[str, str], lookups: Lookups, backend: Backend,
     ref = row.get("location", "")
     if ref:
         location = lookups.locations.get((backend.pk, ref)) or lookups.locations.get((backend.pk, _key(ref)))
-        error = (f"No single location “{ref}” known for {backend.name}; use its id." if location is None
+        # Said as create mode says it: the name to write, or "by its id" only where two share the name.
+        error = (_unresolved("location", ref, backend, lookups) if location is None
                  else validation.location_error(location, backend))
         problems += [("location", error)] if error else []
     if row.get("connectors"):

@@ -236,6 +236,36 @@ def test_unchanged_and_be_energised_rows_and_what_an_update_cannot_change(
 
 
 @pytest.mark.django_db
+def test_an_update_rows_location_is_named_as_the_locations_page_names_it(
+    gf_backend: Backend, operator: User, company_a: Company
+) -> None:
+    """Issue 25 item 11: the export writes names, so an update row's location problem asks for a name, as
+    create mode does; "by its id" only where two locations share the name (the export writes the id there)."""
+    from tests.factories import LocationFactory
+
+    depot = LocationFactory(backend=gf_backend, company=company_a, name="Depot Noord", upstream_id="LOC-1")
+    for n in (2, 3):
+        LocationFactory(backend=gf_backend, company=company_a, name="Hub Zuid", upstream_id=f"LOC-{n}")
+    refs = ("depot noord", "Depot Nord", "Hub Zuid", "LOC-3")
+    for n in range(len(refs)):
+        StationFactory(backend=gf_backend, company=company_a, charge_box_identity=f"GF-MOVE-{n}",
+                       upstream_id=f"GF-MOVE-{n}", label=f"Move me {n}")
+    header = ("backend", "charge_box_identity", "location")
+    rows = [{"backend": gf_backend.name, "charge_box_identity": f"GF-MOVE-{n}", "location": ref}
+            for n, ref in enumerate(refs)]
+    client = Client()
+    client.force_login(operator)
+    post_file(client, file_of(rows, header))
+    found = {r.number: r.problems for r in ImportRow.objects.filter(job=last_job())}
+    assert found[2] == [] and found[5] == []  # a name (any case) or an id
+    assert found[3] == [["location", f"No location “Depot Nord” on {gf_backend.name}: write its name as on the "
+                                     "Locations page."]]
+    assert found[4][0][0] == "location" and "more than one location called “Hub Zuid”" in found[4][0][1]
+    assert not any("use its id" in m for problems in found.values() for _c, m in problems)
+    assert depot.pk
+
+
+@pytest.mark.django_db
 def test_create_mode_stays_the_default_and_a_viewer_cannot_use_the_page(
     gf_backend: Backend, operator: User, viewer: User, company_a: Company
 ) -> None:
