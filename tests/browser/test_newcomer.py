@@ -1,4 +1,5 @@
-"""A newcomer's first run, as the README tells it: a fresh clone, ``make run`` on other ports, sign in.
+"""A newcomer's first run, as the README tells it: a fresh clone, ``make run`` on other ports, sign in; and
+the demo's error pages and log as a newcomer meets them.
 
 The clone is of this repository's committed HEAD (``git clone`` of the working copy), run with the
 README's own command in a shell with none of the tests' settings, so it starts the embedded demo
@@ -49,14 +50,14 @@ def wait_answering(url: str, process: subprocess.Popen[bytes], log: Path) -> Non
     pytest.fail(f"{url} did not answer within {STARTUP:.0f} s:\n{log.read_text()[-3000:]}")
 
 
-@pytest.fixture
-def clone(tmp_path: Path) -> Path:
-    target = tmp_path / "portal"
+@pytest.fixture(scope="module")
+def clone(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    target = tmp_path_factory.mktemp("newcomer") / "portal"
     subprocess.run(["git", "clone", "--quiet", str(REPO), str(target)], check=True)
     return target
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")  # one demo for this module's tests: starting it takes about 15 s
 def demo(clone: Path) -> Iterator[tuple[str, Path, subprocess.Popen[bytes], int]]:
     readme = (clone / "README.md").read_text()
     found = COMMAND.search(readme)
@@ -101,4 +102,40 @@ def test_a_fresh_clone_runs_on_other_ports_as_the_readme_says(
     # The demo's backends talk to the simulator on the chosen port, not the default one.
     page.goto(f"{base}/backends/")
     expect(page.get_by_text(f"http://127.0.0.1:{sim_port}").first).to_be_visible()
+    assert process.poll() is None
+
+
+@pytest.mark.parametrize("page", [(1280, 900)], indirect=True)
+def test_the_demos_error_pages_and_its_log_of_refusals(
+    page: Page, demo: tuple[str, Path, subprocess.Popen[bytes], int]
+) -> None:
+    """Issue 25 items 5 and 15 in the demo itself (``runserver`` with ``DEBUG=1``, the settings' own logging):
+    the portal's 404 and 403, not Django's debug pages; Django admin's sign-in is the portal's; ten refusals
+    write ten lines to the terminal and no traceback (two per refusal before)."""
+    base, clone, process, _sim_port = demo
+    log = clone / "make-run.log"
+    page.goto(f"{base}/no-such-page/")
+    expect(page.get_by_role("heading", name="Page not found", exact=True)).to_be_visible()
+    expect(page.get_by_text("There is no page at this address")).to_be_visible()
+    assert "URLconf" not in page.content() and "django-admin/" not in page.content()  # no list of URL patterns
+    page.goto(f"{base}/django-admin/")
+    expect(page).to_have_url(f"{base}/accounts/login/?next=%2Fdjango-admin%2F")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+    credentials = json.loads((clone / "var" / "demo-credentials.json").read_text())
+    page.get_by_label("Username").fill("viewer")
+    page.get_by_label("Password").fill(credentials["viewer"])
+    page.get_by_role("button", name="Sign in").click()
+    # Back at /django-admin/, signed in and not a superuser: refused on the portal's page, not sent round again.
+    expect(page.get_by_role("heading", name="You can't open this page")).to_be_visible()
+    before = len(log.read_bytes())
+    for _ in range(10):
+        response = page.goto(f"{base}/stations/new/")  # needs the operator role
+        assert response is not None and response.status == 403
+        expect(page.get_by_role("heading", name="You can't open this page")).to_be_visible()
+    expect(page.get_by_role("navigation", name="Main")).to_be_visible()
+    screenshot(page, "newcomer-403")
+    refusals = log.read_bytes()[before:].decode("utf-8", "replace")  # runserver logs before it answers
+    assert refusals.count("Forbidden (Permission denied): /stations/new/") == 10, refusals[-3000:]
+    assert "Traceback" not in refusals, refusals[-3000:]
     assert process.poll() is None
