@@ -36,6 +36,9 @@ def test_seed_demo_creates_backends_schedules_and_a_populated_estate(
     kinds = set(Station.objects.values_list("backend__kind", flat=True))
     assert kinds == {"greenflux", "beenergised"}
     assert Station.objects.values("company").distinct().count() == 2
+    # Every station has a name of its own (issue 25 item 9: "Fleet Hub Berlin 04" was three stations).
+    labels = list(Station.objects.values_list("label", flat=True))
+    assert len(labels) == len(set(labels)) > 50, sorted({n for n in labels if labels.count(n) > 1})[:5]
     assert Technician.objects.exists() and Location.objects.filter(backend__kind="chargeye").exists()
     # be.ENERGISED stations found their catalogue model through the demo's model numbering.
     alfen = StationModel.objects.get(vendor=MODEL_SPECS[0]["vendor"], model=MODEL_SPECS[0]["model"])
