@@ -118,10 +118,15 @@ def time_zone_error(value: str) -> str | None:
     return None
 
 
+def one_company_text(backend: Backend) -> str:
+    """What a backend of one company says to a station of another."""
+    return f"{backend.name} holds {backend.company}'s stations only; choose {backend.company}."
+
+
 def company_error(backend: Backend, company: Company | None) -> str | None:
     """A backend's credentials act for one company: it cannot hold another company's stations."""
     if company is not None and backend.company_id is not None and company.pk != backend.company_id:
-        return f"{backend.name} holds {backend.company}'s stations only; choose {backend.company}."
+        return one_company_text(backend)
     return None
 
 

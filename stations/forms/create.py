@@ -96,8 +96,12 @@ class StationCreateForm(forms.Form):
         for name in list(self.fields):
             if name not in keep:
                 del self.fields[name]
-        if self.backend.company_id and not self.initial.get("company"):
-            self.initial["company"] = self.backend.company_id
+        if self.backend.company_id:
+            # A backend of one company holds only that company's stations: offer no other to refuse later.
+            self.fields["company"].queryset = self.fields["company"].queryset.filter(pk=self.backend.company_id)
+            self.fields["company"].error_messages["invalid_choice"] = rules.one_company_text(self.backend)
+            if not self.initial.get("company"):
+                self.initial["company"] = self.backend.company_id
         self.company = self._picked(self.fields["company"].queryset, "company")
         if self.backend.kind == Backend.Kind.BEENERGISED:
             self._setup_beenergised()

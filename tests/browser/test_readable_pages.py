@@ -21,7 +21,7 @@ from locations.models import Location
 from maintenance.models import MaintenanceWindow
 from portal.access import Role
 from portal.audit.services import audit_record
-from portal.models import Backend, Company, Operation, SyncRun
+from portal.models import Backend, Company, Membership, Operation, SyncRun, User
 from sync.engine import refresh_run
 from simulator.seed import COMPANIES as SIM_COMPANIES
 from simulator.testing import SimulatorHandle
@@ -267,13 +267,17 @@ def test_12_bulk_maintenance_ticks_nothing_and_counts_before_confirming(
 
 
 @pytest.mark.parametrize("width", [1280, 390])
-def test_13_technicians_show_name_and_whole_email(browser: Browser, browser_settings: None, width: int,
+def test_13_pickers_offer_one_company_and_whole_technicians(browser: Browser, browser_settings: None, width: int,
                                                   live_server: object, estate: dict) -> None:
     base = live_server.url  # type: ignore[attr-defined]
+    other = CompanyFactory(name="Other Fleet BV")  # the user is an operator there too
+    Membership.objects.create(user=User.objects.get(username=estate["user"]), company=other, role=Role.OPERATOR)
     page = open_page(browser, width)
     try:
         sign_in(page, base, estate["user"], PASSWORD)
         page.goto(f"{base}{reverse('stations:create')}?backend={estate['be'].pk}&company={estate['company'].pk}")
+        # A backend of one company offers only that company (the other was listed, then refused).
+        assert page.get_by_label("Company").locator("option").all_inner_texts() == [estate["company"].name]
         choices = page.locator("#technician-field label")
         expect(choices.nth(1)).to_be_visible()
         technicians = estate["company"].technicians.filter(removed_at__isnull=True)

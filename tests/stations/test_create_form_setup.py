@@ -12,11 +12,29 @@ from tests.conftest import client_for
 from tests.factories import CompanyFactory, StationModelFactory, UserFactory
 
 
+def test_a_backend_of_one_company_offers_only_that_company(be_backend: Backend, company_a: Company,
+                                                             company_b: Company) -> None:
+    """Issue 25 item 13: the company picker listed the user's other company, then refused it."""
+    client = client_for(UserFactory(username="two-hats", role=Role.OPERATOR, companies=[company_a, company_b]))
+    html = client.get(reverse("stations:create"), {"backend": be_backend.pk}).content.decode()
+    picker = html.split('name="company"', 1)[1].split("</select>", 1)[0]
+    assert f'<option value="{company_a.pk}" selected>Company A</option>' in picker and "Company B" not in picker
+    posted = client.post(reverse("stations:create"), {
+        "action": "save", "backend": be_backend.pk, "company": company_b.pk, "label": "X",
+        "charge_box_identity": "OTHER-1"}).content.decode()  # a hand-made form: still refused, by name
+    assert f"{be_backend.name} holds Company A&#x27;s stations only; choose Company A." in posted
+    assert not Station.objects.filter(charge_box_identity="OTHER-1").exists()
+
+
 def test_changing_the_company_says_why_the_technicians_changed(be_backend: Backend, company_a: Company,
                                                                company_b: Company) -> None:
-    client = client_for(UserFactory(username="two-hats", role=Role.OPERATOR, companies=[company_a, company_b]))
-    first = client.get(reverse("stations:create"), {"backend": be_backend.pk}).content.decode()
+    """A backend no company holds (a superuser's) offers every company: changing it changes the technicians."""
+    be_backend.company = None
+    be_backend.save()
+    client = client_for(UserFactory(username="root", is_superuser=True, is_staff=True))
     tech = Technician.objects.filter(backend=be_backend).first()
+    first = client.post(reverse("stations:create"), {
+        "action": "choices", "backend": be_backend.pk, "company": company_a.pk}).content.decode()
     assert tech.name in first and "technicians of Company A on" in first
     changed = client.post(reverse("stations:create"), {
         "action": "choices", "backend": be_backend.pk, "company": company_b.pk, "technicians_of": company_a.pk,
