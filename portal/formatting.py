@@ -162,6 +162,20 @@ def duration(value: timedelta | float | int | None) -> str:
     return _("%(m)s min %(s)s s") % {"m": minutes, "s": secs} if secs else _("%(m)s min") % {"m": minutes}
 
 
+def since(value: datetime | None) -> str:
+    """How long ago ``value`` was, in whole seconds: "45 s", "9 min", "2 h 5 min" (the duration's words)."""
+    if value is None:
+        return NOTHING
+    return duration(max(0, round((timezone.now() - value).total_seconds())))
+
+
+def ago(value: datetime | None) -> str:
+    """"9 min ago" (the duration's words, not Django's "9 minutes" beside "4 min 5 s")."""
+    if value is None:
+        return NOTHING
+    return _("%(span)s ago") % {"span": since(value)}
+
+
 def input_placeholder(format_key: str) -> str:
     """What a date or date-time input asks for, from the language's first input format, in the reader's
     letters: "dd/mm/yyyy hh:mm", "TT.MM.JJJJ hh:mm", "dd-mm-jjjj uu:mm"."""

@@ -93,3 +93,15 @@ def power(kilowatts: Any, places: Any = 1) -> str:
 def number(value: Any, places: Any = 1) -> str:
     """A bare number the language's way (decimal comma in German): for table cells under a unit header."""
     return formatting.number(value, int(places))
+
+
+@register.filter
+def since(value: Any) -> str:
+    """How long ago: ``{{ run.finished_at|since }}`` → "9 min"."""
+    return formatting.since(value)
+
+
+@register.filter
+def ago(value: Any) -> str:
+    """``{{ run.finished_at|ago }}`` → "9 min ago"."""
+    return formatting.ago(value)

@@ -41,6 +41,23 @@ def test_the_template_filters_are_the_same_formatter() -> None:
     assert html == "7 Dec 2026, 14:14|7 Dec|11 kW|1 min 30 s"
 
 
+def test_how_long_ago_in_the_durations_words() -> None:
+    """The Sync card, the dashboard and the Network page said Django's "9 minutes ago" beside "4 min 5 s"."""
+    from django.utils import timezone
+
+    now = timezone.now()
+    assert formatting.ago(now - timedelta(minutes=9)) == "9 min ago"
+    assert formatting.ago(now - timedelta(hours=2, minutes=5, seconds=20)) == "2 h 5 min ago"
+    assert formatting.since(now - timedelta(seconds=45)) == "45 s" and formatting.ago(None) == "—"
+    assert formatting.since(now + timedelta(seconds=5)) == "0 s"  # a clock a little ahead is not "-5 s"
+    html = Template("{% load units %}{{ t|ago }}|{{ t|since }}").render(Context({"t": now - timedelta(minutes=3)}))
+    assert html == "3 min ago|3 min"
+    with translation.override("de"):
+        assert formatting.ago(now - timedelta(minutes=9)) == "vor 9 min"
+    with translation.override("nl"):
+        assert formatting.ago(now - timedelta(hours=1, minutes=2)) == "1 u 2 min geleden"
+
+
 def test_a_language_switch_changes_every_format() -> None:
     """German and Dutch through the portal's own format modules (portal/formats/de, nl) and catalogue."""
     with translation.override("de"):
