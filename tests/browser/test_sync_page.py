@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 
 from portal.access import Role
 from portal.models import SyncRun
+from tests.browser.axe import assert_accessible
 from tests.browser.conftest import screenshot, sign_in
 from tests.factories import PASSWORD, BackendFactory, CompanyFactory, UserFactory
 
@@ -83,6 +84,8 @@ def test_refresh_now_shows_the_new_run_on_its_card_as_it_moves(
     region = card.get_by_role("status")
     expect(region).to_contain_text(f"run {old.pk}")
     region.evaluate("el => { el.dataset.seen = 'before' }")  # the same element must stay: a live region
+    # WCAG 2.5.3: each button's accessible name holds its visible "Refresh now" (axe's label-in-name rule).
+    assert_accessible(page, context=".schedules", where="the Sync page's cards")
 
     card.get_by_role("button", name="Refresh now: GreenFlux Voltera, Hardware templates").click()
     expect(region).to_contain_text("queued")
