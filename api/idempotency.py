@@ -54,6 +54,7 @@ def idempotent(method: Callable[..., Response]) -> Callable[..., Response]:
             row.save(update_fields=["status_code", "body", "headers"])
             return response
 
+    wrapped.idempotent = True  # type: ignore[attr-defined]  # tests/api/test_idempotency.py checks every POST
     return wrapped
 
 

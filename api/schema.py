@@ -1,4 +1,5 @@
-"""Additions to the generated OpenAPI schema: the problem+json answers every endpoint may give."""
+"""Additions to the generated OpenAPI schema: the problem+json answers every endpoint may give, and the
+``Idempotency-Key`` header every POST takes (``api.idempotency``)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,11 @@ COMMON = {
     "415": "Send JSON.",
     "429": "Too many requests; wait for `Retry-After` seconds.",
 }
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string", "maxLength": 255},
+    "description": "Send the same key again (same method, path and body) to get the first answer, not a second "
+                   "write; the same key with another request answers 422.",
+}
 WRITES = {
     "409": "The record's state does not allow this now (e.g. an open conflict).",
     "412": "If-Match does not name the current version.",
@@ -36,13 +42,17 @@ WRITES = {
 
 
 def add_problem_responses(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
-    """drf-spectacular postprocessing hook: every operation documents the problems it may answer."""
+    """drf-spectacular postprocessing hook: every operation documents the problems it may answer, and every
+    POST its ``Idempotency-Key`` header."""
     result.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
     content = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
     for path in result.get("paths", {}).values():
         for method, operation in path.items():
             if method not in ("get", "post", "put", "patch", "delete"):
                 continue
+            parameters = operation.setdefault("parameters", []) if method == "post" else []
+            if method == "post" and not any(p.get("name") == "Idempotency-Key" for p in parameters):
+                parameters.append(dict(IDEMPOTENCY_KEY))
             responses = operation.setdefault("responses", {})
             wanted = {**COMMON, **(WRITES if method != "get" else {})}
             for code, description in wanted.items():

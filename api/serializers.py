@@ -8,6 +8,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api.conflicts import field_conflicts
 from portal.models import Operation
 from stations.models import Connector, Evse, Station
 
@@ -20,6 +21,10 @@ API_STATUS = {
     Operation.Status.CONFLICT: "conflict",
     Operation.Status.DISCARDED: "discarded",
 }
+
+# Where an operation's record reads over the API, by the operation's target type.
+TARGET_ROUTES = {"station": "api:station-detail", "location": "api:location-detail",
+                 "station_model": "api:model-detail"}
 
 
 class RefSerializer(serializers.Serializer):
@@ -141,16 +146,11 @@ class OperationSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.DictField())
     def get_target(self, op: Operation) -> dict[str, Any]:
         target: dict[str, Any] = {"type": op.target_type, "id": op.target_id, "label": op.target_label}
-        if op.target_type == "station" and op.target_id:
-            target["url"] = self.context["request"].build_absolute_uri(
-                reverse("api:station-detail", args=[op.target_id]))
+        route = TARGET_ROUTES.get(op.target_type)
+        if route and op.target_id:
+            target["url"] = self.context["request"].build_absolute_uri(reverse(route, args=[op.target_id]))
         return target
 
     @extend_schema_field(FieldConflictSerializer(many=True, allow_null=True))
     def get_conflict(self, op: Operation) -> list[dict[str, Any]] | None:
-        if op.status != Operation.Status.CONFLICT or op.target_type != "station":
-            return None
-        from stations.services import conflict_merges  # the station's three-way comparison
-
-        return [{"field": row.path, "base": row.base, "mine": row.mine, "theirs": row.theirs, "clash": row.clash}
-                for row in conflict_merges(op)]
+        return field_conflicts(op)

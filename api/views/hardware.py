@@ -20,12 +20,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.answers import accepted
-from api.serializers import OperationSerializer
+from api.serializers import OperationSerializer, StationSerializer
 from api.forms_bridge import kilowatts
 from api.problems import Conflict
 from api.versions import require_match
 from api.views.station_create import rows_errors
-from api.views.stations import station_for_write
+from api.views.stations import station_for_write, station_read
 from portal.access import Role
 from stations import services
 from stations.hardware import HardwareRows, rows_of
@@ -82,7 +82,7 @@ class StationEvses(APIView):
 
     @extend_schema(request=HardwareEvseSerializer(many=True),
                    parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=True)],
-                   responses={202: OperationSerializer})
+                   responses={202: OperationSerializer, 200: StationSerializer})
     def put(self, request: Request, station_id: int) -> Response:
         """Change, add and retire EVSEs and connectors (see the module's notes)."""
         station = station_for_write(request, station_id)
@@ -101,8 +101,8 @@ class StationEvses(APIView):
                                                 changes=rows.changes(shown.document))
         except services.StationInConflict as exc:
             raise Conflict(str(exc)) from exc
-        if op is None:
-            return Response({"detail": "Nothing was changed, so nothing was sent."})
+        if op is None:  # nothing changed: nothing is sent, the version stays (as a station PATCH answers)
+            return station_read(request, station_id)
         return accepted(request, op)
 
 

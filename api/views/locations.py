@@ -93,7 +93,7 @@ class LocationDetail(APIView):
         return Response(LocationSerializer(location, context={"request": request}).data,
                         headers={"ETag": location_etag(location)})
 
-    @extend_schema(request=LocationWrite, responses={202: OperationSerializer},
+    @extend_schema(request=LocationWrite, responses={202: OperationSerializer, 200: LocationSerializer},
                    parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=True)])
     def patch(self, request: Request, location_id: int) -> Response:
         """Change some of the location's fields; the others stay as they are."""

@@ -65,7 +65,8 @@ class WindowList(APIView):
 
 
 class WindowCancel(APIView):
-    @extend_schema(request=None, responses={202: OperationSerializer})
+    @extend_schema(request=None, responses={202: OperationSerializer, 200: inline_serializer(
+        "WindowRemoved", {"detail": serializers.CharField()})})
     @idempotent
     def post(self, request: Request, window_id: int) -> Response:
         """Cancel a window that has not ended, where the backend offers it."""

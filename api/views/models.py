@@ -21,6 +21,7 @@ from api.pagination import id_page
 from api.problems import Conflict
 from api.versions import digest_tag, require_tag
 from api.answers import accepted
+from api.serializers import OperationSerializer
 from models_catalog import services
 from models_catalog.forms import StationModelForm, connectors_formset, to_input
 from models_catalog.models import StationModel
@@ -82,7 +83,7 @@ class ModelList(APIView):
         """The catalogue (shared by every company), by id."""
         return id_page(request, model_list(ModelFilters.from_params(request.query_params)), ModelSerializer)
 
-    @extend_schema(request=ModelCreateSerializer, responses={202: ModelSerializer})
+    @extend_schema(request=ModelCreateSerializer, responses={202: OperationSerializer})
     @idempotent
     def post(self, request: Request) -> Response:
         """Create a model on the catalogue backend (admins)."""
@@ -113,7 +114,7 @@ class ModelDetail(APIView):
 
     @extend_schema(request=inline_serializer("ModelRename", {"friendly_name": serializers.CharField()}),
                    parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=True)],
-                   responses={202: ModelSerializer})
+                   responses={202: OperationSerializer, 200: ModelSerializer})
     def patch(self, request: Request, model_id: int) -> Response:
         """Rename (the only field the catalogue lets change)."""
         model = _model(model_id)
@@ -136,7 +137,7 @@ class ModelDetail(APIView):
 class ModelArchive(APIView):
     write_role = Role.ADMIN
 
-    @extend_schema(request=None, responses={202: ModelSerializer})
+    @extend_schema(request=None, responses={202: OperationSerializer})
     @idempotent
     def post(self, request: Request, model_id: int) -> Response:
         """Archive the model: it can no longer be picked for new stations."""

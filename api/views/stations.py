@@ -87,11 +87,16 @@ class StationList(APIView):
         return request.build_absolute_uri(f"{request.path}?{urlencode([*params, *cursor.items()])}")
 
 
+def station_read(request: Request, station_id: int) -> Response:
+    """One station as the API shows it, with its version in ``ETag``."""
+    station = station_detail_get(request.user, station_id)
+    data = StationSerializer(station, context={"request": request}).data
+    return Response(data, headers={"ETag": station_etag(station)})
+
+
 class StationDetail(APIView):
     def _read(self, request: Request, station_id: int) -> Response:
-        station = station_detail_get(request.user, station_id)
-        data = StationSerializer(station, context={"request": request}).data
-        return Response(data, headers={"ETag": station_etag(station)})
+        return station_read(request, station_id)
 
     @extend_schema(responses={200: StationSerializer})
     def get(self, request: Request, station_id: int) -> Response:

@@ -87,3 +87,15 @@ def test_sync_runs_are_those_of_the_callers_backends_and_a_shared_backends_figur
     assert as_admin[theirs.pk]["rows_created"] is None and as_admin[theirs.pk]["message"] is None
     root = UserFactory(username="root", is_superuser=True, is_staff=True)
     assert runs(root)[theirs.pk]["rows_created"] == 4317
+
+
+def test_only_admins_archive_a_model_and_the_answer_is_its_operation(admin_user, operator, api_for, db) -> None:
+    model = StationModelFactory(vendor="Alfen", model="Eve Mini")
+    url = f"/api/v1/models/{model.pk}/archive/"
+    assert api_for(operator).send("POST", url).status_code == 403
+    archived = api_for(admin_user).send("POST", url, idempotency_key="archive-eve-mini")
+    assert archived.status_code == 202, archived.content
+    op = archived.json()
+    assert (op["kind"], op["status"], op["target"]["id"]) == ("model.archive", "pending", model.pk)
+    assert archived["Location"].endswith(f"/api/v1/operations/{op['id']}/")
+    assert op["target"]["url"].endswith(f"/api/v1/models/{model.pk}/")

@@ -201,3 +201,20 @@ def test_create_and_change_a_chargeye_location_over_the_api(transactional_db: No
     assert script.get(url).json()["city"] == "Cologne"
     stale = script.patch(url, json={"city": "Köln"}, headers={"If-Match": read.headers["ETag"]})
     assert stale.status_code == 412
+
+
+def test_a_location_changed_on_chargeye_meanwhile_is_a_conflict_with_mine_and_theirs(
+        transactional_db: None, celery_worker_process: Any, ce_backend: Backend, script: httpx.Client) -> None:
+    location = Location.objects.filter(backend=ce_backend).exclude(upstream_id="").order_by("pk").first()
+    url = f"/api/v1/locations/{location.pk}/"
+    etag = script.get(url).headers["ETag"]
+    with ce_backend.connector() as connector:  # someone else, on ChargEye's own screens
+        connector.update_location(location.upstream_id, {"city": "Theirs-ville"})
+    answer = script.patch(url, json={"city": "Mine-ville"}, headers={"If-Match": etag})
+    assert answer.status_code == 202, answer.text
+    op = poll(script, answer.headers["Location"])
+    assert op["status"] == "conflict" and op["target"]["url"].endswith(url), op
+    assert [(row["field"], row["mine"], row["theirs"], row["clash"]) for row in op["conflict"]] == [
+        ("city", "Mine-ville", "Theirs-ville", True)]
+    with ce_backend.connector() as connector:
+        assert connector.get_location(location.upstream_id).city == "Theirs-ville"  # nothing overwritten

@@ -7,11 +7,18 @@ cursor the API's ``next`` link carries) and a search for one station. Each is th
 API takes the session as the browser does), with the queries each API request makes. Goal: no
 slower than the HTML page, at most 6 queries.
 
+Queries are counted three ways: with the session and the bench's cache (the database, the demo's
+default: the throttle's read and write of its counter are 6 statements there), with a personal token
+as a script calls (the token's row instead of the session's and the user's), and with a token and a
+Redis cache as production runs (``BENCH_REDIS_CACHE_URL``, default ``redis://127.0.0.1:6379/12``,
+the bench's broker database; its keys are prefixed ``portal-bench``): the throttle then costs no SQL.
+
 ``python -m tooling.bench.bench_api`` runs it alone.
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from tooling.bench.bench_station_list import DEEP_PAGE, PER_PAGE, STATIONS, _get, _median_ms, _queries, _seed, \
@@ -32,6 +39,32 @@ def _data_queries(client: Any, url: str, params: dict[str, Any]) -> int:
     with CaptureQueriesContext(connection) as ctx:
         _get(client, url, params)
     return sum(1 for q in ctx.captured_queries if "portal_cache" not in q["sql"] and q["sql"] not in ("BEGIN", "COMMIT"))
+
+
+REDIS_CACHE = os.environ.get("BENCH_REDIS_CACHE_URL", "redis://127.0.0.1:6379/12")
+
+
+def _token_client(user: Any) -> Any:
+    """A client that calls as a script does: ``Authorization: Bearer`` with a read-only token of ``user``."""
+    from django.test import Client
+
+    from api.models import ApiToken
+    from api.services import api_token_create
+
+    ApiToken.objects.filter(user=user, name="bench").delete()
+    token = api_token_create(user=user, name="bench", scope=ApiToken.Scope.READ, expires_at=None)[1]
+    return Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+
+def _redis_queries(client: Any, url: str, params: dict[str, Any]) -> int:
+    """SQL queries of one request with the cache on Redis, as in production."""
+    from django.test import override_settings
+
+    cache = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_CACHE,
+             "KEY_PREFIX": "portal-bench"}
+    with override_settings(CACHES={"default": cache}):  # Django swaps its cache handlers on this setting
+        _get(client, url, params)  # the filter choices and the throttle's counter land in Redis first
+        return _queries(client, url, params)
 
 
 def run() -> list[dict[str, Any]]:
@@ -77,6 +110,13 @@ def run() -> list[dict[str, Any]]:
     # throttle's and the filter choices' cache reads are no SQL at all.
     rows.append(_row("  of which not the cache table", _data_queries(client, api, mine),
                      "the HTML station list page", _data_queries(client, page, mine), unit="queries"))
+    script = _token_client(user)
+    _get(script, api, mine)  # the token's first use of the minute writes its last_used_at once
+    rows.append(_row("queries per API list request, token (a script)", _queries(script, api, mine),
+                     "the HTML station list page", _queries(client, page, mine), unit="queries"))
+    rows.append(_row("queries per API list request, token, Redis cache (production)",
+                     _redis_queries(script, api, mine), "the HTML station list page, Redis cache",
+                     _redis_queries(client, page, mine), unit="queries"))
     return rows
 
 
