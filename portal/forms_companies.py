@@ -3,6 +3,8 @@
 Naming a company is a platform act, for superusers only: names are unique across the platform, so any
 answer to "may this company be called X" (a refusal, however worded) would confirm that another
 company is called X. A company's admins set its identities; the name is shown to them, not editable.
+On a backend shared by every company (a multi-tenant ChargEye) the identities are set by superusers too:
+a tenant there holds records of whichever company it is, and the upstream cannot say whose.
 An identity another company uses is refused without saying whose (``identities.identity_in_use``).
 """
 
@@ -34,7 +36,7 @@ class CompanyForm(forms.Form):
     name = forms.CharField(max_length=200)
 
     def __init__(self, *args: Any, company: Company, backends: list[Backend], may_rename: bool = False,
-                 **kwargs: Any) -> None:
+                 may_set_shared: bool = False, **kwargs: Any) -> None:
         known = {i.backend_id: i for i in CompanyIdentity.objects.filter(company=company)}
         initial = {"name": company.name}
         self.company, self.backends, self.identities = company, backends, {}
@@ -48,12 +50,19 @@ class CompanyForm(forms.Form):
         if not may_rename:
             self.fields["name"].disabled = True
             self.fields["name"].help_text = "A platform administrator names companies."
+        # On a backend shared by every company (a multi-tenant ChargEye) the identity decides which of its
+        # records are this company's: a company's admin claiming a tenant that is not yet any company's
+        # here would take another company's records (and lock that company out of them). The check
+        # can only say that the tenant exists, not whose it is, so the platform's admins set it.
+        self.kept = set() if may_set_shared else {b.pk for b in backends if b.company_id is None}
         for backend in backends:
             field = identities.IDENTITY_FIELDS[backend.kind]
             self.fields[self.field_name(backend)] = forms.CharField(
                 label=f"Identity on {identities.field_label(backend)}", required=False,
-                max_length=identities.MAX_LENGTH,
-                help_text=(f"The company's {field} as {backend.get_kind_display()} knows it. "
+                max_length=identities.MAX_LENGTH, disabled=backend.pk in self.kept,
+                help_text=(f"This backend is shared by every company: the platform's admins set each company's "
+                           f"{field} on it." if backend.pk in self.kept else
+                           f"The company's {field} as {backend.get_kind_display()} knows it. "
                            "A worker checks it against the upstream before it is used."),
             )
 
@@ -68,6 +77,8 @@ class CompanyForm(forms.Form):
 
     def _suggested(self, backend: Backend) -> list[str]:
         """What the upstream reported for the backend's token, unless it is this company's identity already."""
+        if backend.pk in self.kept:
+            return []  # the tenants a shared backend reports are every company's
         identity = self.identities.get(backend.pk)
         current = identity.ref if identity and identity.status == "confirmed" else None
         return [ref for ref in identities.suggestions_for(backend, self.company) if ref != current]
@@ -81,6 +92,8 @@ class CompanyForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         for backend in self.backends:
+            if backend.pk in self.kept:
+                continue
             name = self.field_name(backend)
             ref = (data.get(name) or "").strip()
             data[name] = ref
@@ -89,4 +102,4 @@ class CompanyForm(forms.Form):
         return data
 
     def refs(self) -> dict[Backend, str]:
-        return {b: self.cleaned_data[self.field_name(b)] for b in self.backends}
+        return {b: self.cleaned_data[self.field_name(b)] for b in self.backends if b.pk not in self.kept}

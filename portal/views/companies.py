@@ -68,7 +68,8 @@ def company_edit(request: HttpRequest, company_id: int) -> HttpResponse:
         backend_id, _, ref = data["use_ref"].partition(":")
         if backend_id.isdigit():
             data[f"ref_{int(backend_id)}"] = ref
-    form = CompanyForm(data, company=company, backends=backends, may_rename=request.user.is_superuser)
+    form = CompanyForm(data, company=company, backends=backends, may_rename=request.user.is_superuser,
+                       may_set_shared=request.user.is_superuser)
     if request.method == "POST" and form.is_valid():
         requested = services.company_update(company=company, name=form.cleaned_data["name"], refs=form.refs(),
                                             actor=request.user)
@@ -93,7 +94,8 @@ def _edit_context(company: Company, form: CompanyForm) -> dict:
 def company_identities(request: HttpRequest, company_id: int) -> HttpResponse:
     """Where the identity checks stand (the fragment the edit page polls), or the whole page without htmx."""
     company = _company(request, company_id)
-    form = CompanyForm(company=company, backends=_backends(request, company))
+    form = CompanyForm(company=company, backends=_backends(request, company),
+                       may_set_shared=request.user.is_superuser)
     context = _edit_context(company, form)
     if request.htmx:
         return render(request, "portal/companies/edit.html#identities", context)

@@ -224,12 +224,24 @@ def test_once_the_connection_works_the_page_offers_the_identity_the_upstream_rep
     assert f"Use {NORDLICHT}" not in fresh_admin.get(url).content.decode()  # it is the identity now
 
 
-def test_a_chargeye_token_reports_its_tenants(fresh_admin: Client, fresh: Company,
-                                               simulator: SimulatorHandle) -> None:
+def test_a_shared_chargeye_token_reports_its_tenants_to_the_platforms_admins_only(
+        fresh_admin: Client, fresh: Company, simulator: SimulatorHandle) -> None:
+    """Issue 23: the tenants a shared backend reports are every company's; claiming one that is no company's
+    here yet would take another company's records (the check confirms that a tenant exists, not whose)."""
     from portal.services import backend_check
 
     backend = make_backend(simulator, "chargeye", None)
     assert backend_check(backend).check_ok
     tenants = {loc["tenantIdCPO"] for loc in simulator.store.values("ce_locations")}
-    page = fresh_admin.get(reverse("companies:edit", args=[fresh.pk])).content.decode()
-    assert any(f"Use {tenant}" in page for tenant in tenants)
+    url = reverse("companies:edit", args=[fresh.pk])
+    page = fresh_admin.get(url).content.decode()
+    assert not any(tenant in page for tenant in tenants)
+    assert "This backend is shared by every company: the platform" in page
+    tenant = sorted(tenants)[0]
+    for form in ({f"ref_{backend.pk}": tenant}, {"use_ref": f"{backend.pk}:{tenant}"}):
+        assert fresh_admin.post(url, {"name": fresh.name, **form}).status_code == 302
+    assert not CompanyIdentity.objects.filter(company=fresh).exists()
+    root = client_for(UserFactory(username="root", is_superuser=True, is_staff=True))
+    assert any(f"Use {t}" in root.get(url).content.decode() for t in tenants)
+    root.post(url, {"name": fresh.name, "use_ref": f"{backend.pk}:{tenant}"})
+    assert CompanyIdentity.objects.get(company=fresh, backend=backend).requested_ref == tenant
