@@ -381,7 +381,10 @@ def _report(cfg: dict[str, Any], capacity: float, ramp: list[tuple[float, dict[s
                      f"  {'ok' if ok else 'beyond capacity'}")
     lines += [f"capacity: {capacity:.1f} requests/s at p95 <= {cfg['p95_goal']:.0f} ms" if capacity else
               f"capacity: below {cfg['ramp_start']:g} requests/s (the first step missed the goal: a busy machine?)", "",
-              f"At two thirds of capacity: {users} managers offering {offered:.1f} requests/s, {cfg['seconds']} s a phase",
+              (f"At two thirds of capacity: {users} managers offering {offered:.1f} requests/s, {cfg['seconds']} s a phase"
+               if capacity else
+               f"No capacity to take two thirds of: the phases ran at the lowest rate, {users} manager offering "
+               f"{offered:.1f} requests/s, {cfg['seconds']} s a phase (beyond the p95 goal already at idle)"),
               f"{'page':12} {'phase':5} {'requests':>9} {'req/s':>6} {'errors':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}"]
     for name in ["Aggregated", *sorted(set(idle) - {"Aggregated"})]:
         for phase, stats in (("idle", idle), ("load", loaded)):
@@ -392,7 +395,8 @@ def _report(cfg: dict[str, Any], capacity: float, ramp: list[tuple[float, dict[s
     i, l = idle["Aggregated"], loaded["Aggregated"]
     ratio = l["p95"] / i["p95"] if i["p95"] else None
     lost = i["rps"] - l["rps"]
-    lines += ["", f"p95 ratio at two thirds of capacity, load / idle: {ratio:.2f} (goal <= 2)" if ratio
+    at = "at two thirds of capacity" if capacity else f"at {offered:.1f} requests/s (no capacity measured)"
+    lines += ["", f"p95 ratio {at}, load / idle: {ratio:.2f} (goal <= 2)" if ratio
               else "p95 ratio: -",
               f"requests/s the pages lose under load: {lost:.1f} ({i['rps']:.1f} idle, {l['rps']:.1f} under load, "
               f"{lost / i['rps'] * 100 if i['rps'] else 0:.0f} %)",
