@@ -17,10 +17,11 @@ from playwright.sync_api import Page, expect
 from locations.models import HardwareError
 from locations.sampling import network_sample
 from portal.models import Backend, Company, SyncRun, User
+from portal.selectors import SHARED_COUNTS
 from sync.engine import refresh_run
 from simulator.testing import SimulatorHandle
 from tests.browser.conftest import screenshot, sign_in
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, UserFactory
 from tests.upstream import make_backend
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -54,13 +55,26 @@ def test_a_refresh_that_skipped_rows_is_done_with_errors_everywhere(
     page.get_by_role("link", name="1 refresh done with errors").click()
     runs = page.locator("#sync-runs")
     expect(runs.get_by_text("done with errors")).to_be_visible()
-    expect(runs.get_by_text(f"{run.errors} skipped: locations whose ChargEye tenant is linked to no company")).to_be_visible()
     card = page.locator(".schedules li", has_text="Locations").first
     expect(card).to_contain_text(re.compile(rf"run {run.pk}\s+done with errors"))
+    # The backend is shared by every company: a company's admin reads its state, not its counts (issue 23).
+    expect(runs.get_by_text(SHARED_COUNTS)).to_be_visible()
+    body = page.locator("main").inner_text()
+    assert not [t for t in tenants if t in body], "a tenant's UUID is shown"
+
+    # The platform's admin reads why, in words.
+    page.context.clear_cookies()
+    UserFactory(username="root", is_superuser=True, is_staff=True)
+    sign_in(page, base, "root", PASSWORD)
+    page.goto(f"{base}/sync/")
+    runs = page.locator("#sync-runs")
+    expect(runs.get_by_text("done with errors")).to_be_visible()
+    expect(runs.get_by_text(f"{run.errors} skipped: locations whose ChargEye tenant is linked to no company")).to_be_visible()
     body = page.locator("main").inner_text()
     assert not [t for t in tenants if t in body], "a tenant's UUID is shown"
     page.get_by_role("link", name=f"#{run.pk}").click()
     expect(page.get_by_text("Why rows were skipped")).to_be_visible()
+    assert not [t for t in tenants if t in page.locator("main").inner_text()], "a tenant's UUID is shown"
     screenshot(page, "sync-run-with-errors")
 
 
