@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from portal.formatting import input_placeholder, number
 
@@ -69,7 +70,7 @@ class KilowattField(forms.DecimalField):
     German) because the field is localized.
     """
 
-    def __init__(self, *, label: str = "Power (kW)", **kwargs: Any) -> None:
+    def __init__(self, *, label: Any = gettext_lazy("Power (kW)"), **kwargs: Any) -> None:
         kwargs.setdefault("min_value", Decimal("0.001"))
         kwargs.setdefault("max_digits", 9)
         kwargs.setdefault("decimal_places", 3)

@@ -17,6 +17,8 @@ from django import forms
 from django.utils.choices import BaseChoiceIterator
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from locations.models import Location
 from models_catalog.models import StationModel
@@ -28,13 +30,13 @@ from stations.models import Connectivity, DeployState, Status
 from stations.selectors import DEFAULT_PER_PAGE, DEFAULT_SORT, PER_PAGE_CHOICES, REMOVED, SORTS, StationQuery
 
 SORT_LABELS = {
-    "label": "Label", "identity": "Charge box identity", "status": "Status", "updated": "Last updated",
+    "label": _("Label"), "identity": _("Charge box identity"), "status": _("Status"), "updated": _("Last updated"),
 }
 SORT_CHOICES = [
-    choice
-    for key, label in SORT_LABELS.items()
-    for choice in ((key, f"{label}, A to Z" if key != "updated" else f"{label}, oldest first"),
-                   (f"-{key}", f"{label}, Z to A" if key != "updated" else f"{label}, newest first"))
+    ("label", _("Label, A to Z")), ("-label", _("Label, Z to A")),
+    ("identity", _("Charge box identity, A to Z")), ("-identity", _("Charge box identity, Z to A")),
+    ("status", _("Status, A to Z")), ("-status", _("Status, Z to A")),
+    ("updated", _("Last updated, oldest first")), ("-updated", _("Last updated, newest first")),
 ]
 STATION_KINDS = (Backend.Kind.BEENERGISED, Backend.Kind.GREENFLUX)
 MAX_SELECT_OPTIONS = 300
@@ -69,8 +71,8 @@ class LocationNameField(forms.CharField):
     """The location filter for large estates: an exact name (or id), resolved to one location."""
 
     def __init__(self, locations: Any, **kwargs: Any) -> None:
-        super().__init__(label="Location", required=False, max_length=200, help_text="Exact location name",
-                         widget=forms.TextInput(attrs={"placeholder": "Location name"}), **kwargs)
+        super().__init__(label=_("Location"), required=False, max_length=200, help_text=_("Exact location name"),
+                         widget=forms.TextInput(attrs={"placeholder": _("Location name")}), **kwargs)
         self.locations = locations
 
     def clean(self, value: Any) -> int | None:
@@ -83,7 +85,7 @@ class LocationNameField(forms.CharField):
             match = list(self.locations.filter(name__iexact=text).values_list("id", flat=True)[:2])
         if len(match) != 1:
             raise forms.ValidationError(
-                f"No location is named “{text}”." if not match else f"Several locations are named “{text}”; use its id."
+                str(_("No location is named “%(text)s”.") if not match else _("Several locations are named “%(text)s”; use its id.")) % {"text": text}
             )
         return match[0]
 
@@ -146,7 +148,7 @@ class ChoiceList(BaseChoiceIterator):
 
 
 def _choices(any_label: str, pairs: Any) -> ChoiceList:
-    return ChoiceList([("", any_label), *((value, str(label)) for value, label in pairs)])
+    return ChoiceList([("", any_label), *((value, label if isinstance(label, Promise) else str(label)) for value, label in pairs)])
 
 
 def _select(label: str, choices: ChoiceList, coerce: Any = str) -> forms.TypedChoiceField:
@@ -154,24 +156,24 @@ def _select(label: str, choices: ChoiceList, coerce: Any = str) -> forms.TypedCh
         label=label, choices=choices, required=False, coerce=coerce,
         empty_value=None if coerce is int else "",
         widget=FastSelect,
-        error_messages={"invalid_choice": f"That {label.lower()} is not one of yours any more; showing all."},
+        error_messages={"invalid_choice": _("That choice is not one of yours any more; showing all.")},
     )
 
 
 class StationFilterForm(forms.Form):
     q = forms.CharField(
-        label="Search", required=False, max_length=200, strip=True,
-        widget=FastTextInput(attrs={"type": "search", "placeholder": "Label, identity or serial number"}),
+        label=_("Search"), required=False, max_length=200, strip=True,
+        widget=FastTextInput(attrs={"type": "search", "placeholder": _("Label, identity or serial number")}),
     )
-    status = _select("Status", _choices("Any status", Status.choices))
-    connectivity = _select("Connectivity", _choices("Any connectivity", Connectivity.choices))
-    deploy_state = _select("Deploy state", _choices("Any deploy state", DeployState.choices))
+    status = _select(_("Status"), _choices(_("Any status"), Status.choices))
+    connectivity = _select(_("Connectivity"), _choices(_("Any connectivity"), Connectivity.choices))
+    deploy_state = _select(_("Deploy state"), _choices(_("Any deploy state"), DeployState.choices))
     sync_state = _select(
-        "Sync state", _choices("Any sync state", [*SyncState.choices, (REMOVED, "Removed upstream")])
+        _("Sync state"), _choices(_("Any sync state"), [*SyncState.choices, (REMOVED, _("Removed upstream"))])
     )
-    sort = forms.ChoiceField(label="Sort by", choices=SORT_CHOICES, required=False, widget=FastSelect)
+    sort = forms.ChoiceField(label=_("Sort by"), choices=SORT_CHOICES, required=False, widget=FastSelect)
     per_page = forms.TypedChoiceField(
-        label="Rows per page", choices=[(n, str(n)) for n in PER_PAGE_CHOICES], coerce=int, required=False,
+        label=_("Rows per page"), choices=[(n, str(n)) for n in PER_PAGE_CHOICES], coerce=int, required=False,
         empty_value=DEFAULT_PER_PAGE, widget=FastSelect,
     )
 
@@ -188,16 +190,16 @@ class StationFilterForm(forms.Form):
         super().__init__(data, label_suffix="")
         choices = filter_choices(user)
         lists = {
-            "backend": ("Backend", "Any backend", choices["backend"]),
-            "company": ("Company", "Any company", choices["company"]),
-            "model": ("Model", "Any model", choices["model"]),
+            "backend": (_("Backend"), _("Any backend"), choices["backend"]),
+            "company": (_("Company"), _("Any company"), choices["company"]),
+            "model": (_("Model"), _("Any model"), choices["model"]),
         }
         if choices["location"] is None:
             # Thousands of locations make a select nobody can use (and a heavy page): type a name instead.
             locations = scoped(Location.objects.all(), user).values_list("id", "name")
             self.fields["location"] = LocationNameField(locations, initial=data.get("location", ""))
         else:
-            lists["location"] = ("Location", "Any location", choices["location"])
+            lists["location"] = (_("Location"), _("Any location"), choices["location"])
         for name, (label, any_label, rows) in lists.items():
             # A filter with a single possible value narrows nothing (e.g. one company): leave it out.
             if len(rows) > 1 or (data or {}).get(name):

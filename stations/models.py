@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Value
 from django.db.models.functions import Concat, Upper
+from django.utils.translation import gettext_lazy as _
 
 from sync.mirror import MirrorRecord, SyncState
 
@@ -24,15 +25,15 @@ class DeployState(models.TextChoices):
 class Status(models.TextChoices):
     """OCPI 2.2.1 status of stations, EVSEs and connectors."""
 
-    AVAILABLE = "AVAILABLE", "Available"
-    BLOCKED = "BLOCKED", "Blocked"
-    CHARGING = "CHARGING", "Charging"
-    INOPERATIVE = "INOPERATIVE", "Inoperative"
-    OUTOFORDER = "OUTOFORDER", "Out of order"
-    PLANNED = "PLANNED", "Planned"
-    REMOVED = "REMOVED", "Removed"
-    RESERVED = "RESERVED", "Reserved"
-    UNKNOWN = "UNKNOWN", "Unknown"
+    AVAILABLE = "AVAILABLE", _("Available")
+    BLOCKED = "BLOCKED", _("Blocked")
+    CHARGING = "CHARGING", _("Charging")
+    INOPERATIVE = "INOPERATIVE", _("Inoperative")
+    OUTOFORDER = "OUTOFORDER", _("Out of order")
+    PLANNED = "PLANNED", _("Planned")
+    REMOVED = "REMOVED", _("Removed")
+    RESERVED = "RESERVED", _("Reserved")
+    UNKNOWN = "UNKNOWN", _("Unknown")
 
 
 class Connectivity(models.TextChoices):

@@ -10,6 +10,7 @@ import orjson
 from django.db import models
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
 
 HASH_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
 
@@ -31,10 +32,10 @@ def parse_upstream_time(value: str | None) -> datetime | None:
 
 
 class SyncState(models.TextChoices):
-    SYNCED = "synced", "Synced"
-    PENDING = "pending", "Pending"
-    FAILED = "failed", "Failed"
-    CONFLICT = "conflict", "Conflict"
+    SYNCED = "synced", _("Synced")
+    PENDING = "pending", _("Pending")
+    FAILED = "failed", _("Failed")
+    CONFLICT = "conflict", _("Conflict")
 
 
 class MirrorRecord(models.Model):

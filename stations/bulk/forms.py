@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from locations.models import Location
 from portal.access import Role, scoped
@@ -20,7 +21,8 @@ from stations.filters import MAX_SELECT_OPTIONS, FastSelect, LocationNameField
 from stations.models import ChargerType, DeployState
 from stations.validation import MAX_LENGTHS
 
-# Portal field -> (label, upstream field, platforms it can be changed on)
+# Portal field -> (label, upstream field, platforms it can be changed on). The labels are stored in each
+# batch's rows (their diff), so they stay the plain English words, as stored messages do (docs/i18n.md).
 CHANGEABLE: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "deploy_state": ("Deploy state", "deploy_state", (Backend.Kind.GREENFLUX,)),
     "default_tariff_id": ("Default tariff id", "default_charge_station_tariff_id", (Backend.Kind.GREENFLUX,)),
@@ -32,27 +34,27 @@ AFFIX_MAX = 50
 
 
 def _keep(choices: Any) -> list[tuple[str, str]]:
-    return [("", "Keep as it is"), *choices]
+    return [("", gettext_lazy("Keep as it is")), *choices]
 
 
 class BulkActionForm(forms.Form):
     ACTIONS = [
-        ("change", "Change fields"),
-        ("refresh", "Refresh from upstream"),
-        ("export", "Export as CSV"),
+        ("change", gettext_lazy("Change fields")),
+        ("refresh", gettext_lazy("Refresh from upstream")),
+        ("export", gettext_lazy("Export as CSV")),
     ]
-    action = forms.ChoiceField(label="Action", choices=ACTIONS, widget=forms.RadioSelect, initial="change")
-    deploy_state = forms.ChoiceField(label="Deploy state", required=False, choices=_keep(DeployState.choices),
-                                     help_text="GreenFlux stations.")
+    action = forms.ChoiceField(label=gettext_lazy("Action"), choices=ACTIONS, widget=forms.RadioSelect, initial="change")
+    deploy_state = forms.ChoiceField(label=gettext_lazy("Deploy state"), required=False, choices=_keep(DeployState.choices),
+                                     help_text=gettext_lazy("GreenFlux stations."))
     default_tariff_id = forms.CharField(
-        label="Default tariff id", required=False, max_length=MAX_LENGTHS["default_tariff_id"],
-        help_text="GreenFlux stations; at most 36 characters.")
-    charger_type = forms.ChoiceField(label="Charger type", required=False, choices=_keep(ChargerType.choices),
-                                     help_text="GreenFlux stations.")
-    label_prefix = forms.CharField(label="Add before the name", required=False, max_length=AFFIX_MAX,
-                                   strip=False, help_text="GreenFlux stations; not added twice.")
-    label_suffix = forms.CharField(label="Add after the name", required=False, max_length=AFFIX_MAX,
-                                   strip=False, help_text="GreenFlux stations; not added twice.")
+        label=gettext_lazy("Default tariff id"), required=False, max_length=MAX_LENGTHS["default_tariff_id"],
+        help_text=gettext_lazy("GreenFlux stations; at most 36 characters."))
+    charger_type = forms.ChoiceField(label=gettext_lazy("Charger type"), required=False, choices=_keep(ChargerType.choices),
+                                     help_text=gettext_lazy("GreenFlux stations."))
+    label_prefix = forms.CharField(label=gettext_lazy("Add before the name"), required=False, max_length=AFFIX_MAX,
+                                   strip=False, help_text=gettext_lazy("GreenFlux stations; not added twice."))
+    label_suffix = forms.CharField(label=gettext_lazy("Add after the name"), required=False, max_length=AFFIX_MAX,
+                                   strip=False, help_text=gettext_lazy("GreenFlux stations; not added twice."))
 
     def __init__(self, *args: Any, user: Any, actions: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -65,11 +67,11 @@ class BulkActionForm(forms.Form):
             field.required = False
         else:
             field = forms.TypedChoiceField(
-                label="Location", required=False, coerce=int, empty_value=None, widget=FastSelect,
+                label=gettext_lazy("Location"), required=False, coerce=int, empty_value=None, widget=FastSelect,
                 choices=_keep((loc.pk, f"{loc.name} ({loc.backend.name})")
                               for loc in locations.select_related("backend")),
             )
-        field.help_text = "GreenFlux stations, on the location's own backend."
+        field.help_text = gettext_lazy("GreenFlux stations, on the location's own backend.")
         self.fields["location"] = field
         self.order_fields(["action", "deploy_state", "default_tariff_id", "location", "charger_type",
                            "label_prefix", "label_suffix"])
@@ -77,7 +79,7 @@ class BulkActionForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if data.get("action") == "change" and not self.params():
-            raise forms.ValidationError("Choose at least one field to change.")
+            raise forms.ValidationError(gettext_lazy("Choose at least one field to change."))
         return data
 
     def params(self) -> dict[str, Any]:

@@ -13,6 +13,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 100_000
 NUL = b"\x00"
@@ -21,40 +24,40 @@ NUL = b"\x00"
 @dataclass(frozen=True)
 class Column:
     name: str
-    help: str
+    help: str | Promise  # translated when shown; the column's name never is
     example_beenergised: str = ""
     example_greenflux: str = ""
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("backend", "The backend's name, as listed under “Where your stations can go” on this page. Required.",
+    Column("backend", _("The backend's name, as listed under “Where your stations can go” on this page. Required."),
            "Voltaro be.ENERGISED", "Voltaro GreenFlux"),
-    Column("label", "Station label shown in the platform. Required for be.ENERGISED; GreenFlux calls it name.",
+    Column("label", _("Station label shown in the platform. Required for be.ENERGISED; GreenFlux calls it name."),
            "Depot Utrecht 07", "Depot Utrecht 08"),
-    Column("charge_box_identity", "The OCPP charge box identity (GreenFlux: charge station id). Required. Unique "
-           "for a new station; in update mode, one that exists names the station the row changes.",
+    Column("charge_box_identity", _("The OCPP charge box identity (GreenFlux: charge station id). Required. Unique "
+           "for a new station; in update mode, one that exists names the station the row changes."),
            "VOL-UTR-0007", "GFX-UTR-0008"),
-    Column("model", "be.ENERGISED only: the model as 'Vendor Model', as on the Models page. Required there.",
+    Column("model", _("be.ENERGISED only: the model as 'Vendor Model', as on the Models page. Required there."),
            "Alfen Eve Single Pro-line", ""),
-    Column("company", "Company name, as listed with the backend on this page; leave empty for the backend's own.",
+    Column("company", _("Company name, as listed with the backend on this page; leave empty for the backend's own."),
            "", ""),
-    Column("time_zone", "IANA time zone, e.g. Europe/Amsterdam. Required for be.ENERGISED.", "Europe/Amsterdam", ""),
-    Column("technician", "be.ENERGISED only: the technician's e-mail, as in the technician list of New station; "
-           "they must work for the station's company.", "", ""),
-    Column("location", "GreenFlux only: the location's name, as on the Locations page (or its id where two "
-           "locations share a name; the export writes the id there). Required there.", "",
+    Column("time_zone", _("IANA time zone, e.g. Europe/Amsterdam. Required for be.ENERGISED."), "Europe/Amsterdam", ""),
+    Column("technician", _("be.ENERGISED only: the technician's e-mail, as in the technician list of New station; "
+           "they must work for the station's company."), "", ""),
+    Column("location", _("GreenFlux only: the location's name, as on the Locations page (or its id where two "
+           "locations share a name; the export writes the id there). Required there."), "",
            "Fleet Hub Berlin"),
-    Column("public_display_name", "be.ENERGISED only: name shown in apps.", "Utrecht depot", ""),
-    Column("serial_number", "be.ENERGISED only: serial number.", "", ""),
-    Column("deploy_state", "GreenFlux only: Stock, Production or Deprecated. Required there.", "", "Stock"),
-    Column("default_tariff_id", "GreenFlux only: the tariff, as shown under Default tariff on a station's page. "
-           "Required there.", "", "TARIFF-AC-STANDARD"),
-    Column("charger_type", "GreenFlux only: Public, Home or Business.", "", "Business"),
-    Column("template", "GreenFlux only: the hardware template's name, as in the template list of New station "
+    Column("public_display_name", _("be.ENERGISED only: name shown in apps."), "Utrecht depot", ""),
+    Column("serial_number", _("be.ENERGISED only: serial number."), "", ""),
+    Column("deploy_state", _("GreenFlux only: Stock, Production or Deprecated. Required there."), "", "Stock"),
+    Column("default_tariff_id", _("GreenFlux only: the tariff, as shown under Default tariff on a station's page. "
+           "Required there."), "", "TARIFF-AC-STANDARD"),
+    Column("charger_type", _("GreenFlux only: Public, Home or Business."), "", "Business"),
+    Column("template", _("GreenFlux only: the hardware template's name, as in the template list of New station "
            "(or its id where two templates share a name). "
-           "Give this or connectors for a new station; leave both empty on a row that updates one.", "", ""),
-    Column("connectors", "GreenFlux only: EVSEs separated by '|', connectors within an EVSE by '+', each "
-           "STANDARD/FORMAT/POWER_TYPE/VOLTS/AMPS/WATTS.", "",
+           "Give this or connectors for a new station; leave both empty on a row that updates one."), "", ""),
+    Column("connectors", _("GreenFlux only: EVSEs separated by '|', connectors within an EVSE by '+', each "
+           "STANDARD/FORMAT/POWER_TYPE/VOLTS/AMPS/WATTS."), "",
            "IEC_62196_T2/SOCKET/AC_3_PHASE/400/32/22000|IEC_62196_T2/SOCKET/AC_3_PHASE/400/32/22000"),
 )
 COLUMN_NAMES = tuple(c.name for c in COLUMNS)

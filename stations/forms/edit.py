@@ -10,6 +10,7 @@ from typing import Any
 
 from django import forms
 from django.http import QueryDict
+from django.utils.translation import gettext_lazy
 
 from locations.models import Location
 from portal.access import Role, scoped
@@ -30,18 +31,19 @@ class StationEditForm(forms.Form):
     """
 
     shown = forms.CharField(widget=forms.HiddenInput, required=False)
-    label = forms.CharField(label="Name", required=False, max_length=rules.MAX_LENGTHS["label"])
-    location = forms.ModelChoiceField(queryset=Location.objects.none(), required=False,
-                                      error_messages={"invalid_choice": "Choose a location of this backend."})
+    label = forms.CharField(label=gettext_lazy("Name"), required=False, max_length=rules.MAX_LENGTHS["label"])
+    location = forms.ModelChoiceField(queryset=Location.objects.none(), required=False, label=gettext_lazy("Location"),
+                                      error_messages={"invalid_choice": gettext_lazy("Choose a location of this backend.")})
     location_id = location_id_field()
-    default_tariff_id = forms.CharField(label="Default tariff id",
+    default_tariff_id = forms.CharField(label=gettext_lazy("Default tariff id"),
                                         max_length=rules.MAX_LENGTHS["default_tariff_id"])
-    deploy_state = forms.ChoiceField(choices=code_choices(rules.DEPLOY_STATES))
-    charger_type = forms.ChoiceField(choices=code_choices(rules.CHARGER_TYPES, "—"), required=False)
+    deploy_state = forms.ChoiceField(choices=code_choices(rules.DEPLOY_STATES), label=gettext_lazy("Deploy state"))
+    charger_type = forms.ChoiceField(choices=code_choices(rules.CHARGER_TYPES, "—"), required=False,
+                                     label=gettext_lazy("Charger type"))
 
     FIELDS = ("label", "location", "default_tariff_id", "deploy_state", "charger_type")
-    STALE = ("This form no longer knows which version of the station it showed (it was altered, or is more "
-             "than a week old). It has been reloaded with the current version: check it and save again.")
+    STALE = gettext_lazy("This form no longer knows which version of the station it showed (it was altered, or is "
+                         "more than a week old). It has been reloaded with the current version: check it and save again.")
 
     def __init__(self, *args: Any, station: Station, user: User, shown: ShownVersion | None = None,
                  **kwargs: Any) -> None:
@@ -52,7 +54,7 @@ class StationEditForm(forms.Form):
         locations = scoped(Location.objects.all(), user, min_role=Role.OPERATOR)
         self.fields["location"].queryset = locations
         narrow(self.fields["location"], locations.filter(backend=station.backend).exclude(upstream_id=None),
-                "Choose a location…")
+                gettext_lazy("Choose a location…"))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -99,7 +101,7 @@ def quick_edit_form(station: Station, name: str, user: User, data: QueryDict | N
     shown = shown or shown_version(station)
     template = StationEditForm(station=station, user=user, shown=shown)
     field = template.fields[name]
-    field.label = {"label": "Name"}.get(name, field.label or name.replace("_", " ").capitalize())
+    field.label = {"label": gettext_lazy("Name")}.get(name, field.label or name.replace("_", " ").capitalize())
 
     class QuickEditForm(forms.Form):
         value = field
@@ -123,6 +125,6 @@ def quick_edit_form(station: Station, name: str, user: User, data: QueryDict | N
     if name == "location":  # copying the field re-listed every location: narrow it again
         locations = form.fields["value"].queryset
         narrow(form.fields["value"], locations.filter(backend=station.backend).exclude(upstream_id=None),
-                "Choose a location…")
+                gettext_lazy("Choose a location…"))
     form.field_name = name  # type: ignore[attr-defined]
     return form

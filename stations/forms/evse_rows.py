@@ -10,6 +10,8 @@ from typing import Any
 
 from django import forms
 from django.http import QueryDict
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.widgets import KilowattField
 from stations import validation as rules
@@ -18,22 +20,25 @@ from stations.services import ConnectorInput, EvseInput
 
 
 class EvseForm(forms.Form):
-    evse_id = forms.CharField(label="EVSE id", required=False, max_length=rules.MAX_LENGTHS["evse_id"],
-                              help_text="Optional; GreenFlux assigns one when empty.")
-    floor_level = forms.CharField(required=False, max_length=rules.MAX_LENGTHS["floor_level"])
-    physical_reference = forms.CharField(required=False, max_length=rules.MAX_LENGTHS["physical_reference"],
-                                         help_text="The number painted on the charger.")
-    capabilities = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple,
+    evse_id = forms.CharField(label=gettext_lazy("EVSE id"), required=False, max_length=rules.MAX_LENGTHS["evse_id"],
+                              help_text=gettext_lazy("Optional; GreenFlux assigns one when empty."))
+    floor_level = forms.CharField(required=False, label=gettext_lazy("Floor level"), max_length=rules.MAX_LENGTHS["floor_level"])
+    physical_reference = forms.CharField(required=False, label=gettext_lazy("Physical reference"), max_length=rules.MAX_LENGTHS["physical_reference"],
+                                         help_text=gettext_lazy("The number painted on the charger."))
+    capabilities = forms.MultipleChoiceField(required=False, label=gettext_lazy("Capabilities"), widget=forms.CheckboxSelectMultiple,
                                              choices=code_choices(rules.CAPABILITIES, vocabulary="capability"))
 
 
 class ConnectorForm(forms.Form):
-    standard = forms.ChoiceField(choices=code_choices(rules.STANDARDS, "Choose…", "standard"))
-    format = forms.ChoiceField(choices=code_choices(rules.FORMATS, "Choose…", "format"))
-    power_type = forms.ChoiceField(label="Power type", choices=code_choices(rules.POWER_TYPES, "Choose…", "power_type"))
-    max_voltage = forms.IntegerField(label="Voltage (V)", min_value=1)
-    max_amperage = forms.IntegerField(label="Current (A)", min_value=1)
-    max_electric_power = KilowattField(required=False)
+    standard = forms.ChoiceField(label=gettext_lazy("Standard"),
+                                 choices=code_choices(rules.STANDARDS, gettext_lazy("Choose…"), "standard"))
+    format = forms.ChoiceField(label=gettext_lazy("Format"),
+                               choices=code_choices(rules.FORMATS, gettext_lazy("Choose…"), "format"))
+    power_type = forms.ChoiceField(label=gettext_lazy("Power type"),
+                                   choices=code_choices(rules.POWER_TYPES, gettext_lazy("Choose…"), "power_type"))
+    max_voltage = forms.IntegerField(label=gettext_lazy("Voltage (V)"), min_value=1)
+    max_amperage = forms.IntegerField(label=gettext_lazy("Current (A)"), min_value=1)
+    max_electric_power = KilowattField(required=False, label=gettext_lazy("Power (kW)"))
 
 
 NEW_CONNECTOR = {"standard": "IEC_62196_T2", "format": "SOCKET", "power_type": "AC_3_PHASE",
@@ -137,12 +142,12 @@ class EvseRows:
 
     def is_valid(self) -> bool:
         if not self.rows:
-            self.errors.append("Add at least one EVSE, or choose a hardware template.")
+            self.errors.append(_("Add at least one EVSE, or choose a hardware template."))
         valid = bool(self.rows)
         for evse, connectors in self.rows:
             valid = evse.is_valid() and valid
             if not connectors:
-                evse.add_error(None, "An EVSE needs at least one connector.")
+                evse.add_error(None, _("An EVSE needs at least one connector."))
                 valid = False
             for connector in connectors:
                 valid = connector.is_valid() and valid

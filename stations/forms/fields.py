@@ -11,6 +11,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from locations.models import Location
 from portal import labels
@@ -64,8 +65,8 @@ def station_backends(user: User) -> QuerySet[Backend]:
 
 def location_id_field() -> forms.CharField:
     return forms.CharField(
-        label="Or type its location id", required=False, max_length=rules.MAX_LENGTHS.get("location_id", 36),
-        help_text="A GreenFlux location id, as its stations carry it (location_id); GreenFlux checks it.")
+        label=_("Or type its location id"), required=False, max_length=rules.MAX_LENGTHS.get("location_id", 36),
+        help_text=_("A GreenFlux location id, as its stations carry it (location_id); GreenFlux checks it."))
 
 
 def resolve_location(form: forms.Form, data: dict[str, Any], backend: Backend, company: Any) -> None:
@@ -82,4 +83,4 @@ def resolve_location(form: forms.Form, data: dict[str, Any], backend: Backend, c
                                              upstream_id=typed, name=typed, sync_state="pending")
         form.errors.pop("location", None)
     elif not data.get("location") and "location" not in form.errors:
-        form.add_error("location", "Choose a location, or type its location id.")
+        form.add_error("location", _("Choose a location, or type its location id."))

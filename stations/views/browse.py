@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods
+from django.utils.translation import gettext
 
 from portal.access import Role, company_ids, has_role, role_required
 from sync.mirror import SyncState
@@ -75,14 +76,14 @@ def _list_links(request: HttpRequest, query: StationQuery, page: StationPage) ->
         headers.append({
             "key": key,
             # The column is narrow; the sort select in the form says it in full.
-            "label": "Identity" if key == "identity" else label,
+            "label": gettext("Identity") if key == "identity" else label,
             "url": _url(base, params, sort=next_sort),
             "aria_sort": ("descending" if query.descending else "ascending") if current else "none",
-            "next_label": "descending" if next_sort.startswith("-") else "ascending",
+            "next_label": gettext("descending") if next_sort.startswith("-") else gettext("ascending"),
         })
     return {
         "sort_headers": {h["key"]: h for h in headers},
-        "sorted_by": f"{SORT_LABELS[query.sort].lower()}, {'descending' if query.descending else 'ascending'}"
+        "sorted_by": f"{str(SORT_LABELS[query.sort]).lower()}, {gettext('descending') if query.descending else gettext('ascending')}"
         if query.sort in SORT_LABELS else "",
         "first": None if page.at_start else _url(base, params),
         "last": None if page.at_end else _url(base, params, last=1),

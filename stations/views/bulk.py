@@ -17,6 +17,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from portal.access import Role, role_required
 from portal.downloads import csv_response
@@ -136,7 +138,7 @@ def batch_confirm(request: HttpRequest, batch_id: int) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         sent = services.batch_progress(batch, request.user)["total"]
-        messages.success(request, f"Sending {sent:,} change{'s' if sent != 1 else ''}; this page follows them.")
+        messages.success(request, ngettext("Sending %(n)s change; this page follows it.", "Sending %(n)s changes; this page follows them.", sent) % {"n": sent})
     return redirect("stations:batch_detail", batch_id=batch.pk)
 
 
@@ -149,7 +151,7 @@ def batch_cancel(request: HttpRequest, batch_id: int) -> HttpResponse:
     except ValueError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "Preview cancelled; nothing was sent.")
+        messages.success(request, _("Preview cancelled; nothing was sent."))
     return redirect("stations:batch_detail", batch_id=batch.pk)
 
 
@@ -157,7 +159,7 @@ def batch_cancel(request: HttpRequest, batch_id: int) -> HttpResponse:
 @require_http_methods(["POST"])
 def batch_retry(request: HttpRequest, batch_id: int) -> HttpResponse:
     count = services.batch_retry_failed(user=request.user, batch=_batch(request, batch_id))
-    messages.success(request, f"Sent {count} failed row{'s' if count != 1 else ''} again; the others stay as they are.")
+    messages.success(request, ngettext("Sent %(n)s failed row again; the others stay as they are.", "Sent %(n)s failed rows again; the others stay as they are.", count) % {"n": count})
     return redirect("stations:batch_detail", batch_id=batch_id)
 
 

@@ -16,6 +16,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.views.decorators.http import require_http_methods
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from locations.models import Location
 from portal import formatting, labels
@@ -123,7 +125,7 @@ def station_conflict(request: HttpRequest, station_id: int) -> HttpResponse:
     station = _station(request, station_id)
     op = open_conflict(station)
     if op is None:
-        messages.info(request, "This station has no conflict to resolve.")
+        messages.info(request, _("This station has no conflict to resolve."))
         return redirect("stations:detail", station.pk)
     return _page(request, station, op, {})
 
@@ -184,15 +186,15 @@ def station_conflict_reapply(request: HttpRequest, station_id: int, op_id: int) 
         new = services.station_conflict_reapply(user=request.user, station=station, op=op, choices=chosen)
     except ValueError as exc:
         if "Choose" not in str(exc):
-            messages.info(request, "This conflict was already resolved.")
+            messages.info(request, _("This conflict was already resolved."))
             return _written(request, redirect("stations:detail", station.pk))
         return _page(request, station, op, chosen, status=400,
                      error="Nothing was sent: choose yours or theirs for every field marked “both changed”.")
     if new is None:
-        messages.success(request, f"You kept {station.backend.name}'s version; nothing of yours was sent.")
+        messages.success(request, _("You kept %(platform)s's version; nothing of yours was sent.") % {"platform": station.backend.name})
     else:
-        messages.success(request, f"Your choices were sent to {station.backend.name}; it will show as synced "
-                                  "when the upstream confirms.")
+        messages.success(request, _("Your choices were sent to %(platform)s; it will show as synced "
+                                    "when the upstream confirms.") % {"platform": station.backend.name})
     return _written(request, redirect("stations:detail", station.pk))
 
 
@@ -202,9 +204,9 @@ def station_conflict_discard(request: HttpRequest, station_id: int, op_id: int) 
     station = _station(request, station_id)
     try:
         services.station_conflict_discard(user=request.user, station=station, op=_op(station, op_id))
-        messages.success(request, f"Your change was discarded; this is {station.backend.name}'s version.")
+        messages.success(request, _("Your change was discarded; this is %(platform)s's version.") % {"platform": station.backend.name})
     except ValueError:
-        messages.info(request, "This conflict was already resolved.")
+        messages.info(request, _("This conflict was already resolved."))
     return _written(request, redirect("stations:detail", station.pk))
 
 

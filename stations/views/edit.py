@@ -16,6 +16,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.views.decorators.http import require_http_methods
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from portal.access import Role, get_scoped_or_404, has_role, role_required
 from sync.mirror import SyncState
@@ -42,7 +44,7 @@ def _station(request: HttpRequest, station_id: int, min_role: Role = Role.VIEWER
 
 def _sent(request: HttpRequest, station: Station) -> None:
     messages.success(  # "until-synced": the station page hides it once the station is no longer pending
-        request, f"Sent to {station.backend.name}; it will show as synced when the upstream confirms.",
+        request, _("Sent to %(platform)s; it will show as synced when the upstream confirms.") % {"platform": station.backend.name},
         extra_tags="until-synced")
 
 
@@ -131,7 +133,7 @@ def station_edit(request: HttpRequest, station_id: int) -> HttpResponse:
         return render(request, "stations/station_edit.html", {"station": station, "reason": reason},
                       status=200 if request.method == "GET" else 409)
     if open_conflict(station):
-        messages.warning(request, "This station has a conflict to resolve before it can be edited again.")
+        messages.warning(request, _("This station has a conflict to resolve before it can be edited again."))
         return redirect("stations:conflict", station.pk)
     form = StationEditForm(request.POST or None, station=station, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -142,7 +144,7 @@ def station_edit(request: HttpRequest, station_id: int) -> HttpResponse:
             messages.warning(request, str(exc))
             return redirect("stations:conflict", station.pk)
         if op is None:
-            messages.info(request, "You changed nothing, so nothing was sent.")
+            messages.info(request, _("You changed nothing, so nothing was sent."))
         else:
             _sent(request, station)
         return _written(request, redirect("stations:detail", station.pk))
@@ -216,7 +218,7 @@ def station_quick_edit(request: HttpRequest, station_id: int, field: str) -> Htt
     station = _station(request, station_id, Role.OPERATOR)
     reason = station_edit_refusal(station)
     if field not in QUICK_FIELDS or reason:
-        messages.error(request, reason or "That field cannot be changed with a quick edit.")
+        messages.error(request, reason or _("That field cannot be changed with a quick edit."))
         return redirect("stations:detail", station.pk)
     form = quick_edit_form(station, field, request.user, request.POST)
     if not form.is_valid():
@@ -240,7 +242,7 @@ def station_quick_edit(request: HttpRequest, station_id: int, field: str) -> Htt
         messages.warning(request, str(exc))
         return _render_actions(request, station) if request.htmx else redirect("stations:conflict", station.pk)
     if op is None:
-        messages.info(request, "That is the value it already had, so nothing was sent.")
+        messages.info(request, _("That is the value it already had, so nothing was sent."))
     else:
         _sent(request, station)
     return redirect("stations:detail", station.pk)
@@ -251,7 +253,7 @@ def station_quick_edit(request: HttpRequest, station_id: int, field: str) -> Htt
 def station_refresh(request: HttpRequest, station_id: int) -> HttpResponse:
     station = _station(request, station_id, Role.OPERATOR)
     if not station.upstream_id:
-        messages.error(request, f"This station is not on {station.backend.name} yet; nothing to refresh.")
+        messages.error(request, _("This station is not on %(platform)s yet; nothing to refresh.") % {"platform": station.backend.name})
     else:
         # An htmx answer swaps the actions alone, so it is drawn before the worker is told (on commit):
         # it says "waiting", never a result the heading beside it does not show yet; the live part
@@ -261,7 +263,7 @@ def station_refresh(request: HttpRequest, station_id: int) -> HttpResponse:
             if request.htmx:
                 return _written(request, _render_actions(request, station))
         messages.info(request,
-                      f"Reading the station from {station.backend.name}; the page updates when it is back.")
+                      _("Reading the station from %(platform)s; the page updates when it is back.") % {"platform": station.backend.name})
     if request.htmx:
         return _written(request, _render_actions(request, station))
     return redirect("stations:detail", station.pk)

@@ -14,6 +14,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from portal.access import Role, role_required
 from stations import services
@@ -50,7 +52,7 @@ def station_hardware(request: HttpRequest, station_id: int) -> HttpResponse:
     try:
         shown = ShownVersion.load(token, station)
     except StaleForm:
-        messages.error(request, "This form was too old or altered; here is the station as it is now.")
+        messages.error(request, _("This form was too old or altered; here is the station as it is now."))
         return redirect("stations:hardware", station.pk)
     action = request.POST.get("action", "")
     if action.split(":")[0] in ROW_ACTIONS:
@@ -66,10 +68,10 @@ def station_hardware(request: HttpRequest, station_id: int) -> HttpResponse:
     op = services.station_hardware_edit(user=request.user, station=station, shown=shown,
                                         changes=rows.changes(shown.document))
     if op is None:
-        messages.info(request, "Nothing was changed, so nothing was sent.")
+        messages.info(request, _("Nothing was changed, so nothing was sent."))
     else:
-        messages.success(request, f"EVSE changes sent to {station.backend.name}; the station shows as synced "
-                                  "when the upstream confirms.")
+        messages.success(request, _("EVSE changes sent to %(platform)s; the station shows as synced "
+                                    "when the upstream confirms.") % {"platform": station.backend.name})
     response = redirect(reverse("stations:detail", args=[station.pk]) + "#evses-heading")
     if request.htmx:
         response["HX-Trigger"] = WRITE_EVENTS

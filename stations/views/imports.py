@@ -14,6 +14,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.views.decorators.http import require_http_methods
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from portal.access import Role, role_required
 from portal.downloads import csv_response, spreadsheet_delimiter
@@ -38,11 +40,11 @@ def import_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         upload = request.FILES.get("file")
         if upload is None:
-            messages.error(request, "Choose a CSV file to upload.")
+            messages.error(request, _("Choose a CSV file to upload."))
             return redirect("stations:import_list")
         mode = request.POST.get("mode") or ImportJob.Mode.CREATE
         if mode not in ImportJob.Mode.values:
-            messages.error(request, "Choose what to do with rows whose station exists: refuse them or update it.")
+            messages.error(request, _("Choose what to do with rows whose station exists: refuse them or update it."))
             return redirect("stations:import_list")
         # A large file is checked by a worker, so that the request does not wait for it; its page follows.
         job = services.import_upload(user=request.user, stream=upload.file, file_name=upload.name,
@@ -52,7 +54,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
     return render(request, "stations/import_list.html", {
         "page": page, "views": [import_view(job, request.user) for job in page], "columns": COLUMNS,
         "max_mb": MAX_BYTES // 1024 // 1024, "max_rows": MAX_ROWS, "backends": backends_for_import(request.user),
-        "modes": ImportJob.Mode.choices, "changeable": [label for label, _up, _kinds in CHANGEABLE.values()],
+        "modes": ImportJob.Mode.choices, "changeable": [_(label) for label, _up, _kinds in CHANGEABLE.values()],
     })
 
 
@@ -117,11 +119,11 @@ def import_confirm(request: HttpRequest, job_id: int) -> HttpResponse:
             messages.warning(request, job.file_problem)
         elif job.mode == ImportJob.Mode.UPDATE:
             counts = services.import_counts(ImportRow.objects.filter(job=job))
-            messages.success(request, f"Creating {counts['create']} and changing {counts['change']} stations "
-                                      f"({counts['unchanged']} unchanged, nothing sent for them); this page "
-                                      "follows their progress.")
+            messages.success(request, _("Creating %(create)s and changing %(change)s stations "
+                                        "(%(unchanged)s unchanged, nothing sent for them); this page "
+                                        "follows their progress.") % counts)
         else:
-            messages.success(request, f"Creating {job.valid_rows} stations; this page follows their progress.")
+            messages.success(request, _("Creating %(n)s stations; this page follows their progress.") % {"n": job.valid_rows})
     return redirect("stations:import_detail", job_id=job.pk)
 
 
@@ -130,7 +132,7 @@ def import_confirm(request: HttpRequest, job_id: int) -> HttpResponse:
 def import_retry(request: HttpRequest, job_id: int) -> HttpResponse:
     view = _get_view(request, job_id)
     count = services.import_retry_failed(job=view.job, rows=view.rows, user=request.user)
-    messages.success(request, f"Sent {count} failed rows again.")
+    messages.success(request, _("Sent %(n)s failed rows again.") % {"n": count})
     return redirect("stations:import_detail", job_id=job_id)
 
 
