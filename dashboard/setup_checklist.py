@@ -25,6 +25,8 @@ from datetime import datetime, timezone
 from typing import Any
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from portal.identities import IDENTITY_FIELDS, company_ref
 from portal.models import Backend, CompanyIdentity, Operation, SyncRun, User
@@ -52,8 +54,8 @@ def _identities_done(backends: list[Backend]) -> tuple[bool, str]:
         if not ok:
             missing.append(backend.name)
     if missing:
-        return False, "No company identity yet on " + ", ".join(missing) + "."
-    return True, "Every be.ENERGISED and ChargEye backend knows its companies."
+        return False, _("No company identity yet on %(names)s.") % {"names": ", ".join(missing)}
+    return True, _("Every be.ENERGISED and ChargEye backend knows its companies.")
 
 
 def _connection_states(backends: list[Backend]) -> dict[int, bool | None]:
@@ -79,10 +81,10 @@ def _connections_detail(backends: list[Backend], states: dict[int, bool | None])
     untested = [b.name for b in backends if states[b.pk] is None]
     parts = []
     if failing:
-        parts.append("Failing (the latest test or refresh): " + ", ".join(failing) + ".")
+        parts.append(_("Failing (the latest test or refresh): %(names)s.") % {"names": ", ".join(failing)})
     if untested:
-        parts.append("Not tested or refreshed yet: " + ", ".join(untested) + ".")
-    return " ".join(parts) or "Every backend answered its latest test or refresh."
+        parts.append(_("Not tested or refreshed yet: %(names)s.") % {"names": ", ".join(untested)})
+    return " ".join(parts) or _("Every backend answered its latest test or refresh.")
 
 
 def setup_steps(user: User) -> list[Step]:
@@ -97,19 +99,21 @@ def setup_steps(user: User) -> list[Step]:
     unmapped = unmapped_ids(user)
     created = operations_for(user).filter(kind="station.create", status=Operation.Status.DONE).exists()
     return [
-        Step("Add a backend", bool(backends), reverse("backends:create"),
-             f"{len(backends)} active backend{'s' if len(backends) != 1 else ''}." if backends
-             else "Add the upstream accounts the portal reads from and writes to."),
-        Step("Test the connections", bool(backends) and not untested, reverse("backends:list"),
+        Step(_("Add a backend"), bool(backends), reverse("backends:create"),
+             ngettext("%(n)s active backend.", "%(n)s active backends.", len(backends)) % {"n": len(backends)}
+             if backends else _("Add the upstream accounts the portal reads from and writes to.")),
+        Step(_("Test the connections"), bool(backends) and not untested, reverse("backends:list"),
              _connections_detail(backends, connections)),
-        Step("Map the companies", bool(backends) and identities_ok, reverse("companies:list"), identities_detail),
-        Step("Run a first refresh", bool(backends) and not unrefreshed, reverse("sync:list"),
-             ("Never refreshed: " + ", ".join(unrefreshed) + ".") if unrefreshed else "Every backend was refreshed."),
-        Step("Map the station models", bool(backends) and not unrefreshed and not unmapped,
+        Step(_("Map the companies"), bool(backends) and identities_ok, reverse("companies:list"), identities_detail),
+        Step(_("Run a first refresh"), bool(backends) and not unrefreshed, reverse("sync:list"),
+             _("Never refreshed: %(names)s.") % {"names": ", ".join(unrefreshed)} if unrefreshed
+             else _("Every backend was refreshed.")),
+        Step(_("Map the station models"), bool(backends) and not unrefreshed and not unmapped,
              reverse("stations:model_mapping"),
-             f"{len(unmapped)} be.ENERGISED model id{'s' if len(unmapped) != 1 else ''} without a catalogue model."
-             if unmapped else "Every model id in use has its catalogue model."),
-        Step("Create a first station", created, reverse("stations:create"),
-             "A station created here was confirmed by its platform." if created
-             else "Create one and wait for its platform to confirm it."),
+             ngettext("%(n)s be.ENERGISED model id without a catalogue model.",
+                      "%(n)s be.ENERGISED model ids without a catalogue model.", len(unmapped)) % {"n": len(unmapped)}
+             if unmapped else _("Every model id in use has its catalogue model.")),
+        Step(_("Create a first station"), created, reverse("stations:create"),
+             _("A station created here was confirmed by its platform.") if created
+             else _("Create one and wait for its platform to confirm it.")),
     ]

@@ -9,6 +9,7 @@ schedule), not here.
 """
 
 from __future__ import annotations
+from django.utils.translation import gettext_noop
 
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, replace
@@ -55,7 +56,7 @@ def location_fields(record: ce.Location, company: int) -> dict[str, Any]:
 
 @register
 class ChargEyeLocations(Refresher):
-    kind, entity, label = "chargeye", "locations", "Locations"
+    kind, entity, label = "chargeye", "locations", gettext_noop("Locations")  # translated where shown
     interval = timedelta(minutes=15)
 
     def prepare(self, ctx: RefreshContext) -> None:
@@ -97,7 +98,7 @@ class ChargEyeStationsOfLocations(Refresher):
     backend's company, else the station is skipped and counted as an error.
     """
 
-    kind, entity, label = "chargeye", "stations", "Stations of each location (hardware, status)"
+    kind, entity, label = "chargeye", "stations", gettext_noop("Stations of each location (hardware, status)")  # translated where shown
     interval = timedelta(minutes=15)
 
     def prepare(self, ctx: RefreshContext) -> None:

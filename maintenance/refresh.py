@@ -9,6 +9,7 @@ cancel the upstream never confirmed notwithstanding.
 """
 
 from __future__ import annotations
+from django.utils.translation import gettext_noop
 
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
@@ -30,7 +31,7 @@ STATION_NOT_YET = "maintenance windows of stations not in the portal yet (the ne
 
 @register
 class BeEnergisedMaintenanceWindows(Refresher):
-    kind, entity, label = "beenergised", "maintenance_windows", "Maintenance windows"
+    kind, entity, label = "beenergised", "maintenance_windows", gettext_noop("Maintenance windows")  # translated where shown
     interval = timedelta(minutes=15)
     page_size = 500  # the upstream's cap
 

@@ -9,6 +9,7 @@ is never touched here.
 """
 
 from __future__ import annotations
+from django.utils.translation import gettext_noop
 
 import itertools
 from collections.abc import Iterable, Sequence
@@ -37,7 +38,7 @@ def model_fields(record: api.StationModel) -> dict[str, object]:
 
 @register
 class Models(Refresher):
-    kind, entity, label = "models", "models", "Station models (incl. archived)"
+    kind, entity, label = "models", "models", gettext_noop("Station models (incl. archived)")  # translated where shown
     interval = timedelta(hours=1)
     page_size = 100  # the upstream's maximum
 

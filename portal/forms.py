@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy
 
 from portal.access import Role
 from portal.models import Company, Membership, User
@@ -25,19 +26,21 @@ class UserCreateForm(forms.Form):
     email = forms.EmailField()
     first_name = forms.CharField(max_length=150, required=False)
     last_name = forms.CharField(max_length=150, required=False)
-    role = forms.ChoiceField(choices=ROLE_CHOICES, widget=forms.RadioSelect,
-                             help_text="Their role in each company chosen below.")
+    role = forms.ChoiceField(choices=ROLE_CHOICES, widget=forms.RadioSelect, label=gettext_lazy("Role"),
+                             help_text=gettext_lazy("Their role in each company chosen below."))
     companies = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Companies"),
         queryset=Company.objects.none(), widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Choose at least one company."},
+        error_messages={"required": gettext_lazy("Choose at least one company.")},
     )
     sign_in = forms.ChoiceField(
-        label="How they sign in",
-        choices=[(INVITE, "Send an invitation link (shown once)"), (PASSWORD, "Set a password now")],
+        label=gettext_lazy("How they sign in"),
+        choices=[(INVITE, gettext_lazy("Send an invitation link (shown once)")), (PASSWORD, gettext_lazy("Set a password now"))],
         initial=INVITE,
         widget=forms.RadioSelect,
     )
     password = forms.CharField(
+        label=gettext_lazy("Password"),
         widget=forms.PasswordInput(render_value=False), required=False, strip=False
     )
 
@@ -65,7 +68,7 @@ class UserCreateForm(forms.Form):
         if data.get("sign_in") == self.PASSWORD:
             password = data.get("password")
             if not password:
-                self.add_error("password", "Enter a password, or choose the invitation link.")
+                self.add_error("password", gettext_lazy("Enter a password, or choose the invitation link."))
             else:
                 try:
                     validate_password(password, User(username=data.get("username", ""), email=data.get("email", "")))
@@ -78,7 +81,7 @@ class UserEditForm(forms.Form):
     """``role_<company id>`` for each company the editor governs (empty: not a member), and whether the
     account may sign in, offered only to who governs every company of the person."""
 
-    is_active = forms.BooleanField(label="Active (may sign in)", required=False)
+    is_active = forms.BooleanField(label=gettext_lazy("Active (may sign in)"), required=False)
 
     def __init__(self, *args: Any, companies: QuerySet[Company], editor: User, target: User,
                  may_lock: bool, **kwargs: Any) -> None:
@@ -92,8 +95,8 @@ class UserEditForm(forms.Form):
         self.editor, self.target = editor, target
         for company in self.companies:
             self.fields[self.field_name(company)] = forms.ChoiceField(
-                label=f"Role in {company.name}", required=False, widget=forms.RadioSelect,
-                choices=[(NOT_A_MEMBER, "Not a member"), *ROLE_CHOICES])
+                label=gettext_lazy("Role in %(company)s") % {"company": company.name}, required=False, widget=forms.RadioSelect,
+                choices=[(NOT_A_MEMBER, gettext_lazy("Not a member")), *ROLE_CHOICES])
         if not may_lock:
             # Locking the account would lock it out of companies this admin does not govern.
             del self.fields["is_active"]
@@ -115,7 +118,7 @@ class UserEditForm(forms.Form):
             for company in self.companies:
                 if data.get(self.field_name(company)) != Role.ADMIN.group_name:
                     self.add_error(self.field_name(company),
-                                   "You cannot remove your own admin role; ask another admin.")
+                                   gettext_lazy("You cannot remove your own admin role; ask another admin."))
             if "is_active" in self.fields and not data.get("is_active"):
-                self.add_error("is_active", "You cannot deactivate your own account.")
+                self.add_error("is_active", gettext_lazy("You cannot deactivate your own account."))
         return data

@@ -12,24 +12,27 @@ from typing import Any
 from django import forms
 from django.core.validators import URLValidator
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy
 
 from upstreams import guessed_paths
 from portal.models import Backend, Company
 from portal.models.backends import CREDENTIAL_FIELDS
 
-HTTP_URL = URLValidator(schemes=["http", "https"], message="Enter a URL starting with http:// or https://.")
+HTTP_URL = URLValidator(schemes=["http", "https"], message=gettext_lazy("Enter a URL starting with http:// or https://."))
 # A token sees one company's records on these kinds, so the backend must name that company.
 COMPANY_REQUIRED = {Backend.Kind.BEENERGISED, Backend.Kind.GREENFLUX}
-KEEP_SECRET_HELP = "Leave blank to keep the current secret."
+KEEP_SECRET_HELP = gettext_lazy("Leave blank to keep the current secret.")
 CREDENTIAL_PREFIX = "cred_"
 PATH_PREFIX = "path_"
 PATH_LABELS = {
-    "templates": "Hardware templates path", "locations": "Locations path", "status": "Network status path",
-    "power": "Current power path", "errors": "Hardware errors path", "sessions": "Problematic sessions path",
-    "transactions": "Transactions path", "maintenance_cancel": "Cancel a maintenance window (path)",
+    "templates": gettext_lazy("Hardware templates path"), "locations": gettext_lazy("Locations path"),
+    "status": gettext_lazy("Network status path"), "power": gettext_lazy("Current power path"),
+    "errors": gettext_lazy("Hardware errors path"), "sessions": gettext_lazy("Problematic sessions path"),
+    "transactions": gettext_lazy("Transactions path"),
+    "maintenance_cancel": gettext_lazy("Cancel a maintenance window (path)"),
 }
 # What a path with no default turns on, for its help text.
-PATH_OFFERS = {"maintenance_cancel": "cancelling maintenance windows"}
+PATH_OFFERS = {"maintenance_cancel": gettext_lazy("cancelling maintenance windows")}
 
 
 def credential_field_name(name: str) -> str:
@@ -39,13 +42,13 @@ def credential_field_name(name: str) -> str:
 class BackendForm(forms.Form):
     name = forms.CharField(max_length=100)
     kind = forms.ChoiceField(choices=Backend.Kind.choices)
-    company = forms.ModelChoiceField(
-        queryset=Company.objects.none(), required=False, empty_label="— none (shared) —",
-        help_text="Required for be.ENERGISED and GreenFlux: their token sees one company.",
+    company = forms.ModelChoiceField(label=gettext_lazy("Company"),
+        queryset=Company.objects.none(), required=False, empty_label=gettext_lazy("— none (shared) —"),
+        help_text=gettext_lazy("Required for be.ENERGISED and GreenFlux: their token sees one company."),
     )
     base_url = forms.CharField(
-        label="Base URL", max_length=300, validators=[HTTP_URL],
-        widget=forms.URLInput(attrs={"placeholder": "https://api.example.com"}),
+        label=gettext_lazy("Base URL"), max_length=300, validators=[HTTP_URL],
+        widget=forms.URLInput(attrs={"placeholder": gettext_lazy("https://api.example.com")}),
     )
 
     def __init__(
@@ -59,20 +62,22 @@ class BackendForm(forms.Form):
         if not shared:
             field = self.fields["company"]
             field.required, field.empty_label = True, None
-            field.help_text = "The company whose credentials these are."
-            field.error_messages["required"] = ("Choose one of your companies: a backend shared by every company "
-                                                "is set up by the platform's admins.")
+            field.help_text = gettext_lazy("The company whose credentials these are.")
+            field.error_messages["required"] = gettext_lazy("Choose one of your companies: a backend shared by every "
+                                                            "company is set up by the platform's admins.")
         self.kind_value = kind if kind in Backend.Kind.values else Backend.Kind.BEENERGISED
         self.fields["company"].queryset = companies
         if backend is not None:
-            self.fields["kind"].help_text = "Fixed once created: its mirrored records and operations belong to it."
+            self.fields["kind"].help_text = gettext_lazy("Fixed once created: its mirrored records and operations belong to it.")
         for name, label, secret in CREDENTIAL_FIELDS[self.kind_value]:
             self.fields[credential_field_name(name)] = self._credential_field(name, label, secret)
         for name, default in guessed_paths(self.kind_value).items():
-            help_text = (f"Not in the vendor's documents; blank uses {default}. Test the connection after a change."
+            help_text = (gettext_lazy("Not in the vendor's documents; blank uses %(default)s. Test the connection "
+                                      "after a change.") % {"default": default}
                          if default else
-                         f"Not in the vendor's documents: {PATH_OFFERS.get(name, 'this request')} is offered only "
-                         "once you set the path the vendor gives ({id} stands for the record). Blank: not offered.")
+                         gettext_lazy("Not in the vendor's documents: %(offer)s is offered only once you set the path "
+                                      "the vendor gives ({id} stands for the record). Blank: not offered.")
+                         % {"offer": PATH_OFFERS.get(name, gettext_lazy("this request"))})
             self.fields[PATH_PREFIX + name] = forms.CharField(
                 label=PATH_LABELS.get(name, name), max_length=200, required=False,
                 widget=forms.TextInput(attrs={"placeholder": default} if default else {}), help_text=help_text,
@@ -94,7 +99,7 @@ class BackendForm(forms.Form):
             except forms.ValidationError as exc:
                 self.add_error(PATH_PREFIX + name, exc)
         if data.get("kind") in COMPANY_REQUIRED and not data.get("company"):
-            self.add_error("company", "Choose the company this backend's credentials belong to.")
+            self.add_error("company", gettext_lazy("Choose the company this backend's credentials belong to."))
         return data
 
     @property
@@ -114,7 +119,7 @@ class BackendForm(forms.Form):
         editing = self.backend is not None
         return forms.CharField(
             label=label, max_length=2000, strip=True, required=not editing,
-            help_text=KEEP_SECRET_HELP if editing else "Stored encrypted; never shown again.",
+            help_text=KEEP_SECRET_HELP if editing else gettext_lazy("Stored encrypted; never shown again."),
             # render_value=False: a secret never goes back to the browser, not even after an error.
             widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
         )
@@ -145,7 +150,7 @@ class BackendForm(forms.Form):
             )
         if kind != self.kind_value:
             # The credential fields shown were another kind's; the view re-renders with the right ones.
-            raise forms.ValidationError("Fill in the credentials of this kind, then save again.")
+            raise forms.ValidationError(gettext_lazy("Fill in the credentials of this kind, then save again."))
         return kind
 
     def clean_base_url(self) -> str:

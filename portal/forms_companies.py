@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
 
 from portal import identities
 from portal.models import Backend, Company, CompanyIdentity
@@ -49,7 +50,7 @@ class CompanyForm(forms.Form):
         super().__init__(*args, initial=initial, **kwargs)
         if not may_rename:
             self.fields["name"].disabled = True
-            self.fields["name"].help_text = "A platform administrator names companies."
+            self.fields["name"].help_text = gettext("A platform administrator names companies.")
         # On a backend shared by every company (a multi-tenant ChargEye) the identity decides which of its
         # records are this company's: a company's admin claiming a tenant that is not yet any company's
         # here would take another company's records (and lock that company out of them). The check
@@ -57,13 +58,14 @@ class CompanyForm(forms.Form):
         self.kept = set() if may_set_shared else {b.pk for b in backends if b.company_id is None}
         for backend in backends:
             field = identities.IDENTITY_FIELDS[backend.kind]
+            names = {"field": field, "platform": backend.get_kind_display()}
             self.fields[self.field_name(backend)] = forms.CharField(
-                label=f"Identity on {identities.field_label(backend)}", required=False,
-                max_length=identities.MAX_LENGTH, disabled=backend.pk in self.kept,
-                help_text=(f"This backend is shared by every company: the platform's admins set each company's "
-                           f"{field} on it." if backend.pk in self.kept else
-                           f"The company's {field} as {backend.get_kind_display()} knows it. "
-                           "A worker checks it against the upstream before it is used."),
+                label=gettext("Identity on %(backend)s") % {"backend": identities.field_label(backend)},
+                required=False, max_length=identities.MAX_LENGTH, disabled=backend.pk in self.kept,
+                help_text=(gettext("This backend is shared by every company: the platform's admins set each "
+                                   "company's %(field)s on it.") % names if backend.pk in self.kept else
+                           gettext("The company's %(field)s as %(platform)s knows it. A worker checks it against "
+                                   "the upstream before it is used.") % names),
             )
 
     @staticmethod

@@ -3,6 +3,7 @@ backends an admin manages."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
 from django.db.models import Prefetch, QuerySet
 
 from portal.access import Role, company_ids, scoped
@@ -47,7 +48,7 @@ SHARED_BACKEND = ("This backend is shared by every company; only the platform's 
                   "so that no company's admin changes another company's records.")
 
 
-SHARED_COUNTS = "Counted over every company: the figures are for the platform's admins."
+SHARED_COUNTS = gettext_lazy("Counted over every company: the figures are for the platform's admins.")
 
 
 def counts_shown(user: User, backend: Backend) -> bool:

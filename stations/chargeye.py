@@ -8,6 +8,7 @@ status where ChargEye knows them, and "not reported" otherwise.
 """
 
 from __future__ import annotations
+from django.utils.translation import gettext_lazy
 
 from collections.abc import Sequence
 
@@ -15,7 +16,7 @@ from locations.models import ChargEyeStation
 from portal.models import Backend
 from stations.models import Station, Status
 
-NOT_REPORTED = "Not reported"
+NOT_REPORTED = gettext_lazy("Not reported")
 
 
 def chargeye_twin(station: Station) -> ChargEyeStation | None:

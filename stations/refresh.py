@@ -17,6 +17,7 @@ by the outbox is rewritten once by the next refresh; harmless.
 """
 
 from __future__ import annotations
+from django.utils.translation import gettext_noop
 
 import hashlib
 from collections.abc import Iterable, Sequence, Set
@@ -79,7 +80,7 @@ def optional_listing(ctx: RefreshContext, pages: Pages[Any], name: str, instead:
 
 @register
 class GreenFluxLocations(Refresher):
-    kind, entity, label = "greenflux", "locations", "Locations (station parents)"
+    kind, entity, label = "greenflux", "locations", gettext_noop("Locations (station parents)")  # translated where shown
     interval = timedelta(hours=1)
     page_size = 1000
 
@@ -109,7 +110,7 @@ class GreenFluxLocations(Refresher):
 
 @register
 class GreenFluxTemplates(Refresher):
-    kind, entity, label = "greenflux", "templates", "Hardware templates"
+    kind, entity, label = "greenflux", "templates", gettext_noop("Hardware templates")  # translated where shown
     interval = timedelta(hours=1)
     page_size = 1000
 
@@ -231,7 +232,7 @@ class MappedStations:
 
 @register
 class GreenFluxStations(Refresher):
-    kind, entity, label = "greenflux", "stations", "Stations, EVSEs and connectors"
+    kind, entity, label = "greenflux", "stations", gettext_noop("Stations, EVSEs and connectors")  # translated where shown
     interval = timedelta(minutes=5)
     incremental = True
     page_size = 1000  # the upstream's cap
@@ -333,7 +334,7 @@ class GreenFluxStations(Refresher):
 
 @register
 class BeEnergisedTechnicians(Refresher):
-    kind, entity, label = "beenergised", "technicians", "Technicians"
+    kind, entity, label = "beenergised", "technicians", gettext_noop("Technicians")  # translated where shown
     interval = timedelta(hours=1)
 
     def pages(self, ctx: RefreshContext) -> Iterable[Page[be.Technician]]:
@@ -354,7 +355,7 @@ class BeEnergisedTechnicians(Refresher):
 
 @register
 class BeEnergisedStations(Refresher):
-    kind, entity, label = "beenergised", "stations", "Stations"
+    kind, entity, label = "beenergised", "stations", gettext_noop("Stations")  # translated where shown
     interval = timedelta(minutes=15)
     page_size = 500  # the upstream's cap
     tables = (Station,)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 from portal.crypto import decrypt_json, encrypt_json
 
@@ -30,11 +31,10 @@ CREDENTIAL_FIELDS: dict[str, list[tuple[str, str, bool]]] = {
 
 class Backend(models.Model):
     class Kind(models.TextChoices):
-        BEENERGISED = "beenergised", "be.ENERGISED"
-        GREENFLUX = "greenflux", "GreenFlux"
-        MODELS = "models", "Station models (Lynkwell)"
-        CHARGEYE = "chargeye", "ChargEye (Kempower)"
-
+        BEENERGISED = "beenergised", gettext_lazy("be.ENERGISED")
+        GREENFLUX = "greenflux", gettext_lazy("GreenFlux")
+        MODELS = "models", gettext_lazy("Station models (Lynkwell)")
+        CHARGEYE = "chargeye", gettext_lazy("ChargEye (Kempower)")
     name = models.CharField(max_length=100, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     company = models.ForeignKey(
@@ -44,7 +44,7 @@ class Backend(models.Model):
     encrypted_credentials = models.TextField(blank=True, editable=False)
     paths = models.JSONField(
         default=dict, blank=True,
-        help_text="Paths the vendor documents do not give (name -> path); unset ones use the connector's defaults.",
+        help_text=gettext_lazy("Paths the vendor documents do not give (name -> path); unset ones use the connector's defaults."),
     )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)

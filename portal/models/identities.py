@@ -10,19 +10,19 @@ last good ``ref`` is kept, so a typo never breaks refreshes or creates.
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 
 class CompanyIdentity(models.Model):
     class Status(models.TextChoices):
-        CHECKING = "checking", "Checking…"
-        CONFIRMED = "confirmed", "Confirmed by the upstream"
-        UNCONFIRMED = "unconfirmed", "Saved, not confirmed (the upstream shows no records yet)"
-        REFUSED = "refused", "Refused"
-
+        CHECKING = "checking", gettext_lazy("Checking…")
+        CONFIRMED = "confirmed", gettext_lazy("Confirmed by the upstream")
+        UNCONFIRMED = "unconfirmed", gettext_lazy("Saved, not confirmed (the upstream shows no records yet)")
+        REFUSED = "refused", gettext_lazy("Refused")
     company = models.ForeignKey("portal.Company", on_delete=models.CASCADE, related_name="identities")
     backend = models.ForeignKey("portal.Backend", on_delete=models.CASCADE, related_name="identities")
-    ref = models.CharField(max_length=64, blank=True, help_text="The identity in use (checked).")
-    requested_ref = models.CharField(max_length=64, blank=True, help_text="The value last typed by an admin.")
+    ref = models.CharField(max_length=64, blank=True, help_text=gettext_lazy("The identity in use (checked)."))
+    requested_ref = models.CharField(max_length=64, blank=True, help_text=gettext_lazy("The value last typed by an admin."))
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.CHECKING)
     message = models.CharField(max_length=500, blank=True)
     requested_at = models.DateTimeField(null=True, blank=True)

@@ -15,22 +15,22 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 
 class Operation(models.Model):
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        IN_FLIGHT = "in_flight", "In flight"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
-        CONFLICT = "conflict", "Conflict"
-        DISCARDED = "discarded", "Discarded"
-
+        QUEUED = "queued", gettext_lazy("Queued")
+        IN_FLIGHT = "in_flight", gettext_lazy("In flight")
+        DONE = "done", gettext_lazy("Done")
+        FAILED = "failed", gettext_lazy("Failed")
+        CONFLICT = "conflict", gettext_lazy("Conflict")
+        DISCARDED = "discarded", gettext_lazy("Discarded")
     OPEN = (Status.QUEUED, Status.IN_FLIGHT)
     SETTLED = (Status.DONE, Status.FAILED, Status.CONFLICT, Status.DISCARDED)
 
     key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    kind = models.CharField(max_length=40, help_text="<entity>.<action>, e.g. station.create")
+    kind = models.CharField(max_length=40, help_text=gettext_lazy("<entity>.<action>, e.g. station.create"))
     backend = models.ForeignKey("portal.Backend", on_delete=models.PROTECT, related_name="operations")
     company = models.ForeignKey(
         "portal.Company", on_delete=models.PROTECT, null=True, blank=True, related_name="operations"

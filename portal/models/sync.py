@@ -14,27 +14,26 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 
 class SyncRun(models.Model):
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
-        SKIPPED = "skipped", "Skipped"
-
+        QUEUED = "queued", gettext_lazy("Queued")
+        RUNNING = "running", gettext_lazy("Running")
+        DONE = "done", gettext_lazy("Done")
+        FAILED = "failed", gettext_lazy("Failed")
+        SKIPPED = "skipped", gettext_lazy("Skipped")
     class Trigger(models.TextChoices):
-        SCHEDULE = "schedule", "Schedule"
-        MANUAL = "manual", "Refresh now"
-        COMMAND = "command", "Command line"
-
+        SCHEDULE = "schedule", gettext_lazy("Schedule")
+        MANUAL = "manual", gettext_lazy("Refresh now")
+        COMMAND = "command", gettext_lazy("Command line")
     OPEN = (Status.QUEUED, Status.RUNNING)
 
     backend = models.ForeignKey("portal.Backend", on_delete=models.CASCADE, related_name="sync_runs")
     entity = models.CharField(max_length=40)
-    full = models.BooleanField(default=True, help_text="Full read (marks vanished rows removed) or incremental.")
-    since = models.DateTimeField(null=True, blank=True, help_text="Incremental runs: changes since this time.")
+    full = models.BooleanField(default=True, help_text=gettext_lazy("Full read (marks vanished rows removed) or incremental."))
+    since = models.DateTimeField(null=True, blank=True, help_text=gettext_lazy("Incremental runs: changes since this time."))
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED, db_index=True)
     trigger = models.CharField(max_length=8, choices=Trigger.choices, default=Trigger.SCHEDULE)
     requested_by = models.ForeignKey(
@@ -44,12 +43,12 @@ class SyncRun(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     pages = models.PositiveIntegerField(default=0)
-    total = models.PositiveIntegerField(null=True, blank=True, help_text="Rows the upstream announced, if it says.")
+    total = models.PositiveIntegerField(null=True, blank=True, help_text=gettext_lazy("Rows the upstream announced, if it says."))
     rows_seen = models.PositiveIntegerField(default=0)
     rows_created = models.PositiveIntegerField(default=0)
     rows_updated = models.PositiveIntegerField(default=0)
     rows_unchanged = models.PositiveIntegerField(default=0)
-    rows_kept = models.PositiveIntegerField(default=0, help_text="Kept beside a local change still pending.")
+    rows_kept = models.PositiveIntegerField(default=0, help_text=gettext_lazy("Kept beside a local change still pending."))
     rows_removed = models.PositiveIntegerField(default=0)
     errors = models.PositiveIntegerField(default=0)
     message = models.TextField(blank=True)
@@ -120,14 +119,13 @@ class RemovalHold(models.Model):
     """
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for an admin"
-        CONFIRMED = "confirmed", "Confirmed: marked removed"
-        REJECTED = "rejected", "Rejected: kept"
-        SUPERSEDED = "superseded", "Superseded by a later run"
-
+        PENDING = "pending", gettext_lazy("Waiting for an admin")
+        CONFIRMED = "confirmed", gettext_lazy("Confirmed: marked removed")
+        REJECTED = "rejected", gettext_lazy("Rejected: kept")
+        SUPERSEDED = "superseded", gettext_lazy("Superseded by a later run")
     backend = models.ForeignKey("portal.Backend", on_delete=models.CASCADE, related_name="removal_holds")
     entity = models.CharField(max_length=40)
-    model = models.CharField(max_length=100, help_text="app_label.Model of the mirror rows.")
+    model = models.CharField(max_length=100, help_text=gettext_lazy("app_label.Model of the mirror rows."))
     run = models.ForeignKey(SyncRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     rows = models.JSONField(default=list)
     of_rows = models.PositiveIntegerField(default=0)
@@ -137,7 +135,7 @@ class RemovalHold(models.Model):
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    marked = models.PositiveIntegerField(default=0, help_text="Rows marked removed on confirmation.")
+    marked = models.PositiveIntegerField(default=0, help_text=gettext_lazy("Rows marked removed on confirmation."))
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -18,27 +18,27 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 
 class Batch(models.Model):
     class Kind(models.TextChoices):
-        CHANGE = "change", "Change fields"
-        REFRESH = "refresh", "Refresh from upstream"
-        MAINTENANCE = "maintenance", "Schedule maintenance"
+        CHANGE = "change", gettext_lazy("Change fields")
+        REFRESH = "refresh", gettext_lazy("Refresh from upstream")
+        MAINTENANCE = "maintenance", gettext_lazy("Schedule maintenance")
         IMPORT = "import", "CSV import changes"  # confirmed with its import job only
 
     class Status(models.TextChoices):
-        PREVIEW = "preview", "Preview, nothing sent"
-        CONFIRMED = "confirmed", "Sending"
-        FINISHED = "finished", "Finished"
-        CANCELLED = "cancelled", "Cancelled, nothing sent"
-
+        PREVIEW = "preview", gettext_lazy("Preview, nothing sent")
+        CONFIRMED = "confirmed", gettext_lazy("Sending")
+        FINISHED = "finished", gettext_lazy("Finished")
+        CANCELLED = "cancelled", gettext_lazy("Cancelled, nothing sent")
     EDIT_KINDS = (Kind.CHANGE, Kind.IMPORT)  # batches whose rows are edits of station fields
 
     kind = models.CharField(max_length=12, choices=Kind.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEW)
-    params = models.JSONField(default=dict, help_text="The action's parameters, e.g. the new field values.")
-    summary = models.CharField(max_length=300, blank=True, help_text="The action in words.")
+    params = models.JSONField(default=dict, help_text=gettext_lazy("The action's parameters, e.g. the new field values."))
+    summary = models.CharField(max_length=300, blank=True, help_text=gettext_lazy("The action in words."))
     selection = models.JSONField(default=dict, help_text='{"filter": "<query string>"} or {"ids": [...]}')
     selection_text = models.CharField(max_length=300, blank=True)
     companies = models.ManyToManyField("portal.Company", related_name="+")
@@ -60,10 +60,9 @@ class Batch(models.Model):
 
 class BatchItem(models.Model):
     class Outcome(models.TextChoices):
-        CHANGE = "change", "Changes"
-        UNCHANGED = "unchanged", "Unchanged, skipped"
-        SKIPPED = "skipped", "Cannot apply"
-
+        CHANGE = "change", gettext_lazy("Changes")
+        UNCHANGED = "unchanged", gettext_lazy("Unchanged, skipped")
+        SKIPPED = "skipped", gettext_lazy("Cannot apply")
     # Rows are read by batch through the (batch, outcome, id) index below; an index of their own on
     # batch, or on the operation key (rows lead to their operation, never the reverse), would only
     # add to every preview's writes (10,000 rows: about a fifth of its time).
@@ -74,15 +73,15 @@ class BatchItem(models.Model):
     identity = models.CharField(max_length=200)
     backend_name = models.CharField(max_length=200, blank=True)
     outcome = models.CharField(max_length=10, choices=Outcome.choices)
-    reason = models.CharField(max_length=300, blank=True, help_text="Why the action cannot apply.")
-    diff = models.JSONField(default=list, help_text="[[field label, current, new], ...] as shown in the preview")
-    changes = models.JSONField(default=dict, help_text="{upstream field: new value}: exactly what is written")
-    base = models.JSONField(default=dict, help_text="{upstream field: value the preview showed}")
-    base_etag = models.CharField(max_length=200, blank=True, help_text="The version the preview was based on.")
+    reason = models.CharField(max_length=300, blank=True, help_text=gettext_lazy("Why the action cannot apply."))
+    diff = models.JSONField(default=list, help_text=gettext_lazy("[[field label, current, new], ...] as shown in the preview"))
+    changes = models.JSONField(default=dict, help_text=gettext_lazy("{upstream field: new value}: exactly what is written"))
+    base = models.JSONField(default=dict, help_text=gettext_lazy("{upstream field: value the preview showed}"))
+    base_etag = models.CharField(max_length=200, blank=True, help_text=gettext_lazy("The version the preview was based on."))
     operation = models.ForeignKey(
         "portal.Operation", to_field="key", db_column="operation_key", default=uuid.uuid4,
         on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, null=True, related_name="+",
-        help_text="The operation's key, chosen at preview; the operation exists once the batch is confirmed.",
+        help_text=gettext_lazy("The operation's key, chosen at preview; the operation exists once the batch is confirmed."),
     )
 
     class Meta:

@@ -35,21 +35,20 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 
 class ImportJob(models.Model):
     class Mode(models.TextChoices):
-        CREATE = "create", "Create new stations only"
-        UPDATE = "update", "Create new stations and update existing ones"
-
+        CREATE = "create", gettext_lazy("Create new stations only")
+        UPDATE = "update", gettext_lazy("Create new stations and update existing ones")
     class Status(models.TextChoices):
-        VALIDATING = "validating", "Checking the file"
-        VALIDATED = "validated", "Ready to confirm"
-        INVALID = "invalid", "Has problems"
-        DUPLICATE = "duplicate", "Already imported"
-        CONFIRMED = "confirmed", "Creating stations"
-        FINISHED = "finished", "Finished"
-
+        VALIDATING = "validating", gettext_lazy("Checking the file")
+        VALIDATED = "validated", gettext_lazy("Ready to confirm")
+        INVALID = "invalid", gettext_lazy("Has problems")
+        DUPLICATE = "duplicate", gettext_lazy("Already imported")
+        CONFIRMED = "confirmed", gettext_lazy("Creating stations")
+        FINISHED = "finished", gettext_lazy("Finished")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     file_name = models.CharField(max_length=255)
@@ -59,21 +58,21 @@ class ImportJob(models.Model):
     total_rows = models.PositiveIntegerField(default=0)
     valid_rows = models.PositiveIntegerField(default=0)
     problem_count = models.PositiveIntegerField(default=0)
-    file_problem = models.TextField(blank=True, help_text="Why the whole file was refused, if it was.")
+    file_problem = models.TextField(blank=True, help_text=gettext_lazy("Why the whole file was refused, if it was."))
     duplicate_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     validation_seconds = models.FloatField(default=0)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     confirmed_at = models.DateTimeField(null=True, blank=True)
-    submitted_rows = models.PositiveIntegerField(default=0, help_text="Rows handed to the write path so far.")
+    submitted_rows = models.PositiveIntegerField(default=0, help_text=gettext_lazy("Rows handed to the write path so far."))
     finished_at = models.DateTimeField(null=True, blank=True)
     file_content = models.BinaryField(
         default=b"", blank=True, editable=False,
-        help_text="The uploaded file while it waits to be checked; emptied once it is.")
+        help_text=gettext_lazy("The uploaded file while it waits to be checked; emptied once it is."))
     lease_until = models.DateTimeField(
-        null=True, blank=True, help_text="Someone works on the job (checks its file, or sends its rows) until then.")
-    enqueued_at = models.DateTimeField(null=True, blank=True, help_text="When the job was last handed to a worker.")
+        null=True, blank=True, help_text=gettext_lazy("Someone works on the job (checks its file, or sends its rows) until then."))
+    enqueued_at = models.DateTimeField(null=True, blank=True, help_text=gettext_lazy("When the job was last handed to a worker."))
     validation_attempts = models.PositiveIntegerField(default=0)
     company_rows = models.JSONField(
         default=dict, blank=True,
@@ -82,7 +81,7 @@ class ImportJob(models.Model):
     mode = models.CharField(max_length=6, choices=Mode.choices, default=Mode.CREATE)
     batch = models.OneToOneField(
         "stations.Batch", on_delete=models.SET_NULL, null=True, blank=True, related_name="import_job",
-        help_text="Update mode: the preview of the changes to existing stations, confirmed with the job.",
+        help_text=gettext_lazy("Update mode: the preview of the changes to existing stations, confirmed with the job."),
     )
 
     class Meta:
@@ -95,23 +94,22 @@ class ImportJob(models.Model):
 
 class ImportRow(models.Model):
     class Action(models.TextChoices):
-        CREATE = "create", "New station"
-        CHANGE = "change", "Change"
-        UNCHANGED = "unchanged", "Unchanged, skipped"
-
+        CREATE = "create", gettext_lazy("New station")
+        CHANGE = "change", gettext_lazy("Change")
+        UNCHANGED = "unchanged", gettext_lazy("Unchanged, skipped")
     job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="rows")
-    number = models.PositiveIntegerField(help_text="Row number in the file; the header is row 1.")
-    raw = models.JSONField(help_text="The row as it was in the file, column by column.")
-    values = models.JSONField(default=dict, help_text="Validated values (ids), when the row is valid.")
-    problems = models.JSONField(default=list, help_text="[[column, message], ...]")
+    number = models.PositiveIntegerField(help_text=gettext_lazy("Row number in the file; the header is row 1."))
+    raw = models.JSONField(help_text=gettext_lazy("The row as it was in the file, column by column."))
+    values = models.JSONField(default=dict, help_text=gettext_lazy("Validated values (ids), when the row is valid."))
+    problems = models.JSONField(default=list, help_text=gettext_lazy("[[column, message], ...]"))
     station = models.ForeignKey("stations.Station", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     company = models.ForeignKey("portal.Company", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-                                help_text="The company of the row's data; none: only the uploader sees the row.")
+                                help_text=gettext_lazy("The company of the row's data; none: only the uploader sees the row."))
     action = models.CharField(max_length=9, choices=Action.choices, default=Action.CREATE,
-                              help_text="What the row does (when it has no problems).")
+                              help_text=gettext_lazy("What the row does (when it has no problems)."))
     batch_item = models.OneToOneField(
         "stations.BatchItem", on_delete=models.SET_NULL, null=True, blank=True, related_name="import_row",
-        help_text="Update mode: the row's change (diff, base version, operation) in the job's batch.",
+        help_text=gettext_lazy("Update mode: the row's change (diff, base version, operation) in the job's batch."),
     )
 
     class Meta:

@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from portal.access import Role, company_ids, has_role, role_required
 from sync.mirror import SyncState
@@ -44,7 +44,7 @@ CURSOR_PARAMS = ("after", "before", "last")
 FORM_TRIGGERS = {"station-filters", "id_q", "station-results"}
 # The rows of be.ENERGISED stations (which report no status) say "Not reported" where the mirror
 # holds UNKNOWN, so the chip that counts them names both.
-STATUS_CHIP_LABELS = {Status.UNKNOWN.value: f"Unknown or {NOT_REPORTED.lower()}"}
+STATUS_CHIP_LABELS = {Status.UNKNOWN.value: gettext_lazy("Unknown or not reported")}
 
 
 def _url(base: str, params: QueryDict, **changes: Any) -> str:

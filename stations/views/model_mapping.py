@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods
+from django.utils.translation import gettext_lazy
 
 from models_catalog.models import StationModel
 from portal.access import Role, role_required, scoped
@@ -31,22 +32,23 @@ def admin_companies(user: User) -> Any:
 
 class ModelMappingForm(forms.Form):
     company = forms.ModelChoiceField(
-        label="Company", queryset=Company.objects.none(), required=False, widget=forms.HiddenInput,
-        error_messages={"invalid_choice": "Choose a company you administer."},
+        label=gettext_lazy("Company"), queryset=Company.objects.none(), required=False, widget=forms.HiddenInput,
+        error_messages={"invalid_choice": gettext_lazy("Choose a company you administer.")},
     )
     model = forms.ModelChoiceField(
-        label="Catalogue model", queryset=StationModel.objects.filter(removed_at__isnull=True),
-        empty_label="Choose a model…", error_messages={"invalid_choice": "Choose a model of the catalogue."},
+        label=gettext_lazy("Catalogue model"), queryset=StationModel.objects.filter(removed_at__isnull=True),
+        empty_label=gettext_lazy("Choose a model…"),
+        error_messages={"invalid_choice": gettext_lazy("Choose a model of the catalogue.")},
     )
     model_id = forms.TypedChoiceField(
         label="be.ENERGISED model id", coerce=int, required=False, empty_value=None,
-        help_text="Only ids that refreshed be.ENERGISED stations use are offered; empty clears the model's id.",
+        help_text=gettext_lazy("Only ids that refreshed be.ENERGISED stations use are offered; empty clears the model's id."),
     )
 
     def __init__(self, *args: Any, seen: list, companies: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["company"].queryset = companies
-        self.fields["model_id"].choices = [("", "— none —")] + [
+        self.fields["model_id"].choices = [("", "— " + str(gettext_lazy("none")) + " —")] + [
             (str(s.model_id), f"{s.model_id} · {s.stations} station{'s' if s.stations != 1 else ''}"
                               f"{' · now ' + str(s.mapped_to) if s.mapped_to else ' · no catalogue entry'}")
             for s in seen
