@@ -13,7 +13,8 @@
       page.checked = all.length > 0 && checked === all.length;
       page.indeterminate = checked > 0 && checked < all.length;
     }
-    if (count) { count.textContent = checked ? checked + " checked" : "Check stations to act on them"; }
+    // The words come from the page (data-none, data-some with "{n}"), in the reader's language.
+    if (count) { count.textContent = checked ? (count.dataset.some || "{n} checked").replace("{n}", checked) : (count.dataset.none || "Check stations to act on them"); }
     var button = document.getElementById("bulk-checked");
     if (button) { button.disabled = checked === 0; }
   }
