@@ -114,7 +114,7 @@ def test_update_mode_upload_shows_each_rows_outcome_and_applies_the_changes(
     screenshot(page, "import-update-report")
 
     page.get_by_role("button", name="Apply the 3 valid rows, leave the others").click()
-    expect(page.locator("#changes-progress")).to_contain_text("1 done, 0 conflicts, 0 failed", timeout=60_000)
+    expect(page.locator("#changes-progress")).to_contain_text("1 done, 0 in conflict, 0 failed", timeout=60_000)
     expect(page.get_by_text("1 of 1 settled: 1 created, 0 failed")).to_be_visible(timeout=60_000)
     expect(page.locator(".page-head").get_by_text("finished")).to_be_visible(timeout=10_000)
     # The rows are redrawn with the progress, so each row shows its result without a reload.

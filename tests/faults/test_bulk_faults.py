@@ -119,7 +119,7 @@ def assert_batch_page_counts(client: Client, batch: Batch, total: int) -> None:
     page = client.get(reverse("stations:batch_detail", args=[batch.pk]))
     assert page.status_code == 200
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", page.content.decode()))
-    assert f"{total} of {total} settled (100%): {total} done, 0 conflicts, 0 failed." in text, text[:3000]
+    assert f"{total} of {total} settled (100%): {total} done, 0 in conflict, 0 failed." in text, text[:3000]
     batch.refresh_from_db()
     assert batch.status == Batch.Status.FINISHED
     assert client.get(reverse("stations:batch_list")).status_code == 200

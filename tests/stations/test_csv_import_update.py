@@ -155,7 +155,7 @@ def test_update_mode_report_then_confirm_writes_the_preview_and_a_station_change
     assert not Operation.objects.filter(target_type="station", target_id=refused.pk).exists()
 
     page = client.get(reverse("stations:import_detail", args=[job.pk])).content.decode()
-    assert "1 done, 1 conflict, 1 failed" in page
+    assert "1 done, 1 in conflict, 1 failed" in page
     assert reverse("stations:conflict", args=[conflicting.pk]) in page
     assert "not found" in page  # the failed row says why
     fix = client.get(reverse("stations:import_rows_to_fix", args=[job.pk])).content.decode()
