@@ -81,7 +81,7 @@ def test_bulk_tariff_change_with_a_conflict(
     results = page.locator("table.bulk-rows tbody tr td:last-child").all_inner_texts()
     assert len(results) == count and not [r for r in results if "queued" in r or "sending" in r], results
     assert sum("done" in r for r in results) == count - 1
-    expect(page.locator("#progress-text")).to_contain_text("1 conflict")
+    expect(page.locator("#progress-text")).to_contain_text("1 in conflict")
     assert fits_the_window(page)
     screenshot(page, "bulk-progress")
 
