@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.views.decorators.http import require_http_methods
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.utils.translation import ngettext
 
 from locations.models import Location
@@ -28,14 +29,15 @@ from stations import merge, services
 from stations.models import Station
 
 WRITE_EVENTS = "stationsChanged, operationsChanged"
+# Shown in the reader's language on the conflict page (and in "You changed: …").
 FIELD_LABELS = {
-    "name": "Name", "location_id": "Location", "default_charge_station_tariff_id": "Default tariff id",
-    "deploy_state": "Deploy state", "charger_type": "Charger type", "contactless_type": "Contactless payment",
-    "evse_id": "EVSE id", "capabilities": "capabilities", "floor_level": "floor level",
-    "physical_reference": "physical reference", "directions": "directions",
-    "parking_restrictions": "parking restrictions", "standard": "standard", "format": "format",
-    "power_type": "power type", "voltage": "voltage (V)", "amperage": "current (A)",
-    "max_electric_power": "power", "tariff_id": "tariff id",
+    "name": gettext_lazy("Name"), "location_id": gettext_lazy("Location"), "default_charge_station_tariff_id": gettext_lazy("Default tariff id"),
+    "deploy_state": gettext_lazy("Deploy state"), "charger_type": gettext_lazy("Charger type"), "contactless_type": gettext_lazy("Contactless payment"),
+    "evse_id": gettext_lazy("EVSE id"), "capabilities": gettext_lazy("capabilities"), "floor_level": gettext_lazy("floor level"),
+    "physical_reference": gettext_lazy("physical reference"), "directions": gettext_lazy("directions"),
+    "parking_restrictions": gettext_lazy("parking restrictions"), "standard": gettext_lazy("standard"), "format": gettext_lazy("format"),
+    "power_type": gettext_lazy("power type"), "voltage": gettext_lazy("voltage (V)"), "amperage": gettext_lazy("current (A)"),
+    "max_electric_power": gettext_lazy("power"), "tariff_id": gettext_lazy("tariff id"),
 }
 
 
@@ -93,12 +95,12 @@ def _label(path: str, versions: list[dict[str, Any]]) -> str:
         return FIELD_LABELS.get(parts[0], parts[0])
     uid = parts[1]
     evse = next((v["evses"][uid] for v in versions if uid in v.get("evses", {})), {})
-    name = f"EVSE {evse.get('evse_id') or uid[:8]}"
+    name = _("EVSE %(id)s") % {"id": evse.get("evse_id") or uid[:8]}
     if len(parts) == 2:
         return name
     if len(parts) == 3:
         return f"{name}: {FIELD_LABELS.get(parts[2], parts[2])}"
-    conn = f"{name}, connector {parts[3]}"
+    conn = _("%(evse)s, connector %(n)s") % {"evse": name, "n": parts[3]}
     return conn if len(parts) == 4 else f"{conn}: {FIELD_LABELS.get(parts[4], parts[4])}"
 
 
