@@ -23,13 +23,17 @@ def company_create(*, name: str, actor: User) -> Company:
 
 
 @transaction.atomic
-def company_update(*, company: Company, name: str, refs: dict[Backend, str], actor: User) -> list[CompanyIdentity]:
-    """Rename, and ask the upstream about every identity whose typed value changed (checks run after
+def company_update(*, company: Company, name: str, refs: dict[Backend, str], actor: User,
+                   require_second_factor: bool | None = None) -> list[CompanyIdentity]:
+    """Rename, require a second factor of its operators and viewers (None: leave as is), and ask the upstream about every identity whose typed value changed (checks run after
     commit; the identity in use changes only once a worker confirms the new value)."""
-    before = {"name": company.name}
+    before = {"name": company.name, "second factor": company.require_second_factor}
     if name != company.name:
         company.name = name
         company.save(update_fields=["name"])
+    if require_second_factor is not None and require_second_factor != company.require_second_factor:
+        company.require_second_factor = require_second_factor
+        company.save(update_fields=["require_second_factor"])
     current = {i.backend_id: i for i in CompanyIdentity.objects.filter(company=company)}
     requested = []
     for backend, ref in refs.items():
@@ -40,7 +44,7 @@ def company_update(*, company: Company, name: str, refs: dict[Backend, str], act
                 or (ref == typed and known is not None and known.is_checking):
             continue
         requested.append(identities.identity_request(company=company, backend=backend, ref=ref))
-    after = {"name": company.name, **{f"identity on {i.backend.name}": i.requested_ref for i in requested}}
+    after = {"name": company.name, "second factor": company.require_second_factor, **{f"identity on {i.backend.name}": i.requested_ref for i in requested}}
     if after != before:
         audit_record(actor=actor, action="company.update", entity="company", entity_id=company.pk,
                      entity_label=company.name, company=company, before=before, after=after)

@@ -1,4 +1,4 @@
-"""Encryption at rest for upstream credentials.
+"""Encryption at rest for upstream credentials and second-factor secrets.
 
 The key comes from ``CREDENTIALS_KEY`` (one or more comma-separated Fernet
 keys, newest first, so keys can be rotated). Without it the key is derived
@@ -49,3 +49,15 @@ def decrypt_json(token: str) -> dict[str, Any]:
         return json.loads(_current().decrypt(token.encode()))
     except InvalidToken as exc:
         raise CredentialsUnreadable("Stored credentials cannot be decrypted with the current key.") from exc
+
+
+def encrypt_text(value: str) -> str:
+    """A secret string (a TOTP key, a recovery-code seed) encrypted with the credentials key."""
+    return _current().encrypt(value.encode()).decode()
+
+
+def decrypt_text(token: str) -> str:
+    try:
+        return _current().decrypt(token.encode()).decode()
+    except InvalidToken as exc:
+        raise CredentialsUnreadable("A stored secret cannot be decrypted with the current key.") from exc

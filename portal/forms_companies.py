@@ -35,11 +35,15 @@ class CompanyForm(forms.Form):
     """``name`` plus one ``ref_<backend id>`` field per backend that names companies."""
 
     name = forms.CharField(max_length=200)
+    require_second_factor = forms.BooleanField(
+        label=gettext_lazy("Operators and viewers need a second factor"), required=False,
+        help_text=gettext_lazy("They set up an authenticator app or a security key at their next page, and use it each "
+                    "time they sign in. Admins always need one."))
 
     def __init__(self, *args: Any, company: Company, backends: list[Backend], may_rename: bool = False,
                  may_set_shared: bool = False, **kwargs: Any) -> None:
         known = {i.backend_id: i for i in CompanyIdentity.objects.filter(company=company)}
-        initial = {"name": company.name}
+        initial = {"name": company.name, "require_second_factor": company.require_second_factor}
         self.company, self.backends, self.identities = company, backends, {}
         for backend in backends:
             identity = known.get(backend.pk)

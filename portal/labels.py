@@ -140,6 +140,9 @@ AUDIT_ACTIONS: dict[str, Promise] = {
     "export.csv": _("Export CSV"),
     "api_token.create": _("Create API token"),
     "api_token.revoke": _("Revoke API token"),
+    "user.factors_reset": _("Reset second factors"),
+    "user.factor_add": _("Add second factor"),
+    "user.factor_remove": _("Remove second factor"),
 }
 # Entities: operation target types, audit entities and refreshed (sync) entities, in the plural
 # where a refresh reads many of them.

@@ -51,10 +51,15 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",  # allauth's list of security keys ("used 3 days ago")
     "django_htmx",
     "template_partials",
     "django_celery_beat",
     "axes",
+    # Sign-in and two factors (issue 29): allauth's account flows and its MFA (TOTP, WebAuthn, recovery codes).
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
     "csp",
     "rest_framework",
     "drf_spectacular",
@@ -82,6 +87,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     # ... then, once the user is known, the language and time zone chosen on their page (portal.locale).
     "portal.locale.UserLocaleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -91,6 +97,8 @@ MIDDLEWARE = [
     "portal.errors_debug.DebugErrorPagesMiddleware",
     "portal.middleware.SessionLifetimeMiddleware",
     "portal.middleware.SignedOutMiddleware",
+    # Who must hold a second factor gets no page but enrolling until they do (portal.signin.gate).
+    "portal.signin.gate.SecondFactorGateMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -206,6 +214,31 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_IDLE_SECONDS = int(os.environ.get("SESSION_IDLE_SECONDS", str(30 * 60)))
 SESSION_MAX_SECONDS = int(os.environ.get("SESSION_MAX_SECONDS", str(12 * 3600)))
 SESSION_COOKIE_AGE = SESSION_MAX_SECONDS
+
+# --- Sign-in (issue 29): django-allauth's login and MFA flows in the portal's pages (portal/signin/). ---
+# Usernames, no self sign-up (people are invited by an admin), no e-mail verification (the invite link
+# proves the address). The form keeps Django's field names (username, password) for django-axes.
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_ADAPTER = "portal.signin.adapters.AccountAdapter"
+ACCOUNT_FORMS = {"login": "portal.signin.forms.SignInForm"}
+# Every session lives as long as SESSION_COOKIE_AGE (= SESSION_MAX_SECONDS): no "remember me" box.
+ACCOUNT_SESSION_REMEMBER = True
+ACCOUNT_LOGOUT_REDIRECT_URL = "login"
+# Password guessing is django-axes' to throttle (below); allauth keeps its limit on second-factor codes.
+ACCOUNT_RATE_LIMITS = {"login": None}
+MFA_ADAPTER = "portal.signin.adapters.MFAAdapter"  # TOTP secrets and recovery seeds encrypted at rest
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_TOTP_ISSUER = "Charging portal"
+MFA_TOTP_TOLERANCE = 1  # a code of the 30 s before or after is taken too (a phone's clock drifts)
+MFA_ALLOW_UNVERIFIED_EMAIL = True  # addresses are proven by the invite link, not by allauth
+# WebAuthn needs HTTPS, except on plain-HTTP localhost (the demo, the browser tests).
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env_bool("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", DEBUG)
+# The enrolment gate (portal.signin.gate): admins, and the operators and viewers of a company that
+# requires it (Company.require_second_factor), open no page until they hold a second factor. Off only
+# for tests that sign in with force_login and are not about the gate (pyproject.toml).
+SECOND_FACTOR_GATE = env_bool("SECOND_FACTOR_GATE", True)
 
 # Sign-in throttling (django-axes): five failures for one username from one
 # address lock that pair out for 15 minutes.

@@ -35,8 +35,8 @@ admin.site.login = admin_login  # type: ignore[method-assign]
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Signing in, out and the second factors (django-allauth, issue 29): portal/signin/urls.py.
+    path("accounts/", include("portal.signin.urls")),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path(
@@ -55,6 +55,7 @@ urlpatterns = [
     path("users/new/", users.user_create, name="user_create"),
     path("users/<int:user_id>/", users.user_edit, name="user_edit"),
     path("users/<int:user_id>/invite/", users.user_invite, name="user_invite"),
+    path("users/<int:user_id>/factors/reset/", users.user_factors_reset, name="user_factors_reset"),
     path("backends/", include((backends.urlpatterns, backends.app_name))),
     path("companies/", include((companies.urlpatterns, companies.app_name))),
     path("operations/", include((operations.urlpatterns, operations.app_name))),

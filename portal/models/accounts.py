@@ -16,6 +16,9 @@ class Company(models.Model):
 
     name = models.CharField(max_length=200, unique=True)
     upstream_ref = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    # Operators and viewers of this company open no page without a second factor (portal.signin.gate);
+    # admins always need one.
+    require_second_factor = models.BooleanField(_("operators and viewers need a second factor"), default=False)
 
     class Meta:
         ordering = ["name"]

@@ -72,7 +72,8 @@ def company_edit(request: HttpRequest, company_id: int) -> HttpResponse:
                        may_set_shared=request.user.is_superuser)
     if request.method == "POST" and form.is_valid():
         requested = services.company_update(company=company, name=form.cleaned_data["name"], refs=form.refs(),
-                                            actor=request.user)
+                                            actor=request.user,
+                                            require_second_factor=form.cleaned_data["require_second_factor"])
         if requested:
             messages.info(request, "Saved. The identities are being checked with the upstream; "
                                    "they are used once confirmed.")

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from portal import services
@@ -20,6 +21,7 @@ from portal.access import Role, role_required
 from portal.forms import UserCreateForm, UserEditForm
 from portal.models import User
 from portal.selectors import companies_for, users_for_admin
+from portal.signin.services import factors_of, user_factors_reset as factors_reset
 
 
 def _get_managed_user(request: HttpRequest, user_id: int) -> User:
@@ -71,7 +73,8 @@ def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
         messages.success(request, f"User {target.username} saved.")
         return redirect("user_list")
     return render(request, "portal/user_form.html",
-                  {"form": form, "target": target, "creating": False, "may_govern": may_govern})
+                  {"form": form, "target": target, "creating": False, "may_govern": may_govern,
+                   "factors": factors_of(target)})
 
 
 @role_required(Role.ADMIN)
@@ -85,3 +88,19 @@ def user_invite(request: HttpRequest, user_id: int) -> HttpResponse:
                                "administrator can make them a new sign-in link.")
     invite_url = services.user_invite_url(request, target, actor=request.user)
     return render(request, "portal/user_invited.html", {"new_user": target, "invite_url": invite_url})
+
+
+@role_required(Role.ADMIN)
+@require_http_methods(["POST"])
+def user_factors_reset(request: HttpRequest, user_id: int) -> HttpResponse:
+    """Remove a person's second factors (a lost phone or key); audited. Only for who governs the whole
+    account, as a new sign-in link (issue 23)."""
+    target = _get_managed_user(request, user_id)
+    if not services.may_govern_account(request.user, target):
+        raise PermissionDenied("This person belongs to another company as well: only a platform "
+                               "administrator can reset their second factors.")
+    factors_reset(user=target, actor=request.user)
+    messages.success(request, gettext("The second factors of %(username)s were removed. They set up a new one "
+                                      "when they next sign in, where their role needs one.")
+                     % {"username": target.username})
+    return redirect("user_edit", target.pk)

@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from allauth.mfa.models import Authenticator
 from django.contrib.auth.tokens import default_token_generator
 from django.utils.encoding import force_bytes
 from django.utils import timezone
@@ -79,7 +80,11 @@ def company_records(company: Company, admin: User, operator: User, prefix: str) 
                                  link=f"/stations/{station.pk}/", condition_since=timezone.now(),
                                  opened_at=timezone.now())
     invitee = UserFactory(username=f"{prefix.lower()}-invitee", role=Role.VIEWER, companies=[company])
+    # The invitee's security key: the URLs that name a key are tried by people it does not belong to.
+    key = Authenticator.objects.create(user=invitee, type=Authenticator.Type.WEBAUTHN, data={
+        "name": f"{prefix} key", "credential": {"clientExtensionResults": {"credProps": {"rk": True}}}})
     return {
+        "pk": key.pk,
         "station_id": station.pk, "op_id": conflict.pk, "field": "label", "user_id": invitee.pk,
         "backend_id": backend.pk, "operation_id": failed.pk, "run_id": run.pk, "entry_id": entry.pk,
         "hold_id": hold.pk,

@@ -114,11 +114,32 @@ RULES: dict[str, tuple[object, object, bool]] = {
     "alerts:settings": (A, A, True),
     "api_tokens": (V, V, False),
     "api_token_revoke": (None, V, False),
+    "user_factors_reset": (None, A, True),
+    # Signing in and the second factor (allauth, portal/signin/urls.py): each person's own.
+    "account_login": (PUBLIC, PUBLIC, False),
+    "account_logout": (None, PUBLIC, False),
+    "account_reauthenticate": (V, V, False),
+    "mfa_authenticate": (PUBLIC, PUBLIC, False),  # a step of signing in: back to the sign-in page without one
+    "mfa_index": (V, None, False),
+    "mfa_reauthenticate": (V, V, False),
+    "mfa_activate_totp": (V, V, False),
+    "mfa_deactivate_totp": (V, V, False),
+    "mfa_view_recovery_codes": (V, None, False),
+    "mfa_generate_recovery_codes": (V, V, False),
+    "mfa_download_recovery_codes": (V, None, False),
+    "mfa_list_webauthn": (V, None, False),
+    "mfa_add_webauthn": (V, V, False),
+    "mfa_reauthenticate_webauthn": (V, V, False),
+    "mfa_remove_webauthn": (V, V, False),
+    "mfa_edit_webauthn": (V, V, False),
 }
 # POSTs for superusers only: naming a company (``portal.forms_companies``).
 SUPERUSER_POSTS = {"companies:list"}
 # Answers that are right for an empty POST: "refresh now" without a backend names nothing to refresh.
 EMPTY_POST_NOT_FOUND = {"sync:refresh", "sync:schedule", "api_token_revoke"}
+# A person's own second factor of a kind nobody in the world holds: 404 to every signed-in person
+# (405 for a POST to a page that takes none).
+NOTHING_YET = {"mfa_deactivate_totp", "mfa_view_recovery_codes", "mfa_download_recovery_codes"}
 
 
 def project_urls() -> list[tuple[str, list[str]]]:
@@ -150,6 +171,8 @@ def expected(name: str, method: str, user: User | None, world: World) -> set[int
         return {405} if PUBLIC in (get_need, post_need) else {302}
     if need == PUBLIC:
         return ANSWERED
+    if name in NOTHING_YET:
+        return {404, 405} if method == "post" else {404}
     role = role_of(user)
     page_need = [n for n in (get_need, post_need) if n not in (None, PUBLIC)]
     if page_need and role < min(page_need):  # type: ignore[operator]
