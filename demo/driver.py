@@ -109,7 +109,8 @@ class Demo:
 
     def browser(self, username: str) -> Browser:
         browser = Browser(self.url)
-        browser.sign_in(username, self.credentials()[username])
+        credentials = self.credentials()
+        browser.sign_in(username, credentials[username], totp_secret=credentials.get("totp", {}).get(username))
         return browser
 
 
@@ -119,12 +120,27 @@ class Browser:
     def __init__(self, base_url: str) -> None:
         self.client = httpx.Client(base_url=base_url, timeout=60, follow_redirects=False)
 
-    def sign_in(self, username: str, password: str) -> None:
+    def sign_in(self, username: str, password: str, totp_secret: str | None = None) -> None:
+        """Sign in; a demo admin also gives their second factor (setting it up the first time, as the
+        portal asks), from the authenticator secret the demo printed."""
         self.client.get("/accounts/login/")
         response = self.client.post("/accounts/login/", data={
             "username": username, "password": password, "csrfmiddlewaretoken": self.client.cookies["csrftoken"]})
         if response.status_code != 302:
             raise RuntimeError(f"sign-in as {username} answered {response.status_code}")
+        if not totp_secret:
+            return
+        from demo.signin import current_code
+
+        where = response.headers["Location"]
+        if "/accounts/2fa/authenticate/" in where:
+            step = self.post(where, {"code": current_code(totp_secret)})
+        elif "/accounts/2fa/" in self.get("/").headers.get("Location", ""):
+            step = self.post("/accounts/2fa/totp/activate/", {"code": current_code(totp_secret)})
+        else:
+            return
+        if step.status_code != 302:
+            raise RuntimeError(f"the second factor of {username} answered {step.status_code}")
 
     def get(self, path: str, **kwargs: Any) -> httpx.Response:
         return self.client.get(path, **kwargs)

@@ -1,7 +1,8 @@
 """Create the demo's companies and its three users (one per role), once; its backends and a first refresh.
 
 Passwords are random, kept in ``var/demo-credentials.json`` (outside git, readable
-by the owner only) and printed at every demo start so nobody has to guess them.
+by the owner only) and printed at every demo start so nobody has to guess them; so is the demo
+admin's authenticator secret, which the portal asks them to set up at the first sign-in (demo.signin).
 
 The demo's backends point at the simulator (``settings.SIMULATOR_URL``):
 GreenFlux for company A, be.ENERGISED for companies A and B, the models
@@ -27,6 +28,8 @@ from datetime import timezone as dt_timezone
 from pathlib import Path
 from typing import Any, Callable
 
+from allauth.mfa.totp.internal.auth import generate_totp_secret
+from demo.signin import TOTP_KEY
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -237,6 +240,11 @@ class Command(BaseCommand):
                     user.set_password(password)
                     user.save(update_fields=["password"])
                 saved[username] = password
+        # The demo admin's authenticator secret (demo.signin): asked for at the first sign-in, printed below.
+        totp = saved.setdefault(TOTP_KEY, {})
+        for username, role in DEMO_USERS:
+            if role == Role.ADMIN and username not in totp:
+                totp[username] = generate_totp_secret()
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(saved, indent=2))
         os.chmod(path, 0o600)
@@ -245,4 +253,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo sign-ins (also in var/demo-credentials.json):"))
         for username, role in DEMO_USERS:
             self.stdout.write(f"  {role.label:<9} username: {username:<9} password: {saved[username]}")
+        for username, secret in saved[TOTP_KEY].items():
+            self.stdout.write(f"  Second factor of {username}: set up at the first sign-in with the authenticator "
+                              f"secret {secret} (the page shows it too); no app at hand? "
+                              f"`python manage.py demo_totp {username}` prints the current code.")
         self.stdout.write(f"  API token of the operator (var/demo-api-token): {demo_api_token()}")
