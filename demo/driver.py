@@ -136,6 +136,7 @@ class Browser:
         if "/accounts/2fa/authenticate/" in where:
             step = self.post(where, {"code": current_code(totp_secret)})
         elif "/accounts/2fa/" in self.get("/").headers.get("Location", ""):
+            self.get("/accounts/2fa/totp/activate/")  # the page offers the demo's secret
             step = self.post("/accounts/2fa/totp/activate/", {"code": current_code(totp_secret)})
         else:
             return

@@ -2,10 +2,9 @@
 at every demo start, so a newcomer without an authenticator app can still sign in.
 
 ``seed_demo`` keeps one TOTP secret per demo admin in ``var/demo-credentials.json`` (``"totp"``).
-When that admin signs in without a factor, :func:`offer_demo_secret` puts the printed secret where
-allauth's activation page takes its secret from, so the page shows the printed one; ``manage.py
-demo_totp`` prints the current code. Only with ``DEBUG`` on (the demo): a production portal never
-offers a known secret.
+When that admin sets up an authenticator app, :class:`DemoActivateTOTPForm` (allauth's form, named in
+``MFA_FORMS`` only with ``DEBUG`` on) offers the printed secret, so the page shows the printed one;
+``manage.py demo_totp`` prints the current code. A production portal never offers a known secret.
 """
 
 from __future__ import annotations
@@ -15,10 +14,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from allauth.mfa.models import Authenticator
+from allauth.core import context
+from allauth.mfa.totp.forms import ActivateTOTPForm
 from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY, format_hotp_value, hotp_value
 from django.conf import settings
-from django.http import HttpRequest
 
 TOTP_KEY = "totp"
 
@@ -37,11 +36,12 @@ def current_code(secret: str) -> str:
     return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
 
 
-def offer_demo_secret(sender: object, request: HttpRequest | None, user: Any, **kwargs: object) -> None:
-    """On sign-in (``user_logged_in``), give a demo admin without an authenticator app the printed secret
-    to set up. The demo only (DEBUG)."""
-    if not settings.DEBUG or request is None or not hasattr(request, "session"):
-        return
-    secret = demo_totp_secrets().get(user.get_username())
-    if secret and not Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).exists():
-        request.session[SECRET_SESSION_KEY] = secret
+class DemoActivateTOTPForm(ActivateTOTPForm):
+    """allauth's activation form offering a demo admin the printed secret (``MFA_FORMS`` with ``DEBUG``
+    on, in the settings): the page shows it, and the code is checked against it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        secret = demo_totp_secrets().get(self.user.get_username()) if settings.DEBUG else None
+        if secret:
+            self.secret = context.request.session[SECRET_SESSION_KEY] = secret

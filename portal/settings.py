@@ -232,6 +232,8 @@ MFA_ADAPTER = "portal.signin.adapters.MFAAdapter"  # TOTP secrets and recovery s
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_TOTP_ISSUER = "Charging portal"
 MFA_TOTP_TOLERANCE = 1  # a code of the 30 s before or after is taken too (a phone's clock drifts)
+if DEBUG:  # the demo: its admin is offered the authenticator secret the demo printed (demo.signin)
+    MFA_FORMS = {"activate_totp": "demo.signin.DemoActivateTOTPForm"}
 MFA_ALLOW_UNVERIFIED_EMAIL = True  # addresses are proven by the invite link, not by allauth
 # WebAuthn needs HTTPS, except on plain-HTTP localhost (the demo, the browser tests).
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env_bool("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", DEBUG)

@@ -18,6 +18,7 @@ from demo.signin import current_code
 def test_the_demo_admin_enrols_with_the_printed_secret(settings: object, tmp_path: Path) -> None:
     settings.VAR_DIR = tmp_path  # type: ignore[attr-defined]
     settings.DEBUG = True  # type: ignore[attr-defined]
+    settings.MFA_FORMS = {"activate_totp": "demo.signin.DemoActivateTOTPForm"}  # type: ignore[attr-defined]
     settings.SECOND_FACTOR_GATE = True  # type: ignore[attr-defined]
     out = StringIO()
     call_command("seed_demo", "--no-refresh", stdout=out)
@@ -42,9 +43,10 @@ def test_the_demo_admin_enrols_with_the_printed_secret(settings: object, tmp_pat
 
 
 @pytest.mark.django_db
-def test_outside_the_demo_no_secret_is_offered(settings: object, tmp_path: Path) -> None:
+def test_without_debug_no_secret_is_offered(settings: object, tmp_path: Path) -> None:
     settings.VAR_DIR = tmp_path  # type: ignore[attr-defined]
     settings.DEBUG = False  # type: ignore[attr-defined]
+    settings.MFA_FORMS = {"activate_totp": "demo.signin.DemoActivateTOTPForm"}  # type: ignore[attr-defined]
     call_command("seed_demo", "--no-refresh", stdout=StringIO())
     credentials = json.loads((tmp_path / "demo-credentials.json").read_text())
     client = Client()
