@@ -140,3 +140,114 @@ class AlertSeen(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     seen_at = models.DateTimeField()
+
+
+# --- Delivery: subscriptions, e-mail and webhooks (durable rows with attempts, like the write outbox) ---
+
+class Channel(models.TextChoices):
+    IN_APP = "in_app", _("In the portal")
+    EMAIL = "email", _("E-mail")
+    DIGEST = "digest", _("Daily digest")
+    OFF = "off", _("Off")
+
+
+class Subscription(models.Model):
+    """How one user hears of one kind of alert of one company; without a row: in the portal only."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    company = models.ForeignKey("portal.Company", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.IN_APP)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "company", "kind"], name="alert_subscription_unique")]
+
+
+class DeliveryState(models.TextChoices):
+    QUEUED = "queued", _("Waiting to be sent")
+    IN_FLIGHT = "in_flight", _("Being sent")
+    SENT = "sent", _("Delivered")
+    FAILED = "failed", _("Gave up")
+
+
+class Delivery(models.Model):
+    """What a durable delivery has: attempts, when to try next, a worker's lease, the last error."""
+
+    state = models.CharField(max_length=10, choices=DeliveryState.choices, default=DeliveryState.QUEUED)
+    attempts = models.PositiveIntegerField(default=0)
+    not_before = models.DateTimeField(null=True, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class MailItem(models.Model):
+    """One alert's news (opened or resolved) for one user, waiting to be grouped into a message."""
+
+    class Event(models.TextChoices):
+        OPENED = "opened", _("opened")
+        RESOLVED = "resolved", _("resolved")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="+")
+    event = models.CharField(max_length=8, choices=Event.choices)
+    digest = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    mail = models.ForeignKey("AlertMail", on_delete=models.SET_NULL, null=True, blank=True, related_name="items")
+
+    class Meta:
+        indexes = [models.Index(fields=["mail", "digest", "created_at"])]
+
+
+class AlertMail(Delivery):
+    """One message to one user (plain text and HTML), sent through Django's mail API, or kept in the
+    demo mailbox."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    to = models.EmailField()
+    subject = models.CharField(max_length=200)
+    body_text = models.TextField()
+    body_html = models.TextField()
+    digest = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["state", "not_before"])]
+
+
+class Webhook(models.Model):
+    """A URL an admin registered for a company's alerts; each delivery is signed (Standard Webhooks)."""
+
+    company = models.ForeignKey("portal.Company", on_delete=models.CASCADE, related_name="+")
+    url = models.URLField(max_length=500)
+    encrypted_secret = models.TextField(editable=False)
+    is_active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["company", "url", "id"]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class WebhookDelivery(Delivery):
+    """One alert event for one webhook; retried with the same ``webhook-id`` until the receiver says 2xx."""
+
+    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="+")
+    message_id = models.CharField(max_length=64, unique=True)
+    event = models.CharField(max_length=30)
+    payload = models.JSONField()
+    response_status = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["state", "not_before"])]

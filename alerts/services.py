@@ -7,7 +7,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from alerts.models import Alert, AlertSeen, AlertSettings
+from alerts.models import Alert, AlertSeen, AlertSettings, Webhook
+from alerts.webhooks import new_secret, set_secret
 from portal.access import Role, require_role
 from portal.audit.services import audit_record
 
@@ -37,3 +38,26 @@ def alert_settings_save(company: Any, user: Any, values: dict[str, int]) -> Aler
     audit_record(actor=user, action="alert_settings.update", entity="company", entity_id=company.pk,
                  entity_label=company.name, company=company, before=before, after=dict(values))
     return settings
+
+
+@transaction.atomic
+def webhook_create(company: Any, user: Any, url: str) -> tuple[Webhook, str]:
+    """Register a webhook for the company; returns it and its signing secret (shown once)."""
+    require_role(user, Role.ADMIN, company)
+    secret = new_secret()
+    hook = Webhook(company=company, url=url, created_by=user)
+    set_secret(hook, secret)
+    hook.save()
+    audit_record(actor=user, action="webhook.create", entity="webhook", entity_id=hook.pk, entity_label=url,
+                 company=company, after={"url": url})
+    return hook, secret
+
+
+@transaction.atomic
+def webhook_set_active(hook: Webhook, user: Any, active: bool) -> Webhook:
+    require_role(user, Role.ADMIN, hook.company_id)
+    hook.is_active = active
+    hook.save(update_fields=["is_active"])
+    audit_record(actor=user, action="webhook.update", entity="webhook", entity_id=hook.pk, entity_label=hook.url,
+                 company=hook.company, after={"is_active": active})
+    return hook

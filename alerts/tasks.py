@@ -1,4 +1,5 @@
-"""Celery tasks of the alerts app: one evaluation of every rule, and the next when a threshold falls due."""
+"""Celery tasks of the alerts app: evaluating the rules, composing and sending e-mail, calling webhooks,
+and the sweeper that hands lost deliveries to a worker again. Each task takes an id and calls a service."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from celery import shared_task
 from django.core.cache import cache
 from django.utils import timezone
 
+from alerts import durable, mail, webhooks
 from alerts.evaluation import alerts_evaluate
+from alerts.models import AlertMail, WebhookDelivery
 from alerts.triggers import evaluate_soon, evaluation_started
 
 log = logging.getLogger(__name__)
@@ -35,3 +38,26 @@ def evaluate() -> dict[str, int]:
     log.info("alerts evaluated: %s found, %s opened, %s resolved", outcome.found, len(outcome.opened),
              len(outcome.resolved))
     return {"found": outcome.found, "opened": len(outcome.opened), "resolved": len(outcome.resolved)}
+
+
+@shared_task(name="alerts.compose_mail", ignore_result=True)
+def compose_mail() -> int:
+    """Group waiting alert news into one message per user (those whose oldest news waited long enough)."""
+    return len(mail.mail_compose())
+
+
+@shared_task(name="alerts.send_mail", ignore_result=True, acks_late=True, reject_on_worker_lost=True)
+def send_mail(mail_id: int) -> str:
+    return mail.mail_send(mail_id)
+
+
+@shared_task(name="alerts.send_webhook", ignore_result=True, acks_late=True, reject_on_worker_lost=True)
+def send_webhook(delivery_id: int) -> str:
+    return webhooks.webhook_send(delivery_id)
+
+
+@shared_task(name="alerts.deliveries", ignore_result=True)
+def deliveries() -> int:
+    """Every minute (beat): compose what waited long enough, hand lost or lapsed deliveries over again."""
+    return (len(mail.mail_compose()) + durable.sweep(AlertMail, mail.SEND_TASK)
+            + durable.sweep(WebhookDelivery, webhooks.SEND_TASK))

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from alerts import selectors, services
 from alerts.forms import AcknowledgeForm, AlertFilterForm, AlertSettingsForm
 from alerts.models import AlertSettings
+from alerts.views_delivery import urlpatterns as delivery_urls
 from portal.access import Role, company_ids, has_role, require_role, role_required
 from portal.models import Company
 
@@ -102,4 +103,5 @@ urlpatterns = [
     path("bell/", bell, name="bell"),
     path("companies/", alert_companies, name="companies"),
     path("companies/<int:company_id>/thresholds/", alert_settings, name="settings"),
+    *delivery_urls,
 ]

@@ -348,6 +348,27 @@ IMPORT_VALIDATION_MAX_ATTEMPTS = int(os.environ.get("IMPORT_VALIDATION_MAX_ATTEM
 REMOVAL_BRAKE_SHARE = float(os.environ.get("REMOVAL_BRAKE_SHARE", "0.10"))
 REMOVAL_BRAKE_MIN_ROWS = int(os.environ.get("REMOVAL_BRAKE_MIN_ROWS", "5"))  # fewer removals never wait
 
+# --- Alerts (alerts/): e-mail through Django's mail API, SMTP from the environment; webhooks. ---
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Charging portal <alerts@localhost>")
+# The demo keeps alert mail in its "Demo mailbox" page instead of sending it (on by default with DEBUG
+# and no EMAIL_HOST given).
+ALERTS_MAIL_TO_MAILBOX = env_bool("ALERTS_MAIL_TO_MAILBOX", DEBUG and "EMAIL_HOST" not in os.environ)
+ALERTS_MAIL_GROUP_SECONDS = float(os.environ.get("ALERTS_MAIL_GROUP_SECONDS", "120"))  # one message per user per …
+ALERTS_DIGEST_SECONDS = float(os.environ.get("ALERTS_DIGEST_SECONDS", str(24 * 3600)))
+ALERTS_SITE_URL = os.environ.get("ALERTS_SITE_URL", "http://127.0.0.1:8000")  # links in e-mail and webhooks
+ALERTS_MAIL_DOMAIN = os.environ.get("ALERTS_MAIL_DOMAIN", "charging-portal.invalid")
+ALERTS_DELIVERY_MAX_ATTEMPTS = int(os.environ.get("ALERTS_DELIVERY_MAX_ATTEMPTS", "12"))
+ALERTS_DELIVERY_LEASE_SECONDS = float(os.environ.get("ALERTS_DELIVERY_LEASE_SECONDS", "60"))
+ALERTS_DELIVERY_RESEND_AFTER_SECONDS = float(os.environ.get("ALERTS_DELIVERY_RESEND_AFTER_SECONDS", "60"))
+
 # --- The REST API (api/): tokens or the session, the pages' roles, problem+json errors. ---
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

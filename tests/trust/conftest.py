@@ -14,7 +14,7 @@ from django.utils.encoding import force_bytes
 from django.utils import timezone
 from django.utils.http import urlsafe_base64_encode
 
-from alerts.models import Alert, Kind, Severity
+from alerts.models import Alert, Kind, Severity, Webhook, WebhookDelivery
 from maintenance.models import MaintenanceWindow
 
 from portal.access import Role
@@ -79,6 +79,10 @@ def company_records(company: Company, admin: User, operator: User, prefix: str) 
                                  subject_type="station", subject_key=str(station.pk), subject_label=station.label,
                                  link=f"/stations/{station.pk}/", condition_since=timezone.now(),
                                  opened_at=timezone.now())
+    hook = Webhook.objects.create(company=company, url=f"https://hooks.example.org/{prefix.lower()}",
+                                  encrypted_secret="")
+    WebhookDelivery.objects.create(webhook=hook, alert=alert, message_id=f"msg_{prefix}", event="alert.opened",
+                                   payload={}, state="sent", attempts=1, response_status=204)
     invitee = UserFactory(username=f"{prefix.lower()}-invitee", role=Role.VIEWER, companies=[company])
     # The invitee's security key: the URLs that name a key are tried by people it does not belong to.
     key = Authenticator.objects.create(user=invitee, type=Authenticator.Type.WEBAUTHN, data={
@@ -90,6 +94,7 @@ def company_records(company: Company, admin: User, operator: User, prefix: str) 
         "hold_id": hold.pk,
         "job_id": job.pk, "location_id": location.pk, "model_id": model.pk, "company_id": company.pk,
         "window_id": window.pk, "batch": window.batch, "batch_id": batch.pk, "alert_id": alert.pk,
+        "webhook_id": hook.pk,
         "uidb64": urlsafe_base64_encode(force_bytes(invitee.pk)),
         "token": default_token_generator.make_token(invitee),
     }

@@ -112,6 +112,10 @@ RULES: dict[str, tuple[object, object, bool]] = {
     "alerts:bell": (V, None, False),
     "alerts:companies": (A, None, False),
     "alerts:settings": (A, A, True),
+    "alerts:subscriptions": (V, V, False),  # the user's own choices
+    "alerts:mailbox": (V, None, False),  # the user's own alert mail
+    "alerts:webhooks": (A, A, True),
+    "alerts:webhook": (A, A, True),
     "api_tokens": (V, V, False),
     "api_token_revoke": (None, V, False),
     "user_factors_reset": (None, A, True),
