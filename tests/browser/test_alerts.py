@@ -15,6 +15,7 @@ from alerts.evaluation import alerts_evaluate
 from alerts.models import Channel, Kind, Subscription
 from portal.models import User
 from stations.models import Connectivity
+from tests.browser.axe import assert_accessible
 from tests.browser.conftest import screenshot, sign_in
 from tests.factories import PASSWORD, StationFactory
 
@@ -39,12 +40,14 @@ def test_bell_acknowledge_and_subscription(page: Page, live_server: Any, operato
     bell.click()
     expect(page).to_have_url(f"{base}/alerts/")
     expect(page.locator("#alerts-bell")).to_have_attribute("aria-label", "Alerts: 0 unread")
+    assert_accessible(page, where="alerts list")
     page.get_by_role("link", name="Depot 7 is offline").click()
     page.get_by_label("Note").fill("Technician on the way")
     page.get_by_role("button", name="Acknowledge").click()
     expect(page.get_by_text("Alert acknowledged.")).to_be_visible()
     acknowledged = page.locator("dd", has_text=f"by {operator.username} at")
     expect(acknowledged).to_contain_text("Technician on the way")
+    assert_accessible(page, where="alert")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
     page.goto(f"{base}/account/")
@@ -54,5 +57,6 @@ def test_bell_acknowledge_and_subscription(page: Page, live_server: Any, operato
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Your alert choices are saved (1 changed).")).to_be_visible()
     expect(choice).to_have_value(Channel.EMAIL)
+    assert_accessible(page, where="subscriptions")
     assert Subscription.objects.get(user=operator, kind=Kind.STATION_OFFLINE).channel == Channel.EMAIL
     screenshot(page, f"alerts-subscriptions-{page.viewport_size['width']}")
