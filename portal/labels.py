@@ -143,6 +143,9 @@ AUDIT_ACTIONS: dict[str, Promise] = {
     "user.factors_reset": _("Reset second factors"),
     "user.factor_add": _("Add second factor"),
     "user.factor_remove": _("Remove second factor"),
+    "alert_settings.update": _("Change alert thresholds"),
+    "webhook.create": _("Add webhook"),
+    "webhook.update": _("Change webhook"),
 }
 # Entities: operation target types, audit entities and refreshed (sync) entities, in the plural
 # where a refresh reads many of them.
@@ -166,6 +169,7 @@ ENTITIES: dict[str, Promise] = {
     "batch": _("Bulk change"),
     "import": _("Import"),
     "api_token": _("API token"),
+    "webhook": _("Webhook"),
 }
 
 VOCABULARIES: dict[str, dict[str, Promise]] = {

@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='company',
             name='require_second_factor',
-            field=models.BooleanField(default=False, verbose_name='operators and viewers need a second factor'),
+            field=models.BooleanField(default=False, db_default=False, verbose_name='operators and viewers need a second factor'),
         ),
     ]

@@ -58,7 +58,7 @@ def test_a_refresh_that_skipped_rows_is_done_with_errors_everywhere(
     card = page.locator(".schedules li", has_text="Locations").first
     expect(card).to_contain_text(re.compile(rf"run {run.pk}\s+done with errors"))
     # The backend is shared by every company: a company's admin reads its state, not its counts (issue 23).
-    expect(runs.get_by_text(SHARED_COUNTS)).to_be_visible()
+    expect(runs.get_by_text(str(SHARED_COUNTS))).to_be_visible()
     body = page.locator("main").inner_text()
     assert not [t for t in tenants if t in body], "a tenant's UUID is shown"
 

@@ -31,4 +31,4 @@ def test_refresh_now_runs_on_the_worker_and_the_page_shows_the_result(
     assert run.status == SyncRun.Status.DONE, run.message
     assert run.rows_created == Technician.objects.filter(company=company_a).count() > 0
     page = client.get(reverse("sync:run", args=[run.pk])).content.decode()
-    assert "done" in page and "hx-get" not in page
+    assert "done" in page and f'hx-get="{reverse("sync:run", args=[run.pk])}"' not in page  # no longer polls
